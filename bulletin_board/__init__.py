@@ -1,0 +1,1 @@
+"""The public bulletin board: an append-only, hash-chained, Merkle-checkpointed election log."""

@@ -1,0 +1,36 @@
+"""Shared fixtures. Data from other projects is read where it lies, in ../shared beside the checkout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def shared_path(*parts: str) -> Path:
+    """Path inside ../shared; skips outside CI when it is absent, fails under CI."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is absent: the project's shared data lies beside the checkout in ../shared"
+        if in_ci():
+            pytest.fail(message + " (CI=true: a missing ../shared is a failure, never a skip)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def egk_vectors() -> Path:
+    return shared_path("vectors", "electionguard-2.0")
+
+
+@pytest.fixture
+def egk_sample_record() -> Path:
+    return shared_path("samples", "egk-2.0-allAvailableJson")

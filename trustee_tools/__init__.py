@@ -1,0 +1,1 @@
+"""Trustee (guardian) ceremonies: threshold key generation and tally decryption over the board."""
