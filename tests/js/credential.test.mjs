@@ -1,0 +1,115 @@
+// Behaviour of credential.js and submission.js (record format §4–5): credential round trip and typo
+// detection, key derivation, and the submission signature, checked with WebCrypto directly.
+
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import test from 'node:test';
+
+import { CREDENTIAL_ALPHABET, credentialSeed, deriveCredentialKeys, formatCredential, parseCredential }
+  from '../../voting/booth/static/js/eg/credential.js';
+import { CredentialError, FormatError, InvalidSignature } from '../../voting/booth/static/js/eg/errors.js';
+import { buildSubmission, signSubmission, submissionMessage, verifySubmission }
+  from '../../voting/booth/static/js/eg/submission.js';
+
+const r = Uint8Array.from({ length: 16 }, (_, i) => (i * 37 + 11) & 255);
+const ELECTION = 'springfield-2026';
+const H_E = '5E'.repeat(32);
+const CODE = 'C0'.repeat(32);
+
+/** Independent encoding from record format §4 (bit string, node:crypto). */
+function expectedCredential(random) {
+  const check = createHash('sha256').update(Buffer.concat([Buffer.from('evote/credential-check/v1'), random])).digest();
+  const bits = [...random].map((b) => b.toString(2).padStart(8, '0')).join('') +
+    check[0].toString(2).padStart(8, '0') + check[1].toString(2).padStart(8, '0').slice(0, 4);
+  const chars = bits.match(/.{5}/g).map((five) => CREDENTIAL_ALPHABET[parseInt(five, 2)]).join('');
+  return chars.match(/.{4}/g).join('-');
+}
+
+test('credentials round-trip and match the record format bit layout', async () => {
+  const text = await formatCredential(r);
+  assert.match(text, /^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}$/);
+  assert.equal(text, expectedCredential(r));
+  assert.deepEqual(await parseCredential(text), r);
+  for (let i = 0; i < 20; i++) {
+    const random = crypto.getRandomValues(new Uint8Array(16));
+    assert.deepEqual(await parseCredential(await formatCredential(random)), random);
+  }
+});
+
+test('parsing ignores case, spaces and dashes and reads I, L as 1 and O as 0', async () => {
+  const text = await formatCredential(r);
+  assert.deepEqual(await parseCredential(` ${text.toLowerCase().replace(/-/g, ' ')} `), r);
+  assert.deepEqual(await parseCredential(text.replace(/-/g, '')), r);
+  const loose = text.replace(/1/g, 'l').replace(/0/g, 'O');
+  assert.deepEqual(await parseCredential(loose), r);
+  assert.deepEqual(await parseCredential(text.replace(/1/g, 'I')), r);
+});
+
+test('every single-character typo and every adjacent transposition is detected without echoing the text', async () => {
+  const text = (await formatCredential(r)).replace(/-/g, '');
+  let tried = 0;
+  const rejects = async (candidate) => {
+    tried += 1;
+    await assert.rejects(parseCredential(candidate), (e) => {
+      assert.ok(e instanceof CredentialError);
+      for (let k = 0; k + 4 <= candidate.length; k++) assert.ok(!e.message.includes(candidate.slice(k, k + 4)));
+      return true;
+    });
+  };
+  for (let i = 0; i < text.length; i++) {
+    for (const ch of CREDENTIAL_ALPHABET) if (ch !== text[i]) await rejects(text.slice(0, i) + ch + text.slice(i + 1));
+    if (i + 1 < text.length && text[i] !== text[i + 1]) {
+      await rejects(text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2));
+    }
+  }
+  assert.ok(tried > 28 * 31);
+  await assert.rejects(parseCredential(text.slice(1)), CredentialError); // too short
+  await assert.rejects(parseCredential(text + '0'), CredentialError); // too long
+  await assert.rejects(parseCredential(text.slice(0, -1) + 'U'), CredentialError); // not in the alphabet
+  await assert.rejects(parseCredential(42), CredentialError);
+});
+
+test('the Ed25519 seed is HMAC-SHA-256("evote/credential/v1", b(len(id), 4) ∥ id ∥ r)', async () => {
+  const id = Buffer.from(ELECTION);
+  const expected = createHmac('sha256', 'evote/credential/v1')
+    .update(Buffer.concat([Buffer.from([0, 0, 0, id.length]), id, r])).digest();
+  assert.deepEqual(Buffer.from(await credentialSeed(r, ELECTION)), expected);
+  await assert.rejects(credentialSeed(r, ''), FormatError);
+});
+
+test('derived keys sign the exact submission bytes; the signature verifies with WebCrypto', async () => {
+  const { privateKey, publicKey } = await deriveCredentialKeys(await formatCredential(r), ELECTION);
+  assert.match(publicKey, /^[0-9A-F]{64}$/);
+  assert.equal(privateKey.extractable, false);
+  const again = await deriveCredentialKeys((await formatCredential(r)).toLowerCase(), ELECTION);
+  assert.equal(again.publicKey, publicKey);
+  assert.notEqual((await deriveCredentialKeys(await formatCredential(r), 'other-election')).publicKey, publicKey);
+
+  const message = submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE });
+  const id = Buffer.from(ELECTION);
+  assert.deepEqual(Buffer.from(message), Buffer.concat([
+    Buffer.from('evote/ballot/v1'), Buffer.of(0), Buffer.of(0, 0, 0, id.length), id, Buffer.from(H_E, 'hex'),
+    Buffer.of(0, 0, 0, 4), Buffer.from('cast'), Buffer.from(CODE, 'hex')]));
+
+  const signature = await signSubmission({ privateKey, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE });
+  assert.match(signature, /^[0-9A-F]{128}$/);
+  const key = await crypto.subtle.importKey('raw', Buffer.from(publicKey, 'hex'), { name: 'Ed25519' }, false, ['verify']);
+  assert.ok(await crypto.subtle.verify({ name: 'Ed25519' }, key, Buffer.from(signature, 'hex'), message));
+  const challengeMessage = submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'challenge', confirmationCode: CODE });
+  assert.ok(!await crypto.subtle.verify({ name: 'Ed25519' }, key, Buffer.from(signature, 'hex'), challengeMessage));
+
+  const claim = { publicKey, signature, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE };
+  await verifySubmission(claim);
+  await assert.rejects(verifySubmission({ ...claim, action: 'challenge' }), InvalidSignature);
+  await assert.rejects(verifySubmission({ ...claim, confirmationCode: 'C1' + CODE.slice(2) }), InvalidSignature);
+  await assert.rejects(signSubmission({ ...claim, privateKey, action: 'spoil' }), (e) => e.field === 'action');
+});
+
+test('buildSubmission allows reveal only with a challenge', () => {
+  const base = { ballot: {}, credential: 'AB'.repeat(32), signature: 'CD'.repeat(64) };
+  const reveal = { nonce: '01'.repeat(32), choices: { mayor: ['alice'] } };
+  assert.deepEqual(Object.keys(buildSubmission({ ...base, action: 'cast' })), ['action', 'ballot', 'credential', 'signature']);
+  assert.deepEqual(buildSubmission({ ...base, action: 'challenge', reveal }).reveal, reveal);
+  assert.throws(() => buildSubmission({ ...base, action: 'cast', reveal }), (e) => e.field === 'reveal');
+  assert.throws(() => buildSubmission({ ...base, action: 'cast', signature: 'cd'.repeat(64) }), (e) => e.field === 'signature');
+});
