@@ -1,10 +1,9 @@
-// Shared helpers for the Node tests of the booth's cryptography library (voting/booth/static/js/eg/).
+// Node-only helpers for the tests of the booth's cryptography library (voting/booth/static/js/eg/);
+// the browser-safe fixtures are in fixtures.mjs and re-exported here.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-import { buildTables, elementToHex, G, modPow } from '../../voting/booth/static/js/eg/group.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Data from other projects is read where it lies, in ../shared beside the checkout (tests/conftest.py).
@@ -34,32 +33,4 @@ export function readJson(path) {
   return JSON.parse(readFileSync(requirePath(path), 'utf8'));
 }
 
-// A test election key K = g^s for a fixed, published s (it defeats all secrecy: tests only), so tests can
-// decrypt what the library encrypts.
-export const TEST_SECRET = 0x5eed_7e57_0000_0000_0000_0000_0000_0000_0000_0000_0000_0000_0000_0000_0000_0001n;
-export const TEST_KEY = elementToHex(modPow(G, TEST_SECRET));
-export const TEST_H_E = '5E'.repeat(32);
-
-let testTables = null;
-/** Fixed-base tables for TEST_KEY, built on first use. */
-export function sharedTestTables() {
-  if (testTables === null) testTables = buildTables(TEST_KEY);
-  return testTables;
-}
-
-/** A manifest with one contest per entry of `contests` ([votesAllowed, optionCount, optionLimit?]). */
-export function makeManifest(contests, styles) {
-  return {
-    label: 'Test election',
-    spec_version: 'v2.0.0',
-    contests: contests.map(([votesAllowed, count, optionLimit = 1], i) => ({
-      label: `contest-${i + 1}`,
-      title: `Contest ${i + 1}`,
-      votes_allowed: votesAllowed,
-      option_limit: optionLimit,
-      options: Array.from({ length: count }, (_, j) => ({ label: `option-${i + 1}-${j + 1}`, name: `Option ${j + 1}` })),
-    })),
-    ballot_styles: styles ?? [{ label: 'all', contests: contests.map((_, i) => `contest-${i + 1}`) }],
-    info: { jurisdiction: 'Testville', date: '2026-11-03' },
-  };
-}
+export { makeManifest, sharedTestTables, TEST_H_E, TEST_KEY, TEST_SECRET } from './fixtures.mjs';
