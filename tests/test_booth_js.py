@@ -9,6 +9,13 @@ import urllib.request
 
 import pytest
 
+from voting.ballot_checks import check_ballot
+from voting.challenge import open_challenged_ballot
+from voting.context import ElectionContext
+from voting.encoding import parse_p
+from voting.encrypted_ballot import parse_encrypted_ballot
+from voting.manifest import parse_manifest
+
 from booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
 
 
@@ -60,9 +67,17 @@ def _passed(results: dict, name: str) -> dict:
 
 @pytest.mark.browser
 def test_chromium_worker_encrypts_ballot_that_verifies(browser_results: dict) -> None:
-    """A 10-option ballot from the module worker passes the reference verifier and the challenge check."""
-    entry = _passed(browser_results, "worker_encrypts_verifiable_ballot")
-    assert entry["detail"]["encryptMs"] < 5000
+    """A 10-option ballot from the module worker passes the reference verifier and the challenge check in
+    the page, and the Python core's ballot checks and challenge opening here."""
+    detail = _passed(browser_results, "worker_encrypts_verifiable_ballot")["detail"]
+    assert detail["encryptMs"] < 5000
+    manifest = parse_manifest(detail["manifest"])
+    context = ElectionContext(parse_p(detail["electionPublicKey"], "K"), bytes.fromhex(detail["extendedBaseHash"]))
+    ballot = parse_encrypted_ballot(detail["ballot"], manifest)
+    check_ballot(ballot, manifest, context)
+    reveal = detail["reveal"]
+    plain = open_challenged_ballot(ballot, manifest, context, bytes.fromhex(reveal["nonce"]), reveal["choices"])
+    assert plain.contests[0].votes == (0, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
 
 @pytest.mark.browser

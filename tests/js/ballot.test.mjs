@@ -145,7 +145,10 @@ test('malformed manifests are refused naming the field', async () => {
   };
   await bad((m) => { m.contests[0].votes_allowed = 0; }, 'contests[0].votes_allowed');
   await bad((m) => { m.contests[0].votes_allowed = '1'; }, 'contests[0].votes_allowed');
+  await bad((m) => { m.contests[0].votes_allowed = 3; }, 'contests[0].votes_allowed'); // above R × options
   await bad((m) => { m.contests[0].option_limit = 1.5; }, 'contests[0].option_limit');
+  await bad((m) => { m.contests[0].option_limit = 1001; }, 'contests[0].option_limit');
+  await bad((m) => { m.contests[0].options[0].label = 'zero\u200bwidth'; }, 'contests[0].options[0].label');
   await bad((m) => { m.contests[0].options[1].label = 'option-1-1'; }, 'contests[0].options[1].label');
   await bad((m) => { m.contests[0].options[0].label = ' padded'; }, 'contests[0].options[0].label');
   await bad((m) => { m.contests[0].label = 'x'.repeat(129); }, 'contests[0].label');

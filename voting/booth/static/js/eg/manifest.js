@@ -4,24 +4,24 @@
 
 import { ChoiceError, ManifestError } from './errors.js';
 
-const MAX_SMALL = 2 ** 31;
+const MAX_SELECTION_LIMIT = 1000; // as voting/manifest.py
 
 /** Contest status byte of evote's contest data (record format §3). */
 export const CONTEST_STATUS = Object.freeze({ normal: 0, undervote: 1, nullVote: 2, overvote: 3 });
 
 function requireLabel(label, field) {
-  // 1 to 128 characters, no leading/trailing whitespace, no control characters (record format §2).
+  // 1 to 128 characters, no leading/trailing whitespace, no control or format characters (record format §2;
+  // the same rule as voting/manifest.py).
   if (typeof label !== 'string' || label.length < 1 || [...label].length > 128 || label.trim() !== label ||
-      /\p{Cc}/u.test(label)) {
+      /\p{C}/u.test(label)) {
     throw new ManifestError(`${field}: labels are 1 to 128 characters without surrounding whitespace or control characters`, { field });
   }
   return label;
 }
 
-function requireLimit(value, field, fallback) {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value >= MAX_SMALL) {
-    throw new ManifestError(`${field}: expected an integer in [1, 2^31)`, { field });
+function requireLimit(value, field, high) {
+  if (!Number.isInteger(value) || value < 1 || value > high) {
+    throw new ManifestError(`${field}: expected an integer from 1 to ${high}`, { field });
   }
   return value;
 }
@@ -59,13 +59,10 @@ export function styleContests(manifest, style) {
       seen.add(optionLabel);
       return Object.freeze({ label: optionLabel, index: j + 1 });
     });
-    contests.set(label, Object.freeze({
-      label,
-      index: i + 1,
-      votesAllowed: requireLimit(contest.votes_allowed, `${field}.votes_allowed`),
-      optionLimit: requireLimit(contest.option_limit, `${field}.option_limit`, 1),
-      options: Object.freeze(options),
-    }));
+    const optionLimit = requireLimit(contest.option_limit ?? 1, `${field}.option_limit`, MAX_SELECTION_LIMIT);
+    const votesAllowed = requireLimit(contest.votes_allowed, `${field}.votes_allowed`,
+      Math.min(MAX_SELECTION_LIMIT, optionLimit * options.length));
+    contests.set(label, Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options) }));
   });
   const styles = manifest.ballot_styles.filter((s) => isPlainObject(s) && s.label === style);
   if (typeof style !== 'string' || styles.length !== 1) {

@@ -1,0 +1,164 @@
+"""The browser booth's cryptography (voting/booth/static/js/eg/, run in Node) against the Python core
+(`voting`): the same injected nonces give the identical encrypted-ballot JSON, each side accepts the other's
+ballots and challenge reveals, and the booth's credential signatures verify with PyNaCl under the record
+format's bytes (docs/record-format.md §3-5)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import subprocess
+
+import pytest
+import rfc8785
+from nacl.signing import SigningKey, VerifyKey
+
+from booth_js_support import REPO_ROOT, in_ci, node_executable
+from voting.ballot import make_ballot
+from voting.ballot_checks import check_ballot
+from voting.challenge import open_challenged_ballot
+from voting.context import ElectionContext
+from voting.encoding import hex_p, hex_q
+from voting.encrypt import encrypt_ballot
+from voting.encrypted_ballot import ballot_to_json, parse_encrypted_ballot
+from voting.errors import InvalidBallot
+from voting.group import STANDARD, ElementModQ, g_pow
+from voting.manifest import parse_manifest
+from voting.randomness import insecure_replay_for_tests
+
+H_E = bytes(range(32))
+SECRET = ElementModQ.parse(0x5EED_CAFE_0000_0001, STANDARD)  # published test secret: tests only
+CONTEXT = ElectionContext(g_pow(SECRET, STANDARD), H_E)
+MANIFEST_DOC = {
+    "label": "Cross-check election",
+    "spec_version": "v2.0.0",
+    "contests": [
+        {"label": "mayor", "votes_allowed": 1, "options": [{"label": f"candidate-{i}"} for i in range(1, 11)]},
+        {"label": "council", "votes_allowed": 2, "options": [{"label": "dan"}, {"label": "eve"}, {"label": "fay"}]},
+        {"label": "budget", "votes_allowed": 3, "option_limit": 2, "options": [{"label": "parks"}, {"label": "roads"}]},
+    ],
+    "ballot_styles": [
+        {"label": "north", "contests": ["mayor", "council", "budget"]},
+        {"label": "south", "contests": ["budget", "mayor"]},
+    ],
+}
+MANIFEST = parse_manifest(MANIFEST_DOC)
+ELECTION = {"electionPublicKey": hex_p(CONTEXT.K), "extendedBaseHash": H_E.hex().upper()}
+
+
+def node(mode: str, request: dict) -> dict:
+    executable = node_executable()
+    if executable is None:
+        message = "node is not on PATH: the booth's JavaScript needs Node 20+"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    completed = subprocess.run(
+        [executable, "tests/js/cross_check.mjs", mode],
+        cwd=REPO_ROOT, input=json.dumps(request), capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    return json.loads(completed.stdout)
+
+
+def fixed_scalar(*label: object) -> ElementModQ:
+    """A fixed test nonce derived from its place in the ballot (defeats all secrecy: tests only)."""
+    digest = hashlib.sha256("|".join(map(str, label)).encode()).digest()
+    return ElementModQ.reduce(int.from_bytes(digest, "big"), STANDARD)
+
+
+def nonce_schedule(style: str, choices: dict) -> tuple[list[ElementModQ], dict]:
+    """The same proof nonces for both sides: Python's replay order (per proof u_0..u_R, then c_j for j ≠ ℓ)
+    and the library's testOnlyProofNonces map."""
+    plain = make_ballot(MANIFEST, style, choices)
+    sequence: list[ElementModQ] = []
+    by_place: dict[str, dict] = {}
+
+    def proof(key: str, limit: int, ell: int) -> None:
+        u = [fixed_scalar(key, "u", j) for j in range(limit + 1)]
+        c = [fixed_scalar(key, "c", j) for j in range(limit + 1)]
+        sequence.extend(u + [c[j] for j in range(limit + 1) if j != ell])
+        by_place[key] = {"u": [hex_q(x) for x in u], "c": [hex_q(x) for x in c]}
+
+    for contest in plain.contests:
+        label = contest.contest.label
+        for option, sigma in zip(contest.contest.options, contest.votes):
+            proof(f"selection|{label}|{option.label}", contest.contest.option_limit, sigma)
+        proof(f"limit|{label}", contest.contest.votes_allowed, sum(contest.votes))
+    return sequence, by_place
+
+
+CASES = [
+    ("north", {"mayor": ["candidate-7"], "council": ["fay", "dan"], "budget": ["roads", "roads", "parks"]}),
+    ("north", {"council": ["eve"]}),
+    ("south", {"budget": ["parks"], "mayor": []}),
+]
+
+
+@pytest.mark.parametrize(("style", "choices"), CASES)
+def test_same_nonces_give_identical_ballot_json(style: str, choices: dict) -> None:
+    ballot_nonce = hashlib.sha256(f"ballot nonce {style} {choices}".encode()).digest()
+    sequence, by_place = nonce_schedule(style, choices)
+    python = encrypt_ballot(
+        CONTEXT, make_ballot(MANIFEST, style, choices), ballot_nonce=ballot_nonce,
+        random=insecure_replay_for_tests(sequence),
+    )
+    python_json = ballot_to_json(python.ballot)
+    js = node("encrypt", {
+        "manifest": MANIFEST_DOC, "style": style, "choices": choices, **ELECTION,
+        "testOnlyBallotNonce": ballot_nonce.hex().upper(), "testOnlyProofNonces": by_place,
+    })
+    assert js["ballot"] == python_json
+    assert rfc8785.dumps(js["ballot"]) == rfc8785.dumps(python_json)
+    assert js["ballotNonce"] == ballot_nonce.hex().upper()
+
+
+def test_python_accepts_a_random_booth_ballot_and_its_challenge_reveal() -> None:
+    js = node("encrypt", {"manifest": MANIFEST_DOC, "style": "north", "choices": CASES[0][1], **ELECTION})
+    ballot = parse_encrypted_ballot(js["ballot"], MANIFEST)
+    check_ballot(ballot, MANIFEST, CONTEXT)
+    nonce = bytes.fromhex(js["ballotNonce"])
+    plain = open_challenged_ballot(ballot, MANIFEST, CONTEXT, nonce, js["choices"])
+    assert plain == make_ballot(MANIFEST, "north", CASES[0][1])
+    other = copy.deepcopy(js["choices"])
+    other["mayor"] = ["candidate-1"]
+    with pytest.raises(InvalidBallot):
+        open_challenged_ballot(ballot, MANIFEST, CONTEXT, nonce, other)
+
+
+def test_booth_verifier_accepts_a_python_challenged_ballot_and_rejects_a_false_reveal() -> None:
+    choices = {"mayor": ["candidate-2"], "council": ["eve", "fay"], "budget": {"parks": 2}}
+    result = encrypt_ballot(CONTEXT, make_ballot(MANIFEST, "north", choices))
+    ballot = ballot_to_json(result.ballot)
+    # The booth's reveal lists option labels, an option once per vote (manifest.js).
+    reveal = {"nonce": result.ballot_nonce.hex().upper(),
+              "choices": {"mayor": ["candidate-2"], "council": ["eve", "fay"], "budget": ["parks", "parks"]}}
+    request = {"manifest": MANIFEST_DOC, "ballot": ballot, "reveal": reveal, **ELECTION}
+    assert node("verifyChallenge", request) == {"ok": True}
+    reveal["choices"]["budget"] = ["parks", "roads"]
+    answer = node("verifyChallenge", request)
+    assert answer["ok"] is False
+    assert answer["error"]["name"] == "ChallengeMismatch"
+    assert answer["error"]["field"] == "ballot.contests[2].selections[0].beta"
+
+
+def test_booth_credential_key_and_submission_signature_match_pynacl() -> None:
+    random_part = bytes(range(100, 116))
+    check = hashlib.sha256(b"evote/credential-check/v1" + random_part).digest()
+    bits = int.from_bytes(random_part, "big") << 12 | (check[0] << 4 | check[1] >> 4)
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    text = "".join(alphabet[(bits >> (5 * i)) & 31] for i in reversed(range(28)))
+    credential = "-".join(text[i : i + 4] for i in range(0, 28, 4))
+    election_id = "springfield-2026"
+    request = {"credential": credential, "electionId": election_id, "extendedBaseHash": H_E.hex().upper(),
+               "action": "challenge", "confirmationCode": "AB" * 32}
+    js = node("sign", request)
+
+    seed = hmac.new(b"evote/credential/v1", len(election_id).to_bytes(4, "big") + election_id.encode() + random_part,
+                    hashlib.sha256).digest()
+    assert js["publicKey"] == SigningKey(seed).verify_key.encode().hex().upper()
+    message = (b"evote/ballot/v1" + b"\x00" + len(election_id).to_bytes(4, "big") + election_id.encode() + H_E
+               + (9).to_bytes(4, "big") + b"challenge" + bytes.fromhex("AB" * 32))
+    VerifyKey(bytes.fromhex(js["publicKey"])).verify(message, bytes.fromhex(js["signature"]))
