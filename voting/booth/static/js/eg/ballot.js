@@ -43,9 +43,12 @@ export async function confirmationCode(H_E, contestHashes, aux = new Uint8Array(
  */
 export function electionInputs({ electionPublicKey, extendedBaseHash, tables }) {
   const H_E = hexToBytes(extendedBaseHash, 'extendedBaseHash', 32);
-  if (!tables || !tables.g || !tables.K) throw new FormatError('tables: build them with buildTables(electionPublicKey)', { field: 'tables' });
+  if (!tables || !tables.g || !tables.K) {
+    throw new FormatError('tables: build them with buildTables(electionPublicKey)', { field: 'tables' });
+  }
   if (typeof electionPublicKey !== 'string' || electionPublicKey !== elementToHex(tables.K.base)) {
-    throw new FormatError('electionPublicKey: the tables were built for another election public key', { field: 'electionPublicKey' });
+    const field = 'electionPublicKey';
+    throw new FormatError(`${field}: the tables were built for another election public key`, { field });
   }
   return { H_E, tables };
 }
@@ -66,7 +69,9 @@ export async function encryptPlan({ plan, ballotNonce, H_E, tables, aux }) {
     }
     const hash = await contestHash(H_E, contest.index, K, selections);
     const dataNonce = await contestDataNonce(H_E, ballotNonce, contest.index);
-    const contestData = await encryptContestData({ D: contestDataField(status), xi: dataNonce, contestIndex: contest.index, H_E, tables });
+    const contestData = await encryptContestData({
+      D: contestDataField(status), xi: dataNonce, contestIndex: contest.index, H_E, tables,
+    });
     contests.push({ contest, selections, contestHash: hash, contestData });
   }
   const code = await confirmationCode(H_E, contests.map((c) => c.contestHash), aux);

@@ -43,6 +43,10 @@ function requireKeys(value, keys, field) {
   return value;
 }
 
+function mismatch(field, label) {
+  throw new FormatError(`${field}: expected ${label} at this position`, { field });
+}
+
 function requireList(value, length, field) {
   if (!Array.isArray(value) || value.length !== length) {
     throw new FormatError(`${field}: expected a list of ${length}`, { field });
@@ -72,12 +76,12 @@ export function parseEncryptedBallot(json, manifest) {
     const field = `ballot.contests[${i}]`;
     const contest = expected[i];
     requireKeys(c, ['contest', 'selections', 'limit_proof', 'contest_hash', 'contest_data'], field);
-    if (c.contest !== contest.label) throw new FormatError(`${field}.contest: expected ${contest.label}`, { field: `${field}.contest` });
+    if (c.contest !== contest.label) mismatch(`${field}.contest`, contest.label);
     const selections = requireList(c.selections, contest.options.length, `${field}.selections`).map((s, j) => {
       const sField = `${field}.selections[${j}]`;
       const option = contest.options[j];
       requireKeys(s, ['option', 'alpha', 'beta', 'proof'], sField);
-      if (s.option !== option.label) throw new FormatError(`${sField}.option: expected ${option.label}`, { field: `${sField}.option` });
+      if (s.option !== option.label) mismatch(`${sField}.option`, option.label);
       return {
         option: option.label,
         alpha: elementFromHex(s.alpha, `${sField}.alpha`),

@@ -53,7 +53,8 @@ export async function parseCredential(text) {
   if (typeof text !== 'string') throw new CredentialError('credential: expected a string', { field: 'credential' });
   const compact = text.toUpperCase().replace(/[\s-]+/g, '');
   if (compact.length !== CHARACTERS) {
-    throw new CredentialError(`credential: expected ${CHARACTERS} characters besides dashes and spaces, got ${compact.length}`, { field: 'credential' });
+    const message = `credential: expected ${CHARACTERS} characters besides dashes and spaces, got ${compact.length}`;
+    throw new CredentialError(message, { field: 'credential' });
   }
   let value = 0n;
   for (let i = 0; i < CHARACTERS; i++) {
@@ -71,7 +72,8 @@ export async function parseCredential(text) {
     value >>= 8n;
   }
   if (check !== await checkValue(r)) {
-    throw new CredentialError('credential: the check value does not match; please check for a typing error', { field: 'credential' });
+    const message = 'credential: the check value does not match; please check for a typing error';
+    throw new CredentialError(message, { field: 'credential' });
   }
   return r;
 }

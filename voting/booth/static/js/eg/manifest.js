@@ -9,25 +9,47 @@ const MAX_SELECTION_LIMIT = 1000; // as voting/manifest.py
 /** Contest status byte of evote's contest data (record format §3). */
 export const CONTEST_STATUS = Object.freeze({ normal: 0, undervote: 1, nullVote: 2, overvote: 3 });
 
+function invalid(field, message) {
+  throw new ManifestError(`${field}: ${message}`, { field });
+}
+
 function requireLabel(label, field) {
   // 1 to 128 characters, no leading/trailing whitespace, no control or format characters (record format §2;
   // the same rule as voting/manifest.py).
   if (typeof label !== 'string' || label.length < 1 || [...label].length > 128 || label.trim() !== label ||
       /\p{C}/u.test(label)) {
-    throw new ManifestError(`${field}: labels are 1 to 128 characters without surrounding whitespace or control characters`, { field });
+    invalid(field, 'labels are 1 to 128 characters without surrounding whitespace or control characters');
   }
   return label;
 }
 
 function requireLimit(value, field, high) {
-  if (!Number.isInteger(value) || value < 1 || value > high) {
-    throw new ManifestError(`${field}: expected an integer from 1 to ${high}`, { field });
-  }
+  if (!Number.isInteger(value) || value < 1 || value > high) invalid(field, `expected an integer from 1 to ${high}`);
   return value;
 }
 
 function isPlainObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseContest(contest, i) {
+  const field = `contests[${i}]`;
+  if (!isPlainObject(contest)) invalid(field, 'expected an object');
+  const label = requireLabel(contest.label, `${field}.label`);
+  if (!Array.isArray(contest.options) || contest.options.length === 0) invalid(`${field}.options`, 'expected a non-empty list');
+  const seen = new Set();
+  const options = contest.options.map((option, j) => {
+    const optionField = `${field}.options[${j}]`;
+    if (!isPlainObject(option)) invalid(optionField, 'expected an object');
+    const optionLabel = requireLabel(option.label, `${optionField}.label`);
+    if (seen.has(optionLabel)) invalid(`${optionField}.label`, 'duplicate option label');
+    seen.add(optionLabel);
+    return Object.freeze({ label: optionLabel, index: j + 1 });
+  });
+  const optionLimit = requireLimit(contest.option_limit ?? 1, `${field}.option_limit`, MAX_SELECTION_LIMIT);
+  const votesAllowed = requireLimit(contest.votes_allowed, `${field}.votes_allowed`,
+    Math.min(MAX_SELECTION_LIMIT, optionLimit * options.length));
+  return Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options) });
 }
 
 /**
@@ -37,43 +59,22 @@ function isPlainObject(value) {
  */
 export function styleContests(manifest, style) {
   if (!isPlainObject(manifest) || !Array.isArray(manifest.contests) || !Array.isArray(manifest.ballot_styles)) {
-    throw new ManifestError('manifest: expected an object with contests and ballot_styles lists', { field: 'manifest' });
+    invalid('manifest', 'expected an object with contests and ballot_styles lists');
   }
   const contests = new Map();
-  manifest.contests.forEach((contest, i) => {
-    const field = `contests[${i}]`;
-    if (!isPlainObject(contest)) throw new ManifestError(`${field}: expected an object`, { field });
-    const label = requireLabel(contest.label, `${field}.label`);
-    if (contests.has(label)) throw new ManifestError(`${field}.label: duplicate contest label`, { field: `${field}.label` });
-    if (!Array.isArray(contest.options) || contest.options.length === 0) {
-      throw new ManifestError(`${field}.options: expected a non-empty list`, { field: `${field}.options` });
-    }
-    const seen = new Set();
-    const options = contest.options.map((option, j) => {
-      const optionField = `${field}.options[${j}]`;
-      if (!isPlainObject(option)) throw new ManifestError(`${optionField}: expected an object`, { field: optionField });
-      const optionLabel = requireLabel(option.label, `${optionField}.label`);
-      if (seen.has(optionLabel)) {
-        throw new ManifestError(`${optionField}.label: duplicate option label`, { field: `${optionField}.label` });
-      }
-      seen.add(optionLabel);
-      return Object.freeze({ label: optionLabel, index: j + 1 });
-    });
-    const optionLimit = requireLimit(contest.option_limit ?? 1, `${field}.option_limit`, MAX_SELECTION_LIMIT);
-    const votesAllowed = requireLimit(contest.votes_allowed, `${field}.votes_allowed`,
-      Math.min(MAX_SELECTION_LIMIT, optionLimit * options.length));
-    contests.set(label, Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options) }));
+  manifest.contests.forEach((raw, i) => {
+    const contest = parseContest(raw, i);
+    if (contests.has(contest.label)) invalid(`contests[${i}].label`, 'duplicate contest label');
+    contests.set(contest.label, contest);
   });
   const styles = manifest.ballot_styles.filter((s) => isPlainObject(s) && s.label === style);
-  if (typeof style !== 'string' || styles.length !== 1) {
-    throw new ManifestError('style: not a ballot style of the manifest', { field: 'style' });
-  }
+  if (typeof style !== 'string' || styles.length !== 1) invalid('style', 'not a ballot style of the manifest');
   const listed = styles[0].contests;
-  if (!Array.isArray(listed)) throw new ManifestError(`ballot style ${style}: expected a contests list`, { field: 'style' });
+  if (!Array.isArray(listed)) invalid('style', `ballot style ${style} has no contests list`);
   const chosen = new Set();
   for (const label of listed) {
-    if (!contests.has(label)) throw new ManifestError(`ballot style ${style}: unknown contest ${JSON.stringify(label)}`, { field: 'style' });
-    if (chosen.has(label)) throw new ManifestError(`ballot style ${style}: contest ${label} listed twice`, { field: 'style' });
+    if (!contests.has(label)) invalid('style', `ballot style ${style} lists an unknown contest ${JSON.stringify(label)}`);
+    if (chosen.has(label)) invalid('style', `ballot style ${style} lists contest ${label} twice`);
     chosen.add(label);
   }
   return [...contests.values()].filter((contest) => chosen.has(contest.label));
@@ -87,39 +88,39 @@ export function styleContests(manifest, style) {
  */
 export function planChoices(manifest, style, choices) {
   const contests = styleContests(manifest, style);
-  if (!isPlainObject(choices)) throw new ChoiceError('choices: expected an object of contest label to option labels', { field: 'choices' });
-  const byLabel = new Map(contests.map((contest) => [contest.label, contest]));
+  if (!isPlainObject(choices)) {
+    throw new ChoiceError('choices: expected an object of contest label to option labels', { field: 'choices' });
+  }
+  const onStyle = new Set(contests.map((contest) => contest.label));
   const known = new Set(manifest.contests.map((contest) => contest.label));
   for (const label of Object.keys(choices)) {
-    if (!known.has(label)) throw new ChoiceError(`choices: unknown contest ${JSON.stringify(label)}`, { contest: label });
-    if (!byLabel.has(label)) {
-      throw new ChoiceError(`choices: contest ${label} is not on ballot style ${style}`, { contest: label });
-    }
+    if (!known.has(label)) refuse(label, `unknown contest ${JSON.stringify(label)}`);
+    if (!onStyle.has(label)) refuse(label, `contest ${label} is not on ballot style ${style}`);
   }
   return contests.map((contest) => {
     const selected = Object.hasOwn(choices, contest.label) ? choices[contest.label] : [];
-    if (!Array.isArray(selected)) {
-      throw new ChoiceError(`choices.${contest.label}: expected a list of option labels`, { contest: contest.label });
-    }
+    if (!Array.isArray(selected)) refuse(contest.label, 'expected a list of option labels');
     const position = new Map(contest.options.map((option, j) => [option.label, j]));
     const votes = contest.options.map(() => 0);
     for (const label of selected) {
       const j = typeof label === 'string' ? position.get(label) : undefined;
-      if (j === undefined) {
-        throw new ChoiceError(`choices.${contest.label}: unknown option ${JSON.stringify(label)}`, { contest: contest.label, option: String(label) });
-      }
+      if (j === undefined) refuse(contest.label, `unknown option ${JSON.stringify(label)}`, String(label));
       votes[j] += 1;
       if (votes[j] > contest.optionLimit) {
-        throw new ChoiceError(`choices.${contest.label}: option ${label} selected more than option_limit ${contest.optionLimit} times`, { contest: contest.label, option: label });
+        refuse(contest.label, `option ${label} selected more than option_limit ${contest.optionLimit} times`, label);
       }
     }
     if (selected.length > contest.votesAllowed) {
-      throw new ChoiceError(`choices.${contest.label}: ${selected.length} selections, votes_allowed is ${contest.votesAllowed} (overvote)`, { contest: contest.label });
+      refuse(contest.label, `${selected.length} selections, votes_allowed is ${contest.votesAllowed} (overvote)`);
     }
     const status = selected.length === 0 ? CONTEST_STATUS.nullVote
       : selected.length < contest.votesAllowed ? CONTEST_STATUS.undervote : CONTEST_STATUS.normal;
     return { contest, votes, status };
   });
+}
+
+function refuse(contest, message, option) {
+  throw new ChoiceError(`choices.${contest}: ${message}`, { contest, option });
 }
 
 /** The canonical choices object of a plan: every contest of the style, options in manifest order. */

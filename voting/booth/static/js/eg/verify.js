@@ -42,14 +42,16 @@ export async function verifyBallot({ manifest, ballot, electionPublicKey, extend
   const code = await confirmationCode(H_E, parsed.contests.map((c) => c.contestHash), parsed.aux);
   if (!bytesEqual(code, parsed.confirmationCode)) {
     throw new InvalidProof('ballot.confirmation_code: does not match the contest hashes (eq. 58)', {
-      field: 'ballot.confirmation_code', check: 'eq. 58', expected: bytesToHex(code), found: bytesToHex(parsed.confirmationCode),
+      field: 'ballot.confirmation_code', check: 'eq. 58',
+      expected: bytesToHex(code), found: bytesToHex(parsed.confirmationCode),
     });
   }
   return parsed;
 }
 
 function mismatch(field, expected, found) {
-  throw new ChallengeMismatch(`${field}: the revealed ballot does not re-encrypt to the posted value`, { field, expected, found });
+  const message = `${field}: the revealed ballot does not re-encrypt to the posted value`;
+  throw new ChallengeMismatch(message, { field, expected, found });
 }
 
 /**
