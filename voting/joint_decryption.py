@@ -82,9 +82,18 @@ def guardian_share(
     """Round 1 for guardian i: (M_i, a_i, b_i) per item, and the secret u_i values to keep for round 2."""
     draw = random or context.group.random_scalar
     secrets = tuple(draw() for _ in items)
+    return share_from_secrets(i, key_share, items, context, secrets), secrets
+
+
+def share_from_secrets(
+    i: int, key_share: ElementModQ, items: Sequence[Item], context: ElectionContext, secrets: Sequence[ElementModQ]
+) -> DecryptionShare:
+    """Round 1 recomputed from saved u_i values (a trustee resuming after a crash posts the same share)."""
+    if len(secrets) != len(items):
+        raise ValueError("one secret u_i per item")
     partials = tuple(partial_decryption(_base(item), key_share) for item in items)
     commitments = tuple(commitment(context, _base(item), u) for item, u in zip(items, secrets))
-    return DecryptionShare(i, partials, commitments), secrets
+    return DecryptionShare(i, partials, commitments)
 
 
 def make_challenge(

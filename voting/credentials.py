@@ -1,0 +1,138 @@
+"""Voter credentials for eligibility verifiability (docs/record-format.md §4 and §5).
+
+A credential is 128 random bits shown as 28 Crockford base-32 characters (with a 12-bit check value that
+catches typing mistakes). The voter's Ed25519 signing key is derived from it and the election identifier;
+the administrator publishes only the public keys, which link to no voter identity (as in Belenios).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from .errors import EncodingError, VotingError
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = {ch: i for i, ch in enumerate(ALPHABET)} | {"I": 1, "L": 1, "O": 0}
+RANDOM_BYTES = 16
+CHECK_BITS = 12
+CHARACTERS = (RANDOM_BYTES * 8 + CHECK_BITS) // 5  # 28
+CHECK_DOMAIN = b"evote/credential-check/v1"
+SEED_KEY = b"evote/credential/v1"
+BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v1\x00"
+
+
+class CredentialError(VotingError, ValueError):
+    """A credential string is malformed or mistyped (the message never repeats the credential)."""
+
+
+class InvalidSignature(VotingError):
+    """An Ed25519 signature does not verify under the given public key."""
+
+
+def _check_value(random_part: bytes) -> int:
+    return int.from_bytes(hashlib.sha256(CHECK_DOMAIN + random_part).digest()[:2], "big") >> (16 - CHECK_BITS)
+
+
+def new_credential() -> str:
+    """A fresh credential from the OS CSPRNG, formatted as seven groups of four characters."""
+    return format_credential(secrets.token_bytes(RANDOM_BYTES))
+
+
+def format_credential(random_part: bytes) -> str:
+    value = (int.from_bytes(random_part, "big") << CHECK_BITS) | _check_value(random_part)
+    chars = "".join(ALPHABET[(value >> (5 * (CHARACTERS - 1 - n))) & 31] for n in range(CHARACTERS))
+    return "-".join(chars[n : n + 4] for n in range(0, CHARACTERS, 4))
+
+
+def parse_credential(text: str) -> bytes:
+    """The 16 random bytes of a typed credential; raises :class:`CredentialError` on a typo."""
+    if not isinstance(text, str):
+        raise CredentialError("the credential must be text")
+    cleaned = [ch for ch in text.upper() if ch not in " -\t"]
+    if len(cleaned) != CHARACTERS:
+        raise CredentialError(f"a credential has {CHARACTERS} letters and digits (dashes and spaces are ignored)")
+    value = 0
+    for ch in cleaned:
+        if ch not in _DECODE:
+            raise CredentialError("a credential contains only the letters and digits of the voter's card")
+        value = (value << 5) | _DECODE[ch]
+    random_part = (value >> CHECK_BITS).to_bytes(RANDOM_BYTES, "big")
+    if value & ((1 << CHECK_BITS) - 1) != _check_value(random_part):
+        raise CredentialError("this credential has a typing mistake: please check it against the voter's card")
+    return random_part
+
+
+@dataclass(frozen=True)
+class VoterKey:
+    """The Ed25519 key derived from a credential for one election. Secret; never printed."""
+
+    signing_key: SigningKey
+
+    @property
+    def public_key_hex(self) -> str:
+        return bytes(self.signing_key.verify_key).hex().upper()
+
+    def sign_ballot(self, election_id: str, H_E: bytes, action: str, confirmation_code: bytes) -> str:
+        message = ballot_signature_message(election_id, H_E, action, confirmation_code)
+        return self.signing_key.sign(message).signature.hex().upper()
+
+    def __repr__(self) -> str:
+        return f"VoterKey(public={self.public_key_hex[:16]}…)"
+
+
+def derive_voter_key(credential: str, election_id: str) -> VoterKey:
+    """seed = HMAC-SHA-256("evote/credential/v1", b(len(id), 4) ∥ id ∥ r); the key is Ed25519(seed)."""
+    random_part = parse_credential(credential)
+    identifier = election_id.encode("utf-8")
+    seed = hmac.new(SEED_KEY, len(identifier).to_bytes(4, "big") + identifier + random_part, hashlib.sha256).digest()
+    return VoterKey(SigningKey(seed))
+
+
+def ballot_signature_message(election_id: str, H_E: bytes, action: str, confirmation_code: bytes) -> bytes:
+    """ "evote/ballot/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B)."""
+    identifier = election_id.encode("utf-8")
+    action_bytes = action.encode("ascii")
+    if len(H_E) != 32 or len(confirmation_code) != 32:
+        raise ValueError("H_E and the confirmation code are 32-byte hashes")
+    return (
+        BALLOT_SIGNATURE_DOMAIN
+        + len(identifier).to_bytes(4, "big")
+        + identifier
+        + H_E
+        + len(action_bytes).to_bytes(4, "big")
+        + action_bytes
+        + confirmation_code
+    )
+
+
+def parse_public_key(value: object, field: str) -> VerifyKey:
+    """An Ed25519 public key from 64 upper-case hex digits."""
+    if not isinstance(value, str) or len(value) != 64 or value != value.upper():
+        raise EncodingError(field, "expected an Ed25519 public key as 64 upper-case hex digits")
+    try:
+        return VerifyKey(bytes.fromhex(value))
+    except ValueError:
+        raise EncodingError(field, "expected an Ed25519 public key as 64 upper-case hex digits") from None
+
+
+def parse_signature(value: object, field: str) -> bytes:
+    if not isinstance(value, str) or len(value) != 128 or value != value.upper():
+        raise EncodingError(field, "expected an Ed25519 signature as 128 upper-case hex digits")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise EncodingError(field, "expected an Ed25519 signature as 128 upper-case hex digits") from None
+
+
+def verify_signature(public_key: VerifyKey, message: bytes, signature: bytes) -> None:
+    """Raise :class:`InvalidSignature` unless ``signature`` is ``public_key``'s over ``message``."""
+    try:
+        public_key.verify(message, signature)
+    except BadSignatureError:
+        raise InvalidSignature("the signature does not verify under the given public key") from None

@@ -1,0 +1,106 @@
+"""Which ballots count, and their encrypted tally (record-format §8.3; SPEC §3.5).
+
+One ballot counts per credential: with the `last` revoting rule the cast ballot with the highest seq, with
+`first` the only one the board accepted. Challenged ballots never count. Counting reads the ballot entries
+twice — first only their credentials and seqs, then the counted ballots' ciphertexts — so memory grows
+with the number of voters' seqs, not with the ballots' size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from ..encoding import parse_digest
+from ..encrypted_ballot import EncryptedBallot
+from ..manifest import Manifest
+from ..tally import EncryptedTally, TallyAccumulator
+from .common import RecordError
+from .submission import Submission
+from .tallying import ChallengedRef, TallyRecord, counted_digest
+
+CAST_KIND = "ballot.cast"
+CHALLENGED_KIND = "ballot.challenged"
+
+
+@dataclass(frozen=True)
+class BallotHeader:
+    """What the first pass reads of a ballot entry."""
+
+    seq: int
+    kind: str
+    credential: str
+    confirmation_code: bytes
+    revealed: bool
+
+
+def header_of(seq: int, kind: str, payload: dict) -> BallotHeader:
+    """Read a ballot entry's header without decoding its ciphertexts."""
+    try:
+        code = parse_digest(payload["ballot"]["confirmation_code"], "ballot.confirmation_code")
+        credential = payload["credential"]
+    except (KeyError, TypeError):
+        raise RecordError(f"entry {seq}", "is not a ballot submission") from None
+    return BallotHeader(seq, kind, credential, code, "reveal" in payload)
+
+
+@dataclass
+class Counting:
+    """Result of the first pass: the counted seq of each credential, superseded seqs, challenged ballots."""
+
+    revote_rule: str
+    counted: dict[str, int] = field(default_factory=dict)
+    superseded: list[int] = field(default_factory=list)
+    challenged: list[BallotHeader] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    def add(self, header: BallotHeader) -> None:
+        if header.kind == CHALLENGED_KIND:
+            self.challenged.append(header)
+            return
+        previous = self.counted.get(header.credential)
+        if previous is not None:
+            if self.revote_rule == "first":
+                self.violations.append(f"entry {header.seq}: a second cast ballot for one credential under the 'first' rule")
+                return
+            self.superseded.append(previous)
+        self.counted[header.credential] = header.seq
+
+    @property
+    def counted_seqs(self) -> set[int]:
+        return set(self.counted.values())
+
+    @property
+    def unrevealed_challenges(self) -> list[BallotHeader]:
+        """Challenged ballots whose nonce the booth did not reveal: the trustees decrypt them."""
+        return [h for h in self.challenged if not h.revealed]
+
+
+def count(headers: Iterable[BallotHeader], revote_rule: str) -> Counting:
+    counting = Counting(revote_rule)
+    for header in sorted(headers, key=lambda h: h.seq):
+        counting.add(header)
+    return counting
+
+
+def aggregate_counted(
+    manifest: Manifest, counting: Counting, ballots: Iterator[tuple[int, Submission]], challenged: list[EncryptedBallot]
+) -> TallyRecord:
+    """Second pass: the product of the counted ballots (eq. 62) and the `tally.encrypted` record.
+
+    ``ballots`` yields (seq, parsed submission) for every ballot entry in increasing seq.
+    """
+    counted = counting.counted_seqs
+    accumulator = TallyAccumulator(manifest)
+    codes = []
+    for seq, submission in ballots:
+        if seq in counted:
+            accumulator.add(submission.ballot)
+            codes.append(submission.ballot.confirmation_code)
+    if len(codes) != len(counted):
+        raise RecordError("ballots", f"{len(counted) - len(codes)} counted ballot(s) missing from the second pass")
+    tally: EncryptedTally = accumulator.result()
+    refs = tuple(ChallengedRef(h.seq, h.confirmation_code) for h in counting.unrevealed_challenges)
+    if len(challenged) != len(refs):
+        raise RecordError("challenged", "one encrypted ballot per unrevealed challenge is needed")
+    return TallyRecord(tally, counted_digest(codes), refs)

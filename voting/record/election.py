@@ -1,0 +1,147 @@
+"""The `election.created` entry: manifest, parameters, guardians and the revoting rule (record-format §8.2)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..credentials import parse_public_key
+from ..election import MAX_GUARDIANS, ElectionParameters
+from ..encoding import parse_digest, require_list
+from ..errors import ManifestError
+from ..group import STANDARD
+from ..manifest import Manifest, parse_manifest
+from .common import RecordError, exact, guardian_index
+
+ELECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+REVOTE_RULES = ("last", "first")
+MAX_NAME = 200
+
+
+def standard_parameters() -> dict[str, str]:
+    group = STANDARD
+    width = 2 * group.p_bytes
+    return {
+        "spec_version": "v2.0.0",
+        "p": f"{int(group.p):0{width}X}",
+        "q": f"{int(group.q):064X}",
+        "g": f"{int(group.g):0{width}X}",
+        "r": f"{int(group.r):0{width}X}",
+    }
+
+
+@dataclass(frozen=True)
+class Trustee:
+    index: int
+    name: str
+    identity_key: str  # Ed25519 public key, upper-case hex
+
+
+@dataclass(frozen=True)
+class ElectionDefinition:
+    election_id: str
+    manifest: Manifest
+    n: int
+    k: int
+    trustees: tuple[Trustee, ...]
+    revote_rule: str
+
+    @cached_property
+    def parameters(self) -> ElectionParameters:
+        return ElectionParameters(self.manifest, self.n, self.k)
+
+    def trustee(self, index: int) -> Trustee:
+        return self.trustees[index - 1]
+
+    def to_payload(self) -> dict[str, Any]:
+        params = self.parameters
+        return {
+            "election_id": self.election_id,
+            "manifest": self.manifest.document,
+            "parameters": standard_parameters(),
+            "guardians": {
+                "n": self.n,
+                "k": self.k,
+                "trustees": [{"index": t.index, "name": t.name, "identity_key": t.identity_key} for t in self.trustees],
+            },
+            "revote_rule": self.revote_rule,
+            "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
+        }
+
+
+def check_election_id(value: object, field: str = "election_id") -> str:
+    if not isinstance(value, str) or not ELECTION_ID.fullmatch(value):
+        raise RecordError(field, "an election id is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
+def define_election(
+    election_id: str, manifest_document: object, trustees: list[dict[str, Any]], k: int, revote_rule: str = "last"
+) -> ElectionDefinition:
+    """Validate the administrator's inputs for a new election."""
+    payload = {
+        "election_id": election_id,
+        "manifest": manifest_document,
+        "parameters": standard_parameters(),
+        "guardians": {"n": len(trustees) if isinstance(trustees, list) else 0, "k": k, "trustees": trustees},
+        "revote_rule": revote_rule,
+    }
+    definition = _parse(payload)
+    return definition
+
+
+def _parse(payload: object) -> ElectionDefinition:
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes"}))
+    election_id = check_election_id(obj["election_id"])
+    try:
+        manifest = parse_manifest(obj["manifest"])
+    except ManifestError as exc:
+        raise RecordError(f"manifest.{exc.field}" if exc.field else "manifest", exc.reason) from None
+    params = exact(obj["parameters"], "parameters", {"spec_version", "p", "q", "g", "r"})
+    for key, expected in standard_parameters().items():
+        if params[key] != expected:
+            raise RecordError(f"parameters.{key}", "only the standard ElectionGuard 2.0 parameters are accepted (SPEC §3.1.1)")
+    guardians = exact(obj["guardians"], "guardians", {"n", "k", "trustees"})
+    n = guardians["n"]
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_GUARDIANS:
+        raise RecordError("guardians.n", f"expected 1 to {MAX_GUARDIANS} trustees")
+    k = guardians["k"]
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= n:
+        raise RecordError("guardians.k", "the quorum k must satisfy 1 <= k <= n")
+    raw = require_list(guardians["trustees"], "guardians.trustees", min_len=n, max_len=n)
+    trustees = []
+    keys = set()
+    for position, entry in enumerate(raw):
+        where = f"guardians.trustees[{position}]"
+        t = exact(entry, where, {"index", "name", "identity_key"})
+        index = guardian_index(t["index"], f"{where}.index", n)
+        if index != position + 1:
+            raise RecordError(f"{where}.index", "trustees are listed in index order 1..n")
+        name = t["name"]
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME or name != name.strip():
+            raise RecordError(f"{where}.name", f"a trustee name is 1 to {MAX_NAME} characters without surrounding spaces")
+        parse_public_key(t["identity_key"], f"{where}.identity_key")
+        if t["identity_key"] in keys:
+            raise RecordError(f"{where}.identity_key", "each trustee has its own identity key")
+        keys.add(t["identity_key"])
+        trustees.append(Trustee(index, name, t["identity_key"]))
+    if obj["revote_rule"] not in REVOTE_RULES:
+        raise RecordError("revote_rule", f"expected one of {', '.join(REVOTE_RULES)}")
+    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"])
+    if "hashes" in obj:
+        hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
+        for name in ("H_P", "H_M", "H_B"):
+            given = parse_digest(hashes[name], f"hashes.{name}")
+            if given != getattr(definition.parameters, name):
+                raise RecordError(
+                    f"hashes.{name}", "does not match the value recomputed from the manifest and n, k (SPEC eqs. 4, 6, 7)"
+                )
+    return definition
+
+
+def parse_election_created(payload: object) -> ElectionDefinition:
+    """Parse and check an `election.created` payload, including its hashes."""
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"})
+    return _parse(obj)

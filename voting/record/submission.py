@@ -1,0 +1,139 @@
+"""Ballot submissions: `ballot.cast` and `ballot.challenged` payloads (record-format §5, §8.2).
+
+:func:`parse_submission` validates the envelope and the ballot's encodings (cheap);
+:func:`check_submission` verifies the credential's signature, every proof and hash of the ballot
+(Verifications 5-7) and, for a challenge with a reveal, that the revealed nonce and choices re-encrypt to
+it (§3.6.5). Whether the credential is listed, and uniqueness on the board, are the board's checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..ballot_checks import check_ballot
+from ..challenge import open_challenged_ballot
+from ..context import ElectionContext
+from ..credentials import (
+    InvalidSignature,
+    VoterKey,
+    ballot_signature_message,
+    parse_public_key,
+    parse_signature,
+    verify_signature,
+)
+from ..encoding import hex_bytes, parse_digest
+from ..encrypted_ballot import EncryptedBallot, ballot_to_json, parse_encrypted_ballot
+from ..errors import InvalidBallot
+from ..manifest import Manifest
+from .common import RecordError, exact
+
+CAST = "cast"
+CHALLENGE = "challenge"
+KIND_OF_ACTION = {CAST: "ballot.cast", CHALLENGE: "ballot.challenged"}
+
+
+@dataclass(frozen=True)
+class Reveal:
+    nonce: bytes
+    choices: dict[str, dict[str, int]]
+
+    def __repr__(self) -> str:
+        return "Reveal(<nonce and choices of a challenged ballot>)"
+
+
+@dataclass(frozen=True)
+class Submission:
+    action: str
+    ballot: EncryptedBallot
+    credential: str
+    signature: bytes
+    reveal: Reveal | None
+
+    @property
+    def kind(self) -> str:
+        return KIND_OF_ACTION[self.action]
+
+
+def build_submission(
+    ballot: EncryptedBallot,
+    voter: VoterKey,
+    election_id: str,
+    H_E: bytes,
+    action: str,
+    *,
+    reveal_nonce: bytes | None = None,
+    reveal_choices: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON a voter's device posts to the board."""
+    if action not in KIND_OF_ACTION:
+        raise ValueError("action is 'cast' or 'challenge'")
+    payload: dict[str, Any] = {
+        "action": action,
+        "ballot": ballot_to_json(ballot),
+        "credential": voter.public_key_hex,
+        "signature": voter.sign_ballot(election_id, H_E, action, ballot.confirmation_code),
+    }
+    if reveal_nonce is not None:
+        if action != CHALLENGE:
+            raise ValueError("only a challenged ballot reveals its nonce")
+        payload["reveal"] = {"nonce": hex_bytes(reveal_nonce), "choices": _choices_json(reveal_choices or {})}
+    return payload
+
+
+def _choices_json(choices: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    result: dict[str, dict[str, int]] = {}
+    for contest, chosen in choices.items():
+        if isinstance(chosen, Mapping):
+            result[contest] = {option: int(value) for option, value in chosen.items() if value}
+        else:
+            counts: dict[str, int] = {}
+            for option in chosen:
+                counts[option] = counts.get(option, 0) + 1
+            result[contest] = counts
+    return result
+
+
+def _parse_choices(obj: object) -> dict[str, dict[str, int]]:
+    if not isinstance(obj, dict) or len(obj) > 500:
+        raise RecordError("reveal.choices", "expected an object of contest label to {option label: value}")
+    for contest, options in obj.items():
+        if not isinstance(options, dict) or len(options) > 500:
+            raise RecordError(f"reveal.choices.{contest}", "expected an object of option label to value")
+        for option, value in options.items():
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
+                raise RecordError(f"reveal.choices.{contest}", "values are integers from 0 to 1000")
+    return obj
+
+
+def parse_submission(payload: object, manifest: Manifest) -> Submission:
+    """Validate the envelope and decode the ballot (encodings, structure, subgroup membership)."""
+    obj = exact(payload, "payload", {"action", "ballot", "credential", "signature"}, frozenset({"reveal"}))
+    action = obj["action"]
+    if action not in KIND_OF_ACTION:
+        raise RecordError("action", "expected 'cast' or 'challenge'")
+    parse_public_key(obj["credential"], "credential")
+    signature = parse_signature(obj["signature"], "signature")
+    reveal = None
+    if "reveal" in obj:
+        if action != CHALLENGE:
+            raise RecordError("reveal", "only a challenged ballot may reveal its nonce and choices")
+        r = exact(obj["reveal"], "reveal", {"nonce", "choices"})
+        reveal = Reveal(parse_digest(r["nonce"], "reveal.nonce"), _parse_choices(r["choices"]))
+    ballot = parse_encrypted_ballot(obj["ballot"], manifest)
+    return Submission(action, ballot, obj["credential"], signature, reveal)
+
+
+def check_submission(submission: Submission, election_id: str, manifest: Manifest, context: ElectionContext) -> None:
+    """Signature, Verifications 5-7 and the reveal; raises :class:`RecordError` or :class:`InvalidBallot`."""
+    message = ballot_signature_message(election_id, context.H_E, submission.action, submission.ballot.confirmation_code)
+    try:
+        verify_signature(parse_public_key(submission.credential, "credential"), message, submission.signature)
+    except InvalidSignature:
+        raise RecordError("signature", "is not the credential's signature over this ballot's confirmation code") from None
+    check_ballot(submission.ballot, manifest, context)
+    if submission.reveal is not None:
+        try:
+            open_challenged_ballot(submission.ballot, manifest, context, submission.reveal.nonce, submission.reveal.choices)
+        except InvalidBallot as exc:
+            raise InvalidBallot(f"reveal ({exc.field})", exc.reason, check=exc.check) from None
