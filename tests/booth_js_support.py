@@ -114,10 +114,14 @@ def chromium_page() -> Iterator[tuple[object, list[str]]]:
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-            page.on("response", lambda response: errors.append(f"HTTP {response.status}: {response.url}")
-                    if response.status >= 400 else None)
-            page.on("console", lambda message: errors.append(f"console {message.type}: {message.text}")
-                    if message.type == "error" else None)
+            page.on(
+                "response",
+                lambda response: errors.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None,
+            )
+            page.on(
+                "console",
+                lambda message: errors.append(f"console {message.type}: {message.text}") if message.type == "error" else None,
+            )
             yield page, errors
         finally:
             browser.close()

@@ -8,6 +8,7 @@ import subprocess
 import urllib.request
 
 import pytest
+from booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
 
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
@@ -15,8 +16,6 @@ from voting.context import ElectionContext
 from voting.encoding import parse_p
 from voting.encrypted_ballot import parse_encrypted_ballot
 from voting.manifest import parse_manifest
-
-from booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
 
 
 def test_node_suite() -> None:
@@ -96,9 +95,7 @@ def test_chromium_page_has_no_csp_violations(browser_results: dict) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "check", ["egk_parameters", "egk_ballot_encryption", "egk_confirmation_code", "egk_ballot_chaining"]
-)
+@pytest.mark.parametrize("check", ["egk_parameters", "egk_ballot_encryption", "egk_confirmation_code", "egk_ballot_chaining"])
 def test_chromium_egk_vectors(egk_vectors, browser_results: dict, check: str) -> None:
     """The egk known-answer checks of the Node suite (tests/js/egk_checks.mjs), run in Chromium."""
     _passed(browser_results, check)

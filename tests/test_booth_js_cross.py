@@ -1,25 +1,30 @@
 """The browser booth's cryptography (voting/booth/static/js/eg/, run in Node) against the Python core
 (`voting`): the same injected nonces give the identical encrypted-ballot JSON, each side accepts the other's
-ballots and challenge reveals, and the booth's credential signatures verify with PyNaCl under the record
-format's bytes (docs/record-format.md §3-5)."""
+ballots and challenge reveals, the booth derives the core's credential keys, and the core's board checks
+accept the booth's submissions (docs/record-format.md §3-5)."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import hmac
 import json
 import subprocess
 
 import pytest
 import rfc8785
-from nacl.signing import SigningKey, VerifyKey
-
 from booth_js_support import REPO_ROOT, in_ci, node_executable
+
 from voting.ballot import make_ballot
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
 from voting.context import ElectionContext
+from voting.credentials import (
+    ballot_signature_message,
+    derive_voter_key,
+    format_credential,
+    parse_public_key,
+    verify_signature,
+)
 from voting.encoding import hex_p, hex_q
 from voting.encrypt import encrypt_ballot
 from voting.encrypted_ballot import ballot_to_json, parse_encrypted_ballot
@@ -27,6 +32,7 @@ from voting.errors import InvalidBallot
 from voting.group import STANDARD, ElementModQ, g_pow
 from voting.manifest import parse_manifest
 from voting.randomness import insecure_replay_for_tests
+from voting.record.submission import build_submission, check_submission, parse_submission
 
 H_E = bytes(range(32))
 SECRET = ElementModQ.parse(0x5EED_CAFE_0000_0001, STANDARD)  # published test secret: tests only
@@ -57,7 +63,12 @@ def node(mode: str, request: dict) -> dict:
         pytest.skip(message)
     completed = subprocess.run(
         [executable, "tests/js/cross_check.mjs", mode],
-        cwd=REPO_ROOT, input=json.dumps(request), capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO_ROOT,
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-5000:]
     return json.loads(completed.stdout)
@@ -102,14 +113,23 @@ def test_same_nonces_give_identical_ballot_json(style: str, choices: dict) -> No
     ballot_nonce = hashlib.sha256(f"ballot nonce {style} {choices}".encode()).digest()
     sequence, by_place = nonce_schedule(style, choices)
     python = encrypt_ballot(
-        CONTEXT, make_ballot(MANIFEST, style, choices), ballot_nonce=ballot_nonce,
+        CONTEXT,
+        make_ballot(MANIFEST, style, choices),
+        ballot_nonce=ballot_nonce,
         random=insecure_replay_for_tests(sequence),
     )
     python_json = ballot_to_json(python.ballot)
-    js = node("encrypt", {
-        "manifest": MANIFEST_DOC, "style": style, "choices": choices, **ELECTION,
-        "testOnlyBallotNonce": ballot_nonce.hex().upper(), "testOnlyProofNonces": by_place,
-    })
+    js = node(
+        "encrypt",
+        {
+            "manifest": MANIFEST_DOC,
+            "style": style,
+            "choices": choices,
+            **ELECTION,
+            "testOnlyBallotNonce": ballot_nonce.hex().upper(),
+            "testOnlyProofNonces": by_place,
+        },
+    )
     assert js["ballot"] == python_json
     assert rfc8785.dumps(js["ballot"]) == rfc8785.dumps(python_json)
     assert js["ballotNonce"] == ballot_nonce.hex().upper()
@@ -133,8 +153,10 @@ def test_booth_verifier_accepts_a_python_challenged_ballot_and_rejects_a_false_r
     result = encrypt_ballot(CONTEXT, make_ballot(MANIFEST, "north", choices))
     ballot = ballot_to_json(result.ballot)
     # The booth's reveal lists option labels, an option once per vote (manifest.js).
-    reveal = {"nonce": result.ballot_nonce.hex().upper(),
-              "choices": {"mayor": ["candidate-2"], "council": ["eve", "fay"], "budget": ["parks", "parks"]}}
+    reveal = {
+        "nonce": result.ballot_nonce.hex().upper(),
+        "choices": {"mayor": ["candidate-2"], "council": ["eve", "fay"], "budget": ["parks", "parks"]},
+    }
     request = {"manifest": MANIFEST_DOC, "ballot": ballot, "reveal": reveal, **ELECTION}
     assert node("verifyChallenge", request) == {"ok": True}
     reveal["choices"]["budget"] = ["parks", "roads"]
@@ -144,21 +166,70 @@ def test_booth_verifier_accepts_a_python_challenged_ballot_and_rejects_a_false_r
     assert answer["error"]["field"] == "ballot.contests[2].selections[0].beta"
 
 
-def test_booth_credential_key_and_submission_signature_match_pynacl() -> None:
-    random_part = bytes(range(100, 116))
-    check = hashlib.sha256(b"evote/credential-check/v1" + random_part).digest()
-    bits = int.from_bytes(random_part, "big") << 12 | (check[0] << 4 | check[1] >> 4)
-    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    text = "".join(alphabet[(bits >> (5 * i)) & 31] for i in reversed(range(28)))
-    credential = "-".join(text[i : i + 4] for i in range(0, 28, 4))
-    election_id = "springfield-2026"
-    request = {"credential": credential, "electionId": election_id, "extendedBaseHash": H_E.hex().upper(),
-               "action": "challenge", "confirmationCode": "AB" * 32}
-    js = node("sign", request)
+ELECTION_ID = "springfield-2026"
+CREDENTIAL = format_credential(bytes(range(100, 116)))
 
-    seed = hmac.new(b"evote/credential/v1", len(election_id).to_bytes(4, "big") + election_id.encode() + random_part,
-                    hashlib.sha256).digest()
-    assert js["publicKey"] == SigningKey(seed).verify_key.encode().hex().upper()
-    message = (b"evote/ballot/v1" + b"\x00" + len(election_id).to_bytes(4, "big") + election_id.encode() + H_E
-               + (9).to_bytes(4, "big") + b"challenge" + bytes.fromhex("AB" * 32))
-    VerifyKey(bytes.fromhex(js["publicKey"])).verify(message, bytes.fromhex(js["signature"]))
+
+def test_booth_derives_the_core_credential_key_and_signs_the_core_message() -> None:
+    request = {
+        "credential": CREDENTIAL.lower().replace("-", " "),
+        "electionId": ELECTION_ID,
+        "extendedBaseHash": H_E.hex().upper(),
+        "action": "challenge",
+        "confirmationCode": "AB" * 32,
+    }
+    js = node("sign", request)
+    voter = derive_voter_key(CREDENTIAL, ELECTION_ID)
+    assert js["publicKey"] == voter.public_key_hex
+    message = ballot_signature_message(ELECTION_ID, H_E, "challenge", bytes.fromhex("AB" * 32))
+    verify_signature(parse_public_key(js["publicKey"], "credential"), message, bytes.fromhex(js["signature"]))
+
+
+def booth_submission(action: str, reveal: bool) -> dict:
+    return node(
+        "submit",
+        {
+            "manifest": MANIFEST_DOC,
+            "style": "north",
+            "choices": CASES[0][1],
+            **ELECTION,
+            "credential": CREDENTIAL,
+            "electionId": ELECTION_ID,
+            "action": action,
+            "reveal": reveal,
+        },
+    )
+
+
+@pytest.mark.parametrize("action", ["cast", "challenge"])
+def test_core_accepts_the_booth_submission(action: str) -> None:
+    """The board's parse_submission and check_submission (signature, Verifications 5-7) pass."""
+    submission = parse_submission(booth_submission(action, reveal=False), MANIFEST)
+    assert submission.credential == derive_voter_key(CREDENTIAL, ELECTION_ID).public_key_hex
+    check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="docs/record-format.md §5 writes reveal choices as option lists ({'mayor': ['alice']}), as the booth "
+    "does; voting/record/submission.py _parse_choices accepts only {option: votes}. One of the two must change.",
+)
+def test_core_accepts_the_booth_challenge_reveal() -> None:
+    submission = parse_submission(booth_submission("challenge", reveal=True), MANIFEST)
+    check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT)
+
+
+def test_booth_verifier_accepts_a_core_reveal_in_the_mapping_form() -> None:
+    choices = {"mayor": ["candidate-3"], "council": ["dan"], "budget": {"roads": 2}}
+    result = encrypt_ballot(CONTEXT, make_ballot(MANIFEST, "north", choices))
+    payload = build_submission(
+        result.ballot,
+        derive_voter_key(CREDENTIAL, ELECTION_ID),
+        ELECTION_ID,
+        H_E,
+        "challenge",
+        reveal_nonce=result.ballot_nonce,
+        reveal_choices=choices,
+    )
+    request = {"manifest": MANIFEST_DOC, "ballot": payload["ballot"], "reveal": payload["reveal"], **ELECTION}
+    assert node("verifyChallenge", request) == {"ok": True}

@@ -88,6 +88,22 @@ test('contest indices come from the manifest, contests follow manifest order, an
   assert.deepEqual(decryptContestData(under.ballot.contests[1].contest_data, 3).slice(0, 2), [1, 1]); // undervote
 });
 
+test('choices may also map option labels to vote counts, as voting/ballot.py reads them', async () => {
+  const manifest = makeManifest([[3, 4, 2]]);
+  const args = { manifest, style: 'all', ...election(), testOnlyBallotNonce: '03'.repeat(32) };
+  const listed = await encryptBallot({ ...args, choices: { 'contest-1': ['option-1-2', 'option-1-1', 'option-1-2'] } });
+  const mapped = await encryptBallot({ ...args, choices: { 'contest-1': { 'option-1-1': 1, 'option-1-2': 2, 'option-1-4': 0 } } });
+  assert.equal(mapped.ballot.confirmation_code, listed.ballot.confirmation_code);
+  assert.deepEqual(mapped.choices, listed.choices); // the reveal is always written as a list (record format §5)
+  for (const bad of [{ 'option-1-1': -1 }, { 'option-1-1': 1.5 }, { 'option-1-1': '1' }]) {
+    await assert.rejects(encryptBallot({ ...args, choices: { 'contest-1': bad } }),
+      (e) => e instanceof ChoiceError && e.contest === 'contest-1' && e.option === 'option-1-1');
+  }
+  await assert.rejects(encryptBallot({ ...args, choices: { 'contest-1': { 'option-1-1': 3 } } }), (e) => e.option === 'option-1-1');
+  await assert.rejects(encryptBallot({ ...args, choices: { 'contest-1': { 'option-1-1': 2, 'option-1-3': 2 } } }),
+    (e) => e instanceof ChoiceError && e.message.includes('overvote'));
+});
+
 test('injected nonces make the ballot reproducible; random ones do not', async () => {
   const manifest = makeManifest([[1, 3]]);
   const args = { manifest, style: 'all', choices: { 'contest-1': ['option-1-2'] }, ...election() };

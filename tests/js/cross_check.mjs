@@ -8,10 +8,13 @@
 //        -> { ok: true } or { ok: false, error: { name, field, ... } }
 //   node tests/js/cross_check.mjs sign             { credential, electionId, extendedBaseHash, action, confirmationCode }
 //        -> { publicKey, signature }
+//   node tests/js/cross_check.mjs submit           { manifest, style, choices, electionPublicKey, extendedBaseHash,
+//                                                    credential, electionId, action, reveal (boolean) }
+//        -> the submission envelope of record format §5, as the booth builds it
 
 import { encryptBallot } from '../../voting/booth/static/js/eg/ballot.js';
 import { deriveCredentialKeys } from '../../voting/booth/static/js/eg/credential.js';
-import { signSubmission } from '../../voting/booth/static/js/eg/submission.js';
+import { buildSubmission, signSubmission } from '../../voting/booth/static/js/eg/submission.js';
 import { toMessage } from '../../voting/booth/static/js/eg/errors.js';
 import { buildTables } from '../../voting/booth/static/js/eg/group.js';
 import { verifyChallengedBallot } from '../../voting/booth/static/js/eg/verify.js';
@@ -25,6 +28,12 @@ const tables = mode === 'sign' ? null : buildTables(request.electionPublicKey);
 if (mode === 'sign') {
   const { privateKey, publicKey } = await deriveCredentialKeys(request.credential, request.electionId);
   process.stdout.write(JSON.stringify({ publicKey, signature: await signSubmission({ privateKey, ...request }) }));
+} else if (mode === 'submit') {
+  const { ballot, ballotNonce, choices } = await encryptBallot({ ...request, tables });
+  const { privateKey, publicKey } = await deriveCredentialKeys(request.credential, request.electionId);
+  const signature = await signSubmission({ privateKey, ...request, confirmationCode: ballot.confirmation_code });
+  const reveal = request.reveal ? { nonce: ballotNonce, choices } : undefined;
+  process.stdout.write(JSON.stringify(buildSubmission({ action: request.action, ballot, credential: publicKey, signature, reveal })));
 } else if (mode === 'encrypt') {
   const injected = request.testOnlyProofNonces;
   const testOnlyProofNonces = injected && ((kind, contest, option) => {

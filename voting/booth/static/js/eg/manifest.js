@@ -1,6 +1,7 @@
 // The parts of the manifest the booth needs (record format §2, SPEC v2.0.0 §3.1.3), and the check of a
-// voter's choices against it (§3.3.3). Choices are { contestLabel: [optionLabel, ...] }: an option listed k
-// times receives k votes (k <= option_limit R); a contest left out of the object gets no selection.
+// voter's choices against it (§3.3.3). Choices are { contestLabel: [optionLabel, ...] } (record format §5):
+// an option listed k times receives k votes (k <= option_limit R); a contest left out gets no selection.
+// The form { contestLabel: { optionLabel: votes } } is read as well (voting/ballot.py accepts both).
 
 import { ChoiceError, ManifestError } from './errors.js';
 
@@ -98,25 +99,40 @@ export function planChoices(manifest, style, choices) {
     if (!onStyle.has(label)) refuse(label, `contest ${label} is not on ballot style ${style}`);
   }
   return contests.map((contest) => {
-    const selected = Object.hasOwn(choices, contest.label) ? choices[contest.label] : [];
-    if (!Array.isArray(selected)) refuse(contest.label, 'expected a list of option labels');
-    const position = new Map(contest.options.map((option, j) => [option.label, j]));
-    const votes = contest.options.map(() => 0);
-    for (const label of selected) {
-      const j = typeof label === 'string' ? position.get(label) : undefined;
-      if (j === undefined) refuse(contest.label, `unknown option ${JSON.stringify(label)}`, String(label));
-      votes[j] += 1;
-      if (votes[j] > contest.optionLimit) {
-        refuse(contest.label, `option ${label} selected more than option_limit ${contest.optionLimit} times`, label);
-      }
+    const votes = contestVotes(contest, Object.hasOwn(choices, contest.label) ? choices[contest.label] : []);
+    const total = votes.reduce((sum, k) => sum + k, 0);
+    if (total > contest.votesAllowed) {
+      refuse(contest.label, `${total} selections, votes_allowed is ${contest.votesAllowed} (overvote)`);
     }
-    if (selected.length > contest.votesAllowed) {
-      refuse(contest.label, `${selected.length} selections, votes_allowed is ${contest.votesAllowed} (overvote)`);
-    }
-    const status = selected.length === 0 ? CONTEST_STATUS.nullVote
-      : selected.length < contest.votesAllowed ? CONTEST_STATUS.undervote : CONTEST_STATUS.normal;
+    const status = total === 0 ? CONTEST_STATUS.nullVote
+      : total < contest.votesAllowed ? CONTEST_STATUS.undervote : CONTEST_STATUS.normal;
     return { contest, votes, status };
   });
+}
+
+/** Votes per option (manifest order) from a list of option labels or an object of option label to votes. */
+function contestVotes(contest, chosen) {
+  const position = new Map(contest.options.map((option, j) => [option.label, j]));
+  const votes = contest.options.map(() => 0);
+  const add = (label, count) => {
+    const j = typeof label === 'string' ? position.get(label) : undefined;
+    if (j === undefined) refuse(contest.label, `unknown option ${JSON.stringify(label)}`, String(label));
+    votes[j] += count;
+    if (votes[j] > contest.optionLimit) {
+      refuse(contest.label, `option ${label} selected more than option_limit ${contest.optionLimit} times`, label);
+    }
+  };
+  if (Array.isArray(chosen)) {
+    for (const label of chosen) add(label, 1);
+  } else if (isPlainObject(chosen)) {
+    for (const [label, count] of Object.entries(chosen)) {
+      if (!Number.isInteger(count) || count < 0) refuse(contest.label, `option ${label}: votes are non-negative integers`, label);
+      add(label, count);
+    }
+  } else {
+    refuse(contest.label, 'expected a list of option labels');
+  }
+  return votes;
 }
 
 function refuse(contest, message, option) {
