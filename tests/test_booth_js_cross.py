@@ -209,11 +209,6 @@ def test_core_accepts_the_booth_submission(action: str) -> None:
     check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/record-format.md §5 writes reveal choices as option lists ({'mayor': ['alice']}), as the booth "
-    "does; voting/record/submission.py _parse_choices accepts only {option: votes}. One of the two must change.",
-)
 def test_core_accepts_the_booth_challenge_reveal() -> None:
     submission = parse_submission(booth_submission("challenge", reveal=True), MANIFEST)
     check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT)

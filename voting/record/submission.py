@@ -95,15 +95,27 @@ def _choices_json(choices: Mapping[str, Any]) -> dict[str, dict[str, int]]:
 
 
 def _parse_choices(obj: object) -> dict[str, dict[str, int]]:
+    """Revealed choices: per contest a list of option labels (each selected once) or {option: value}."""
     if not isinstance(obj, dict) or len(obj) > 500:
-        raise RecordError("reveal.choices", "expected an object of contest label to {option label: value}")
+        raise RecordError("reveal.choices", "expected an object of contest label to option labels or {option: value}")
+    result: dict[str, dict[str, int]] = {}
     for contest, options in obj.items():
-        if not isinstance(options, dict) or len(options) > 500:
-            raise RecordError(f"reveal.choices.{contest}", "expected an object of option label to value")
-        for option, value in options.items():
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
-                raise RecordError(f"reveal.choices.{contest}", "values are integers from 0 to 1000")
-    return obj
+        where = f"reveal.choices.{contest}"
+        if isinstance(options, list):
+            if len(options) > 1000 or not all(isinstance(option, str) for option in options):
+                raise RecordError(where, "expected a list of option labels")
+            counts: dict[str, int] = {}
+            for option in options:
+                counts[option] = counts.get(option, 0) + 1
+            result[contest] = counts
+        elif isinstance(options, dict) and len(options) <= 500:
+            for value in options.values():
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
+                    raise RecordError(where, "values are integers from 0 to 1000")
+            result[contest] = dict(options)
+        else:
+            raise RecordError(where, "expected a list of option labels or an object of option label to value")
+    return result
 
 
 def parse_submission(payload: object, manifest: Manifest) -> Submission:
