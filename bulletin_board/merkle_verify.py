@@ -23,9 +23,16 @@ def _check_hashes(proof: Sequence[bytes], **evidence: object) -> list[bytes]:
     return [bytes(item) for item in items]
 
 
+def _check_hash(value: object, name: str, proof: list[bytes], **evidence: object) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != HASH_SIZE:
+        raise ProofError(f"{name} is not a {HASH_SIZE}-byte hash", proof=proof, **evidence)
+    return bytes(value)
+
+
 def root_from_inclusion_proof(index: int, size: int, leaf_hash: bytes, proof: Sequence[bytes]) -> bytes:
     """Steps 1-4 of RFC 9162 §2.1.3.2: the root that ``proof`` yields for ``leaf_hash`` at ``index``."""
     proof = _check_hashes(proof, index=index, size=size)
+    leaf_hash = _check_hash(leaf_hash, "leaf hash", proof, index=index, size=size)
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}", proof=proof, index=index, size=size)
     fn, sn, r = index, size - 1, bytes(leaf_hash)
@@ -49,6 +56,7 @@ def root_from_inclusion_proof(index: int, size: int, leaf_hash: bytes, proof: Se
 
 def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[bytes], root: bytes) -> None:
     """Leaf ``leaf_hash`` (RFC leaf hash, 0x00 ∥ data hashed) is number ``index`` of the tree with ``root``."""
+    root = _check_hash(root, "root", list(proof), index=index, size=size)
     computed = root_from_inclusion_proof(index, size, leaf_hash, proof)
     if computed != root:
         raise RootMismatch("inclusion proof", root, computed, proof=list(proof), index=index, size=size)
@@ -59,6 +67,8 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
     """The tree of ``new_size`` with ``new_root`` extends the tree of ``old_size`` with ``old_root``."""
     evidence = {"old_size": old_size, "new_size": new_size}
     proof = _check_hashes(proof, **evidence)
+    old_root = _check_hash(old_root, "old root", proof, **evidence)
+    new_root = _check_hash(new_root, "new root", proof, **evidence)
     if not 0 <= old_size <= new_size:
         raise ProofError(f"sizes must satisfy 0 <= old <= new, got {old_size} and {new_size}",
                          proof=proof, **evidence)
