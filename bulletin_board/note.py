@@ -60,7 +60,7 @@ class NoteVerifier:
 
     @classmethod
     def from_string(cls, text: str) -> "NoteVerifier":
-        parts = text.split("+") if isinstance(text, str) else []
+        parts = text.split("+", 2) if isinstance(text, str) else []
         if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{8}", parts[1]):
             raise InvalidInput("verifier_key", "must be <name>+<8 hex digits>+<base64 key>")
         try:
