@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import log_audit
@@ -27,6 +27,13 @@ from .storage.nodes import DbNodes, store_leaf
 from .storage.schema import checkpoints, elections, entries
 
 MAX_PAGE = 1000
+
+# Statements of the append path, built once (SQLAlchemy then reuses their compiled form).
+_STATE_AND_HEAD = (select(elections.c.state, entries.c.seq, entries.c.entry_hash, entries.c.received_at)
+                   .select_from(elections.outerjoin(entries, entries.c.election_id == elections.c.id))
+                   .where(elections.c.id == bindparam("election_id"))
+                   .order_by(entries.c.seq.desc()).limit(1))
+_INSERT_ENTRY = insert(entries)
 
 __all__ = ["BoardLog", "MAX_PAGE"]
 
@@ -105,13 +112,14 @@ class BoardLog:
 
     def _append_locked(self, conn: Connection, election_id: str, kind: str, payload: dict,
                        payload_bytes: bytes, check: CheckHook | None) -> AppendResult:
-        state = conn.execute(select(elections.c.state).where(elections.c.id == election_id)).scalar()
-        if state is None:
+        head = conn.execute(_STATE_AND_HEAD, {"election_id": election_id}).first()
+        if head is None:
             raise UnknownElection(election_id)
-        head = self._head(conn, election_id)
-        seq = head.seq + 1 if head else 0
-        prev_hash = head.entry_hash if head else genesis_hash(election_id)
-        received_at = max(self.clock(), head.received_at if head else 0)
+        state = head.state
+        empty = head.seq is None
+        seq = 0 if empty else head.seq + 1
+        prev_hash = genesis_hash(election_id) if empty else head.entry_hash
+        received_at = max(self.clock(), 0 if empty else head.received_at)
         new_state = None
         if check is not None:
             with Session(bind=conn) as session:
@@ -125,8 +133,8 @@ class BoardLog:
                 raise _Existing(AppendResult(election_id, entry.seq, entry.entry_hash, entry.prev_hash,
                                              entry.received_at, seq, appended=False))
         entry_hash = compute_entry_hash(seq, prev_hash, kind, received_at, payload_bytes)
-        conn.execute(insert(entries).values(election_id=election_id, seq=seq, kind=kind, payload=payload_bytes,
-                                            prev_hash=prev_hash, entry_hash=entry_hash, received_at=received_at))
+        conn.execute(_INSERT_ENTRY, {"election_id": election_id, "seq": seq, "kind": kind, "payload": payload_bytes,
+                                     "prev_hash": prev_hash, "entry_hash": entry_hash, "received_at": received_at})
         store_leaf(conn, election_id, seq, entry_hash)
         if new_state is not None and new_state != state:
             conn.execute(update(elections).where(elections.c.id == election_id).values(state=new_state))

@@ -50,7 +50,6 @@ def make_engine(url: str, **kwargs) -> Engine:
     if backend == "postgresql":
         if parsed.drivername != "postgresql+psycopg":
             raise InvalidInput("database_url", "use the psycopg 3 driver (postgresql+psycopg://...)")
-        kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, isolation_level="READ COMMITTED", **kwargs)
     raise InvalidInput("database_url", f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 

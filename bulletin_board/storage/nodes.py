@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from sqlalchemy import Connection, insert, select, tuple_
+from sqlalchemy import Connection, bindparam, insert, select, tuple_
 
 from ..errors import NodeStoreError
 from ..merkle_proofs import NodeKey, frontier_keys_for_append, new_nodes_for_append
 from .schema import merkle_nodes
 
 __all__ = ["DbNodes", "store_leaf"]
+
+_SELECT = (select(merkle_nodes.c.level, merkle_nodes.c.node_index, merkle_nodes.c.hash)
+           .where(merkle_nodes.c.election_id == bindparam("election_id"))
+           .where(tuple_(merkle_nodes.c.level, merkle_nodes.c.node_index).in_(bindparam("keys", expanding=True))))
+_INSERT = insert(merkle_nodes)
 
 
 class DbNodes:
@@ -25,10 +30,7 @@ class DbNodes:
         keys = list(keys)
         for start in range(0, len(keys), 200):
             chunk = keys[start:start + 200]
-            rows = self.conn.execute(
-                select(merkle_nodes.c.level, merkle_nodes.c.node_index, merkle_nodes.c.hash)
-                .where(merkle_nodes.c.election_id == self.election_id)
-                .where(tuple_(merkle_nodes.c.level, merkle_nodes.c.node_index).in_(chunk)))
+            rows = self.conn.execute(_SELECT, {"election_id": self.election_id, "keys": chunk})
             found.update({(level, index): value for level, index, value in rows})
         return found
 
@@ -41,6 +43,6 @@ def store_leaf(conn: Connection, election_id: str, size: int, entry_hash: bytes)
     if missing:
         raise NodeStoreError(f"Merkle node table lacks subtrees {missing} needed to append entry {size}")
     rows = new_nodes_for_append(size, entry_hash, frontier)
-    conn.execute(insert(merkle_nodes), [
+    conn.execute(_INSERT, [
         {"election_id": election_id, "level": level, "node_index": index, "hash": value}
         for level, index, value in rows])
