@@ -1,8 +1,8 @@
 """Re-checking a stored log: the hash chain, and every issued checkpoint against the entries.
 
 The checkpoint check needs no trust in the entries table: it verifies each stored checkpoint's
-signature, recomputes every entry hash from the row's fields, and compares the Merkle root over them
-with the signed root. When they differ it names the first bad seq by comparing against the leaf
+signature, recomputes every entry hash from the row's fields (a row whose fields do not hash to its
+stored entry_hash counts as bad), and compares the Merkle root over them with the signed root. When they differ it names the first bad seq by comparing against the leaf
 hashes persisted at append time, but only after checking that those leaves reproduce the signed root
 (so a damaged node table cannot point at the wrong entry).
 """
@@ -59,11 +59,12 @@ def verify_stored_chain(log: "BoardLog", election_id: str) -> ChainHead:
 
 
 def _leaf(entry: Entry) -> bytes | None:
-    """The leaf this row would have had when appended; None if its fields cannot even be hashed."""
+    """The leaf this row had when appended; None if its fields do not hash to its stored entry_hash."""
     try:
-        return leaf_hash(entry.recompute_hash())
+        computed = entry.recompute_hash()
     except InvalidInput:
         return None
+    return leaf_hash(computed) if computed == entry.entry_hash else None
 
 
 def verify_stored_checkpoints(log: "BoardLog", election_id: str) -> list[SignedCheckpoint]:
