@@ -2,7 +2,7 @@
 
 Appends are serialised per election (see ``storage.engine``); the seq, prev_hash and received_at of a
 new entry are read and assigned under that lock, and the entry, its Merkle nodes and whatever the
-``check`` hook inserted commit together or not at all. Reads never take the write lock.
+``check`` hook inserted commit together or not at all (``log_append``). Reads never take the write lock.
 """
 
 from __future__ import annotations
@@ -10,41 +10,28 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from . import log_audit
 from .canonical import MAX_PAYLOAD_BYTES, canonicalize
 from .checkpoint import Checkpoint, SignedCheckpoint, election_origin, check_origin, sign_checkpoint
-from .entry import Entry, check_election_id, check_kind, check_seq, compute_entry_hash, genesis_hash
+from .entry import Entry, check_election_id, check_kind, check_seq, genesis_hash
 from .errors import ElectionExists, InvalidInput, OutOfRange, UnknownElection
-from .log_types import (AppendContext, AppendResult, CheckHook, ConsistencyProof, ElectionInfo, InclusionProof,
-                        ReturnExisting)
+from .log_append import GroupCommitter, PendingAppend
+from .log_types import AppendResult, CheckHook, ConsistencyProof, ElectionInfo, InclusionProof
 from .merkle_proofs import consistency_proof, inclusion_proof, tree_root
 from .note import NoteSigner
 from .storage.engine import is_sqlite, read_transaction, write_transaction
-from .storage.nodes import DbNodes, store_leaf
+from .storage.nodes import DbNodes
 from .storage.schema import checkpoints, elections, entries
 
 MAX_PAGE = 1000
-
-# Statements of the append path, built once (SQLAlchemy then reuses their compiled form).
-_STATE_AND_HEAD = (select(elections.c.state, entries.c.seq, entries.c.entry_hash, entries.c.received_at)
-                   .select_from(elections.outerjoin(entries, entries.c.election_id == elections.c.id))
-                   .where(elections.c.id == bindparam("election_id"))
-                   .order_by(entries.c.seq.desc()).limit(1))
-_INSERT_ENTRY = insert(entries)
 
 __all__ = ["BoardLog", "MAX_PAGE"]
 
 
 def now_us() -> int:
     return time.time_ns() // 1000
-
-
-class _Existing(Exception):
-    def __init__(self, result: AppendResult) -> None:
-        self.result = result
 
 
 class BoardLog:
@@ -55,6 +42,7 @@ class BoardLog:
         self.origin = check_origin(origin, "board_origin")
         self.max_payload_bytes = max_payload_bytes
         self.clock = clock
+        self._committer = GroupCommitter(self)
 
     def election_origin(self, election_id: str) -> str:
         return election_origin(self.origin, election_id)
@@ -100,45 +88,14 @@ class BoardLog:
     # --- appending -------------------------------------------------------------------------------
 
     def append(self, election_id: str, kind: str, payload: dict, *, check: CheckHook | None = None) -> AppendResult:
-        """Append one entry; returns once it is durably committed (or raises, leaving the log unchanged)."""
+        """Append one entry; returns once it is durably committed (or raises, leaving the log unchanged).
+
+        Concurrent appends to one election from this process are committed in groups (``log_append``).
+        """
         check_election_id(election_id)
         check_kind(kind)
         payload_bytes = canonicalize(payload, max_bytes=self.max_payload_bytes)
-        try:
-            with write_transaction(self.engine, election_id) as conn:
-                return self._append_locked(conn, election_id, kind, payload, payload_bytes, check)
-        except _Existing as existing:
-            return existing.result
-
-    def _append_locked(self, conn: Connection, election_id: str, kind: str, payload: dict,
-                       payload_bytes: bytes, check: CheckHook | None) -> AppendResult:
-        head = conn.execute(_STATE_AND_HEAD, {"election_id": election_id}).first()
-        if head is None:
-            raise UnknownElection(election_id)
-        state = head.state
-        empty = head.seq is None
-        seq = 0 if empty else head.seq + 1
-        prev_hash = genesis_hash(election_id) if empty else head.entry_hash
-        received_at = max(self.clock(), 0 if empty else head.received_at)
-        new_state = None
-        if check is not None:
-            with Session(bind=conn) as session:
-                context = AppendContext(election_id, kind, payload, payload_bytes, seq, state, received_at,
-                                        session, conn)
-                outcome = check(context)
-                session.flush()
-                new_state = context.new_state
-            if isinstance(outcome, ReturnExisting):
-                entry = self._entry(conn, election_id, outcome.seq)
-                raise _Existing(AppendResult(election_id, entry.seq, entry.entry_hash, entry.prev_hash,
-                                             entry.received_at, seq, appended=False))
-        entry_hash = compute_entry_hash(seq, prev_hash, kind, received_at, payload_bytes)
-        conn.execute(_INSERT_ENTRY, {"election_id": election_id, "seq": seq, "kind": kind, "payload": payload_bytes,
-                                     "prev_hash": prev_hash, "entry_hash": entry_hash, "received_at": received_at})
-        store_leaf(conn, election_id, seq, entry_hash)
-        if new_state is not None and new_state != state:
-            conn.execute(update(elections).where(elections.c.id == election_id).values(state=new_state))
-        return AppendResult(election_id, seq, entry_hash, prev_hash, received_at, seq + 1)
+        return self._committer.submit(election_id, PendingAppend(kind, payload, payload_bytes, check))
 
     # --- reading entries -------------------------------------------------------------------------
 

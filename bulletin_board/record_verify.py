@@ -10,7 +10,6 @@ board-key.json replaced to match, is still refused.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
