@@ -4,8 +4,9 @@ Checks per entry, in this order (the first failure raises ``ChainBroken``):
   1. ``election``: the entry belongs to the election being checked;
   2. ``seq``: the entry at position i has seq i (a larger seq means a gap, a smaller one a reordering);
   3. ``kind`` and ``payload``: the kind matches its pattern and the payload is canonical JSON;
-  4. ``prev_hash``: equals the previous entry's entry_hash (the genesis hash for seq 0);
-  5. ``entry_hash``: equals the hash recomputed from the entry's fields.
+  4. ``received_at``: an integer in [0, 2^64) and not earlier than the previous entry's;
+  5. ``prev_hash``: equals the previous entry's entry_hash (the genesis hash for seq 0);
+  6. ``entry_hash``: equals the hash recomputed from the entry's fields.
 Generation lives in ``entry.py``; this module only checks.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .canonical import parse_canonical
-from .entry import KIND_PATTERN, Entry, genesis_hash
+from .entry import KIND_PATTERN, MAX_U64, Entry, genesis_hash
 from .errors import CanonicalJsonError, ChainBroken
 
 __all__ = ["ChainHead", "ChainChecker", "verify_chain"]
@@ -38,6 +39,7 @@ class ChainChecker:
         self.check_payloads = check_payloads
         self.size = 0
         self.last_hash = genesis_hash(election_id)
+        self.last_time = 0
 
     def feed(self, entry: Entry) -> None:
         position = self.size
@@ -54,12 +56,17 @@ class ChainChecker:
             except CanonicalJsonError as exc:
                 raise ChainBroken(position, "payload", "canonical JSON object", entry.payload[:64],
                                   detail=exc.reason) from None
+        if isinstance(entry.received_at, bool) or not isinstance(entry.received_at, int) \
+                or not self.last_time <= entry.received_at <= MAX_U64:
+            raise ChainBroken(position, "received_at", f"an integer from {self.last_time} to 2^64-1",
+                              entry.received_at)
         if entry.prev_hash != self.last_hash:
             raise ChainBroken(position, "prev_hash", self.last_hash, entry.prev_hash)
         computed = entry.recompute_hash()
         if entry.entry_hash != computed:
             raise ChainBroken(position, "entry_hash", computed, entry.entry_hash)
         self.last_hash = entry.entry_hash
+        self.last_time = entry.received_at
         self.size += 1
 
     def head(self) -> ChainHead:

@@ -144,6 +144,16 @@ def test_check_payload_canonical():
     assert (failure.seq, failure.check) == (4, "payload")
 
 
+def test_check_received_at_never_goes_back():
+    entries = make_chain()
+    entries[3] = rehash(entries[3], received_at=entries[2].received_at - 1)
+    failure = first_failure(entries)
+    assert (failure.seq, failure.check, failure.found) == (3, "received_at", entries[2].received_at - 1)
+    entries = make_chain()
+    entries[3] = dataclasses.replace(entries[3], received_at=-5)
+    assert (first_failure(entries).seq, first_failure(entries).check) == (3, "received_at")
+
+
 def test_check_prev_hash():
     entries = make_chain()
     entries[2] = rehash(entries[2], prev_hash=bytes(32))
@@ -159,7 +169,7 @@ def test_check_genesis_link():
     assert (failure.seq, failure.check, failure.expected) == (0, "prev_hash", genesis_hash("e2"))
 
 
-@pytest.mark.parametrize("field, value", [("payload", b'{"n":2,"text":"xy"}'), ("received_at", 5),
+@pytest.mark.parametrize("field, value", [("payload", b'{"n":2,"text":"xy"}'), ("received_at", 1_700_000_000_000_001),
                                           ("kind", "other.kind"), ("entry_hash", bytes(32))])
 def test_check_entry_hash(field, value):
     entries = make_chain()

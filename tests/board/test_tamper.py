@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import delete, update
 
 from bulletin_board.canonical import canonicalize
 from bulletin_board.entry import compute_entry_hash
 from bulletin_board.errors import BadSignature, ChainBroken, CheckpointMismatch
+from bulletin_board.log import BoardLog
 from bulletin_board.storage import checkpoints, entries, merkle_nodes
 
 N = 12
@@ -15,6 +18,8 @@ N = 12
 
 @pytest.fixture
 def signed_log(log, election):
+    # A clock that advances 10 µs per reading, so every entry's time differs from its neighbours'.
+    log = BoardLog(log.engine, log.signer, log.origin, clock=itertools.count(1_800_000_000_000_000, 10).__next__)
     for i in range(N):
         log.append(election, "test.item", {"i": i})
     log.checkpoint(election, 7)
@@ -55,7 +60,7 @@ def test_edited_payload(signed_log):
 
 
 @pytest.mark.parametrize("column, value, check", [
-    ("kind", "other.kind", "entry_hash"), ("received_at", 1, "entry_hash"),
+    ("kind", "other.kind", "entry_hash"), ("received_at", 1, "received_at"),
     ("entry_hash", b"\x07" * 32, "entry_hash"), ("prev_hash", b"\x07" * 32, "prev_hash"),
 ])
 def test_edited_column(signed_log, column, value, check):
@@ -65,6 +70,15 @@ def test_edited_column(signed_log, column, value, check):
     assert (failure.seq, failure.check) == (9, check)
     mismatch = checkpoint_failure(log, election)
     assert (mismatch.size, mismatch.seq) == (N, 9)
+
+
+def test_edited_time_that_stays_in_order(signed_log):
+    log, election = signed_log
+    between = (log.entry(election, 8).received_at + log.entry(election, 9).received_at) // 2
+    sql(log, update(entries).where(row(election, 9)).values(received_at=between))
+    failure = chain_failure(log, election)
+    assert (failure.seq, failure.check) == (9, "entry_hash")
+    assert checkpoint_failure(log, election).seq == 9
 
 
 def test_deleted_row(signed_log):
