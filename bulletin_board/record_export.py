@@ -78,10 +78,22 @@ def _get(base: str, path: str, **query: int) -> dict:
             return json.loads(response.read())
     except OSError as exc:
         raise BoardError(f"cannot fetch {url}: {exc}") from None
+    except ValueError:
+        raise BoardError(f"{url} did not answer with JSON") from None
 
 
 def export_from_board(board_url: str, election_id: str, out: str | Path) -> Path:
     """Export from a running board's public API (payloads re-canonicalised, then re-hashed by the check)."""
+    try:
+        return _export_from_board(board_url, election_id, out)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, BoardError):
+            raise
+        raise BoardError(f"the board at {board_url} answered with malformed data ({type(exc).__name__}: "
+                         f"{str(exc)[:200]})") from None
+
+
+def _export_from_board(board_url: str, election_id: str, out: str | Path) -> Path:
     check_election_id(election_id)
     quoted = urllib.parse.quote(election_id, safe="")
     info = _get(board_url, "/api/v1/board")

@@ -26,7 +26,7 @@ def check_log(log, election, acknowledged: dict[tuple[str, int], tuple[int, byte
     assert [e.seq for e in stored] == list(range(size))
     keys = [(p["writer"], p["i"]) for p in (json.loads(e.payload) for e in stored)]
     assert len(keys) == len(set(keys)), "an append is present twice"
-    by_key = {key: (e.seq, e.entry_hash) for key, e in zip(keys, stored)}
+    by_key = {key: (e.seq, e.entry_hash) for key, e in zip(keys, stored, strict=False)}
     for key, (seq, entry_hash) in acknowledged.items():
         assert by_key.get(key) == (seq, entry_hash), f"acknowledged append {key} missing or moved"
     assert log.verify_chain(election).size == size

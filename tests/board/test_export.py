@@ -160,3 +160,79 @@ def test_missing_file(exported):
     (exported / "entries.jsonl").unlink()
     with pytest.raises(RecordError, match="entries.jsonl"):
         verify_exported_record(exported)
+
+
+@pytest.mark.parametrize("answers", [
+    {"/api/v1/board": {"origin": "o"}},                                       # no verifier key
+    {"/api/v1/board": {"origin": "o", "verifier_key": "not a key"}},
+])
+def test_export_from_a_board_that_answers_nonsense(monkeypatch, tmp_path, answers):
+    from bulletin_board import record_export
+    from bulletin_board.errors import BoardError
+
+    monkeypatch.setattr(record_export, "_get", lambda base, path, **query: answers[path])
+    with pytest.raises(BoardError):
+        record_export.export_from_board("http://127.0.0.1:9", "e1", tmp_path / "out")
+
+
+def test_export_from_an_unreachable_board(tmp_path):
+    from bulletin_board.errors import BoardError
+    from bulletin_board.record_export import export_from_board
+
+    with pytest.raises(BoardError, match="cannot fetch"):
+        export_from_board("http://127.0.0.1:9", "e1", tmp_path / "out")
+
+
+def edit_line(directory, seq, change):
+    items = lines(directory)
+    item = json.loads(items[seq])
+    change(item)
+    items[seq] = rfc8785.dumps(item) + b"\n"
+    write_lines(directory, items)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda item: item.pop("kind"), "exactly the fields"),
+    (lambda item: item.update(extra=1), "exactly the fields"),
+    (lambda item: item.update(prev_hash=item["prev_hash"].lower()), "prev_hash must be 64 upper-case hex"),
+    (lambda item: item.update(entry_hash=item["entry_hash"][:-2]), "entry_hash must be 64 upper-case hex"),
+    (lambda item: item.update(seq="3"), "seq must be a non-negative integer"),
+    (lambda item: item.update(received_at=True), "received_at must be a non-negative integer"),
+    (lambda item: item.update(kind=["k"]), "kind must be a string"),
+    (lambda item: item.update(payload=[1]), "payload"),
+])
+def test_each_line_check(exported, change, words):
+    edit_line(exported, 3, change)
+    with pytest.raises(RecordError) as caught:
+        verify_exported_record(exported)
+    assert caught.value.seq == 3 and words in str(caught.value)
+
+
+def test_last_line_without_newline(exported):
+    (exported / "entries.jsonl").write_bytes((exported / "entries.jsonl").read_bytes()[:-1])
+    with pytest.raises(RecordError, match="newline") as caught:
+        verify_exported_record(exported)
+    assert caught.value.seq == N - 1
+
+
+@pytest.mark.parametrize("change", [
+    lambda key: key.update(key_name="someone"),
+    lambda key: key.update(public_key="00" * 32),
+    lambda key: key.update(verifier_key="x+00000000+AAAA"),
+    lambda key: key.update(board_origin=7),
+])
+def test_each_board_key_check(exported, change):
+    key = json.loads((exported / "board-key.json").read_text())
+    change(key)
+    (exported / "board-key.json").write_text(json.dumps(key))
+    with pytest.raises(RecordError) as caught:
+        verify_exported_record(exported)
+    assert caught.value.file == "board-key.json"
+
+
+def test_manifest_file_names_are_fixed(exported):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    manifest["files"]["entries"] = "../elsewhere.jsonl"
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(RecordError, match="files"):
+        verify_exported_record(exported)

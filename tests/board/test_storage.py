@@ -32,8 +32,8 @@ def test_append_assigns_seq_links_and_hashes(log, election):
     results = fill(log, election, 5)
     assert [r.seq for r in results] == [0, 1, 2, 3, 4]
     assert results[0].prev_hash == genesis_hash(election)
-    assert all(b.prev_hash == a.entry_hash for a, b in zip(results, results[1:]))
-    assert all(b.received_at >= a.received_at for a, b in zip(results, results[1:]))
+    assert all(b.prev_hash == a.entry_hash for a, b in zip(results, results[1:], strict=False))
+    assert all(b.received_at >= a.received_at for a, b in zip(results, results[1:], strict=False))
     stored = log.entries(election, 0, 10)
     assert [e.entry_hash for e in stored] == [r.entry_hash for r in results]
     assert stored[3].payload == b'{"i":3}' and log.entry(election, 3) == stored[3]
