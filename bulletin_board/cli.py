@@ -12,6 +12,7 @@ import sys
 from typing import NoReturn
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import BoardError
 
@@ -24,9 +25,19 @@ def main() -> None:
     """evote: end-to-end verifiable elections."""
 
 
-def _fail(error: BoardError) -> NoReturn:
-    click.echo(f"error: {error.message}", err=True)
+def _fail(error: Exception) -> NoReturn:
+    """One line on stderr and exit status 1: board errors as they are, system and database errors briefly."""
+    if isinstance(error, BoardError):
+        message = error.message
+    elif isinstance(error, OSError):
+        message = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+    else:  # a database error: its class and first line, never the statement's parameters
+        message = f"database error ({type(error).__name__}): {str(error).splitlines()[0][:300] if str(error) else ''}"
+    click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+_FAILURES = (BoardError, OSError, SQLAlchemyError)
 
 
 # --- evote board -----------------------------------------------------------------------------------
@@ -53,10 +64,10 @@ def serve(database_url: str, host: str, port: int) -> None:
 
     try:
         app = create_app({"EVOTE_DATABASE_URL": database_url})
-    except BoardError as error:
+        click.echo(f"evote board serving on http://{host}:{port}/api/v1 (database {_redact(database_url)})", err=True)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    except _FAILURES as error:
         _fail(error)
-    click.echo(f"evote board serving on http://{host}:{port}/api/v1 (database {_redact(database_url)})", err=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def _redact(url: str) -> str:
@@ -94,7 +105,7 @@ def export(election: str, out: str, database_url: str | None, board_url: str | N
         else:
             export_from_board(board_url, election, out)
         summary = verify_exported_record(out)
-    except BoardError as error:
+    except _FAILURES as error:
         _fail(error)
     click.echo(f"exported {summary.size} entries of {election} to {out}; root {summary.root.hex()} verified")
 
@@ -108,7 +119,7 @@ def verify(directory: str, trusted_key: str | None) -> None:
 
     try:
         summary = verify_exported_record(directory, trusted_key=trusted_key)
-    except BoardError as error:
+    except _FAILURES as error:
         _fail(error)
     click.echo(f"record of {summary.election_id} verified: {summary.size} entries, root {summary.root.hex()}")
 

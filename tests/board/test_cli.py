@@ -107,3 +107,24 @@ def test_export_errors_are_one_line(tmp_path):
     assert result.exit_code == 1 and result.output == "error: no election 'nope' on this board\n"
     result = CliRunner().invoke(main, ["record", "export", "x", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "exactly one of --db" in result.output
+
+
+def test_serve_on_a_port_in_use_fails_without_a_traceback(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = subprocess_env() | {"EVOTE_BOARD_KEY_FILE": str(tmp_path / "k")}
+        done = subprocess.run([PYTHON, "-m", "bulletin_board.cli", "board", "serve", "--db",
+                               f"sqlite:///{tmp_path / 'b.sqlite3'}", "--port", str(port)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1  # Werkzeug's own one-line message
+    assert "in use" in done.stderr.splitlines()[-1] and "Traceback" not in done.stderr
+
+
+def test_unreachable_database_fails_with_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["record", "export", "x", "--out", str(tmp_path / "o"),
+                                       "--db", "postgresql+psycopg://nobody:secret-password@127.0.0.1:9/none",
+                                       "--key-file", str(tmp_path / "k")])
+    assert result.exit_code == 1 and result.output.startswith("error: ")
+    assert "secret-password" not in result.output and "Traceback" not in result.output
