@@ -14,11 +14,24 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from . import log_audit
 from .canonical import MAX_PAYLOAD_BYTES, canonicalize
-from .checkpoint import Checkpoint, SignedCheckpoint, election_origin, check_origin, sign_checkpoint
+from .chain import ChainHead
+from .checkpoint import (
+    Checkpoint,
+    SignedCheckpoint,
+    check_origin,
+    election_origin,
+    sign_checkpoint,
+)
 from .entry import Entry, check_election_id, check_kind, check_seq, genesis_hash
 from .errors import ElectionExists, InvalidInput, OutOfRange, UnknownElection
 from .log_append import GroupCommitter, PendingAppend
-from .log_types import AppendResult, CheckHook, ConsistencyProof, ElectionInfo, InclusionProof
+from .log_types import (
+    AppendResult,
+    CheckHook,
+    ConsistencyProof,
+    ElectionInfo,
+    InclusionProof,
+)
 from .merkle_proofs import consistency_proof, inclusion_proof, tree_root
 from .note import NoteSigner
 from .storage.engine import is_sqlite, read_transaction, write_transaction
@@ -205,7 +218,7 @@ class BoardLog:
 
     # --- verification ----------------------------------------------------------------------------
 
-    def verify_chain(self, election_id: str):
+    def verify_chain(self, election_id: str) -> ChainHead:
         """Walk the stored chain from seq 0; raises ``ChainBroken`` naming the first bad seq."""
         check_election_id(election_id)
         return log_audit.verify_stored_chain(self, election_id)
