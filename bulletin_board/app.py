@@ -1,0 +1,54 @@
+"""The board's Flask application factory.
+
+    create_app()                     settings from EVOTE_* environment variables
+    create_app({"EVOTE_DATABASE_URL": ...})   explicit settings override the environment
+
+Production: ``gunicorn -w 4 -b 127.0.0.1:8000 'bulletin_board.app:create_app()'`` with
+``EVOTE_DATABASE_URL=postgresql+psycopg://...``; every worker migrates (serialised by a lock) and
+appends are serialised per election by the database, so workers need no coordination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask import Flask
+
+from .keys import load_or_create_board_key
+from .log import BoardLog
+from .storage import make_engine, migrate
+from .web import api_admin, api_docs, api_entries, api_proofs
+from .web.config import BoardSettings, load_settings
+from .web.errors import register_error_handlers
+
+API_PREFIX = "/api/v1"
+
+__all__ = ["create_app", "API_PREFIX"]
+
+
+@dataclass
+class BoardState:
+    settings: BoardSettings
+    log: BoardLog
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    settings = load_settings(config)
+    engine = make_engine(settings.database_url)
+    if settings.migrate:
+        migrate(engine)
+    signer = load_or_create_board_key(settings.key_file, settings.key_name)
+    log = BoardLog(engine, signer, settings.origin, max_payload_bytes=settings.max_body_bytes)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False
+    app.extensions["evote_board"] = BoardState(settings, log)
+    register_error_handlers(app)
+    app.register_blueprint(api_entries.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_proofs.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_docs.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
+    return app

@@ -1,0 +1,139 @@
+"""The ``evote`` command line: a click group that other parts of evote extend.
+
+To add commands, define a click group or command in your own module and attach it here with
+``main.add_command(...)`` (one line per area: ``board``, ``record``, later ``election``, ``demo``, ``vote``).
+Errors leave as one line on stderr and exit status 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import BoardError
+
+__all__ = ["main"]
+
+
+@click.group()
+@click.version_option(package_name="evote")
+def main() -> None:
+    """evote: end-to-end verifiable elections."""
+
+
+def _fail(error: Exception) -> NoReturn:
+    """One line on stderr and exit status 1: board errors as they are, system and database errors briefly."""
+    if isinstance(error, BoardError):
+        message = error.message
+    elif isinstance(error, OSError):
+        message = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+    else:  # a database error: its class and first line, never the statement's parameters
+        message = f"database error ({type(error).__name__}): {str(error).splitlines()[0][:300] if str(error) else ''}"
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+_FAILURES = (BoardError, OSError, SQLAlchemyError)
+
+
+# --- evote board -----------------------------------------------------------------------------------
+
+@main.group()
+def board() -> None:
+    """Run the public bulletin board."""
+
+
+@board.command()
+@click.option("--db", "database_url", envvar="EVOTE_DATABASE_URL", default="sqlite:///evote-board.sqlite3",
+              show_default=True, help="sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(database_url: str, host: str, port: int) -> None:
+    """Serve the board with the development server (threaded).
+
+    For production use gunicorn with PostgreSQL, e.g.
+    EVOTE_DATABASE_URL=postgresql+psycopg://... gunicorn -w 4 'bulletin_board.app:create_app()'
+    """
+    from werkzeug.serving import run_simple
+
+    from .app import create_app
+
+    try:
+        app = create_app({"EVOTE_DATABASE_URL": database_url})
+        click.echo(f"evote board serving on http://{host}:{port}/api/v1 (database {_redact(database_url)})", err=True)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    except _FAILURES as error:
+        _fail(error)
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- evote record ----------------------------------------------------------------------------------
+
+@main.group()
+def record() -> None:
+    """Export and check election records."""
+
+
+@record.command("export")
+@click.argument("election")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="directory to write")
+@click.option("--db", "database_url", default=None, help="read the board database directly")
+@click.option("--board", "board_url", default=None, help="read a running board, e.g. http://127.0.0.1:8000")
+@click.option("--key-file", envvar="EVOTE_BOARD_KEY_FILE", default="evote-board.key", show_default=True,
+              help="with --db: the board's key, to sign the latest checkpoint")
+@click.option("--origin", envvar="EVOTE_BOARD_ORIGIN", default="evote-board.localhost", show_default=True,
+              help="with --db: the board's origin")
+def export(election: str, out: str, database_url: str | None, board_url: str | None, key_file: str,
+           origin: str) -> None:
+    """Write ELECTION's complete record to --out, then check it."""
+    from .record_export import export_from_board, export_from_log
+    from .record_verify import verify_exported_record
+
+    if (database_url is None) == (board_url is None):
+        raise click.UsageError("give exactly one of --db URL or --board URL")
+    try:
+        if database_url is not None:
+            export_from_log(_open_log(database_url, key_file, origin), election, out)
+        else:
+            export_from_board(board_url, election, out)
+        summary = verify_exported_record(out)
+    except _FAILURES as error:
+        _fail(error)
+    click.echo(f"exported {summary.size} entries of {election} to {out}; root {summary.root.hex()} verified")
+
+
+@record.command("verify")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--key", "trusted_key", default=None, help="the board's verifier key, obtained out of band")
+def verify(directory: str, trusted_key: str | None) -> None:
+    """Check an exported record offline."""
+    from .record_verify import verify_exported_record
+
+    try:
+        summary = verify_exported_record(directory, trusted_key=trusted_key)
+    except _FAILURES as error:
+        _fail(error)
+    click.echo(f"record of {summary.election_id} verified: {summary.size} entries, root {summary.root.hex()}")
+
+
+def _open_log(database_url: str, key_file: str, origin: str):
+    from .keys import load_board_key
+    from .log import BoardLog
+    from .storage import make_engine, migrate
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    name = os.environ.get("EVOTE_BOARD_KEY_NAME") or origin
+    return BoardLog(engine, load_board_key(key_file, name), origin)
+
+
+if __name__ == "__main__":
+    main()

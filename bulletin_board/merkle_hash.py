@@ -1,0 +1,30 @@
+"""RFC 9162 §2.1.1 hashing primitives shared by proof generation and proof checking.
+
+    MTH({})        = SHA-256("")
+    leaf hash      = SHA-256(0x00 ∥ d)          where the board's d is the 32-byte entry_hash
+    interior node  = SHA-256(0x01 ∥ left ∥ right)
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = 32
+
+__all__ = ["EMPTY_ROOT", "HASH_SIZE", "leaf_hash", "node_hash", "largest_power_of_two_below"]
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def largest_power_of_two_below(n: int) -> int:
+    """The k of RFC 9162's split: the largest power of two smaller than n (requires n > 1)."""
+    if n < 2:
+        raise ValueError(f"n must be > 1, not {n}")
+    return 1 << ((n - 1).bit_length() - 1)

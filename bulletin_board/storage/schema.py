@@ -1,0 +1,81 @@
+"""The board's tables (SQLAlchemy Core). Alembic's migrations create them; tests compare the two.
+
+Entries keep the canonical payload bytes exactly as hashed (never re-serialised). The unique
+constraints are the chain's last line of defence: (election_id, seq) means one entry per position and
+(election_id, prev_hash) means no two entries extend the same parent, so no code path can fork a log.
+The three index tables belong to the election-semantics layer, which fills them inside ``append``'s
+``check`` hook, in the same transaction as the entry they index.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Integer, LargeBinary, MetaData, String, Table,
+                        Text, UniqueConstraint)
+
+metadata = MetaData()
+
+elections = Table(
+    "elections", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),  # microseconds since the Unix epoch, UTC
+    Column("state", String(64), nullable=False),
+)
+
+entries = Table(
+    "entries", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("prev_hash", LargeBinary(32), nullable=False),
+    Column("entry_hash", LargeBinary(32), nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("election_id", "prev_hash", name="uq_entries_election_prev_hash"),
+)
+
+merkle_nodes = Table(
+    "merkle_nodes", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("node_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+ballot_index = Table(
+    "ballot_index", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("confirmation_code", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("credential", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    UniqueConstraint("election_id", "confirmation_code", name="uq_ballot_index_code"),
+)
+
+ciphertext_index = Table(
+    "ciphertext_index", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("ciphertext_hash", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    UniqueConstraint("election_id", "ciphertext_hash", name="uq_ciphertext_index_hash"),
+)
+
+credentials = Table(
+    "credentials", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("listed_at_seq", BigInteger, nullable=False),
+    UniqueConstraint("election_id", "public_key", name="uq_credentials_public_key"),
+)

@@ -1,0 +1,44 @@
+"""Public proof API: signed checkpoints, inclusion proofs, consistency proofs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from ..errors import InvalidInput
+from ..merkle_hash import leaf_hash
+from . import params
+from .views import board, hex_
+
+bp = Blueprint("board_proofs", __name__)
+
+
+@bp.get("/elections/<election_id>/checkpoint")
+def checkpoint(election_id: str):
+    election_id = params.election(election_id)
+    size = params.query({"size": None})["size"]
+    signed = board().checkpoint(election_id, size)
+    return jsonify({"election_id": election_id, "origin": signed.origin, "size": signed.size,
+                    "root": hex_(signed.root), "note": signed.note})
+
+
+@bp.get("/elections/<election_id>/entries/<seq>/inclusion")
+def inclusion(election_id: str, seq: str):
+    election_id = params.election(election_id)
+    seq_value = params.integer(seq, "seq")
+    size = params.query({"size": None})["size"]
+    proof = board().inclusion_proof(election_id, seq_value, size)
+    return jsonify({"election_id": election_id, "seq": proof.seq, "size": proof.size,
+                    "entry_hash": hex_(proof.entry_hash), "leaf_hash": hex_(leaf_hash(proof.entry_hash)),
+                    "proof": [hex_(item) for item in proof.proof], "root": hex_(proof.root)})
+
+
+@bp.get("/elections/<election_id>/consistency")
+def consistency(election_id: str):
+    election_id = params.election(election_id)
+    args = params.query({"old": None, "new": None})
+    if args["old"] is None:
+        raise InvalidInput("old", "required: the older tree size")
+    proof = board().consistency_proof(election_id, args["old"], args["new"])
+    return jsonify({"election_id": election_id, "old_size": proof.old_size, "new_size": proof.new_size,
+                    "proof": [hex_(item) for item in proof.proof], "old_root": hex_(proof.old_root),
+                    "new_root": hex_(proof.new_root)})
