@@ -135,5 +135,14 @@ def _open_log(database_url: str, key_file: str, origin: str):
     return BoardLog(engine, load_board_key(key_file, name), origin)
 
 
+def _register() -> None:
+    from .cli_election import credentials, election
+
+    main.add_command(credentials)
+    main.add_command(election)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import rfc8785
 
-from voting.record.lifecycle import ElectionState, replay
+from voting.record.lifecycle import ElectionState, apply_entry
 
 from .chain import ChainChecker
 from .entry import Entry
@@ -83,9 +83,13 @@ class BoardClient:
     def context(self, election_id: str) -> dict:
         return self.get(f"/elections/{urllib.parse.quote(election_id)}/context")
 
-    def entries(self, election_id: str, start: int = 0) -> Iterator[Entry]:
-        """Every entry from ``start`` on, each checked against its predecessor as it arrives."""
-        checker = ChainChecker(election_id) if start == 0 else None
+    def entries(self, election_id: str, start: int = 0, checker: ChainChecker | None = None) -> Iterator[Entry]:
+        """Every entry from ``start`` on, each checked against its predecessor as it arrives.
+
+        From seq 0 a fresh checker is used; a caller continuing a walk passes its own ``checker``.
+        """
+        if checker is None and start == 0:
+            checker = ChainChecker(election_id)
         seq = start
         while True:
             page = self.get(f"/elections/{urllib.parse.quote(election_id)}/entries?start={seq}&limit={PAGE}")
@@ -109,13 +113,11 @@ class BoardClient:
 
     def election_state(self, election_id: str) -> tuple[ElectionState, list[Entry]]:
         """The replayed state and all entries (checked link by link)."""
-        all_entries = list(self.entries(election_id))
-        by_seq = {e.seq: e for e in all_entries}
-        state = replay(
-            ((e.seq, e.kind, json.loads(e.payload), e.entry_hash) for e in all_entries),
-            lambda seq: json.loads(by_seq[seq].payload),
-        )
-        return state, all_entries
+        follower = self.follow(election_id)
+        return follower.refresh(), follower.entries
+
+    def follow(self, election_id: str) -> ElectionFollower:
+        return ElectionFollower(self, election_id)
 
     def lookup(self, election_id: str, code: str) -> dict:
         return self.get(f"/elections/{urllib.parse.quote(election_id)}/ballots/{code}")
@@ -134,3 +136,22 @@ class BoardClient:
     def submit_ballot(self, election_id: str, submission: dict) -> tuple[int, dict]:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/ballots", submission)
 
+
+
+class ElectionFollower:
+    """Keeps an election's replayed state up to date: each ``refresh`` fetches and applies only new entries."""
+
+    def __init__(self, client: BoardClient, election_id: str) -> None:
+        self.client = client
+        self.election_id = election_id
+        self.checker = ChainChecker(election_id)
+        self.entries: list[Entry] = []
+        self.state = ElectionState()
+
+    def refresh(self) -> ElectionState:
+        for entry in self.client.entries(self.election_id, len(self.entries), self.checker):
+            self.entries.append(entry)
+            apply_entry(
+                self.state, entry.seq, entry.kind, json.loads(entry.payload), entry.entry_hash, lambda seq: json.loads(self.entries[seq].payload)
+            )
+        return self.state

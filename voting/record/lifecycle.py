@@ -433,16 +433,23 @@ def replay(entries: Iterable[tuple[int, str, Any, bytes]], ballot_payload_at: Ca
     """
     state = ElectionState()
     for seq, kind, payload, entry_hash in entries:
-        if kind in BALLOT_KINDS:
-            continue
-        challenged: list[EncryptedBallot] = []
+        apply_entry(state, seq, kind, payload, entry_hash, ballot_payload_at)
+    return state
+
+
+def apply_entry(
+    state: ElectionState, seq: int, kind: str, payload: Any, entry_hash: bytes, ballot_payload_at: Callable[[int], Any]
+) -> None:
+    """Apply one entry of a replay (ballot entries are skipped); errors name the entry."""
+    if kind in BALLOT_KINDS:
+        return
+    challenged: list[EncryptedBallot] = []
+    try:
         if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
             challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
-        try:
-            state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged)
-        except RecordError as exc:
-            raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
-    return state
+        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged)
+    except RecordError as exc:
+        raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
 
 
 def challenged_ballots_of(tally_payload: Any, manifest: Any, ballot_payload_at: Callable[[int], Any]) -> list[EncryptedBallot]:

@@ -1,0 +1,159 @@
+"""Running a trustee's ceremonies against a board: replay, decide the next step, save, post, repeat.
+
+Each round trip replays the election from the board (every entry checked link by link), looks at what this
+trustee has already posted, and takes the next step from :mod:`trustee_tools.steps`. The state is saved
+before each post, so a process killed at any moment resumes where it stopped. When the step's inputs are
+not on the board yet, it waits and polls until ``deadline``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from bulletin_board.client import BoardClient
+from voting.errors import VotingError
+from voting.record import tallying as tl
+from voting.record.counting import aggregate_counted, count, header_of
+from voting.record.lifecycle import CONFIRMING, KEYGEN, KEYGEN_FAILED, TALLIED, TALLYING, ElectionState
+from voting.record.messages import sign_message
+from voting.record.submission import parse_submission
+
+from . import steps
+from .state import TrusteeState
+from .vault import Vault
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class Session:
+    """One trustee talking to one board about one election."""
+
+    vault: Vault
+    state: TrusteeState
+    board: BoardClient
+    election_id: str
+    report: Report
+    poll_seconds: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.follower = self.board.follow(self.election_id)
+
+    def replay(self) -> tuple[ElectionState, list]:
+        election = self.follower.refresh()
+        steps.join(self.state, election)
+        return election, self.follower.entries
+
+    def post(self, outgoing: steps.Outgoing) -> None:
+        self.state.posted.append(outgoing.kind)
+        self.vault.save(self.state)  # secrets behind the message are on disk before it leaves
+        payload = sign_message(self.state.identity, self.election_id, outgoing.kind, self.state.guardian, outgoing.body)
+        self.board.post_trustee(self.election_id, outgoing.kind, payload)
+
+    def wait(self, reason: str, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise steps.Waiting(reason)
+        self.report(f"waiting: {reason}")
+        time.sleep(self.poll_seconds)
+
+
+def run_key_ceremony(session: Session, deadline: float) -> str:
+    """Take every key ceremony step of this trustee in order; returns a summary when it has confirmed."""
+    while True:
+        election, _ = session.replay()
+        me = session.state.guardian
+        try:
+            if election.phase == KEYGEN_FAILED:
+                steps.confirm(session.state, election)  # raises Refusal naming the faulty trustees
+            if election.phase not in (KEYGEN, CONFIRMING):
+                if me in election.confirmed:
+                    return f"key ceremony complete: K and H_E confirmed by trustee {me}"
+                raise steps.Refusal(f"the key ceremony is over (phase {election.phase})")
+            if me not in election.commitments:
+                session.report("step 1/5: publishing commitments and Schnorr proofs")
+                session.post(steps.commitments(session.state, election))
+            elif me not in election.shares:
+                session.report("step 2/5: sending encrypted shares to the other trustees")
+                session.post(steps.shares(session.state, election))
+            elif me not in election.checked:
+                session.report("step 3/5: checking the shares received")
+                outgoing = steps.check_shares(session.state, election)
+                if outgoing.body["complaints"]:
+                    session.report(f"complaint: the share(s) from trustee(s) {outgoing.body['complaints']} do not verify")
+                session.post(outgoing)
+            elif reveals := steps.reveals(session.state, election):
+                session.report(f"step 4/5: answering {len(reveals)} complaint(s) by revealing the share(s) in public")
+                for outgoing in reveals:
+                    session.post(outgoing)
+            elif election.phase == CONFIRMING and me not in election.confirmed:
+                session.report("step 5/5: confirming the joint key K and H_E")
+                session.post(steps.confirm(session.state, election))
+            elif election.phase == CONFIRMING:
+                missing = sorted(set(range(1, election.n + 1)) - election.confirmed)
+                session.wait(f"trustee(s) {missing} have not confirmed yet", deadline)
+            else:
+                session.wait(_keygen_missing(election), deadline)
+        except steps.Waiting as waiting:
+            session.wait(str(waiting), deadline)
+
+
+def _keygen_missing(election: ElectionState) -> str:
+    n = election.n
+    for name, done in (("commitments", election.commitments), ("shares", election.shares), ("share checks", election.checked)):
+        missing = [i for i in range(1, n + 1) if i not in done]
+        if missing:
+            return f"{name} from trustee(s) {missing}"
+    return "the administrator's keygen.result"
+
+
+def check_tally(session: Session, election: ElectionState, entries: list) -> None:
+    """Recompute the encrypted tally from the ballots on the board before decrypting anything (§3.5)."""
+    manifest = election.definition.manifest
+    ballots = [(e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot.")]
+    counting = count([header_of(seq, kind, payload) for seq, kind, payload in ballots], election.definition.revote_rule)
+    cast = ((seq, parse_submission(payload, manifest, membership_checked_by_board=True)) for seq, kind, payload in ballots if kind == "ballot.cast")
+    unrevealed = {h.seq for h in counting.unrevealed_challenges}
+    challenged = [parse_submission(p, manifest).ballot for seq, k, p in ballots if seq in unrevealed]
+    expected = aggregate_counted(manifest, counting, cast, challenged)
+    posted = election.tally
+    if tl.tally_payload(expected, manifest) != tl.tally_payload(posted, manifest):
+        raise steps.Refusal("the posted encrypted tally is not the product of the counted ballots on the board: not decrypting")
+
+
+def run_decryption(session: Session, deadline: float) -> str:
+    """Post this trustee's share for the current round, then its response once the challenge is posted."""
+    tally_checked = False
+    while True:
+        election, entries = session.replay()
+        me = session.state.guardian
+        try:
+            if election.phase == TALLIED:
+                return "the tally is decrypted and published"
+            if election.phase != TALLYING:
+                raise steps.Waiting(f"the administrator has not posted the encrypted tally (phase {election.phase})")
+            if not tally_checked:
+                session.report("checking the encrypted tally against the ballots on the board")
+                check_tally(session, election, entries)
+                tally_checked = True
+            current = election.current_round
+            if me in election.excluded:
+                raise steps.Refusal(f"this trustee was excluded from the decryption: {election.excluded[me]}")
+            if me not in current.shares and current.challenge is None:
+                session.report(f"round {current.number}: posting partial decryptions and commitments for {len(election.items)} value(s)")
+                session.post(steps.decryption_share(session.state, election))
+            elif current.challenge is not None and me in current.challenge.available and me not in current.responses:
+                session.report(f"round {current.number}: answering the joint challenge")
+                session.post(steps.decryption_response(session.state, election))
+            elif current.challenge is not None and me not in current.challenge.available:
+                session.wait(f"round {current.number} goes on without this trustee; waiting for the next round or the result", deadline)
+            else:
+                session.wait("the administrator's next decryption step", deadline)
+        except steps.Waiting as waiting:
+            session.wait(str(waiting), deadline)
+        except VotingError as error:
+            raise steps.Refusal(str(error)) from None
+
+
