@@ -10,13 +10,28 @@ from .chain import ChainHead, verify_chain
 from .checkpoint import Checkpoint, SignedCheckpoint, election_origin, verify_checkpoint
 from .client_checks import check_entry_included, check_log_extends
 from .entry import Entry, compute_entry_hash, genesis_hash
-from .errors import (BadSignature, BoardError, CanonicalJsonError, ChainBroken, CheckpointMismatch, ElectionExists,
-                     InconsistentLog, InvalidInput, MalformedNote, NodeStoreError, OutOfRange, ProofError,
-                     RecordError, RootMismatch, UnknownElection, UnknownKey, VerificationError)
+from .errors import (
+                     BadSignature,
+                     BoardError,
+                     CanonicalJsonError,
+                     ChainBroken,
+                     CheckpointMismatch,
+                     ElectionExists,
+                     InconsistentLog,
+                     InvalidInput,
+                     MalformedNote,
+                     NodeStoreError,
+                     OutOfRange,
+                     ProofError,
+                     RecordError,
+                     RootMismatch,
+                     UnknownElection,
+                     UnknownKey,
+                     VerificationError,
+)
 from .keys import load_board_key, load_or_create_board_key
 from .log import BoardLog
-from .log_types import (AppendContext, AppendResult, ConsistencyProof, ElectionInfo, InclusionProof,
-                        ReturnExisting)
+from .log_types import AppendContext, AppendResult, ConsistencyProof, ElectionInfo, InclusionProof, ReturnExisting
 from .merkle_hash import leaf_hash
 from .merkle_verify import verify_consistency, verify_inclusion
 from .note import NoteSigner, NoteVerifier

@@ -15,10 +15,11 @@ from typing import Mapping
 
 from flask import Flask
 
+from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
-from .web import api_admin, api_docs, api_entries, api_proofs
+from .web import api_admin, api_docs, api_elections, api_entries, api_proofs
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
 
@@ -46,9 +47,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.extensions["evote_board"] = BoardState(settings, log)
+    app.extensions["evote_elections"] = ElectionService(log)
     register_error_handlers(app)
     app.register_blueprint(api_entries.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_proofs.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_docs.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_elections.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
     return app

@@ -106,8 +106,14 @@ def parse_range_proof(obj: object, field: str, parts: int, group: Group = STANDA
     )
 
 
-def parse_encrypted_ballot(obj: object, manifest: Manifest, group: Group = STANDARD) -> EncryptedBallot:
-    """Validate and decode an encrypted ballot; raises :class:`EncodingError` or :class:`InvalidBallot`."""
+def parse_encrypted_ballot(
+    obj: object, manifest: Manifest, group: Group = STANDARD, *, membership_checked_by_board: bool = False
+) -> EncryptedBallot:
+    """Validate and decode an encrypted ballot; raises :class:`EncodingError` or :class:`InvalidBallot`.
+
+    ``membership_checked_by_board`` skips the subgroup checks of α and β for ballots the board already
+    validated when it accepted them (its own tally recomputation); everyone else checks them.
+    """
     require_keys(obj, "ballot", {"style", "contests", "aux", "confirmation_code"})
     style = manifest.style(obj["style"]) if isinstance(obj["style"], str) else None
     if style is None:
@@ -160,6 +166,7 @@ def parse_encrypted_ballot(obj: object, manifest: Manifest, group: Group = STAND
                 contest_data,
             )
         )
-    check_members([v for v, _ in pending], group, [f for _, f in pending])  # checks 5.A / 6.A
+    if not membership_checked_by_board:
+        check_members([v for v, _ in pending], group, [f for _, f in pending])  # checks 5.A / 6.A
     aux = parse_bytes(obj["aux"], "ballot.aux", max_bytes=MAX_AUX_BYTES)
     return EncryptedBallot(style.label, tuple(contests), aux, parse_digest(obj["confirmation_code"], "ballot.confirmation_code"))

@@ -82,6 +82,10 @@ class Group:
     def __repr__(self) -> str:
         return f"Group({self.name!r})"
 
+    def __reduce__(self) -> tuple:
+        """Groups pickle by name, so elements sent to worker processes keep ``group is STANDARD``."""
+        return (_group_named, (self.name,))
+
 
 STANDARD = Group(
     name="ElectionGuard 2.0 standard 4096-bit",
@@ -103,6 +107,13 @@ _TOY = Group(
     q=mpz(0xFFFFFFFFFFFFFFC5),
     g=mpz(0x3B5431669E3E4893DF745C67CDCFD95CCDDA224878A3CD5D3226F75CC5A95638),
 )
+
+
+def _group_named(name: str) -> Group:
+    for group in (STANDARD, _TOY):
+        if group.name == name:
+            return group
+    raise ValueError(f"unknown group {name!r}")
 
 
 def require_standard(group: Group) -> Group:
@@ -143,6 +154,15 @@ class ElementModP:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("ElementModP is immutable")
+
+    def __reduce__(self) -> tuple:
+        return (_restore, ('ElementModP', int(self.value), self.group))
+
+    def __copy__(self) -> ElementModP:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> ElementModP:
+        return self
 
     def __mul__(self, other: ElementModP) -> ElementModP:
         return ElementModP._trusted(self.value * other.value % self.group.p, self.group)
@@ -204,6 +224,15 @@ class ElementModQ:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("ElementModQ is immutable")
 
+    def __reduce__(self) -> tuple:
+        return (_restore, ('ElementModQ', int(self.value), self.group))
+
+    def __copy__(self) -> ElementModQ:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> ElementModQ:
+        return self
+
     def __add__(self, other: ElementModQ | int) -> ElementModQ:
         o = other.value if isinstance(other, ElementModQ) else mpz(other)
         return ElementModQ._trusted((self.value + o) % self.group.q, self.group)
@@ -231,6 +260,11 @@ class ElementModQ:
 
     def __repr__(self) -> str:
         return "ElementModQ(…)"  # scalars are often secrets: never print them
+
+
+def _restore(kind: str, value: int, group: Group) -> ElementModP | ElementModQ:
+    cls = ElementModP if kind == "ElementModP" else ElementModQ
+    return cls._trusted(mpz(value), group)
 
 
 def g_pow(exponent: ElementModQ, group: Group = STANDARD) -> ElementModP:

@@ -9,8 +9,20 @@ The three index tables belong to the election-semantics layer, which fills them 
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Integer, LargeBinary, MetaData, String, Table,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        Column,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        LargeBinary,
+                        MetaData,
+                        String,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -31,6 +43,7 @@ entries = Table(
     Column("entry_hash", LargeBinary(32), nullable=False),
     Column("received_at", BigInteger, nullable=False),
     UniqueConstraint("election_id", "prev_hash", name="uq_entries_election_prev_hash"),
+    Index("ix_entries_election_kind_seq", "election_id", "kind", "seq"),
 )
 
 merkle_nodes = Table(
@@ -59,6 +72,7 @@ ballot_index = Table(
     Column("credential", String(64), nullable=False),
     Column("action", String(16), nullable=False),
     UniqueConstraint("election_id", "confirmation_code", name="uq_ballot_index_code"),
+    Index("ix_ballot_index_credential", "election_id", "credential", "seq"),
 )
 
 ciphertext_index = Table(

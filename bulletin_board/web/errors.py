@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..errors import (BoardError, ElectionExists, InvalidInput, OutOfRange, UnknownElection, VerificationError)
+from ..errors import BoardError, ElectionExists, InvalidInput, OutOfRange, UnknownElection, VerificationError
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -30,6 +30,9 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def _board_status(error: BoardError) -> int:
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        return status
     if isinstance(error, (UnknownElection, OutOfRange)):
         return 404
     if isinstance(error, ElectionExists):

@@ -11,7 +11,7 @@ proofs, credential listing, uniqueness, revoting) are applied by the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..context import ElectionContext
 from ..credentials import parse_public_key
@@ -423,3 +423,37 @@ def _decrypted_value(pair: tuple[Item, DecryptionResult], context: ElectionConte
     t = discrete_log(T, context.K, max(bound, 1))
     check_tally_value(T, t, context.K)
     return tl.DecryptedValue(t, T, result.proof)
+
+
+def replay(entries: Iterable[tuple[int, str, Any, bytes]], ballot_payload_at: Callable[[int], Any]) -> ElectionState:
+    """An :class:`ElectionState` from an election's entries in seq order (seq, kind, payload, entry_hash).
+
+    Ballot entries are skipped (their rules need the ballots; the caller checks them). ``ballot_payload_at``
+    returns the payload of the ballot entry at a seq: the challenged ballots a `tally.encrypted` lists.
+    """
+    state = ElectionState()
+    for seq, kind, payload, entry_hash in entries:
+        if kind in BALLOT_KINDS:
+            continue
+        challenged: list[EncryptedBallot] = []
+        if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
+            challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
+        try:
+            state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged)
+        except RecordError as exc:
+            raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
+    return state
+
+
+def challenged_ballots_of(tally_payload: Any, manifest: Any, ballot_payload_at: Callable[[int], Any]) -> list[EncryptedBallot]:
+    """The encrypted ballots a `tally.encrypted` payload lists for the trustees to decrypt."""
+    from .submission import parse_submission
+
+    refs = tally_payload.get("challenged", []) if isinstance(tally_payload, dict) else []
+    ballots = []
+    for position, ref in enumerate(refs):
+        seq = ref.get("seq") if isinstance(ref, dict) else None
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise RuleViolation(f"challenged[{position}].seq", "expected the seq of a challenged ballot")
+        ballots.append(parse_submission(ballot_payload_at(seq), manifest).ballot)
+    return ballots

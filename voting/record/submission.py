@@ -118,7 +118,7 @@ def _parse_choices(obj: object) -> dict[str, dict[str, int]]:
     return result
 
 
-def parse_submission(payload: object, manifest: Manifest) -> Submission:
+def parse_submission(payload: object, manifest: Manifest, *, membership_checked_by_board: bool = False) -> Submission:
     """Validate the envelope and decode the ballot (encodings, structure, subgroup membership)."""
     obj = exact(payload, "payload", {"action", "ballot", "credential", "signature"}, frozenset({"reveal"}))
     action = obj["action"]
@@ -132,7 +132,7 @@ def parse_submission(payload: object, manifest: Manifest) -> Submission:
             raise RecordError("reveal", "only a challenged ballot may reveal its nonce and choices")
         r = exact(obj["reveal"], "reveal", {"nonce", "choices"})
         reveal = Reveal(parse_digest(r["nonce"], "reveal.nonce"), _parse_choices(r["choices"]))
-    ballot = parse_encrypted_ballot(obj["ballot"], manifest)
+    ballot = parse_encrypted_ballot(obj["ballot"], manifest, membership_checked_by_board=membership_checked_by_board)
     return Submission(action, ballot, obj["credential"], signature, reveal)
 
 

@@ -1,0 +1,136 @@
+"""An HTTP client for the board, used by the administrator's, trustees' and voters' tools.
+
+It never trusts what it downloads: entries are checked link by link as they stream in
+(:class:`bulletin_board.chain.ChainChecker`), and the election's state is replayed from them with the same
+rules the board applies (:func:`voting.record.lifecycle.replay`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Iterator
+
+import rfc8785
+
+from voting.record.lifecycle import ElectionState, replay
+
+from .chain import ChainChecker
+from .entry import Entry
+
+PAGE = 500
+TIMEOUT_SECONDS = 120
+
+
+class BoardClientError(Exception):
+    """The board refused a request or could not be reached; the message is meant for a person."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.field = status, code, field
+
+
+class BoardClient:
+    def __init__(self, url: str, *, admin_token: str | None = None, retries: int = 3) -> None:
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise BoardClientError(f"the board URL must be http(s)://host[:port], not {url!r}")
+        self.base = url.rstrip("/") + "/api/v1"
+        self.admin_token = admin_token
+        self.retries = retries
+
+    def _request(self, method: str, path: str, body: Any = None, *, admin: bool = False) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if admin:
+            if not self.admin_token:
+                raise BoardClientError("this command needs the administrator's token (EVOTE_ADMIN_TOKEN or --token-file)")
+            headers["Authorization"] = f"Bearer {self.admin_token}"
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        for attempt in range(self.retries + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as exc:
+                try:
+                    error = json.loads(exc.read()).get("error", {})
+                except (ValueError, AttributeError):
+                    error = {}
+                field = error.get("field")
+                where = f" ({field})" if field else ""
+                raise BoardClientError(
+                    f"the board refused: {error.get('message', exc.reason)}{where}", status=exc.code, code=error.get("code"), field=field
+                ) from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                if attempt == self.retries:
+                    raise BoardClientError(f"cannot reach the board at {self.base}: {getattr(exc, 'reason', exc)}") from None
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, path: str) -> Any:
+        return self._request("GET", path)[1]
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def board_info(self) -> dict:
+        return self.get("/board")
+
+    def context(self, election_id: str) -> dict:
+        return self.get(f"/elections/{urllib.parse.quote(election_id)}/context")
+
+    def entries(self, election_id: str, start: int = 0) -> Iterator[Entry]:
+        """Every entry from ``start`` on, each checked against its predecessor as it arrives."""
+        checker = ChainChecker(election_id) if start == 0 else None
+        seq = start
+        while True:
+            page = self.get(f"/elections/{urllib.parse.quote(election_id)}/entries?start={seq}&limit={PAGE}")
+            items = page.get("entries", []) if isinstance(page, dict) else []
+            for item in items:
+                entry = Entry(
+                    election_id,
+                    item["seq"],
+                    item["kind"],
+                    rfc8785.dumps(item["payload"]),  # the canonical bytes that were hashed
+                    bytes.fromhex(item["prev_hash"]),
+                    bytes.fromhex(item["entry_hash"]),
+                    item["received_at"],
+                )
+                if checker is not None:
+                    checker.feed(entry)
+                yield entry
+                seq += 1
+            if len(items) < PAGE:
+                return
+
+    def election_state(self, election_id: str) -> tuple[ElectionState, list[Entry]]:
+        """The replayed state and all entries (checked link by link)."""
+        all_entries = list(self.entries(election_id))
+        by_seq = {e.seq: e for e in all_entries}
+        state = replay(
+            ((e.seq, e.kind, json.loads(e.payload), e.entry_hash) for e in all_entries),
+            lambda seq: json.loads(by_seq[seq].payload),
+        )
+        return state, all_entries
+
+    def lookup(self, election_id: str, code: str) -> dict:
+        return self.get(f"/elections/{urllib.parse.quote(election_id)}/ballots/{code}")
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def create_election(self, payload: dict) -> dict:
+        return self._request("POST", "/admin/elections", payload, admin=True)[1]
+
+    def post_admin(self, election_id: str, kind: str, payload: dict) -> dict:
+        return self._request("POST", f"/admin/elections/{urllib.parse.quote(election_id)}/entries", {"kind": kind, "payload": payload}, admin=True)[1]
+
+    def post_trustee(self, election_id: str, kind: str, payload: dict) -> dict:
+        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/trustee-messages", {"kind": kind, "payload": payload})[1]
+
+    def submit_ballot(self, election_id: str, submission: dict) -> tuple[int, dict]:
+        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/ballots", submission)
+

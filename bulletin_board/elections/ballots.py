@@ -1,0 +1,137 @@
+"""Ballot submission: everything checked before the ballot is appended, then the voter's receipt.
+
+Before the log's lock: the envelope, encodings and subgroup membership, the credential's signature, every
+proof and hash of the ballot (Verifications 5-7) and a challenge's reveal. Under the lock, in the append's
+hook: the election is open, the credential is on the frozen list and not revoked, the confirmation code and
+every α are new on the board (no ballot copying), the revoting rule holds; the index rows are written with
+the entry. An identical resubmission returns the first receipt and appends nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from voting.record.lifecycle import OPEN
+from voting.record.submission import CAST, Submission
+
+from ..log import BoardLog
+from ..log_types import AppendContext
+from ..storage.schema import ballot_index, ciphertext_index, credentials, entries
+from .errors import Refused
+
+
+def ciphertext_key(alpha_bytes: bytes) -> str:
+    """The index key of one α: SHA-256 of b(α, 512), upper-case hex."""
+    return hashlib.sha256(alpha_bytes).hexdigest().upper()
+
+
+@dataclass(frozen=True)
+class AcceptedBallot:
+    seq: int
+    kind: str
+    entry_hash: bytes
+    size: int
+    appended: bool
+
+
+def ballot_hook(submission: Submission, revote_rule: str):
+    """The check run inside the serialised append (see module docstring)."""
+    code = submission.ballot.confirmation_code.hex().upper()
+    alphas = [ciphertext_key(ct.alpha.to_bytes()) for ct in submission.ballot.ciphertexts()]
+
+    def check(ctx: AppendContext):
+        conn = ctx.connection
+        existing = conn.execute(
+            select(ballot_index.c.seq).where(ballot_index.c.election_id == ctx.election_id).where(ballot_index.c.confirmation_code == code)
+        ).first()
+        if existing is not None:
+            stored = conn.execute(select(entries.c.payload).where(entries.c.election_id == ctx.election_id).where(entries.c.seq == existing[0])).scalar()
+            if bytes(stored) == ctx.payload_bytes:
+                return ctx.existing(existing[0])  # the same submission again: same receipt, nothing appended
+            raise Refused(409, "duplicate_ballot", "ballot.confirmation_code", "a ballot with this confirmation code is already on the board")
+        if ctx.state != OPEN:
+            raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {ctx.state!r})")
+        listed = conn.execute(
+            select(credentials.c.revoked)
+            .where(credentials.c.election_id == ctx.election_id)
+            .where(credentials.c.public_key == submission.credential)
+        ).first()
+        if listed is None:
+            raise Refused(403, "unknown_credential", "credential", "this credential is not on the election's published list")
+        if listed[0]:
+            raise Refused(403, "revoked_credential", "credential", "this credential was revoked")
+        copied = conn.execute(
+            select(ciphertext_index.c.seq).where(ciphertext_index.c.election_id == ctx.election_id).where(ciphertext_index.c.ciphertext_hash.in_(alphas))
+        ).first()
+        if copied is not None or len(set(alphas)) != len(alphas):
+            raise Refused(409, "duplicate_ciphertext", "ballot", "a ciphertext of this ballot is already on the board (ballot copying is refused)")
+        if revote_rule == "first" and submission.action == CAST:
+            cast_before = conn.execute(
+                select(ballot_index.c.seq)
+                .where(ballot_index.c.election_id == ctx.election_id)
+                .where(ballot_index.c.credential == submission.credential)
+                .where(ballot_index.c.action == CAST)
+            ).first()
+            if cast_before is not None:
+                raise Refused(409, "already_voted", "credential", "this election counts a credential's first ballot, and it has one")
+        conn.execute(
+            insert(ballot_index).values(
+                election_id=ctx.election_id, confirmation_code=code, seq=ctx.seq, credential=submission.credential, action=submission.action
+            )
+        )
+        conn.execute(insert(ciphertext_index), [{"election_id": ctx.election_id, "ciphertext_hash": a, "seq": ctx.seq} for a in alphas])
+        return None
+
+    return check
+
+
+def receipt(log: BoardLog, election_id: str, seq: int, size: int, confirmation_code: bytes) -> dict:
+    """The voter's receipt: seq, entry hash, a signed checkpoint that includes it, the inclusion proof."""
+    signed = log.checkpoint(election_id, size)
+    proof = log.inclusion_proof(election_id, seq, size)
+    entry = log.entry(election_id, seq)
+    return {
+        "election_id": election_id,
+        "seq": seq,
+        "kind": entry.kind,
+        "entry_hash": entry.entry_hash.hex().upper(),
+        "confirmation_code": confirmation_code.hex().upper(),
+        "checkpoint": signed.note,
+        "inclusion_proof": {"leaf_index": seq, "tree_size": size, "hashes": [h.hex().upper() for h in proof.proof]},
+        "board": board_identity(log),
+    }
+
+
+def board_identity(log: BoardLog) -> dict:
+    verifier = log.signer.verifier
+    return {"origin": log.origin, "key_name": verifier.name, "public_key": verifier.public_key.hex().upper()}
+
+
+def lookup(log: BoardLog, election_id: str, code: str, revote_rule: str) -> dict | None:
+    """Where a confirmation code is on the board, its status, and a receipt against the current checkpoint."""
+    with log.engine.connect() as conn:
+        row = conn.execute(
+            select(ballot_index.c.seq, ballot_index.c.credential, ballot_index.c.action)
+            .where(ballot_index.c.election_id == election_id)
+            .where(ballot_index.c.confirmation_code == code)
+        ).first()
+        if row is None:
+            return None
+        seq, credential, action = row
+        status = "challenged"
+        if action == CAST:
+            later = conn.execute(
+                select(ballot_index.c.seq)
+                .where(ballot_index.c.election_id == election_id)
+                .where(ballot_index.c.credential == credential)
+                .where(ballot_index.c.action == CAST)
+                .where(ballot_index.c.seq > seq)
+            ).first()
+            status = "superseded" if later is not None and revote_rule == "last" else "cast"
+    size = log.size(election_id)
+    return {"status": status, "receipt": receipt(log, election_id, seq, size, bytes.fromhex(code))}
+
+

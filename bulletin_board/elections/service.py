@@ -1,0 +1,206 @@
+"""The board's election operations: create, admin and trustee entries, ballots, context and lookups.
+
+Every append goes through :meth:`BoardLog.append` with a hook that applies the election's rules
+(:mod:`voting.record.lifecycle`) under the log's lock, so a refused request leaves the log unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from sqlalchemy import func, select, update
+from sqlalchemy import insert as sql_insert
+
+from voting.errors import VotingError
+from voting.record import admin as admin_compute
+from voting.record import keygen as kg
+from voting.record import tallying as tl
+from voting.record.counting import BallotHeader, count
+from voting.record.election import parse_election_created
+from voting.record.lifecycle import (
+    ADMIN_KINDS,
+    CREATED,
+    CREDENTIALS_PUBLISHED,
+    CREDENTIALS_REVOKED,
+    TRUSTEE_KINDS,
+    ElectionState,
+)
+from voting.record.submission import CAST, CHALLENGE, Submission, check_submission, parse_submission
+
+from ..log import BoardLog
+from ..log_types import AppendContext, AppendResult
+from ..storage.schema import ballot_index, credentials, entries
+from . import ballots as ballot_rules
+from .control import ControlStates
+from .errors import Refused, refusal_from
+
+
+class ElectionService:
+    def __init__(self, log: BoardLog) -> None:
+        self.log = log
+        self.states = ControlStates()
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def _with_state(self, election_id: str, use):
+        self.log.election(election_id)  # UnknownElection -> 404
+        with self.states.lock(election_id), self.log.engine.connect() as conn:
+            return use(self.states.current(conn, election_id), conn)
+
+    def context(self, election_id: str) -> dict[str, Any]:
+        def build(state: ElectionState, conn) -> dict[str, Any]:
+            definition = state.definition
+            counts = dict(
+                conn.execute(
+                    select(ballot_index.c.action, func.count()).where(ballot_index.c.election_id == election_id).group_by(ballot_index.c.action)
+                ).all()
+            )
+            listed = conn.execute(
+                select(func.count()).select_from(credentials).where(credentials.c.election_id == election_id).where(credentials.c.revoked.is_(False))
+            ).scalar()
+            return {
+                "election_id": election_id,
+                "phase": state.phase,
+                "manifest": definition.manifest.document,
+                "K": state.context.K.to_bytes().hex().upper() if state.context else None,
+                "H_E": state.context.H_E.hex().upper() if state.context else None,
+                "revote_rule": definition.revote_rule,
+                "trustees": [{"index": t.index, "name": t.name} for t in definition.trustees],
+                "counts": {"cast": counts.get(CAST, 0), "challenged": counts.get(CHALLENGE, 0), "credentials": listed},
+                "board": ballot_rules.board_identity(self.log),
+            }
+
+        return self._with_state(election_id, build)
+
+    def lookup(self, election_id: str, code: str) -> dict[str, Any] | None:
+        rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
+        return ballot_rules.lookup(self.log, election_id, code, rule)
+
+    # --- control entries ----------------------------------------------------------------------------
+
+    def _control_hook(self, kind: str, payload: dict, challenged: list):
+        def check(ctx: AppendContext) -> None:
+            election_id = ctx.election_id
+            with self.states.lock(election_id):
+                state = self.states.current(ctx.connection, election_id)
+                before = state.phase
+                try:
+                    parsed = state.apply(kind, payload, challenged_ballots=challenged)
+                except VotingError as exc:
+                    self.states.forget(election_id)
+                    raise refusal_from(exc) from None
+                except Exception:
+                    self.states.forget(election_id)
+                    raise
+                if kind == kg.RESULT:
+                    self.states.forget(election_id)  # replay with the entry's hash, which trustees confirm
+                else:
+                    self.states.applied(election_id, ctx.seq)
+                if kind == CREDENTIALS_PUBLISHED:
+                    ctx.connection.execute(
+                        sql_insert(credentials),
+                        [{"election_id": election_id, "public_key": key, "revoked": False, "listed_at_seq": ctx.seq} for key in parsed],
+                    )
+                elif kind == CREDENTIALS_REVOKED:
+                    ctx.connection.execute(
+                        update(credentials)
+                        .where(credentials.c.election_id == election_id)
+                        .where(credentials.c.public_key.in_(parsed))
+                        .values(revoked=True)
+                    )
+                if state.phase != before:
+                    ctx.set_state(state.phase)
+
+        return check
+
+    def create(self, payload: Any) -> AppendResult:
+        """Create an election from its `election.created` payload (validated before anything is stored)."""
+        try:
+            definition = parse_election_created(payload)
+        except VotingError as exc:
+            raise refusal_from(exc) from None
+        self.log.create_election(definition.election_id, state="created")
+        return self.log.append(definition.election_id, CREATED, payload, check=self._control_hook(CREATED, payload, []))
+
+    def post_admin(self, election_id: str, kind: str, payload: Any) -> AppendResult:
+        if kind not in ADMIN_KINDS or kind == CREATED:
+            raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not an administrator entry kind")
+        if not isinstance(payload, dict):
+            raise Refused(400, "invalid_payload", "payload", "expected a JSON object")
+        challenged = []
+        if kind == tl.TALLY_ENCRYPTED:
+            expected, challenged = self._expected_tally(election_id)
+            if payload != expected:
+                raise Refused(409, "tally_mismatch", "payload", "is not the product of the counted ballots recomputed by the board")
+        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, challenged))
+
+    def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
+        if kind not in TRUSTEE_KINDS:
+            raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a trustee entry kind")
+        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
+
+    # --- tally --------------------------------------------------------------------------------------
+
+    def _stored_ballots(self, conn, election_id: str, kind: str, manifest) -> Iterator[tuple[int, Submission]]:
+        rows = conn.execute(
+            select(entries.c.seq, entries.c.payload)
+            .where(entries.c.election_id == election_id)
+            .where(entries.c.kind == kind)
+            .order_by(entries.c.seq)
+            .execution_options(yield_per=200)
+        )
+        for seq, payload in rows:
+            yield seq, parse_submission(json.loads(payload), manifest, membership_checked_by_board=True)
+
+    def _expected_tally(self, election_id: str) -> tuple[dict, list]:
+        """The `tally.encrypted` payload recomputed from the ballots the board accepted (two passes)."""
+
+        def compute(state: ElectionState, conn) -> tuple[dict, list]:
+            if state.phase != "closed":
+                raise Refused(409, "rule_violation", "kind", f"tally.encrypted is not allowed in phase {state.phase!r}")
+            manifest = state.definition.manifest
+            rows = conn.execute(
+                select(ballot_index.c.seq, ballot_index.c.action, ballot_index.c.credential, ballot_index.c.confirmation_code)
+                .where(ballot_index.c.election_id == election_id)
+                .order_by(ballot_index.c.seq)
+            ).all()
+            headers = []
+            for seq, action, credential, code in rows:
+                revealed = False
+                if action == CHALLENGE:
+                    revealed = "reveal" in json.loads(
+                        conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id).where(entries.c.seq == seq)).scalar()
+                    )
+                kind = "ballot.cast" if action == CAST else "ballot.challenged"
+                headers.append(BallotHeader(seq, kind, credential, bytes.fromhex(code), revealed))
+            counting = count(headers, state.definition.revote_rule)
+            wanted = {h.seq for h in counting.unrevealed_challenges}
+            challenged = [s.ballot for seq, s in self._stored_ballots(conn, election_id, "ballot.challenged", manifest) if seq in wanted]
+            payload = admin_compute.encrypted_tally(
+                state, counting, self._stored_ballots(conn, election_id, "ballot.cast", manifest), challenged
+            )
+            return payload, challenged
+
+        return self._with_state(election_id, compute)
+
+    # --- ballots ------------------------------------------------------------------------------------
+
+    def submit_ballot(self, election_id: str, payload: Any) -> tuple[dict, bool]:
+        """Check and append a ballot; returns (receipt, appended)."""
+
+        def prepare(state: ElectionState, _conn):
+            if state.context is None:
+                raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {state.phase!r})")
+            return state.definition, state.context
+
+        definition, context = self._with_state(election_id, prepare)
+        try:
+            submission = parse_submission(payload, definition.manifest)
+            check_submission(submission, election_id, definition.manifest, context)
+        except VotingError as exc:
+            raise refusal_from(exc) from None
+        result = self.log.append(election_id, submission.kind, payload, check=ballot_rules.ballot_hook(submission, definition.revote_rule))
+        # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
+        receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
+        return receipt, result.appended

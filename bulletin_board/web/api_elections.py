@@ -1,0 +1,53 @@
+"""Election endpoints for voters, trustees and observers (docs/record-format.md §9)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, jsonify
+
+from ..entry import check_election_id
+from .errors import ApiError
+from .views import json_body
+
+bp = Blueprint("board_elections", __name__)
+CONFIRMATION_CODE = re.compile(r"[0-9A-F]{64}")
+SUBMISSION_FIELDS = {"action", "ballot", "credential", "signature", "reveal"}
+
+
+def elections():
+    return current_app.extensions["evote_elections"]
+
+
+@bp.get("/elections/<election_id>/context")
+def context(election_id: str):
+    return jsonify(elections().context(check_election_id(election_id)))
+
+
+@bp.post("/elections/<election_id>/ballots")
+def submit_ballot(election_id: str):
+    check_election_id(election_id)
+    body = json_body(SUBMISSION_FIELDS, SUBMISSION_FIELDS - {"reveal"})
+    receipt, appended = elections().submit_ballot(election_id, body)
+    return jsonify({"receipt": receipt}), 201 if appended else 200
+
+
+@bp.get("/elections/<election_id>/ballots/<code>")
+def lookup_ballot(election_id: str, code: str):
+    check_election_id(election_id)
+    if not CONFIRMATION_CODE.fullmatch(code):
+        raise ApiError(400, "invalid_input", "a confirmation code is 64 upper-case hex digits", "confirmation_code")
+    found = elections().lookup(election_id, code)
+    if found is None:
+        raise ApiError(404, "not_found", "no ballot with this confirmation code on this election's board", "confirmation_code")
+    return jsonify(found)
+
+
+@bp.post("/elections/<election_id>/trustee-messages")
+def trustee_message(election_id: str):
+    check_election_id(election_id)
+    body = json_body({"kind", "payload"}, {"kind", "payload"})
+    if not isinstance(body["kind"], str):
+        raise ApiError(400, "invalid_input", "kind must be a string", "kind")
+    result = elections().post_trustee(election_id, body["kind"], body["payload"])
+    return jsonify({"seq": result.seq, "entry_hash": result.entry_hash.hex().upper()}), 201
