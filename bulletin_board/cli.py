@@ -135,5 +135,12 @@ def _open_log(database_url: str, key_file: str, origin: str):
     return BoardLog(engine, load_board_key(key_file, name), origin)
 
 
+# --- evote vote: the command-line voter (voting/booth/cli_vote.py) ------------------------------------
+
+from voting.booth.cli_vote import vote as _vote  # noqa: E402  (imports click only; the core loads on use)
+
+main.add_command(_vote)
+
+
 if __name__ == "__main__":
     main()
