@@ -109,7 +109,7 @@ def open_tab(browser):
         page = context.new_page()
         tab = Tab(page)
         context.on("request", lambda request: tab.requests.append(
-            {"method": request.method, "url": request.url, "body": request.post_data_buffer or b""}))
+            {"method": request.method, "url": request.url, "body": request.post_data_buffer or b"", "request": request}))
         page.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
         page.on("console", lambda m: tab.errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
         page.on("response", lambda r: tab.failed_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -300,6 +300,12 @@ def test_credential_and_choices_stay_in_the_browser(board, cast_run):
     for text in secrets + OPTION_LABELS + OPTION_NAMES:
         assert text not in stored, text
     assert cast_run.texts["credential input after"] == ""
+    # the page holds a session cookie (the language form's CSRF token), but API requests never carry it
+    api = [r for r in cast_run.tab.requests if "/api/v1/" in r["url"]]
+    assert api and all("cookie" not in r["request"].all_headers() for r in api)
+    assert any("cookie" in r["request"].all_headers() for r in cast_run.tab.requests if "/booth/elections/" in r["url"])
+    post = cast_run.tab.posts()[0]["request"].all_headers()
+    assert post["content-type"] == "application/json" and "referer" not in post
 
 
 def test_server_log_and_database_hold_no_credential_or_choice(board, cast_run):

@@ -95,6 +95,25 @@ def test_security_headers_cover_the_board_api_and_static_files(client):
     assert https.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_a_cross_site_form_cannot_post_a_ballot(client):
+    """A plain HTML form (form-encoded, or text/plain, the types a cross-site form may send without a CORS
+    preflight) is refused: the ballot API takes application/json only and uses no cookie."""
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"):
+        response = client.post("/api/v1/elections/e1/ballots", data="action=cast", content_type=content_type)
+        assert response.status_code == 415, content_type
+
+
+def test_styles_respect_the_users_text_size():
+    """Font sizes in rem/em only (the browser's text size setting scales the booth); px appears only in
+    the 1px visually-hidden idiom."""
+    css = (SCRIPTS.parent / "css" / "booth.css").read_text()
+    without_comments = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    assert not re.search(r"font(-size)?:[^;]*\dpx", without_comments)
+    rules_with_px = [rule for rule in re.findall(r"([^{}]+)\{([^}]*)\}", without_comments) if "px" in rule[1]]
+    assert [selector.strip() for selector, _ in rules_with_px] == [".visually-hidden"]
+    assert "font-size: 1.125rem" in css and "html { font-size: 100%; }" in css
+
+
 def test_no_template_or_script_turns_data_into_markup():
     """Election data reaches the DOM only as text: no innerHTML/outerHTML/insertAdjacentHTML/document.write/
     eval/new Function in the booth's scripts, and no |safe or autoescape off in the templates."""
