@@ -9,9 +9,9 @@ import json
 import subprocess
 
 import pytest
+from booth_js_support import REPO_ROOT, in_ci, node_executable
 from nacl.signing import SigningKey
 
-from booth_js_support import REPO_ROOT, in_ci, node_executable
 from bulletin_board.elections.ballots import receipt
 from bulletin_board.log import BoardLog
 from bulletin_board.note import NoteSigner

@@ -6,16 +6,15 @@ in the server's log or in the database; one entry for a double click, a reload o
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
 from booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
+
 from bulletin_board import check_entry_included
 from bulletin_board.checkpoint import election_origin
 from bulletin_board.note import NoteVerifier

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from booth_board import entries_of, live_board, open_election
 from click.testing import CliRunner
 
-from booth_board import entries_of, live_board, open_election
 from bulletin_board.cli import main
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from booth_board import booth_app
+
 from voting.booth.security import CONTENT_SECURITY_POLICY
 
 PAGES = ["/booth/", "/booth/elections/e1/", "/booth/elections/e1/vote", "/booth/elections/e1/lookup",
