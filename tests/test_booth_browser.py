@@ -560,7 +560,7 @@ def test_french_booth_and_language_switcher(board, cast_run, open_tab):
     assert tab.errors == [] and tab.axe_violations() == {}
 
 
-def test_start_and_closed_pages(board, cast_run, open_tab):
+def test_start_closed_and_check_pages(board, cast_run, open_tab):
     tab = open_tab()
     page = tab.page
     page.goto(f"{board.url}/booth/")
@@ -577,9 +577,11 @@ def test_start_and_closed_pages(board, cast_run, open_tab):
     tab.step("closed")
     assert page.text_content("#closed-reason") == "This election is not open for voting. Its status is: closed."
     tab.check_axe("closed election")
-    page.goto(f"{board.url}/booth/elections/{cast_run.election.election_id}/check")
-    page.wait_for_selector("#page-status:empty", state="attached")
-    tab.check_axe("check page form")
+    page.goto(f"{board.url}/booth/elections/{cast_run.election.election_id}/check?code={cast_run.code}")
+    page.wait_for_selector("#check-result:not([hidden])")
+    assert page.text_content("#check-verdict").startswith("This ballot was cast, not challenged.")
+    assert page.text_content("#check-choices") == ""  # a cast ballot is never opened
+    tab.check_axe("check page on a cast ballot")
     assert tab.errors == [] and tab.axe_violations() == {}
 
 
