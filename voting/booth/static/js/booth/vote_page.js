@@ -35,6 +35,7 @@ const state = {
   choices: null,
   encrypted: null, // { ballot, ballotNonce, choices, action: null | 'cast' | 'challenge', submission }
   posting: false,
+  receipt: null, // after a cast (public)
 };
 
 function goto(step) {
