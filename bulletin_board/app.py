@@ -54,4 +54,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api_docs.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_elections.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
+
+    from voting.booth import register_booth
+
+    register_booth(app)
     return app

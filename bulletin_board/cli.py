@@ -136,10 +136,14 @@ def _open_log(database_url: str, key_file: str, origin: str):
 
 
 def _register() -> None:
+    """Attach the other areas' command groups (imported here so `evote board` starts fast)."""
+    from voting.booth.cli_vote import vote
+
     from .cli_election import credentials, election
 
     main.add_command(credentials)
     main.add_command(election)
+    main.add_command(vote)
 
 
 _register()

@@ -1,0 +1,175 @@
+"""`evote vote`: the command-line voter, with the Python core doing what the web booth does in the browser.
+
+    evote vote --board http://127.0.0.1:8000 --election town-2026 --credential-file card.txt \\
+               --choice mayor=alice --choice council=dan --choice council=eve [--style north] [--challenge]
+
+Reads the election's context from the board (docs/record-format.md §9), checks the choices against the
+manifest, encrypts with every proof (voting.encrypt), signs with the key derived from the credential
+(record format §4-5), posts, and checks the receipt's signed checkpoint and inclusion proof against the
+board's key. The credential comes from a file or a hidden prompt, never from the command line, and is never
+printed. Every failure is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+
+class VoteError(Exception):
+    """A failure explained in one line for the voter."""
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def parse_choices(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    """``("mayor=alice", "council=dan", "council=eve")`` -> ``{"mayor": ["alice"], "council": ["dan", "eve"]}``."""
+    choices: dict[str, list[str]] = {}
+    for pair in pairs:
+        contest, sep, option = pair.partition("=")
+        if not sep or not contest or not option:
+            raise click.BadParameter("expected CONTEST=OPTION (contest and option labels of the manifest)", param_hint="--choice")
+        choices.setdefault(contest, []).append(option)
+    return choices
+
+
+def choose_style(manifest, requested: str | None, choices: dict[str, list[str]]) -> str:
+    """The ballot style: the one requested, the only one, or the only one whose contests hold all choices."""
+    labels = [style.label for style in manifest.ballot_styles]
+    if requested is not None:
+        if requested not in labels:
+            raise VoteError(f"--style {requested!r} is not a ballot style of this election (styles: {', '.join(labels)})")
+        return requested
+    if len(labels) == 1:
+        return labels[0]
+    fitting = [style.label for style in manifest.ballot_styles if set(choices) <= set(style.contest_labels)]
+    if len(fitting) == 1:
+        return fitting[0]
+    raise VoteError(f"this election has several ballot styles; choose one with --style ({', '.join(labels)})")
+
+
+def read_credential(path: str | None) -> str:
+    if path is None:
+        return click.prompt("Voting credential", hide_input=True, err=True)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoteError(f"cannot read the credential file {path}: {getattr(exc, 'strerror', None) or exc.__class__.__name__}") from None
+    return text.strip()
+
+
+def election_inputs(context: dict):
+    """The manifest and the election's (K, H_E) from a /context answer."""
+    from voting.context import ElectionContext
+    from voting.encoding import parse_p
+    from voting.manifest import parse_manifest
+
+    if context.get("phase") != "open":
+        raise VoteError(f"the election is not open for voting (phase {context.get('phase')!r})")
+    if not context.get("K") or not context.get("H_E"):
+        raise VoteError("the board gives no election key for this election")
+    manifest = parse_manifest(context["manifest"])
+    H_E = bytes.fromhex(context["H_E"]) if len(context["H_E"]) == 64 and context["H_E"] == context["H_E"].upper() else b""
+    if len(H_E) != 32:
+        raise VoteError("the board's H_E is not 64 upper-case hex digits")
+    return manifest, ElectionContext(parse_p(context["K"], "K"), H_E)
+
+
+def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str) -> None:
+    """The receipt is for this ballot and the board's key signs a checkpoint that includes its entry."""
+    from bulletin_board import check_entry_included
+    from bulletin_board.checkpoint import election_origin
+    from bulletin_board.note import NoteVerifier
+
+    board = context["board"]
+    if receipt.get("confirmation_code") != code_hex or receipt.get("election_id") != election_id:
+        raise VoteError("the board's receipt is for another ballot")
+    if receipt.get("board") != board:
+        raise VoteError("the receipt names another board key than the election's context")
+    proof = receipt["inclusion_proof"]
+    if proof["leaf_index"] != receipt["seq"]:
+        raise VoteError("the receipt's inclusion proof is for another entry")
+    checkpoint = check_entry_included(
+        receipt["checkpoint"], [NoteVerifier(board["key_name"], bytes.fromhex(board["public_key"]))],
+        election_origin(board["origin"], election_id), receipt["seq"], bytes.fromhex(receipt["entry_hash"]),
+        [bytes.fromhex(h) for h in proof["hashes"]],
+    )
+    if checkpoint.size != proof["tree_size"]:
+        raise VoteError("the receipt's inclusion proof is for another checkpoint")
+
+
+def cast_or_challenge(board_url: str, election_id: str, credential: str, choices: dict[str, list[str]], style: str | None,
+                      challenge: bool) -> tuple[dict, int, dict | None]:
+    """Encrypt, sign, post and check; returns (receipt, HTTP status, reveal or None)."""
+    from bulletin_board.client import BoardClient
+    from voting.ballot import make_ballot
+    from voting.credentials import derive_voter_key
+    from voting.encrypt import encrypt_ballot
+    from voting.record.submission import CAST, CHALLENGE, build_submission
+
+    client = BoardClient(board_url)
+    context = client.context(election_id)
+    manifest, election = election_inputs(context)
+    ballot = make_ballot(manifest, choose_style(manifest, style, choices), choices)
+    voter = derive_voter_key(credential, election_id)
+    result = encrypt_ballot(election, ballot)
+    action = CHALLENGE if challenge else CAST
+    payload = build_submission(
+        result.ballot, voter, election_id, election.H_E, action,
+        reveal_nonce=result.ballot_nonce if challenge else None, reveal_choices=choices if challenge else None,
+    )  # fmt: skip
+    status, answer = client.submit_ballot(election_id, payload)
+    receipt = answer["receipt"]
+    check_receipt(receipt, context, election_id, result.ballot.confirmation_code.hex().upper())
+    return receipt, status, payload.get("reveal")
+
+
+@click.command("vote")
+@click.option("--board", "board_url", required=True, metavar="URL", help="the board, e.g. http://127.0.0.1:8000")
+@click.option("--election", "election_id", required=True, metavar="ID", help="the election identifier")
+@click.option("--credential-file", type=click.Path(dir_okay=False), default=None,
+              help="file holding the voting credential; without it the credential is asked for, hidden")
+@click.option("--choice", "choice_pairs", multiple=True, metavar="CONTEST=OPTION",
+              help="a vote (repeat it; naming an option twice gives it two votes); contests not named are left blank")
+@click.option("--style", default=None, help="ballot style label (needed when the election has several)")
+@click.option("--challenge", is_flag=True, help="challenge instead of casting: publish the ballot with its nonce and choices")
+@click.option("--receipt-out", type=click.Path(dir_okay=False), default=None, help="also write the receipt (JSON) to this file")
+def vote(board_url: str, election_id: str, credential_file: str | None, choice_pairs: tuple[str, ...], style: str | None,
+         challenge: bool, receipt_out: str | None) -> None:
+    """Encrypt, sign and cast (or challenge) a ballot; print the confirmation code and the receipt."""
+    from bulletin_board.client import BoardClientError
+    from bulletin_board.errors import BoardError
+    from voting.errors import VotingError
+
+    choices = parse_choices(choice_pairs)
+    try:
+        credential = read_credential(credential_file)
+        receipt, status, reveal = cast_or_challenge(board_url, election_id, credential, choices, style, challenge)
+        if receipt_out is not None:
+            Path(receipt_out).write_text(json.dumps(receipt, indent=2) + "\n", encoding="utf-8")
+    except (VoteError, BoardClientError) as exc:
+        _fail(str(exc))
+    except VotingError as exc:  # a choice, credential or manifest problem, named without secrets
+        _fail(str(exc))
+    except BoardError as exc:  # the receipt's proof does not check
+        _fail(f"the board's receipt does not check: {exc.message}")
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc.__class__.__name__}" + (f": {exc.filename}" if exc.filename else ""))
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"the board's answer is malformed ({exc.__class__.__name__})")
+    code = receipt["confirmation_code"]
+    what = "challenged (never counted)" if challenge else "cast"
+    again = "" if status == 201 else " (already on the board: same receipt)"
+    click.echo(f"confirmation code: {code}")
+    click.echo(f"{what}: entry {receipt['seq']} on the board of {election_id}{again}")
+    click.echo(f"receipt checked: the board's signed checkpoint of {receipt['inclusion_proof']['tree_size']} entries includes it")
+    if reveal is not None:
+        click.echo("reveal (anyone can re-encrypt these choices with this nonce and compare): " + json.dumps(reveal, sort_keys=True))
+    click.echo(json.dumps(receipt, indent=2))

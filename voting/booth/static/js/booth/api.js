@@ -1,0 +1,100 @@
+// The board's HTTP API as the booth uses it (docs/record-format.md §6, §9). Requests carry no cookies
+// (credentials: 'omit'), send JSON with Content-Type application/json and never put anything but public
+// values (election id, confirmation code, seq) in a URL.
+
+export class BoardUnreachable extends Error {
+  constructor() {
+    super('the board could not be reached');
+    this.name = 'BoardUnreachable';
+  }
+}
+
+/** A 4xx/5xx answer: status, and the board's { code, field, message } (record format §9). */
+export class BoardRefusal extends Error {
+  constructor(status, error) {
+    super(error?.message ?? `HTTP ${status}`);
+    this.name = 'BoardRefusal';
+    this.status = status;
+    this.code = error?.code ?? null;
+    this.field = error?.field ?? null;
+  }
+}
+
+async function request(method, url, body) {
+  const init = {
+    method,
+    credentials: 'omit',
+    cache: 'no-store',
+    redirect: 'error',
+    referrerPolicy: 'no-referrer',
+    headers: { Accept: 'application/json' },
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    throw new BoardUnreachable();
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new BoardRefusal(response.status, data?.error);
+  if (data === null || typeof data !== 'object') throw new BoardRefusal(response.status, { message: 'the board answered something that is not JSON' });
+  return { status: response.status, data };
+}
+
+const CODE = /^[0-9A-F]{64}$/;
+
+/** The board API of one election. */
+export class ElectionApi {
+  constructor(apiBase, electionId) {
+    this.base = apiBase;
+    this.electionId = electionId;
+    this.path = `${apiBase}/elections/${encodeURIComponent(electionId)}`;
+  }
+
+  async context() {
+    return (await request('GET', `${this.path}/context`)).data;
+  }
+
+  /** Posts a submission (record format §5); resolves { receipt, created } (created false: already there). */
+  async postBallot(submission) {
+    const { status, data } = await request('POST', `${this.path}/ballots`, submission);
+    return { receipt: data.receipt, created: status === 201 };
+  }
+
+  /** { receipt, status } for a confirmation code, or null when the board has no such ballot (404). */
+  async lookup(code) {
+    if (!CODE.test(code)) throw new Error('lookup: a confirmation code is 64 upper-case hex digits');
+    try {
+      return (await request('GET', `${this.path}/ballots/${code}`)).data;
+    } catch (error) {
+      if (error instanceof BoardRefusal && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async entry(seq) {
+    return (await request('GET', `${this.path}/entries/${Number(seq)}`)).data;
+  }
+
+  async checkpoint() {
+    return (await request('GET', `${this.path}/checkpoint`)).data;
+  }
+
+  async consistency(oldSize, newSize) {
+    return (await request('GET', `${this.path}/consistency?old=${Number(oldSize)}&new=${Number(newSize)}`)).data;
+  }
+}
+
+/** All elections of the board: [{ election_id, ... }]. */
+export async function listElections(apiBase) {
+  return (await request('GET', `${apiBase}/elections`)).data.elections;
+}

@@ -1,0 +1,160 @@
+// The ballot as a form, built from the manifest (record format §2) with text nodes only, and the voter's
+// marks read back as choices { contestLabel: [optionLabel, ...] } (eg/manifest.js). The form never lets a
+// contest go over votes_allowed (L) or an option over option_limit (R): the mark that would overvote is
+// refused and the reason shown next to the contest and announced. Undervotes and blank contests are allowed.
+// Inputs have no name attribute, so even a form submitted without this script sends nothing.
+
+import { styleContests } from '../eg/manifest.js';
+import { el, fill } from './dom.js';
+import { t } from './i18n.js';
+
+function contestTitle(raw) {
+  return typeof raw.title === 'string' && raw.title !== '' ? raw.title : raw.label;
+}
+
+function optionName(raw) {
+  return typeof raw.name === 'string' && raw.name !== '' ? raw.name : raw.label;
+}
+
+/**
+ * The contests of `style` with their display texts:
+ * [{ label, index, votesAllowed, optionLimit, title, options: [{ label, index, name }] }].
+ */
+export function describeBallot(manifest, style) {
+  const rawContests = new Map(manifest.contests.map((c) => [c.label, c]));
+  return styleContests(manifest, style).map((contest) => {
+    const raw = rawContests.get(contest.label);
+    const rawOptions = new Map(raw.options.map((o) => [o.label, o]));
+    return {
+      ...contest,
+      title: contestTitle(raw),
+      options: contest.options.map((option) => ({ ...option, name: optionName(rawOptions.get(option.label)) })),
+    };
+  });
+}
+
+function ruleText(contest) {
+  if (contest.optionLimit > 1) {
+    return t('ballot.rule_cumulative', { allowed: contest.votesAllowed, per_option: contest.optionLimit });
+  }
+  return contest.votesAllowed === 1 ? t('ballot.rule_one') : t('ballot.rule_up_to', { allowed: contest.votesAllowed });
+}
+
+export class BallotForm {
+  /** Renders `contests` (describeBallot) into `container`; `announcer` is a role="alert" region. */
+  constructor(container, announcer, contests) {
+    this.contests = contests;
+    this.announcer = announcer;
+    this.parts = contests.map((contest, i) => this.renderContest(contest, i));
+    fill(container, ...this.parts.map((part) => part.fieldset));
+  }
+
+  renderContest(contest, i) {
+    const id = `contest-${i + 1}`;
+    const rule = el('p', { class: 'contest-rule', id: `${id}-rule` }, ruleText(contest));
+    const count = el('p', { class: 'contest-count', id: `${id}-count` });
+    const message = el('p', { class: 'contest-message', id: `${id}-message` });
+    const inputs = contest.options.map((option, j) => {
+      const inputId = `${id}-option-${j + 1}`;
+      const input = contest.optionLimit > 1
+        ? el('input', { type: 'number', id: inputId, min: 0, max: contest.optionLimit, step: 1, value: 0, inputmode: 'numeric',
+          'aria-describedby': `${id}-rule ${id}-message` })
+        : el('input', { type: 'checkbox', id: inputId, 'aria-describedby': `${id}-message` });
+      const label = el('label', { for: inputId }, contest.optionLimit > 1 ? t('ballot.votes_for', { name: option.name }) : option.name);
+      return { option, input, item: el('li', {}, el('div', { class: 'choice' }, input, label)) };
+    });
+    const fieldset = el('fieldset', { class: 'contest', id, 'aria-describedby': `${id}-rule ${id}-count` },
+      el('legend', {}, contest.title), rule, el('ul', { class: 'choices' }, ...inputs.map((x) => x.item)), count, message);
+    const part = { contest, inputs, count, message, fieldset };
+    for (const { input } of inputs) {
+      if (input.type === 'checkbox') {
+        input.addEventListener('click', (event) => {
+          if (input.checked && this.total(part) > contest.votesAllowed) {
+            event.preventDefault(); // the box stays unchecked
+            this.refuse(part);
+          } else {
+            this.update(part);
+          }
+        });
+      } else {
+        input.dataset.previous = '0';
+        input.addEventListener('input', () => this.numberChanged(part, input));
+      }
+    }
+    this.update(part);
+    return part;
+  }
+
+  numberChanged(part, input) {
+    const { contest } = part;
+    const value = Number(input.value);
+    if (input.value === '' || !Number.isInteger(value) || value < 0) return; // still typing; read as 0 on review
+    if (value > contest.optionLimit) {
+      input.value = input.dataset.previous;
+      this.refuse(part, t('ballot.option_limit', { per_option: contest.optionLimit }));
+      return;
+    }
+    if (this.total(part) > contest.votesAllowed) {
+      input.value = input.dataset.previous;
+      this.refuse(part);
+      return;
+    }
+    input.dataset.previous = String(value);
+    this.update(part);
+  }
+
+  votesOf(input) {
+    if (input.type === 'checkbox') return input.checked ? 1 : 0;
+    const value = Number(input.value);
+    return Number.isInteger(value) && value > 0 ? value : 0;
+  }
+
+  total(part) {
+    return part.inputs.reduce((sum, { input }) => sum + this.votesOf(input), 0);
+  }
+
+  update(part) {
+    fill(part.count, t('ballot.count', { chosen: this.total(part), allowed: part.contest.votesAllowed }));
+    fill(part.message);
+  }
+
+  refuse(part, reason) {
+    const text = reason ?? t('ballot.overvote', { allowed: part.contest.votesAllowed, contest: part.contest.title });
+    fill(part.message, text);
+    fill(this.announcer);
+    // A fresh text node in the alert region, so that the same message is announced again.
+    window.setTimeout(() => fill(this.announcer, text), 50);
+  }
+
+  /** The marks as choices { contestLabel: [optionLabel, ...] } (an option listed once per vote). */
+  choices() {
+    const out = {};
+    for (const part of this.parts) {
+      const chosen = part.inputs.flatMap(({ option, input }) => Array(this.votesOf(input)).fill(option.label));
+      if (chosen.length > 0) out[part.contest.label] = chosen;
+    }
+    return out;
+  }
+}
+
+/**
+ * A review of `choices` against `contests` (describeBallot): per contest a heading, the chosen names and a
+ * note for a blank contest or an undervote.
+ */
+export function renderChoices(container, contests, choices, headingLevel = 'h3') {
+  const blocks = contests.map((contest) => {
+    const chosen = choices[contest.label] ?? [];
+    const counts = new Map();
+    for (const label of chosen) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const items = contest.options.filter((o) => counts.has(o.label)).map((o) => el('li', {},
+      counts.get(o.label) > 1 ? t('review.votes', { name: o.name, votes: counts.get(o.label) }) : o.name));
+    let note = null;
+    if (chosen.length === 0) note = el('p', { class: 'review-note' }, t('review.blank'));
+    else if (chosen.length < contest.votesAllowed) {
+      note = el('p', { class: 'review-note' }, t('review.undervote', { chosen: chosen.length, allowed: contest.votesAllowed }));
+    }
+    return el('div', { class: 'review-contest' }, el(headingLevel, {}, contest.title),
+      items.length > 0 ? el('ul', {}, ...items) : null, note);
+  });
+  fill(container, ...blocks);
+}

@@ -1,0 +1,237 @@
+// What a voter's browser checks about the board (docs/record-format.md §6, §9): a checkpoint is a signed
+// note by the board's key for the election's origin; an entry is in the log it commits to (RFC 9162
+// inclusion proof); a newer checkpoint extends an older one (consistency proof); an entry's hash is
+// recomputed from its fields. Each check returns its result or throws BoardProofError with evidence.
+// Mirrors bulletin_board/{note,checkpoint,merkle_verify,entry}.py; tests/test_booth_board_proofs.py
+// checks the two against each other.
+
+import { bytesEqual, bytesToHex, concatBytes, hexToBytes, utf8 } from '../eg/bytes.js';
+import { sha256 } from '../eg/hash.js';
+
+export class BoardProofError extends Error {
+  constructor(message, evidence = {}) {
+    super(message);
+    this.name = 'BoardProofError';
+    Object.assign(this, evidence);
+  }
+}
+
+const SIGNATURE_PREFIX = '\u2014 ';
+const NAME = /^[^\s+]{1,128}$/;
+
+function base64ToBytes(text) {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new BoardProofError('not base64');
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+}
+
+function u32(n) {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n);
+  return out;
+}
+
+function u64(n) {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+/** key_id = SHA-256(name ∥ "\n" ∥ 0x01 ∥ public key)[0:4] (§6.3). */
+export async function noteKeyId(name, publicKey) {
+  return (await sha256(concatBytes(utf8(name), utf8('\n'), Uint8Array.of(1), publicKey))).slice(0, 4);
+}
+
+/** Splits a signed note into its text and signature lines (no signature checked). */
+export function parseNote(note) {
+  if (typeof note !== 'string') throw new BoardProofError('checkpoint: the note is not text');
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new BoardProofError('checkpoint: no blank line before the signatures');
+  const text = note.slice(0, split + 1);
+  const block = note.slice(split + 2);
+  if (text.startsWith('\n') || text.includes('\n\n') || !block.endsWith('\n')) {
+    throw new BoardProofError('checkpoint: malformed note');
+  }
+  const signatures = block.slice(0, -1).split('\n').map((line, i) => {
+    if (!line.startsWith(SIGNATURE_PREFIX)) throw new BoardProofError(`checkpoint: signature line ${i + 1} is malformed`);
+    const parts = line.slice(SIGNATURE_PREFIX.length).split(' ');
+    if (parts.length !== 2 || !NAME.test(parts[0])) throw new BoardProofError(`checkpoint: signature line ${i + 1} is malformed`);
+    const data = base64ToBytes(parts[1]);
+    if (data.length < 5) throw new BoardProofError(`checkpoint: signature line ${i + 1} is too short`);
+    return { name: parts[0], keyId: data.slice(0, 4), signature: data.slice(4) };
+  });
+  return { text, signatures };
+}
+
+/** The checkpoint body "<origin>\n<size>\n<base64 root>\n" as { origin, size, root (bytes) }. */
+export function parseCheckpointBody(text) {
+  const lines = text.split('\n');
+  if (lines.length !== 4 || lines[3] !== '') throw new BoardProofError('checkpoint: the body is not three lines');
+  const [origin, size, root] = lines;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(size)) throw new BoardProofError('checkpoint: bad size');
+  const rootBytes = base64ToBytes(root);
+  if (rootBytes.length !== 32) throw new BoardProofError('checkpoint: the root is not 32 bytes');
+  return { origin, size: Number(size), root: rootBytes };
+}
+
+/**
+ * Checks a signed checkpoint: a signature line with the board's key name and key id must be present and
+ * every such line must verify (Ed25519 over the note text); the origin must be `origin`.
+ * Returns { origin, size, root }.
+ */
+export async function verifyCheckpoint(note, { keyName, publicKeyHex, origin }) {
+  const { text, signatures } = parseNote(note);
+  const publicKey = hexToBytes(publicKeyHex, 'board.public_key', 32);
+  const keyId = await noteKeyId(keyName, publicKey);
+  const ours = signatures.filter((s) => s.name === keyName && bytesEqual(s.keyId, keyId));
+  if (ours.length === 0) throw new BoardProofError('checkpoint: not signed by the board key', { keyName });
+  const key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+  for (const s of ours) {
+    if (!await crypto.subtle.verify({ name: 'Ed25519' }, key, s.signature, utf8(text))) {
+      throw new BoardProofError('checkpoint: the board signature does not verify', { keyName });
+    }
+  }
+  const checkpoint = parseCheckpointBody(text);
+  if (checkpoint.origin !== origin) {
+    throw new BoardProofError('checkpoint: for another log', { expected: origin, found: checkpoint.origin });
+  }
+  return checkpoint;
+}
+
+async function nodeHash(left, right) {
+  return sha256(concatBytes(Uint8Array.of(1), left, right));
+}
+
+/** leaf(i) = SHA-256(0x00 ∥ entry_hash_i) (§6.3). */
+export async function leafHash(entryHash) {
+  return sha256(concatBytes(Uint8Array.of(0), entryHash));
+}
+
+/** RFC 9162 §2.1.3.2: throws unless `proof` links `leaf` at `index` to `root` of a tree of `size`. */
+export async function verifyInclusion(index, size, leaf, proof, root) {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
+    throw new BoardProofError(`inclusion: index ${index} is outside a tree of size ${size}`);
+  }
+  let fn = BigInt(index);
+  let sn = BigInt(size - 1);
+  let r = leaf;
+  for (const p of proof) {
+    if (p.length !== 32) throw new BoardProofError('inclusion: a proof element is not 32 bytes');
+    if (sn === 0n) throw new BoardProofError('inclusion: the proof is too long');
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = await nodeHash(p, r);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw new BoardProofError('inclusion: the proof is too short');
+  if (!bytesEqual(r, root)) {
+    throw new BoardProofError('inclusion: the proof leads to another root', { expected: bytesToHex(root), found: bytesToHex(r) });
+  }
+}
+
+/** RFC 9162 §2.1.4.2: throws unless the tree (newSize, newRoot) extends (oldSize, oldRoot). */
+export async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
+  if (!(oldSize >= 0 && oldSize <= newSize)) throw new BoardProofError('consistency: the new tree is smaller');
+  if (oldSize === newSize) {
+    if (proof.length !== 0 || !bytesEqual(oldRoot, newRoot)) throw new BoardProofError('consistency: same size, other root');
+    return;
+  }
+  if (oldSize === 0) {
+    if (proof.length !== 0) throw new BoardProofError('consistency: the proof must be empty');
+    return;
+  }
+  if (proof.length === 0) throw new BoardProofError('consistency: the proof is empty');
+  const path = [...proof];
+  if ((oldSize & (oldSize - 1)) === 0) path.unshift(oldRoot);
+  let fn = BigInt(oldSize - 1);
+  let sn = BigInt(newSize - 1);
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw new BoardProofError('consistency: the proof is too long');
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw new BoardProofError('consistency: the proof is too short');
+  if (!bytesEqual(fr, oldRoot) || !bytesEqual(sr, newRoot)) throw new BoardProofError('consistency: the proof leads to other roots');
+}
+
+/**
+ * RFC 8785 canonical JSON of a value made of objects, arrays, strings, booleans, null and safe integers
+ * (the only values a board payload may hold, §6.1): keys sorted by UTF-16 code units, no whitespace, and
+ * JSON.stringify's string escapes, which are RFC 8785's.
+ */
+export function canonicalJson(value) {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new BoardProofError('payload: a number that is not a safe integer');
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  throw new BoardProofError(`payload: a value of type ${typeof value}`);
+}
+
+/** entry_hash of §6.2 recomputed from an entry as the API returns it ({ seq, kind, payload, prev_hash, received_at }). */
+export async function entryHash(entry) {
+  const payload = utf8(canonicalJson(entry.payload));
+  const kind = utf8(entry.kind);
+  return sha256(concatBytes(
+    utf8('evote/entry/v1'), Uint8Array.of(0), u64(entry.seq), hexToBytes(entry.prev_hash, 'prev_hash', 32),
+    u32(kind.length), kind, u64(entry.received_at), u64(payload.length), payload,
+  ));
+}
+
+/**
+ * Checks a receipt (record format §9) against the board's key from /context: the checkpoint is signed by
+ * that key for this election's origin, and the inclusion proof places entry_hash at leaf `seq` under the
+ * checkpoint's root. Returns the checkpoint { origin, size, root }.
+ */
+export async function verifyReceipt(receipt, { electionId, board }) {
+  if (typeof receipt !== 'object' || receipt === null) throw new BoardProofError('receipt: not an object');
+  if (receipt.election_id !== electionId) {
+    throw new BoardProofError('receipt: for another election', { expected: electionId, found: receipt.election_id });
+  }
+  for (const key of ['origin', 'key_name', 'public_key']) {
+    if (receipt.board?.[key] !== board[key]) {
+      throw new BoardProofError(`receipt: board.${key} is not the board's`, { expected: board[key], found: receipt.board?.[key] });
+    }
+  }
+  const checkpoint = await verifyCheckpoint(receipt.checkpoint, {
+    keyName: board.key_name, publicKeyHex: board.public_key, origin: `${board.origin}/elections/${electionId}`,
+  });
+  const proof = receipt.inclusion_proof ?? {};
+  if (proof.leaf_index !== receipt.seq || proof.tree_size !== checkpoint.size || !Array.isArray(proof.hashes)) {
+    throw new BoardProofError('receipt: the inclusion proof is not for this entry and checkpoint');
+  }
+  const leaf = await leafHash(hexToBytes(receipt.entry_hash, 'entry_hash', 32));
+  await verifyInclusion(receipt.seq, checkpoint.size, leaf, proof.hashes.map((h, i) => hexToBytes(h, `hashes[${i}]`, 32)), checkpoint.root);
+  return checkpoint;
+}

@@ -1,0 +1,160 @@
+// Look up a ballot by confirmation code or receipt (record format §9): whether it is on the board, its
+// status (cast, superseded, challenged) and where (seq, entry hash), with the board's proofs checked here:
+// the signed checkpoint and inclusion proof of the board's receipt, the entry's hash recomputed from the
+// entry itself, and for a pasted receipt, that it matches and that the board's log extends its checkpoint.
+
+import { ElectionApi } from './api.js';
+import { BoardProofError, entryHash, verifyCheckpoint, verifyConsistency, verifyReceipt } from './board_proofs.js';
+import { hexToBytes, bytesToHex } from '../eg/bytes.js';
+import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
+import { errorText } from './errors_text.js';
+import { t } from './i18n.js';
+import { loadContext, normaliseCode, setTitle } from './page_common.js';
+
+const { apiBase, electionId } = pageContext();
+const api = new ElectionApi(apiBase, electionId);
+let context = null;
+let busy = false;
+
+async function readInput() {
+  const receiptText = byId('lookup-receipt').value.trim();
+  if (receiptText !== '') {
+    let receipt;
+    try {
+      receipt = JSON.parse(receiptText);
+    } catch {
+      throw new Error(t('lookup.bad_receipt'));
+    }
+    const code = normaliseCode(receipt?.confirmation_code);
+    if (code === null) throw new Error(t('lookup.bad_receipt'));
+    return { code, receipt };
+  }
+  const code = normaliseCode(byId('lookup-code').value);
+  if (code === null) throw new Error(t('code.invalid'));
+  return { code, receipt: null };
+}
+
+/** Runs `check` and records a line "✓ label" or "✗ label: reason"; returns whether it passed. */
+async function record(lines, label, check) {
+  try {
+    await check();
+    lines.push({ ok: true, text: t('lookup.check_ok', { check: label }) });
+    return true;
+  } catch (error) {
+    lines.push({ ok: false, text: t('lookup.check_failed', { check: label, reason: error.message }) });
+    return false;
+  }
+}
+
+function statusText(status) {
+  const key = { cast: 'lookup.status_cast', superseded: 'lookup.status_superseded', challenged: 'lookup.status_challenged' }[status];
+  return key ? t(key) : status;
+}
+
+function verdict(kind, message) {
+  const node = byId('lookup-verdict');
+  node.className = `verdict ${kind}`;
+  fill(node, message);
+}
+
+async function lookup(event) {
+  event.preventDefault();
+  if (busy) return;
+  busy = true;
+  const button = byId('lookup-submit');
+  button.disabled = true;
+  alertMessage(byId('page-error'), '');
+  show(byId('lookup-result'), false);
+  try {
+    if (context === null) context = await loadContext(api);
+    fill(byId('page-status'), t('lookup.running'));
+    const { code, receipt } = await readInput();
+    await showResult(code, receipt, await api.lookup(code));
+    fill(byId('page-status'), t('lookup.finished'));
+    show(byId('lookup-result'));
+    focusHeading(byId('lookup-result-heading'));
+  } catch (error) {
+    fill(byId('page-status'));
+    alertMessage(byId('page-error'), errorText(error));
+  } finally {
+    busy = false;
+    button.disabled = false;
+  }
+}
+
+async function showResult(code, pasted, found) {
+  const lines = [];
+  const board = context.board;
+  const origin = `${board.origin}/elections/${electionId}`;
+  const pastedValid = pasted === null ? null
+    : await record(lines, t('lookup.check_pasted_receipt'), () => verifyReceipt(pasted, { electionId, board }));
+  if (found === null) {
+    verdict('bad', pastedValid ? t('lookup.missing_with_receipt') : t('lookup.not_found'));
+    facts(byId('lookup-facts'), [[t('receipt.code'), el('code', {}, groupCode(code))]]);
+    renderLines(lines);
+    return;
+  }
+  const { receipt, status } = found;
+  let checkpoint = null;
+  await record(lines, t('lookup.check_inclusion'), async () => {
+    checkpoint = await verifyReceipt(receipt, { electionId, board });
+  });
+  const entry = await api.entry(receipt.seq);
+  await record(lines, t('lookup.check_entry'), async () => {
+    const hash = bytesToHex(await entryHash(entry));
+    if (hash !== receipt.entry_hash) throw new BoardProofError(t('lookup.entry_hash_differs'));
+    if (entry.payload?.ballot?.confirmation_code !== code || !String(entry.kind).startsWith('ballot.')) {
+      throw new BoardProofError(t('lookup.entry_other_ballot'));
+    }
+  });
+  if (pasted !== null && pastedValid) {
+    await record(lines, t('lookup.check_same_entry'), async () => {
+      if (pasted.seq !== receipt.seq || pasted.entry_hash !== receipt.entry_hash) throw new BoardProofError(t('lookup.receipt_differs'));
+      const old = await verifyCheckpoint(pasted.checkpoint, { keyName: board.key_name, publicKeyHex: board.public_key, origin });
+      const current = await verifyCheckpoint((await api.checkpoint()).note, { keyName: board.key_name, publicKeyHex: board.public_key, origin });
+      const proof = await api.consistency(old.size, current.size);
+      await verifyConsistency(old.size, current.size, old.root, current.root, proof.proof.map((h, i) => hexToBytes(h, `proof[${i}]`, 32)));
+    });
+  }
+  const allOk = lines.every((line) => line.ok);
+  verdict(allOk ? 'ok' : 'bad', allOk ? t('lookup.found', { status: statusText(status), seq: receipt.seq }) : t('lookup.found_unverified'));
+  facts(byId('lookup-facts'), [
+    [t('receipt.code'), el('code', {}, groupCode(code))],
+    [t('lookup.status'), statusText(status)],
+    [t('receipt.seq'), String(receipt.seq)],
+    [t('receipt.kind'), entry.kind],
+    [t('receipt.entry_hash'), el('code', {}, receipt.entry_hash)],
+    [t('lookup.received_at'), new Date(Math.floor(entry.received_at / 1000)).toISOString()],
+    [t('receipt.checkpoint'), t('receipt.checkpoint_size', { size: checkpoint?.size ?? receipt.inclusion_proof?.tree_size ?? '?' })],
+  ]);
+  renderLines(lines);
+}
+
+function renderLines(lines) {
+  fill(byId('lookup-checks'), ...lines.map((line) => el('li', { class: line.ok ? 'ok' : 'bad' }, line.text)));
+}
+
+async function loadFile(event) {
+  const file = event.target.files?.[0];
+  if (!file) return;
+  byId('lookup-receipt').value = await file.text();
+}
+
+async function main() {
+  byId('lookup-form').addEventListener('submit', lookup);
+  byId('lookup-file').addEventListener('change', loadFile);
+  try {
+    context = await loadContext(api);
+    setTitle(context, t('lookup.title'));
+  } catch (error) {
+    alertMessage(byId('page-error'), errorText(error));
+    return;
+  }
+  const code = new URLSearchParams(window.location.search).get('code');
+  if (code) {
+    byId('lookup-code').value = code;
+    byId('lookup-form').requestSubmit();
+  }
+}
+
+main();

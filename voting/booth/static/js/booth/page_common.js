@@ -1,0 +1,27 @@
+// Small pieces shared by the election, lookup and check pages.
+
+import { byId, fill } from './dom.js';
+import { t } from './i18n.js';
+
+/** A confirmation code as typed (spaces, dashes and case ignored) in record spelling, or null. */
+export function normaliseCode(text) {
+  const code = String(text ?? '').replace(/[\s-]+/g, '').toUpperCase();
+  return /^[0-9A-F]{64}$/.test(code) ? code : null;
+}
+
+/** The election context from the board (record format §9), with the page status while it loads. */
+export async function loadContext(api) {
+  const status = byId('page-status');
+  fill(status, t('page.loading'));
+  const context = await api.context();
+  fill(status);
+  return context;
+}
+
+/** Puts the election's title (manifest label, as text) under the page heading and in the window title. */
+export function setTitle(context, pageTitle) {
+  const title = context.manifest?.label ?? context.election_id;
+  const subtitle = document.getElementById('election-title');
+  if (subtitle !== null) fill(subtitle, title);
+  document.title = `${pageTitle} – ${title}`;
+}
