@@ -101,3 +101,22 @@ def subprocess_env() -> dict:
 
 
 PYTHON = sys.executable
+
+
+def created_payload(election_id, **changes) -> dict:
+    """A valid `election.created` payload (one trustee, a one-contest manifest) for the admin API."""
+    from nacl.signing import SigningKey
+
+    from voting.record.election import define_election
+
+    manifest = {
+        "label": "Board test",
+        "spec_version": "v2.0.0",
+        "contests": [{"label": "c", "votes_allowed": 1, "options": [{"label": "x"}, {"label": "y"}]}],
+        "ballot_styles": [{"label": "s", "contests": ["c"]}],
+    }
+    key = bytes(SigningKey.generate().verify_key).hex().upper()
+    payload = define_election("placeholder-id", manifest, [{"index": 1, "name": "Trustee", "identity_key": key}], 1).to_payload()
+    payload["election_id"] = election_id
+    payload.update(changes)
+    return payload

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+
+from .conftest import created_payload
 from click.testing import CliRunner
 
 from bulletin_board.cli import main
@@ -64,13 +66,13 @@ def served(tmp_path):
 
 def test_serve_answers_and_exports_over_http(served):
     base, db, tmp_path = served
-    created = get(base + "/api/v1/admin/elections", data=b'{"election_id": "cli-e"}', method="POST",
+    created = get(base + "/api/v1/admin/elections", data=json.dumps(created_payload("cli-e")).encode(), method="POST",
                   headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
     assert created["election_id"] == "cli-e"
     log = BoardLog(make_engine(db), load_or_create_board_key(tmp_path / "board.key", "cli.test"), "cli.test")
     for i in range(5):
         log.append("cli-e", "test.item", {"i": i})
-    assert get(base + "/api/v1/elections/cli-e")["size"] == 5
+    assert get(base + "/api/v1/elections/cli-e")["size"] == 6  # election.created and five items
     with pytest.raises(urllib.error.HTTPError) as caught:
         get(base + "/api/v1/elections/cli-e/entries/9")
     assert json.loads(caught.value.read())["error"]["code"] == "out_of_range"
@@ -78,10 +80,10 @@ def test_serve_answers_and_exports_over_http(served):
     out = tmp_path / "export"
     result = CliRunner().invoke(main, ["record", "export", "cli-e", "--out", str(out), "--board", base])
     assert result.exit_code == 0, result.output
-    assert "exported 5 entries" in result.output
+    assert "exported 6 entries" in result.output
     verifier = get(base + "/api/v1/board")["verifier_key"]
     result = CliRunner().invoke(main, ["record", "verify", str(out), "--key", verifier])
-    assert result.exit_code == 0 and "5 entries" in result.output
+    assert result.exit_code == 0 and "6 entries" in result.output
 
 
 def test_export_from_the_database(tmp_path):

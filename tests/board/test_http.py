@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+
+from .conftest import created_payload
 from openapi_spec_validator import validate
 
 from bulletin_board.app import create_app
@@ -19,7 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def app(tmp_path):
     app = create_app({"EVOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'board.sqlite3'}",
                       "EVOTE_BOARD_KEY_FILE": str(tmp_path / "board.key"), "EVOTE_BOARD_ORIGIN": "test.board",
-                      "EVOTE_ADMIN_TOKEN": TOKEN, "EVOTE_MAX_BODY_BYTES": "2048", "EVOTE_MAX_PAGE": "50"})
+                      "EVOTE_ADMIN_TOKEN": TOKEN, "EVOTE_MAX_BODY_BYTES": "16384", "EVOTE_MAX_PAGE": "50"})
     log = app.extensions["evote_board"].log
     log.create_election("e1")
     for i in range(23):
@@ -100,9 +102,9 @@ def test_checkpoint_inclusion_and_consistency_verify_on_the_client(client):
 
 
 def test_admin_creates_an_election(client):
-    response = client.post("/api/v1/admin/elections", json={"election_id": "new-1"}, headers=AUTH)
-    assert response.status_code == 201 and response.get_json()["size"] == 0
-    error_of(client.post("/api/v1/admin/elections", json={"election_id": "new-1"}, headers=AUTH),
+    response = client.post("/api/v1/admin/elections", json=created_payload("new-1"), headers=AUTH)
+    assert response.status_code == 201 and response.get_json()["size"] == 1  # the election.created entry
+    error_of(client.post("/api/v1/admin/elections", json=created_payload("new-1"), headers=AUTH),
              409, "election_exists", "election_id")
 
 
@@ -161,10 +163,12 @@ def test_wrong_method_is_json_405(client):
     ({"data": '{"election_id": "a", "election_id": "b"}', "content_type": "application/json"}, 400, "malformed_json", "body"),
     ({"data": '{"election_id": 1.5}', "content_type": "application/json"}, 400, "malformed_json", "body"),
     ({"data": '["x"]', "content_type": "application/json"}, 400, "malformed_json", "body"),
-    ({"json": {"election_id": "x" * 3000}}, 413, "payload_too_large", None),
+    ({"json": {"election_id": "x" * 20000}}, 413, "payload_too_large", None),
     ({"data": "election_id=x", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", "Content-Type"),
-    ({"json": {"election_id": "bad id"}}, 400, "invalid_input", "election_id"),
-    ({"json": {"election_id": 7}}, 400, "invalid_input", "election_id"),
+    ({"json": created_payload("bad id")}, 400, "invalid_input", "election_id"),
+    ({"json": created_payload(7)}, 400, "invalid_input", "election_id"),
+    ({"json": created_payload("ok", revote_rule="never")}, 400, "invalid_payload", "revote_rule"),
+    ({"json": created_payload("ok", hashes={"H_P": "00" * 32, "H_M": "00" * 32, "H_B": "00" * 32})}, 400, "invalid_payload", "hashes.H_P"),
     ({"json": {}}, 400, "missing_field", "election_id"),
     ({"json": {"election_id": "ok", "extra": 1}}, 400, "unknown_field", "extra"),
 ])
