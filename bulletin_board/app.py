@@ -3,6 +3,9 @@
     create_app()                     settings from EVOTE_* environment variables
     create_app({"EVOTE_DATABASE_URL": ...})   explicit settings override the environment
 
+The voter booth (``voting.booth``) is mounted under /booth. EVOTE_SECRET_KEY (the same in every worker)
+signs its forms' CSRF tokens; EVOTE_PUBLIC_URL is the address its QR codes point to behind a proxy.
+
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 'bulletin_board.app:create_app()'`` with
 ``EVOTE_DATABASE_URL=postgresql+psycopg://...``; every worker migrates (serialised by a lock) and
 appends are serialised per election by the database, so workers need no coordination.
@@ -10,6 +13,7 @@ appends are serialised per election by the database, so workers need no coordina
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -57,5 +61,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     from voting.booth import register_booth
 
-    register_booth(app)
+    extra = dict(config or {})
+    if extra.get("EVOTE_PUBLIC_URL") or os.environ.get("EVOTE_PUBLIC_URL"):
+        app.config["EVOTE_PUBLIC_URL"] = extra.get("EVOTE_PUBLIC_URL") or os.environ["EVOTE_PUBLIC_URL"]
+    register_booth(app, secret_key=extra.get("EVOTE_SECRET_KEY") or os.environ.get("EVOTE_SECRET_KEY") or None)
     return app

@@ -22,7 +22,6 @@ from werkzeug.serving import make_server
 from bulletin_board.app import create_app
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
-from voting.booth import register_booth
 from voting.credentials import derive_voter_key, new_credential
 from voting.record import admin
 from voting.record.election import define_election
@@ -83,8 +82,8 @@ def booth_app(directory: Path):
         "EVOTE_BOARD_KEY_FILE": str(directory / "board.key"),
         "EVOTE_BOARD_ORIGIN": "booth.test",
         "EVOTE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "EVOTE_SECRET_KEY": "booth-test-secret-key",
     })
-    register_booth(app, secret_key="booth-test-secret-key")
     return app
 
 
