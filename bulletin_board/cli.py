@@ -140,10 +140,12 @@ def _register() -> None:
     from voting.booth.cli_vote import vote
 
     from .cli_election import credentials, election
+    from .demo.cli import demo
 
     main.add_command(credentials)
     main.add_command(election)
     main.add_command(vote)
+    main.add_command(demo)
 
 
 _register()

@@ -11,23 +11,17 @@ import csv
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from voting.credentials import derive_voter_key, new_credential
-from voting.errors import DecryptionError, VotingError
-from voting.record import admin
-from voting.record.counting import count, header_of
-from voting.record.election import define_election
-from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
-from voting.record.submission import parse_submission
+from voting.errors import VotingError
+from voting.record.lifecycle import ElectionState
 
+from . import admin_ops as ops
 from .client import BoardClient, BoardClientError
-
-MAX_CREDENTIALS_PER_ENTRY = 100_000
 
 
 def _fail(message: str) -> NoReturn:
@@ -119,11 +113,9 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
     """Create an election from MANIFEST and register the trustees' identity keys."""
     def run():
         roster = json.loads(Path(trustees_file).read_text())
-        if not isinstance(roster, list):
+        if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
-        trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
-        definition = define_election(election_id, json.loads(Path(manifest).read_text()), trustees, k, revote_rule)
-        _client(board, token_file).create_election(definition.to_payload())
+        definition = ops.create_election(_client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule)
         params = definition.parameters
         return f"created {election_id}: n = {definition.n}, k = {k}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"
 
@@ -139,11 +131,9 @@ def publish_credentials(election_id: str, public_file: str, board: str, token_fi
     """Publish the public credential list (before the election opens; frozen afterwards)."""
     def run():
         document = json.loads(Path(public_file).read_text())
-        keys = sorted(document["credentials"] if isinstance(document, dict) else document)
-        client = _client(board, token_file)
-        for start in range(0, len(keys), MAX_CREDENTIALS_PER_ENTRY):
-            client.post_admin(election_id, "credentials.published", {"credentials": keys[start : start + MAX_CREDENTIALS_PER_ENTRY]})
-        return f"published {len(keys)} credential public keys for {election_id}"
+        keys = document["credentials"] if isinstance(document, dict) else document
+        count_ = ops.publish_credentials(_client(board, token_file), election_id, keys)
+        return f"published {count_} credential public keys for {election_id}"
 
     click.echo(_guard(run))
 
@@ -171,13 +161,7 @@ election.command("close")(_simple("election.closed", "Close the election: no mor
 def keygen_result(election_id: str, board: str, token_file: str | None) -> None:
     """Post the key ceremony's outcome (joint key K and H_E, or the trustees proven faulty)."""
     def run():
-        client = _client(board, token_file)
-        state, _ = client.election_state(election_id)
-        missing = [i for i in range(1, state.n + 1) if i not in state.checked]
-        if missing:
-            raise ValueError(f"trustee(s) {missing} have not reported their share checks yet")
-        payload = admin.keygen_result(state)
-        client.post_admin(election_id, "keygen.result", payload)
+        payload = ops.keygen_result(_client(board, token_file), election_id)
         if payload["status"] == "complete":
             return f"{election_id}: joint key posted; H_E {payload['H_E'][:16]}… — each trustee now confirms it"
         named = "; ".join(f"trustee {f['guardian']}: {f['reason']}" for f in payload["faulty"])
@@ -228,17 +212,11 @@ def _trustee_progress(state: ElectionState) -> str:
 def tally(election_id: str, board: str, token_file: str | None) -> None:
     """Post the encrypted tally: the product of the counted ballots (after close)."""
     def run():
-        client = _client(board, token_file)
-        state, entries = client.election_state(election_id)
-        manifest = state.definition.manifest
-        ballots = [(e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot.")]
-        counting = count([header_of(seq, kind, payload) for seq, kind, payload in ballots], state.definition.revote_rule)
-        unrevealed = {h.seq for h in counting.unrevealed_challenges}
-        challenged = [parse_submission(p, manifest, membership_checked_by_board=True).ballot for seq, _, p in ballots if seq in unrevealed]
-        cast = ((seq, parse_submission(p, manifest, membership_checked_by_board=True)) for seq, kind, p in ballots if kind == "ballot.cast")
-        payload = admin.encrypted_tally(state, counting, cast, challenged)
-        client.post_admin(election_id, "tally.encrypted", payload)
-        return f"{election_id}: encrypted tally of {payload['ballot_count']} counted ballot(s) posted; {len(challenged)} challenged ballot(s) for the trustees to decrypt"
+        payload = ops.post_tally(_client(board, token_file), election_id)
+        return (
+            f"{election_id}: encrypted tally of {payload['ballot_count']} counted ballot(s) posted; "
+            f"{len(payload['challenged'])} challenged ballot(s) for the trustees to decrypt"
+        )
 
     click.echo(_guard(run))
 
@@ -252,47 +230,10 @@ def tally(election_id: str, board: str, token_file: str | None) -> None:
 def decrypt(election_id: str, wait_seconds: int, quorum_wait: int, board: str, token_file: str | None) -> None:
     """Combine the trustees' partial decryptions and publish the result (rounds continue past faulty trustees)."""
     def run():
-        client = _client(board, token_file)
-        follower = client.follow(election_id)
-        deadline = time.monotonic() + wait_seconds
-        quorum_since = None
-        while True:
-            state = follower.refresh()
-            if state.phase == TALLIED:
-                return _format_result(state)
-            if state.phase != TALLYING:
-                raise ValueError(f"nothing to decrypt yet (phase {state.phase}); post the tally first")
-            current = state.current_round
-            k = state.definition.k
-            eligible = [i for i in range(1, state.n + 1) if i not in state.excluded]
-            if len(eligible) < k:
-                raise DecryptionError(f"only trustee(s) {eligible} remain after exclusions; the quorum is k = {k}")
-            if current.challenge is None:
-                have = sorted(current.shares)
-                everyone = len(have) == len(eligible)
-                if len(have) >= k:
-                    quorum_since = quorum_since or time.monotonic()
-                if len(have) >= k and (everyone or time.monotonic() - quorum_since >= quorum_wait):
-                    client.post_admin(election_id, "decryption.challenge", admin.decryption_challenge(state))
-                    click.echo(f"round {current.number}: challenge posted to trustees {have}", err=True)
-                    continue
-                missing = [i for i in eligible if i not in have]
-                reason = f"round {current.number}: shares from {have}; waiting for trustee(s) {missing} (k = {k})"
-            else:
-                pending = [i for i in current.challenge.available if i not in current.responses]
-                if not pending:
-                    faulty = admin.faulty_responses(state)
-                    if faulty:
-                        client.post_admin(election_id, "decryption.failed", admin.decryption_failed(state, faulty))
-                        click.echo("round {}: excluded {}".format(current.number, "; ".join(f"trustee {i}: {why}" for i, why in faulty)), err=True)
-                        quorum_since = None
-                        continue
-                    client.post_admin(election_id, "tally.result", admin.tally_result(state))
-                    continue
-                reason = f"round {current.number}: waiting for the answers of trustee(s) {pending}"
-            if time.monotonic() > deadline:
-                raise DecryptionError(f"gave up waiting: {reason}")
-            time.sleep(1)
+        state = ops.decrypt(
+            _client(board, token_file), election_id, wait_seconds=wait_seconds, quorum_wait=quorum_wait, say=lambda m: click.echo(m, err=True)
+        )
+        return ops.format_result(state)
 
     click.echo(_guard(run))
 
@@ -306,18 +247,9 @@ def result(election_id: str, board: str) -> None:
         state, _ = BoardClient(board).election_state(election_id)
         if state.result is None:
             raise ValueError(f"no result yet (phase {state.phase})")
-        return _format_result(state)
+        return ops.format_result(state)
 
     click.echo(_guard(run))
-
-
-def _format_result(state: ElectionState) -> str:
-    lines = []
-    for contest in state.definition.manifest.contests:
-        lines.append(f"{contest.title}")
-        for option in contest.options:
-            lines.append(f"  {option.name}: {state.result.contests[contest.label][option.label].value}")
-    return "\n".join(lines)
 
 
 __all__ = ["credentials", "election"]

@@ -106,8 +106,12 @@ def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str)
 
 
 def cast_or_challenge(board_url: str, election_id: str, credential: str, choices: dict[str, list[str]], style: str | None,
-                      challenge: bool) -> tuple[dict, int, dict | None]:
-    """Encrypt, sign, post and check; returns (receipt, HTTP status, reveal or None)."""
+                      challenge: bool, reveal: bool = True) -> tuple[dict, int, dict | None]:
+    """Encrypt, sign, post and check; returns (receipt, HTTP status, reveal or None).
+
+    A challenge normally reveals ξ_B and the choices (Benaloh); with ``reveal=False`` the challenged
+    ballot is posted sealed and the trustees decrypt it with the tally (SPEC §3.6.5).
+    """
     from bulletin_board.client import BoardClient
     from voting.ballot import make_ballot
     from voting.credentials import derive_voter_key
@@ -123,7 +127,8 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     action = CHALLENGE if challenge else CAST
     payload = build_submission(
         result.ballot, voter, election_id, election.H_E, action,
-        reveal_nonce=result.ballot_nonce if challenge else None, reveal_choices=choices if challenge else None,
+        reveal_nonce=result.ballot_nonce if challenge and reveal else None,
+        reveal_choices=choices if challenge and reveal else None,
     )  # fmt: skip
     status, answer = client.submit_ballot(election_id, payload)
     receipt = answer["receipt"]

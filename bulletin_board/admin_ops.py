@@ -1,0 +1,116 @@
+"""The administrator's operations against a board, shared by ``evote election`` and ``evote demo``.
+
+Each computes its payload from the record downloaded from the board (checked link by link) with the
+shared rules of :mod:`voting.record`, and the board recomputes it before appending.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Callable
+
+from voting.errors import DecryptionError
+from voting.record import admin
+from voting.record.counting import count, header_of
+from voting.record.election import define_election
+from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
+from voting.record.submission import parse_submission
+
+from .client import BoardClient
+
+MAX_CREDENTIALS_PER_ENTRY = 100_000
+Say = Callable[[str], None]
+
+
+def create_election(client: BoardClient, election_id: str, manifest: object, roster: list[dict], k: int, revote_rule: str = "last"):
+    trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
+    definition = define_election(election_id, manifest, trustees, k, revote_rule)
+    client.create_election(definition.to_payload())
+    return definition
+
+
+def publish_credentials(client: BoardClient, election_id: str, keys: list[str]) -> int:
+    keys = sorted(keys)
+    for start in range(0, len(keys), MAX_CREDENTIALS_PER_ENTRY):
+        client.post_admin(election_id, "credentials.published", {"credentials": keys[start : start + MAX_CREDENTIALS_PER_ENTRY]})
+    return len(keys)
+
+
+def keygen_result(client: BoardClient, election_id: str) -> dict:
+    """Post the key ceremony's outcome once every trustee reported its share checks."""
+    state, _ = client.election_state(election_id)
+    missing = [i for i in range(1, state.n + 1) if i not in state.checked]
+    if missing:
+        raise ValueError(f"trustee(s) {missing} have not reported their share checks yet")
+    payload = admin.keygen_result(state)
+    client.post_admin(election_id, "keygen.result", payload)
+    return payload
+
+
+def post_tally(client: BoardClient, election_id: str) -> dict:
+    """The encrypted tally: the product of the counted ballots, and the challenged ballots to decrypt."""
+    state, entries = client.election_state(election_id)
+    manifest = state.definition.manifest
+    ballots = [(e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot.")]
+    counting = count([header_of(seq, kind, payload) for seq, kind, payload in ballots], state.definition.revote_rule)
+    unrevealed = {h.seq for h in counting.unrevealed_challenges}
+    challenged = [parse_submission(p, manifest, membership_checked_by_board=True).ballot for seq, _, p in ballots if seq in unrevealed]
+    cast = ((seq, parse_submission(p, manifest, membership_checked_by_board=True)) for seq, kind, p in ballots if kind == "ballot.cast")
+    payload = admin.encrypted_tally(state, counting, cast, challenged)
+    client.post_admin(election_id, "tally.encrypted", payload)
+    return payload
+
+
+def decrypt(client: BoardClient, election_id: str, *, wait_seconds: float, quorum_wait: float, say: Say) -> ElectionState:
+    """Drive the decryption rounds to the published result: post each round's challenge once enough
+    trustees shared (all eligible ones, or k after ``quorum_wait``), name faulty trustees and start a new
+    round without them, and post the result. Refuses clearly when fewer than k trustees can take part."""
+    follower = client.follow(election_id)
+    deadline = time.monotonic() + wait_seconds
+    quorum_since = None
+    while True:
+        state = follower.refresh()
+        if state.phase == TALLIED:
+            return state
+        if state.phase != TALLYING:
+            raise ValueError(f"nothing to decrypt yet (phase {state.phase}); post the tally first")
+        current = state.current_round
+        k = state.definition.k
+        eligible = [i for i in range(1, state.n + 1) if i not in state.excluded]
+        if len(eligible) < k:
+            raise DecryptionError(f"only trustee(s) {eligible} remain after exclusions; the quorum is k = {k}")
+        if current.challenge is None:
+            have = sorted(current.shares)
+            if len(have) >= k:
+                quorum_since = quorum_since or time.monotonic()
+            if len(have) >= k and (len(have) == len(eligible) or time.monotonic() - quorum_since >= quorum_wait):
+                client.post_admin(election_id, "decryption.challenge", admin.decryption_challenge(state))
+                say(f"decryption round {current.number}: challenge posted to trustees {have}")
+                continue
+            missing = [i for i in eligible if i not in have]
+            reason = f"round {current.number}: shares from {have}; waiting for trustee(s) {missing} (k = {k})"
+        else:
+            pending = [i for i in current.challenge.available if i not in current.responses]
+            if not pending:
+                faulty = admin.faulty_responses(state)
+                if faulty:
+                    client.post_admin(election_id, "decryption.failed", admin.decryption_failed(state, faulty))
+                    say("decryption round {}: excluded {}".format(current.number, "; ".join(f"trustee {i}: {why}" for i, why in faulty)))
+                    quorum_since = None
+                    continue
+                client.post_admin(election_id, "tally.result", admin.tally_result(state))
+                continue
+            reason = f"round {current.number}: waiting for the answers of trustee(s) {pending}"
+        if time.monotonic() > deadline:
+            raise DecryptionError(f"gave up waiting: {reason}")
+        time.sleep(0.5)
+
+
+def format_result(state: ElectionState) -> str:
+    lines = []
+    for contest in state.definition.manifest.contests:
+        lines.append(contest.title)
+        for option in contest.options:
+            lines.append(f"  {option.name}: {state.result.contests[contest.label][option.label].value}")
+    return "\n".join(lines)

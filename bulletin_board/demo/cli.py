@@ -1,0 +1,177 @@
+"""``evote demo`` and ``evote demo finish`` (see :mod:`bulletin_board.demo.run` for what each step does)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import admin_ops
+from ..client import BoardClient, BoardClientError
+from ..record_export import export_from_board
+from . import run
+from .server import serve
+
+console = Console()
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(1)
+
+
+_clock = {"last": time.monotonic()}
+
+
+def say(message: str) -> None:
+    now = time.monotonic()
+    console.print(f"[cyan]•[/] {message} [dim]({now - _clock['last']:.1f} s)[/]", highlight=False)
+    _clock["last"] = now
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--voters", default=25, show_default=True, type=click.IntRange(1), help="number of voters (each gets a credential)")
+@click.option("--trustees", default=3, show_default=True, type=click.IntRange(1, 64), help="number of trustees n")
+@click.option("--quorum", default=2, show_default=True, type=click.IntRange(1, 64), help="trustees k needed to decrypt")
+@click.option("--challenge", default=2, show_default=True, type=click.IntRange(0), help="voters who challenge a ballot before casting")
+@click.option("--revote", default=3, show_default=True, type=click.IntRange(0), help="voters who cast a second ballot (the last counts)")
+@click.option("--manifest", default=str(run.SAMPLE_MANIFEST), type=click.Path(exists=True, dir_okay=False), help="election manifest [default: the bundled Riverton sample]")
+@click.option("--out", default="evote-demo", show_default=True, type=click.Path(file_okay=False), help="where the record, report and logs go")
+@click.option("--db", default=None, help="board database URL [default: a SQLite file in --out]")
+@click.option("--seed", default=None, type=int, help="reproducible voter choices (never cryptographic randomness)")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="voter processes")
+@click.option("--serve", "serve_only", is_flag=True, help="stop after opening: keep the board and booth running for people to vote")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="board port with --serve [default: a free one]")
+@click.pass_context
+def demo(ctx: click.Context, serve_only: bool, port: int, **options) -> None:
+    """Run a whole election on this machine: trustees, voters, tally, decryption, verification."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = run.DemoSettings(**options)
+    try:
+        settings.check()
+    except ValueError as exc:
+        _fail(str(exc))
+    try:
+        _run_demo(settings, serve_only, port)
+    except (BoardClientError, RuntimeError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+
+
+def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int) -> None:
+    started = time.monotonic()
+    out = Path(settings.out).resolve()
+    run.prepare_out(out)
+    (out / "logs").mkdir()
+    token = secrets.token_urlsafe(24)
+    run._write_secret(out / "admin-token", token + "\n")
+    document, manifest = run.load_manifest(settings.manifest)
+    config = {
+        "EVOTE_DATABASE_URL": settings.db or f"sqlite:///{out / 'board.sqlite3'}",
+        "EVOTE_BOARD_KEY_FILE": str(out / "board.key"),
+        "EVOTE_BOARD_ORIGIN": "demo.evote.localhost",
+        "EVOTE_ADMIN_TOKEN": token,
+        "EVOTE_SECRET_KEY": secrets.token_urlsafe(32),
+    }
+    console.rule(f"[bold]evote demo[/]: {manifest.label}")
+    with serve(config, port=port if serve_only else 0) as board:
+        client = BoardClient(board, admin_token=token)
+        election_id = f"riverton-{secrets.token_hex(3)}" if settings.manifest == str(run.SAMPLE_MANIFEST) else f"demo-{secrets.token_hex(3)}"
+        say(f"board serving on {board}; database {config['EVOTE_DATABASE_URL'].split('///')[0]}…")
+        dirs, passphrase, roster = run.create_trustees(out, settings.trustees, say)
+        definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum)
+        say(f"election {election_id} created: {len(manifest.contests)} contests, {len(manifest.ballot_styles)} ballot styles, n = {definition.n}, k = {definition.k}")
+        with console.status("key ceremony: each trustee's process publishes commitments, exchanges shares, checks them…"):
+            run.key_ceremony(client, election_id, dirs, passphrase, out / "logs", say)
+        credentials, keys = run.make_credentials(out, election_id, settings.voters)
+        admin_ops.publish_credentials(client, election_id, keys)
+        client.post_admin(election_id, "election.opened", {})
+        say(f"{settings.voters} voter credentials published (the secrets are in {out / 'credentials-private.txt'}); the election is open")
+        run.save_state(out, run.DemoState(board, election_id, [str(d) for d in dirs], str(passphrase), str(out / "admin-token"), settings.quorum))
+        if serve_only:
+            _serve_forever(board, election_id, credentials, out)
+            return
+        tasks = run.voter_tasks(settings, board, election_id, manifest, credentials)
+        with _progress() as progress:
+            bar = progress.add_task("voters encrypt, sign and post their ballots", total=len(tasks))
+            run.cast_all(tasks, settings.workers, lambda n: progress.advance(bar, n))
+        challenged = sum(t.action != "cast" for t in tasks)
+        say(f"{len(tasks) - challenged} ballots cast ({settings.revote} revotes), {challenged} challenged")
+        _finish(client, out, election_id, dirs, passphrase, settings.quorum)
+    console.print(f"[bold green]done in {time.monotonic() - started:.1f} s[/]")
+
+
+def _serve_forever(board: str, election_id: str, credentials: list[str], out: Path) -> None:
+    console.rule("[bold]the board and the booth are running[/]")
+    console.print(f"Vote in a browser:  [bold]{board}/booth/{election_id}/[/]")
+    console.print("Voter credentials (each votes once; the last ballot counts):")
+    for credential in credentials[:5]:
+        console.print(f"  {credential}")
+    console.print(f"(all {len(credentials)} are in {out / 'credentials-private.txt'})")
+    console.print(f"When you are done, in another terminal:  [bold]evote demo finish --out {out}[/]")
+    console.print("Press Ctrl-C here to stop the board.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("board stopped")
+
+
+@demo.command("finish")
+@click.option("--out", default="evote-demo", show_default=True, type=click.Path(file_okay=False, exists=True), help="the --out of `evote demo --serve`")
+def finish(out: str) -> None:
+    """Close, tally, decrypt and verify the election started with `evote demo --serve`."""
+    try:
+        state = run.load_state(Path(out))
+        token = Path(state.token_file).read_text().strip()
+        client = BoardClient(state.board_url, admin_token=token)
+        _finish(client, Path(out).resolve(), state.election_id, [Path(d) for d in state.trustee_dirs], Path(state.passphrase_file), state.quorum)
+    except (BoardClientError, RuntimeError, ValueError, OSError) as exc:
+        _fail(str(exc))
+
+
+def _finish(client: BoardClient, out: Path, election_id: str, dirs: list[Path], passphrase: Path, quorum: int) -> None:
+    board = client.base[: -len("/api/v1")]
+    client.post_admin(election_id, "election.closed", {})
+    tally = admin_ops.post_tally(client, election_id)
+    say(f"election closed; encrypted tally of {tally['ballot_count']} counted ballots posted ({len(tally['challenged'])} sealed challenged ballot(s) to decrypt)")
+    decryptors = dirs[:quorum] if quorum < len(dirs) else dirs
+    left_out = [d.name for d in dirs if d not in decryptors]
+    processes = run.run_trustees(board, election_id, "decrypt", decryptors, passphrase, out / "logs")
+    with console.status(f"decryption by {', '.join(d.name for d in decryptors)}" + (f" ({', '.join(left_out)} absent)" if left_out else "")):
+        state = admin_ops.decrypt(client, election_id, wait_seconds=1800, quorum_wait=30, say=say)
+    run.wait_all(processes, "decryption", out / "logs")
+    console.rule("[bold]result[/]")
+    console.print(admin_ops.format_result(state), highlight=False)
+    record = out / "record"
+    export_from_board(board, election_id, str(record))
+    say(f"election record exported to {record}")
+    _verify(record, out)
+
+
+def _verify(record: Path, out: Path) -> None:
+    console.rule("[bold]independent verification[/] (evote-verify)")
+    report_html, report_json = out / "report.html", out / "report.json"
+    command = [sys.executable, "-m", "voting.verifier.cli", str(record), "--format", "evote", "--html", str(report_html), "--json", str(report_json)]
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]), environment.get("PYTHONPATH")]))
+    result = subprocess.run(command, env=environment, timeout=7200)
+    if result.returncode != 0:
+        raise RuntimeError(f"evote-verify did not pass (exit code {result.returncode}); see {report_html}")
+    summary = json.loads(report_json.read_text()) if report_json.exists() else {}
+    say(f"verification passed: report {report_html} ({summary.get('summary', {}).get('checks', '?')} checks)")

@@ -1,0 +1,244 @@
+"""``evote demo``: a whole election on one machine, each role played by the tool that role would use.
+
+1. a board (SQLite file by default) served on a loopback port;
+2. n trustees created with ``evote-trustee init``; the administrator creates the election from a manifest;
+3. the key ceremony: each trustee its own ``evote-trustee keygen`` process, talking to the board over HTTP;
+4. credentials generated and published; the election opens;
+5. voters cast ballots through the voter client (``evote vote``'s code); some challenge first, some revote;
+6. close; the encrypted tally; k trustees (leaving one out) run ``evote-trustee decrypt``; the result;
+7. the record is exported and ``evote-verify`` checks it, writing an HTML report.
+
+``--seed`` makes the voters' *choices* reproducible; every cryptographic value still comes from the OS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from voting.credentials import derive_voter_key, new_credential
+from voting.manifest import Manifest, parse_manifest
+
+from .. import admin_ops
+from ..client import BoardClient
+
+SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")
+STATE_FILE = "demo.json"
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoSettings:
+    voters: int = 25
+    trustees: int = 3
+    quorum: int = 2
+    challenge: int = 2
+    revote: int = 3
+    manifest: str = str(SAMPLE_MANIFEST)
+    out: str = "evote-demo"
+    db: str | None = None
+    seed: int | None = None
+    workers: int = 2
+
+    def check(self) -> None:
+        if not 1 <= self.quorum <= self.trustees:
+            raise ValueError("--quorum must be between 1 and --trustees")
+        if self.quorum == self.trustees and self.trustees > 1:
+            pass  # every trustee is needed; the demo then decrypts with all of them
+        if self.voters < 1:
+            raise ValueError("--voters must be at least 1")
+        if not 0 <= self.challenge <= self.voters or not 0 <= self.revote <= self.voters:
+            raise ValueError("--challenge and --revote count voters: from 0 to --voters")
+
+
+@dataclass
+class DemoState:
+    """What `evote demo finish` needs to carry on (written to OUT/demo.json; no secrets in it)."""
+
+    board_url: str
+    election_id: str
+    trustee_dirs: list[str]
+    passphrase_file: str
+    token_file: str
+    quorum: int
+
+
+def prepare_out(out: Path) -> None:
+    """A fresh output directory; a previous demo's output is replaced, anything else is left alone."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / STATE_FILE).exists():
+            raise ValueError(f"{out} exists and is not a previous demo's output; choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _write_secret(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def trustee_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "trustee_tools.cli", *args]
+
+
+def trustee_env(passphrase_file: Path) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.pop("EVOTE_TRUSTEE_PASSPHRASE", None)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]), environment.get("PYTHONPATH")]))
+    return environment
+
+
+def create_trustees(out: Path, n: int, say: Say) -> tuple[list[Path], Path, list[dict]]:
+    directory = out / "trustees"
+    directory.mkdir()
+    passphrase = directory / "passphrase"
+    _write_secret(passphrase, secrets.token_urlsafe(24) + "\n")  # demo only: one passphrase file for all trustees
+    names = ["Ada Obi", "Bruno Keller", "Chloé Martin", "Dmitri Volkov", "Elif Şahin", "Farah Haddad", "Gustavo Lima", "Hana Sato"]
+    dirs, roster = [], []
+    for i in range(1, n + 1):
+        name = names[i - 1] if i <= len(names) else f"Trustee {i}"
+        target = directory / f"trustee-{i}"
+        result = subprocess.run(
+            trustee_command("init", "--dir", str(target), "--name", name, "--passphrase-file", str(passphrase), "--kdf", "interactive"),
+            env=trustee_env(passphrase), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"evote-trustee init failed: {result.stderr.strip()}")
+        public = json.loads((target / "public.json").read_text())
+        roster.append({"name": public["name"], "identity_key": public["identity_key"]})
+        dirs.append(target)
+    say(f"{n} trustees created their identity keys ({', '.join(r['name'] for r in roster)})")
+    return dirs, passphrase, roster
+
+
+def run_trustees(board: str, election_id: str, command: str, dirs: list[Path], passphrase: Path, log_dir: Path) -> list[subprocess.Popen]:
+    processes = []
+    for target in dirs:
+        log = open(log_dir / f"{target.name}-{command}.log", "w")
+        processes.append(
+            subprocess.Popen(
+                trustee_command(command, "--dir", str(target), "--board", board, "--election", election_id, "--passphrase-file", str(passphrase), "--poll", "0.3", "--wait", "3600"),
+                env=trustee_env(passphrase), stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        )
+    return processes
+
+
+def wait_all(processes: list[subprocess.Popen], what: str, log_dir: Path) -> None:
+    for process in processes:
+        if process.wait() != 0:
+            raise RuntimeError(f"a trustee process failed during the {what} (see the logs in {log_dir})")
+
+
+def key_ceremony(client: BoardClient, election_id: str, dirs: list[Path], passphrase: Path, log_dir: Path, say: Say) -> None:
+    processes = run_trustees(client.base[: -len("/api/v1")], election_id, "keygen", dirs, passphrase, log_dir)
+    follower = client.follow(election_id)
+    deadline = time.monotonic() + 600
+    while len(follower.refresh().checked) < len(dirs):
+        if any(p.poll() not in (None, 0) for p in processes) or time.monotonic() > deadline:
+            raise RuntimeError(f"the key ceremony stalled (see the trustee logs in {log_dir})")
+        time.sleep(0.3)
+    result = admin_ops.keygen_result(client, election_id)
+    if result["status"] != "complete":
+        raise RuntimeError(f"the key ceremony failed: {result['faulty']}")
+    wait_all(processes, "key ceremony", log_dir)
+    say(f"key ceremony complete: every trustee confirmed K; H_E = {result['H_E'][:16]}…")
+
+
+def random_choices(manifest: Manifest, style_label: str, rng: random.Random) -> dict[str, list[str]]:
+    choices = {}
+    for contest in manifest.contests_of(manifest.style(style_label)):
+        how_many = rng.randint(0, contest.votes_allowed) if rng.random() < 0.15 else contest.votes_allowed
+        choices[contest.label] = rng.sample([o.label for o in contest.options], k=min(how_many, len(contest.options)))
+    return choices
+
+
+@dataclass(frozen=True)
+class VoterTask:
+    board: str
+    election_id: str
+    credential: str
+    style: str
+    choices: dict
+    action: str  # "cast", "challenge" (revealed) or "sealed-challenge"
+
+
+def vote(task: VoterTask) -> str:
+    """One voter's action through the voter client's code; returns the confirmation code."""
+    from voting.booth.cli_vote import cast_or_challenge
+
+    receipt, _, _ = cast_or_challenge(
+        task.board, task.election_id, task.credential, task.choices, task.style,
+        challenge=task.action != "cast", reveal=task.action == "challenge",
+    )  # fmt: skip
+    return receipt["confirmation_code"]
+
+
+def voter_tasks(settings: DemoSettings, board: str, election_id: str, manifest: Manifest, credentials: list[str]) -> list[VoterTask]:
+    rng = random.Random(settings.seed) if settings.seed is not None else random.SystemRandom()
+    styles = [s.label for s in manifest.ballot_styles]
+    tasks = []
+    for n, credential in enumerate(credentials):
+        style = rng.choice(styles)
+        if n < settings.challenge:  # challengers test the device first, then cast a fresh ballot
+            action = "sealed-challenge" if n % 2 else "challenge"
+            tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), action))
+        tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), "cast"))
+    for credential in credentials[: settings.revote]:  # revoters change their mind: the last ballot counts
+        style = rng.choice(styles)
+        tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), "cast"))
+    return tasks
+
+
+def cast_all(tasks: list[VoterTask], workers: int, progress: Callable[[int], None]) -> None:
+    """Voters act in parallel processes; a voter's second ballot waits for the first to be on the board."""
+    first, later = [], []
+    seen: set[str] = set()
+    for task in tasks:
+        (later if task.credential in seen else first).append(task)
+        seen.add(task.credential)
+    for batch in (first, later):
+        remaining = list(batch)
+        while remaining:
+            round_, remaining_next, used = [], [], set()
+            for task in remaining:
+                (remaining_next if task.credential in used else round_).append(task)
+                used.add(task.credential)
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for future in as_completed([pool.submit(vote, task) for task in round_]):
+                    future.result()  # a failed voter fails the demo
+                    progress(1)
+            remaining = remaining_next
+
+
+def save_state(out: Path, state: DemoState) -> None:
+    (out / STATE_FILE).write_text(json.dumps(asdict(state), indent=2) + "\n")
+
+
+def load_state(out: Path) -> DemoState:
+    try:
+        return DemoState(**json.loads((out / STATE_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        raise ValueError(f"{out / STATE_FILE} is missing or unreadable: run `evote demo --serve --out {out}` first") from None
+
+
+def load_manifest(path: str) -> tuple[object, Manifest]:
+    document = json.loads(Path(path).read_text())
+    return document, parse_manifest(document)
+
+
+def make_credentials(out: Path, election_id: str, count: int) -> tuple[list[str], list[str]]:
+    credentials = [new_credential() for _ in range(count)]
+    _write_secret(out / "credentials-private.txt", "\n".join(credentials) + "\n")
+    return credentials, [derive_voter_key(c, election_id).public_key_hex for c in credentials]
