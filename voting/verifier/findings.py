@@ -56,9 +56,7 @@ def passed(check: str, subject: str, message: str = "", origin: str = "") -> Fin
     return Finding(check, Status.PASSED, subject, message, origin)
 
 
-def failed(
-    check: str, subject: str, message: str, origin: str = "", *, expected: object = None, found: object = None
-) -> Finding:
+def failed(check: str, subject: str, message: str, origin: str = "", *, expected: object = None, found: object = None) -> Finding:
     return Finding(
         check,
         Status.FAILED,

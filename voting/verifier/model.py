@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Iterator, Protocol, TypeVar, Union
+from typing import Any, Callable, Iterator, Protocol, TypeVar
 
 from ..context import ElectionContext
 from ..encrypted_ballot import EncryptedBallot
@@ -353,9 +353,6 @@ class Eligibility:
 
 
 # --- the record -------------------------------------------------------------------------------------
-
-
-Part = Union[T, Unreadable]
 
 
 @dataclass

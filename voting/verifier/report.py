@@ -109,19 +109,24 @@ class Report:
         }
 
 
-def build_report(record: str, format: str, conventions: str, notes: tuple[str, ...], tally: Tally,
-                 statistics: dict[str, Any]) -> Report:
+def build_report(
+    record: str, format: str, conventions: str, notes: tuple[str, ...], tally: Tally, statistics: dict[str, Any]
+) -> Report:
     steps = all_steps()
     results = []
     for verification in CHECKLIST:
         ids = [s for s in steps if sort_key(s)[0] == verification.number]
         ids += [c for c in tally.counts if sort_key(c)[0] == verification.number and c not in ids]
         ordered = sorted(ids, key=lambda c: (c != str(verification.number), sort_key(c)))
-        results.append(VerificationResult(
-            verification.number,
-            verification.title,
-            verification.section,
-            tuple(StepResult(c, steps.get(c, PRECONDITIONS.get(verification.number, "")), tally.counts.get(c, CheckCount()))
-                  for c in ordered),
-        ))
+        results.append(
+            VerificationResult(
+                verification.number,
+                verification.title,
+                verification.section,
+                tuple(
+                    StepResult(c, steps.get(c, PRECONDITIONS.get(verification.number, "")), tally.counts.get(c, CheckCount()))
+                    for c in ordered
+                ),
+            )
+        )
     return Report(record, format, conventions, notes, tuple(results), statistics)

@@ -50,7 +50,9 @@ class Spool(Generic[T]):
         self.close()
 
 
-def duplicates(pairs: Iterable[tuple[bytes, str]], *, run_size: int = RUN_SIZE, keep: int = 10) -> Iterator[tuple[bytes, list[str], int]]:
+def duplicates(
+    pairs: Iterable[tuple[bytes, str]], *, run_size: int = RUN_SIZE, keep: int = 10
+) -> Iterator[tuple[bytes, list[str], int]]:
     """Every key that occurs more than once, with up to ``keep`` of its labels and its number of occurrences.
 
     Keys come out in increasing order; labels of one key in the order they were given.

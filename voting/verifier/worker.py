@@ -65,8 +65,16 @@ def decode(decoder: BallotDecoder, raw: RawBallot) -> BallotRecord:
     try:
         return decoder.decode(raw)
     except Exception as exc:  # the ballot cannot be read: it fails, the others go on
-        return BallotRecord(raw.id, raw.origin, BallotState.OTHER, "", None,
-                            (Defect("5", "", f"could not be decoded: {type(exc).__name__}: {exc}"),), raw.device, raw.chain_position)
+        return BallotRecord(
+            raw.id,
+            raw.origin,
+            BallotState.OTHER,
+            "",
+            None,
+            (Defect("5", "", f"could not be decoded: {type(exc).__name__}: {exc}"),),
+            raw.device,
+            raw.chain_position,
+        )
 
 
 def admit(records: list[BallotRecord]) -> list[BallotRecord]:
@@ -94,8 +102,9 @@ def admit(records: list[BallotRecord]) -> list[BallotRecord]:
         else:
             defects.setdefault(n, []).append(Defect("5", where, "the contest data's C0 is not in Z_p^r"))
     return [
-        dataclasses.replace(r, ballot=None if n in defects else r.ballot, defects=r.defects + tuple(defects.get(n, ())),
-                            members_checked=True)
+        dataclasses.replace(
+            r, ballot=None if n in defects else r.ballot, defects=r.defects + tuple(defects.get(n, ())), members_checked=True
+        )
         for n, r in enumerate(records)
     ]
 

@@ -64,9 +64,16 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
     for entry in tally.entries:
         key = (entry.contest, entry.option)
         if key in entries:
-            yield failed("8", f"tally › {entry.contest} › {entry.option}", "the option appears twice in the encrypted tally", entry.where)
+            yield failed(
+                "8", f"tally › {entry.contest} › {entry.option}", "the option appears twice in the encrypted tally", entry.where
+            )
         elif manifest.contest(entry.contest) is None or manifest.contest(entry.contest).option(entry.option) is None:
-            yield failed("8", f"tally › {entry.contest} › {entry.option}", "the encrypted tally has an option that is not in the manifest", entry.where)
+            yield failed(
+                "8",
+                f"tally › {entry.contest} › {entry.option}",
+                "the encrypted tally has an option that is not in the manifest",
+                entry.where,
+            )
         entries[key] = entry
     undecoded, example = 0, ""
     for digest in summary.digests():
@@ -82,16 +89,26 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
                 continue
             if undecoded:
                 for check in ("8.A", "8.B"):
-                    yield failed(check, subject, f"not verified: {undecoded} cast ballot(s) could not be decoded, "
-                                 f"e.g. {example}", entry.where)
+                    yield failed(
+                        check,
+                        subject,
+                        f"not verified: {undecoded} cast ballot(s) could not be decoded, e.g. {example}",
+                        entry.where,
+                    )
                 continue
             A, B = summary.products.get((contest.label, option.label), (1, 1))
             for check, computed, written in (("8.A", A, entry.A), ("8.B", B, entry.B)):
                 if computed == written:
                     yield passed(check, subject, f"over {summary.cast} cast ballots", entry.where)
                 else:
-                    yield failed(check, subject, f"{check[-1]} is not the product over the {summary.cast} cast ballots",
-                                 entry.where, expected=f"{int(computed):X}", found=f"{written:X}")
+                    yield failed(
+                        check,
+                        subject,
+                        f"{check[-1]} is not the product over the {summary.cast} cast ballots",
+                        entry.where,
+                        expected=f"{int(computed):X}",
+                        found=f"{written:X}",
+                    )
     yield from _cast_ballot_list(tally.cast_ballot_ids, summary, tally.origin)
 
 
@@ -114,7 +131,9 @@ def _cast_ballot_list(listed: tuple[str, ...] | None, summary: StreamSummary, or
             remaining.discard(digest.id)
         else:
             clean = False
-            yield failed("8", f"ballot {digest.id}", "a cast ballot is missing from the tally's list of aggregated ballots", origin)
+            yield failed(
+                "8", f"ballot {digest.id}", "a cast ballot is missing from the tally's list of aggregated ballots", origin
+            )
     for ballot_id in sorted(remaining):
         clean = False
         yield failed("8", f"ballot {ballot_id}", "the tally lists a ballot that is not in the record", origin)

@@ -69,7 +69,9 @@ def v5_selection_proofs(ballot: BallotRecord, env: BallotEnv) -> Iterator[Findin
             yield passed("5.B", subject)
             yield passed("5.C", subject)
             yield proof_finding(
-                "5.D", subject, ballot.origin,
+                "5.D",
+                subject,
+                ballot.origin,
                 lambda: verify_range(selection.ciphertext, selection.proof, contest.option_limit, context, step=5),
             )
 
@@ -106,7 +108,9 @@ def v6_contest_limits(ballot: BallotRecord, env: BallotEnv) -> Iterator[Finding]
         yield passed("6.C", subject)
         total = add_all(s.ciphertext for s in encrypted.selections)  # (6.1), (6.2)
         yield proof_finding(
-            "6.D", subject, ballot.origin,
+            "6.D",
+            subject,
+            ballot.origin,
             lambda: verify_range(total, encrypted.limit_proof, contest.votes_allowed, context, step=6),
         )
 

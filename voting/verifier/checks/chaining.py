@@ -39,8 +39,12 @@ def v7_unique_confirmation_codes(record: ElectionRecord, summary: StreamSummary)
     clean = True
     for code, ballots, count in duplicates(codes):
         clean = False
-        yield failed("7.C", f"confirmation code {hex_bytes(code)}", f"{count} ballots share this confirmation code",
-                     found="; ".join(ballots))
+        yield failed(
+            "7.C",
+            f"confirmation code {hex_bytes(code)}",
+            f"{count} ballots share this confirmation code",
+            found="; ".join(ballots),
+        )
     if clean:
         yield passed("7.C", "all ballots", f"no two of the {summary.ballots} ballots share a confirmation code")
     clean = True
@@ -91,7 +95,9 @@ def v7_ballot_chains(record: ElectionRecord, summary: StreamSummary) -> Iterator
     for digest in summary.digests():
         walk = walks.get(digest.device or "")
         if walk is None:
-            yield failed("7.E", f"ballot {digest.id}", f"the ballot's device {digest.device!r} has no ballot chain", digest.origin)
+            yield failed(
+                "7.E", f"ballot {digest.id}", f"the ballot's device {digest.device!r} has no ballot chain", digest.origin
+            )
         else:
             yield from walk.step(digest)
     for walk in walks.values():
@@ -108,8 +114,13 @@ def _aux0_unique(walks: list[_Walk], conventions: Conventions) -> Iterator[Findi
     counts = Counter(w.device.aux0 for w in walks)
     for walk in walks:
         if counts[walk.device.aux0] > 1:
-            yield failed("7.D", f"device {walk.device.device}", "another device has the same B_aux,0", walk.device.origin,
-                         found=hex_bytes(walk.device.aux0))
+            yield failed(
+                "7.D",
+                f"device {walk.device.device}",
+                "another device has the same B_aux,0",
+                walk.device.origin,
+                found=hex_bytes(walk.device.aux0),
+            )
 
 
 @dataclass
@@ -131,10 +142,18 @@ class _Walk:
     def start(self) -> Iterator[Finding]:
         recorded = self.device.recorded_H0
         if recorded is not None and recorded != self.H_0:
-            yield failed("7.D", self.subject, "the recorded H_0 is not H(H_E; 0x24, B_aux,0)", self.device.origin,
-                         expected=hex_bytes(self.H_0), found=hex_bytes(recorded))
+            yield failed(
+                "7.D",
+                self.subject,
+                "the recorded H_0 is not H(H_E; 0x24, B_aux,0)",
+                self.device.origin,
+                expected=hex_bytes(self.H_0),
+                found=hex_bytes(recorded),
+            )
         elif not self.device.aux0:
-            yield failed("7.D", self.subject, "B_aux,0 is empty: it must contain the voting device information", self.device.origin)
+            yield failed(
+                "7.D", self.subject, "B_aux,0 is empty: it must contain the voting device information", self.device.origin
+            )
         else:
             yield passed("7.D", self.subject, f"H_0 = H(H_E; 0x24, B_aux,0), B_aux,0 = {self.device.aux0!r}", self.device.origin)
 
@@ -147,8 +166,14 @@ class _Walk:
                 return
             if digest.chain_position != self.position:
                 skipped = list(listed[self.position : digest.chain_position])
-                yield failed("7.E", subject, "the chain is broken: ballots listed before this one are missing from the record",
-                             digest.origin, expected=f"position {self.position}", found=f"position {digest.chain_position}, missing {skipped}")
+                yield failed(
+                    "7.E",
+                    subject,
+                    "the chain is broken: ballots listed before this one are missing from the record",
+                    digest.origin,
+                    expected=f"position {self.position}",
+                    found=f"position {digest.chain_position}, missing {skipped}",
+                )
                 self.position = digest.chain_position
         aux0 = self.device.aux0
         first = self.seen == 0
@@ -169,22 +194,38 @@ class _Walk:
     def close(self, context: ElectionContext) -> Iterator[Finding]:
         listed = self.device.listed_ids
         if listed is not None and self.position < len(listed):
-            yield failed("7.E", self.subject, "ballots at the end of the chain are missing from the record", self.device.origin,
-                         expected=f"{len(listed)} ballots", found=f"{self.position}; missing {list(listed[self.position:])}")
+            yield failed(
+                "7.E",
+                self.subject,
+                "ballots at the end of the chain are missing from the record",
+                self.device.origin,
+                expected=f"{len(listed)} ballots",
+                found=f"{self.position}; missing {list(listed[self.position :])}",
+            )
         if self.seen == 0:
             for check in ("7.F", "7.G"):
                 yield not_applicable(check, self.subject, "no ballots were cast on this device", self.device.origin)
             return
         if self.previous is None:
             for check in ("7.F", "7.G"):
-                yield failed(check, self.subject, "not verified: the last ballot on this device could not be read", self.device.origin)
+                yield failed(
+                    check, self.subject, "not verified: the last ballot on this device could not be read", self.device.origin
+                )
             return
         last = self.device.last_code
         if last is not None and last != self.previous:
-            yield failed("7.F", self.subject, "the chain's H(B_ℓ) is not the final confirmation code on this device",
-                         self.device.origin, expected=hex_bytes(self.previous), found=hex_bytes(last))
+            yield failed(
+                "7.F",
+                self.subject,
+                "the chain's H(B_ℓ) is not the final confirmation code on this device",
+                self.device.origin,
+                expected=hex_bytes(self.previous),
+                found=hex_bytes(last),
+            )
         else:
-            yield passed("7.F", self.subject, f"B_aux = H(B_ℓ) ∥ B_aux,0 ∥ \"CLOSE\" with B_ℓ = ballot {self.last_id}", self.device.origin)
+            yield passed(
+                "7.F", self.subject, f'B_aux = H(B_ℓ) ∥ B_aux,0 ∥ "CLOSE" with B_ℓ = ballot {self.last_id}', self.device.origin
+            )
         if self.device.closing_hash is None:
             yield failed("7.G", self.subject, "the chain was not closed: the record has no closing hash", self.device.origin)
             return
@@ -192,5 +233,11 @@ class _Walk:
         if closing == self.device.closing_hash:
             yield passed("7.G", self.subject, "H = H(H_E; 0x24, B_aux)", self.device.origin)
         else:
-            yield failed("7.G", self.subject, "the closing hash is not H(H_E; 0x24, H(B_ℓ) ∥ B_aux,0 ∥ \"CLOSE\")",
-                         self.device.origin, expected=hex_bytes(closing), found=hex_bytes(self.device.closing_hash))
+            yield failed(
+                "7.G",
+                self.subject,
+                'the closing hash is not H(H_E; 0x24, H(B_ℓ) ∥ B_aux,0 ∥ "CLOSE")',
+                self.device.origin,
+                expected=hex_bytes(closing),
+                found=hex_bytes(self.device.closing_hash),
+            )

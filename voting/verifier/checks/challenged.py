@@ -14,7 +14,7 @@ from ..findings import Finding, failed, not_applicable, passed
 from ..model import BallotRecord, BallotState, Decryption, ElectionRecord, RevealedNonce, StreamSummary, Unreadable
 from .chaining import complete
 from .common import BallotEnv, in_Zq, unreadable_finding
-from .tally import _all_options_present, _decryption_proof, contest_data_findings, value_finding
+from .tally import all_options_present, contest_data_findings, decryption_proof_finding, value_finding
 
 STEPS = ("12.A", "12.B", "13.A", "13.B", "13.C", "13.D", "13.E", "13.F", "14.A", "14.B")
 
@@ -64,25 +64,36 @@ def v12_v13_v14_challenged_ballots(ballot: BallotRecord, env: BallotEnv) -> Iter
     """
     if ballot.state is not BallotState.CHALLENGED:
         return
-    if ballot.ballot is None:
-        yield failed("12", ballot.subject, "not verified: the challenged ballot could not be decoded (see Verification 5)", ballot.origin)
-        return
     decryption = ballot.decryption
-    if decryption is None:
-        yield failed("12", ballot.subject, "the challenged ballot has no decryption in the record", ballot.origin)
+    if ballot.ballot is None:
+        yield from _not_verified(
+            ballot, failed("12", ballot.subject, "the challenged ballot could not be decoded (see Verification 5)", ballot.origin)
+        )
+    elif decryption is None:
+        yield from _not_verified(
+            ballot, failed("12", ballot.subject, "the challenged ballot has no decryption in the record", ballot.origin)
+        )
     elif isinstance(decryption, Unreadable):
-        yield unreadable_finding("12", ballot.subject, decryption)
+        yield from _not_verified(ballot, unreadable_finding("12", ballot.subject, decryption))
     elif isinstance(decryption, RevealedNonce):
         yield from _opened_with_nonce(ballot, env, decryption)
     else:
         yield from _decrypted(ballot, env, decryption)
 
 
+def _not_verified(ballot: BallotRecord, reason: Finding) -> Iterator[Finding]:
+    yield reason
+    for check in STEPS:
+        yield failed(check, ballot.subject, f"not verified: {reason.message}", reason.origin)
+
+
 def _decrypted(ballot: BallotRecord, env: BallotEnv, decryption: Decryption) -> Iterator[Finding]:
     context, manifest = env.context, env.manifest
     origin = decryption.origin
     if decryption.ballot_id is not None and decryption.ballot_id != ballot.id:
-        yield failed("12", ballot.subject, "the decryption names another ballot", origin, expected=ballot.id, found=decryption.ballot_id)
+        yield failed(
+            "12", ballot.subject, "the decryption names another ballot", origin, expected=ballot.id, found=decryption.ballot_id
+        )
     encrypted_contests = {c.contest: c for c in ballot.ballot.contests}
     decrypted_contests: set[str] = set()
     for contest in decryption.contests:
@@ -108,8 +119,13 @@ def _decrypted(ballot: BallotRecord, env: BallotEnv, decryption: Decryption) -> 
             option_subject = f"{subject} › {selection.option}"
             option_where = f"{origin}: {selection.where}"
             if described.option(selection.option) is None:
-                yield failed("13.E", option_subject, "the option label is not an option of this contest in the manifest",
-                             option_where, found=selection.option)
+                yield failed(
+                    "13.E",
+                    option_subject,
+                    "the option label is not an option of this contest in the manifest",
+                    option_where,
+                    found=selection.option,
+                )
                 continue
             yield passed("13.E", option_subject, origin=option_where)
             if selection.option in labels:
@@ -121,20 +137,32 @@ def _decrypted(ballot: BallotRecord, env: BallotEnv, decryption: Decryption) -> 
             if selection.ciphertext is not None and selection.ciphertext != (alpha, beta):
                 yield failed("12", option_subject, "the (α, β) written next to the decryption is not the ballot's", option_where)
             yield in_Zq("12.A", selection.v, option_subject, option_where)
-            yield _decryption_proof("12.B", option_subject, option_where, context, alpha, beta, selection, step=12)
+            yield decryption_proof_finding("12.B", option_subject, option_where, context, alpha, beta, selection, step=12)
             yield value_finding("13.A", option_subject, option_where, context, selection)
             if 0 <= selection.value <= described.option_limit:
                 yield passed("13.B", option_subject, origin=option_where)
                 total += selection.value
             else:
-                yield failed("13.B", option_subject, "σ is not a valid value", option_where,
-                             expected=f"0..{described.option_limit}", found=selection.value)
+                yield failed(
+                    "13.B",
+                    option_subject,
+                    "σ is not a valid value",
+                    option_where,
+                    expected=f"0..{described.option_limit}",
+                    found=selection.value,
+                )
         if total <= described.votes_allowed:
             yield passed("13.C", subject, f"{total} of at most {described.votes_allowed} selections", where)
         else:
-            yield failed("13.C", subject, "the selections exceed the contest selection limit L", where,
-                         expected=f"at most {described.votes_allowed}", found=total)
-        yield from _all_options_present("13.F", subject, where, described, set(labels), "decrypted challenged ballot")
+            yield failed(
+                "13.C",
+                subject,
+                "the selections exceed the contest selection limit L",
+                where,
+                expected=f"at most {described.votes_allowed}",
+                found=total,
+            )
+        yield from all_options_present("13.F", subject, where, described, set(labels), "decrypted challenged ballot")
         yield from _contest_data(ballot, env, contest, described, encrypted, subject, where)
     missing = [label for label in encrypted_contests if label not in decrypted_contests]
     if missing:
@@ -163,7 +191,9 @@ def _contest_data(ballot, env, contest, described, encrypted, subject: str, wher
 
 def _opened_with_nonce(ballot: BallotRecord, env: BallotEnv, reveal: RevealedNonce) -> Iterator[Finding]:
     for check in ("12.A", "12.B", "14.A", "14.B"):
-        yield not_applicable(check, ballot.subject, "opened with its ballot nonce (SPEC §3.6.5): no decryption proof", reveal.origin)
+        yield not_applicable(
+            check, ballot.subject, "opened with its ballot nonce (SPEC §3.6.5): no decryption proof", reveal.origin
+        )
     try:
         open_challenged_ballot(ballot.ballot, env.manifest, env.context, reveal.ballot_nonce, reveal.choices)
     except InvalidBallot as exc:
@@ -190,7 +220,12 @@ def v12_every_challenged_ballot_decrypted(record: ElectionRecord, summary: Strea
             decrypted.add(digest.id)
             if digest.state != BallotState.CHALLENGED.value:
                 clean = False
-                yield failed("12", f"ballot {digest.id}", f"the record decrypts a ballot that was not challenged ({digest.state})", digest.origin)
+                yield failed(
+                    "12",
+                    f"ballot {digest.id}",
+                    f"the record decrypts a ballot that was not challenged ({digest.state})",
+                    digest.origin,
+                )
     for ballot_id in sorted(set(record.decryption_ids) - decrypted):
         clean = False
         yield failed("12", f"ballot {ballot_id}", "the record has a decryption of a ballot that it does not contain")

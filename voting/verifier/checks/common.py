@@ -10,7 +10,7 @@ from ...context import ElectionContext
 from ...encoding import hex_bytes
 from ...errors import InvalidProof
 from ...group import STANDARD, ElementModP, ElementModQ, Group
-from ...manifest import Contest, Manifest
+from ...manifest import Manifest
 from ..findings import Finding, failed, passed
 from ..model import CannotRun, Conventions, ElectionRecord, Unreadable, require
 
@@ -33,7 +33,7 @@ def scalar(v: int, group: Group = STANDARD) -> ElementModQ:
 
 
 def in_Zq(check: str, v: int, subject: str, where: str, group: Group = STANDARD) -> Finding:
-    """"The given value v is in the set Z_q" (2.B, 9.A, 11.A, 12.A, 14.A)."""
+    """ "The given value v is in the set Z_q" (2.B, 9.A, 11.A, 12.A, 14.A)."""
     if 0 <= v < group.q:
         return passed(check, subject, origin=where)
     return failed(check, subject, "v is not in Z_q (0 <= v < q)", where, expected=f"< {int(group.q):X}", found=f"{v:X}")
@@ -51,7 +51,9 @@ def proof_finding(check: str, subject: str, where: str, verify) -> Finding:
 def equal_hash(check: str, subject: str, where: str, expected: bytes, found: bytes, what: str) -> Finding:
     if expected == found:
         return passed(check, subject, origin=where)
-    return failed(check, subject, f"{what} is not correctly computed", where, expected=hex_bytes(expected), found=hex_bytes(found))
+    return failed(
+        check, subject, f"{what} is not correctly computed", where, expected=hex_bytes(expected), found=hex_bytes(found)
+    )
 
 
 def election_context(record: ElectionRecord) -> ElectionContext:
@@ -118,10 +120,6 @@ class BallotEnv:
         if self.setting.manifest is None:
             raise CannotRun(self.setting.problem or "the record has no manifest")
         return self.setting.manifest
-
-
-def find_contest(manifest: Manifest, label: str) -> Contest | None:
-    return manifest.contest(label)
 
 
 def unreadable_finding(check: str, subject: str, part: Unreadable) -> Finding:

@@ -41,8 +41,9 @@ def v2_guardian_keys(record: ElectionRecord) -> Iterator[Finding]:
     if indices == expected and len(guardians) == len(ceremony.guardians):
         yield passed("2", "guardians", f"n = {params.n} guardians with indices 1..n", ceremony.origin)
     else:
-        yield failed("2", "guardians", "the guardians are not exactly G_1..G_n", ceremony.origin,
-                     expected=expected, found=indices)
+        yield failed(
+            "2", "guardians", "the guardians are not exactly G_1..G_n", ceremony.origin, expected=expected, found=indices
+        )
     for guardian in guardians:
         yield from _guardian(guardian, params.k, H_P)
 
@@ -50,8 +51,14 @@ def v2_guardian_keys(record: ElectionRecord) -> Iterator[Finding]:
 def _guardian(guardian: GuardianRecord, k: int, H_P: bytes) -> Iterator[Finding]:
     i = guardian.index
     if len(guardian.commitments) != k or len(guardian.proofs) != k:
-        yield failed("2", f"guardian {i}", "a guardian publishes exactly k commitments with their proofs", guardian.origin,
-                     expected=k, found=f"{len(guardian.commitments)} commitments, {len(guardian.proofs)} proofs")
+        yield failed(
+            "2",
+            f"guardian {i}",
+            "a guardian publishes exactly k commitments with their proofs",
+            guardian.origin,
+            expected=k,
+            found=f"{len(guardian.commitments)} commitments, {len(guardian.proofs)} proofs",
+        )
     for j, (K_ij, proof) in enumerate(zip(guardian.commitments, guardian.proofs)):
         subject = f"guardian {i} ({guardian.name}) › coefficient {j}"
         member = STANDARD.is_member(K_ij)
@@ -64,8 +71,12 @@ def _guardian(guardian: GuardianRecord, k: int, H_P: bytes) -> Iterator[Finding]
             yield failed("2.C", subject, "not evaluated: K_ij is outside 0 < x < p", guardian.origin)
             continue
         element = ElementModP._trusted(mpz(K_ij), STANDARD)
-        yield proof_finding("2.C", subject, guardian.origin,
-                            lambda: verify_coefficient(H_P, i, j, element, SchnorrProof(proof.c, scalar(proof.v))))
+        yield proof_finding(
+            "2.C",
+            subject,
+            guardian.origin,
+            lambda: verify_coefficient(H_P, i, j, element, SchnorrProof(proof.c, scalar(proof.v))),
+        )
 
 
 def v3_joint_key(record: ElectionRecord) -> Iterator[Finding]:
@@ -107,8 +118,14 @@ def v3_joint_key(record: ElectionRecord) -> Iterator[Finding]:
     elif int(product.value) == ceremony.K:
         yield passed("3.B", subject, "K = ∏ K_i mod p", ceremony.origin)
     else:
-        yield failed("3.B", subject, "K is not the product of the guardians' keys K_i", ceremony.origin,
-                     expected=f"{int(product.value):X}", found=f"{ceremony.K:X}")
+        yield failed(
+            "3.B",
+            subject,
+            "K is not the product of the guardians' keys K_i",
+            ceremony.origin,
+            expected=f"{int(product.value):X}",
+            found=f"{ceremony.K:X}",
+        )
 
 
 def _product(keys: list[ElementModP]) -> ElementModP:

@@ -38,8 +38,14 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
     if params.spec_version == version:
         yield passed("1.A", subject, f"the record says {version}", params.origin)
     else:
-        yield failed("1.A", subject, "the record was made for another specification version", params.origin,
-                     expected=version, found=params.spec_version)
+        yield failed(
+            "1.A",
+            subject,
+            "the record was made for another specification version",
+            params.origin,
+            expected=version,
+            found=params.spec_version,
+        )
 
     yield from _constants(params.constants)
 
@@ -54,8 +60,14 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
     H_M = manifest_hash(H_P, manifest_bytes)
     yield equal_hash("1.G", subject, params.origin, H_M, params.H_M, "H_M")
     if not 1 <= params.k <= params.n:
-        yield failed("1", subject, "the quorum k must satisfy 1 <= k <= n", params.origin, expected="1 <= k <= n",
-                     found=f"n = {params.n}, k = {params.k}")
+        yield failed(
+            "1",
+            subject,
+            "the quorum k must satisfy 1 <= k <= n",
+            params.origin,
+            expected="1 <= k <= n",
+            found=f"n = {params.n}, k = {params.k}",
+        )
     yield equal_hash("1.H", subject, params.origin, base_hash(H_P, H_M, params.n, params.k), params.H_B, "H_B")
 
 
@@ -72,5 +84,11 @@ def _constants(constants: GroupConstants | Unreadable) -> Iterator[Finding]:
         elif written == value:
             yield passed(check, subject, f"{name} is the standard value of SPEC §3.1.1", constants.origin)
         else:
-            yield failed(check, subject, f"{name} is not the standard value of SPEC §3.1.1", constants.origin,
-                         expected=f"{int(value):X}", found=f"{written:X}")
+            yield failed(
+                check,
+                subject,
+                f"{name} is not the standard value of SPEC §3.1.1",
+                constants.origin,
+                expected=f"{int(value):X}",
+                found=f"{written:X}",
+            )

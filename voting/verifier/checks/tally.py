@@ -56,17 +56,24 @@ def v9_tally_decryption(record: ElectionRecord) -> Iterator[Finding]:
                 continue
             yield from _same_ciphertext("9", subject, where, selection, entry)
             yield in_Zq("9.A", selection.v, subject, where)
-            yield _decryption_proof("9.B", subject, where, context, entry.A, entry.B, selection, step=9)
+            yield decryption_proof_finding("9.B", subject, where, context, entry.A, entry.B, selection, step=9)
 
 
 def _same_ciphertext(check: str, subject: str, where: str, selection: DecryptedSelection, entry: TallyEntry) -> Iterator[Finding]:
     if selection.ciphertext is not None and selection.ciphertext != (entry.A, entry.B):
-        yield failed(check, subject, "the (A, B) written next to the decryption is not the encrypted tally's", where,
-                     expected=f"A = {entry.A:X}, B = {entry.B:X}",
-                     found=f"A = {selection.ciphertext[0]:X}, B = {selection.ciphertext[1]:X}")
+        yield failed(
+            check,
+            subject,
+            "the (A, B) written next to the decryption is not the encrypted tally's",
+            where,
+            expected=f"A = {entry.A:X}, B = {entry.B:X}",
+            found=f"A = {selection.ciphertext[0]:X}, B = {selection.ciphertext[1]:X}",
+        )
 
 
-def _decryption_proof(check: str, subject: str, where: str, context, A: int, B: int, selection: DecryptedSelection, *, step: int) -> Finding:
+def decryption_proof_finding(
+    check: str, subject: str, where: str, context, A: int, B: int, selection: DecryptedSelection, *, step: int
+) -> Finding:
     """9.B / 12.B: the core's verify_decryption on the values as written."""
     try:
         A_, B_, T_ = recorded_element(A), recorded_element(B), recorded_element(selection.element)
@@ -134,17 +141,22 @@ def v10_tally_values_and_labels(record: ElectionRecord) -> Iterator[Finding]:
             yield value_finding("10.A", option_subject, option_where, context, selection)
             if described is not None:
                 if described.option(selection.option) is None:
-                    yield failed("10.C", option_subject, "the option label is not an option of this contest in the manifest",
-                                 option_where, found=selection.option)
+                    yield failed(
+                        "10.C",
+                        option_subject,
+                        "the option label is not an option of this contest in the manifest",
+                        option_where,
+                        found=selection.option,
+                    )
                 else:
                     yield passed("10.C", option_subject, origin=option_where)
         if len(set(labels)) != len(labels):
             yield failed("10", subject, "an option appears twice in this contest of the decrypted tally", where)
         if described is not None:
-            yield from _all_options_present("10.D", subject, where, described, set(labels), "decrypted tally")
+            yield from all_options_present("10.D", subject, where, described, set(labels), "decrypted tally")
 
 
-def _all_options_present(check: str, subject: str, where: str, contest: Contest, labels: set[str], what: str) -> Iterator[Finding]:
+def all_options_present(check: str, subject: str, where: str, contest: Contest, labels: set[str], what: str) -> Iterator[Finding]:
     missing = [o.label for o in contest.options if o.label not in labels]
     if missing:
         yield failed(check, subject, f"options of the manifest are missing from the {what}", where, found=", ".join(missing))
@@ -172,7 +184,9 @@ def v10_contests_of_ballots_in_tally(record: ElectionRecord, summary: StreamSumm
         if label in in_tally:
             yield passed("10.E", f"tally › {label}", origin=tally.origin)
         else:
-            yield failed("10.E", f"tally › {label}", "a contest on submitted ballots is missing from the decrypted tally", tally.origin)
+            yield failed(
+                "10.E", f"tally › {label}", "a contest on submitted ballots is missing from the decrypted tally", tally.origin
+            )
 
 
 def v11_contest_data(record: ElectionRecord) -> Iterator[Finding]:
@@ -208,15 +222,24 @@ def v11_contest_data(record: ElectionRecord) -> Iterator[Finding]:
         if described is None:
             yield failed("11", subject, "the contest is not in the manifest", f"{tally.origin}: {contest.where}")
             continue
-        yield from contest_data_findings("11", subject, f"{tally.origin}: {data.where}", context, record.conventions,
-                                         described, data, data.encrypted)
+        yield from contest_data_findings(
+            "11", subject, f"{tally.origin}: {data.where}", context, record.conventions, described, data, data.encrypted
+        )
     if not decrypted:
         for check in ("11.A", "11.B"):
             yield not_applicable(check, "tally", "the tally decrypts no contest data", tally.origin)
 
 
-def contest_data_findings(number: str, subject: str, where: str, context, conventions: Conventions, contest: Contest,
-                          data: ContestDataDecryption, encrypted) -> Iterator[Finding]:
+def contest_data_findings(
+    number: str,
+    subject: str,
+    where: str,
+    context,
+    conventions: Conventions,
+    contest: Contest,
+    data: ContestDataDecryption,
+    encrypted,
+) -> Iterator[Finding]:
     """11.A-11.B or 14.A-14.B on one contest data decryption, and the MAC check (11 / 14)."""
     yield in_Zq(f"{number}.A", data.v, subject, where)
     try:
@@ -226,8 +249,14 @@ def contest_data_findings(number: str, subject: str, where: str, context, conven
         yield failed(f"{number}.B", subject, f"not verified: {exc.reason}", where)
         return
     proof = DecryptionProof(data.c, scalar(data.v))
-    yield proof_finding(f"{number}.B", subject, where, lambda: verify_contest_data_decryption(
-        context, ciphertext, beta, proof, step=int(number), challenge=conventions.contest_data_challenge))
+    yield proof_finding(
+        f"{number}.B",
+        subject,
+        where,
+        lambda: verify_contest_data_decryption(
+            context, ciphertext, beta, proof, step=int(number), challenge=conventions.contest_data_challenge
+        ),
+    )
     if conventions.open_contest_data(context, contest, encrypted, data.beta) is not None:
         yield passed(number, subject, "β opens the contest data: C2 = HMAC(k_0, C0 ∥ C1)", where)
     else:

@@ -20,30 +20,14 @@ egk 2.0 record are joint proofs, verified against K whoever took part.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from gmpy2 import mpz
-
-from ...elgamal import Ciphertext
-from ...encrypted_ballot import EncryptedBallot, EncryptedContest, EncryptedSelection
 from ...errors import EncodingError, ManifestError
-from ...group import STANDARD, ElementModP, ElementModQ
-from ...hashed_elgamal import HashedCiphertext
 from ...manifest import BallotStyle, Contest, Manifest, Option
-from ...proofs.range import RangeProof
 from ..model import (
-    BallotRecord,
-    BallotState,
     Chaining,
-    ContestDataDecryption,
     Conventions,
-    DecryptedContest,
-    DecryptedSelection,
-    Decryption,
-    Defect,
     DeviceChain,
     ElectionRecord,
     EncryptedTallyRecord,
@@ -51,14 +35,13 @@ from ..model import (
     GuardianRecord,
     KeyCeremony,
     Parameters,
-    RawBallot,
     RecordUnreadable,
     SchnorrRecord,
     TallyEntry,
     Unreadable,
-    WrittenContestData,
 )
 from . import egk_json as j
+from .egk_ballots import BALLOTS, CHALLENGED, BallotFiles, EgkBallotDecoder, device_dirs, natural, parse_decryption
 from .egk_variants import egk_contest_data_challenge, egk_first_chain_aux, egk_open_contest_data
 
 FORMAT = "egk"
@@ -68,10 +51,7 @@ MANIFEST = "manifest.json"
 INITIALIZED = "election_initialized.json"
 ENCRYPTED_TALLY = "encrypted_tally.json"
 TALLY = "tally.json"
-BALLOTS = "encrypted_ballots"
-CHALLENGED = "challenged_ballots"
 CHAIN = "ballot_chain.json"
-STATES = {"CAST": BallotState.CAST, "SPOILED": BallotState.CHALLENGED, "UNKNOWN": BallotState.OTHER}
 
 CONVENTIONS = Conventions(
     name="egk",
@@ -99,7 +79,7 @@ def open_egk(path: str | Path) -> ElectionRecord:
     manifest_bytes, manifest = _manifest(root)
     decryptions = _decryption_index(root)
     chains = _chaining(root, config)
-    ballots = _BallotFiles(root, chains if isinstance(chains, Chaining) else None, decryptions)
+    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, decryptions)
     return ElectionRecord(
         format=FORMAT,
         location=str(root),
@@ -158,8 +138,13 @@ def egk_manifest(doc: Any) -> Manifest:
         options = []
         for m, raw_option in enumerate(j.items(raw, "ballot_selections", where)):
             option_where = f"{where}.ballot_selections[{m}]"
-            options.append(Option(j.text(raw_option, "object_id", option_where), j.small_int(raw_option, "sequence_order", option_where),
-                                  str(raw_option.get("candidate_id") or "")))
+            options.append(
+                Option(
+                    j.text(raw_option, "object_id", option_where),
+                    j.small_int(raw_option, "sequence_order", option_where),
+                    str(raw_option.get("candidate_id") or ""),
+                )
+            )
         options.sort(key=lambda o: o.index)
         _distinct([o.label for o in options], f"{where}.ballot_selections", "option label")
         _distinct([o.index for o in options], f"{where}.ballot_selections", "sequence_order")
@@ -167,8 +152,16 @@ def egk_manifest(doc: Any) -> Manifest:
             raise ManifestError(f"{where}.ballot_selections", "a contest has at least one option")
         label = j.text(raw, "object_id", where)
         option_limit = j.small_int(raw, "option_selection_limit", where, 1) if "option_selection_limit" in raw else 1
-        contests.append(Contest(label, j.small_int(raw, "sequence_order", where), str(raw.get("name") or label),
-                                j.small_int(raw, "votes_allowed", where, 1), option_limit, tuple(options)))
+        contests.append(
+            Contest(
+                label,
+                j.small_int(raw, "sequence_order", where),
+                str(raw.get("name") or label),
+                j.small_int(raw, "votes_allowed", where, 1),
+                option_limit,
+                tuple(options),
+            )
+        )
         districts.setdefault(j.text(raw, "electoral_district_id", where), []).append(label)
     contests.sort(key=lambda c: c.index)
     _distinct([c.label for c in contests], "contests", "contest label")
@@ -210,8 +203,10 @@ def _parameters(root: Path, config: Any, manifest_bytes, manifest) -> Parameters
 
 
 def _constants(doc: Any, origin: str) -> GroupConstants:
-    values = {name: j.big_hex(doc, key, "") if key in doc else None
-              for name, key in (("p", "large_prime"), ("q", "small_prime"), ("r", "cofactor"), ("g", "generator"))}
+    values = {
+        name: j.big_hex(doc, key, "") if key in doc else None
+        for name, key in (("p", "large_prime"), ("q", "small_prime"), ("r", "cofactor"), ("g", "generator"))
+    }
     return GroupConstants(origin=origin, **values)
 
 
@@ -222,18 +217,28 @@ def _key_ceremony(root: Path) -> KeyCeremony | Unreadable:
             where = f"guardians[{n}]"
             try:
                 proofs = j.items(raw, "coefficient_proofs", where)
-                guardians.append(GuardianRecord(
-                    index=j.small_int(raw, "x_coordinate", where, 1),
-                    name=j.text(raw, "guardian_id", where),
-                    commitments=tuple(j.element(p, "public_key", f"{where}.coefficient_proofs[{m}]") for m, p in enumerate(proofs)),
-                    proofs=tuple(SchnorrRecord(j.digest(p, "challenge", f"{where}.coefficient_proofs[{m}]"),
-                                               j.scalar(p, "response", f"{where}.coefficient_proofs[{m}]"))
-                                 for m, p in enumerate(proofs)),
-                    origin=f"{origin}: {where}",
-                ))
+                guardians.append(
+                    GuardianRecord(
+                        index=j.small_int(raw, "x_coordinate", where, 1),
+                        name=j.text(raw, "guardian_id", where),
+                        commitments=tuple(
+                            j.element(p, "public_key", f"{where}.coefficient_proofs[{m}]") for m, p in enumerate(proofs)
+                        ),
+                        proofs=tuple(
+                            SchnorrRecord(
+                                j.digest(p, "challenge", f"{where}.coefficient_proofs[{m}]"),
+                                j.scalar(p, "response", f"{where}.coefficient_proofs[{m}]"),
+                            )
+                            for m, p in enumerate(proofs)
+                        ),
+                        origin=f"{origin}: {where}",
+                    )
+                )
             except EncodingError as exc:
                 guardians.append(Unreadable(origin, exc.field, exc.reason))
-        return KeyCeremony(j.element(doc, "joint_public_key", ""), j.digest(doc, "extended_base_hash", ""), tuple(guardians), origin)
+        return KeyCeremony(
+            j.element(doc, "joint_public_key", ""), j.digest(doc, "extended_base_hash", ""), tuple(guardians), origin
+        )
 
     return _read(root, INITIALIZED, parse)
 
@@ -252,7 +257,7 @@ def _chaining(root: Path, config: Any) -> Chaining | Unreadable:
     except EncodingError as exc:
         return Unreadable(CONFIG, exc.field, exc.reason)
     devices = []
-    for directory in _device_dirs(root):
+    for directory in device_dirs(root):
         origin = f"{BALLOTS}/{directory.name}/{CHAIN}"
         if not (directory / CHAIN).is_file():
             if enabled:
@@ -296,8 +301,15 @@ def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
             for m, selection in enumerate(j.items(contest, "selections", where)):
                 sw = f"{where}.selections[{m}]"
                 vote = j.get(selection, "encrypted_vote", sw)
-                entries.append(TallyEntry(label, j.text(selection, "selection_id", sw), j.element(vote, "pad", f"{sw}.encrypted_vote"),
-                                          j.element(vote, "data", f"{sw}.encrypted_vote"), f"{origin}: {sw}"))
+                entries.append(
+                    TallyEntry(
+                        label,
+                        j.text(selection, "selection_id", sw),
+                        j.element(vote, "pad", f"{sw}.encrypted_vote"),
+                        j.element(vote, "data", f"{sw}.encrypted_vote"),
+                        f"{origin}: {sw}",
+                    )
+                )
         ids = doc.get("cast_ballot_ids")
         if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
             raise EncodingError("cast_ballot_ids", "expected a list of ballot ids")
@@ -306,62 +318,13 @@ def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
     return _read(root, ENCRYPTED_TALLY, parse)
 
 
-def parse_decryption(doc: Any, origin: str) -> Decryption:
-    """egk's DecryptedTallyOrBallot (tally.json, dballot-*.json); unreadable items become :class:`Unreadable`."""
-    contests = []
-    for n, raw in enumerate(j.items(doc, "contests", "")):
-        where = f"contests[{n}]"
-        selections: list[DecryptedSelection | Unreadable] = []
-        for m, selection in enumerate(j.items(raw, "selections", where)):
-            sw = f"{where}.selections[{m}]"
-            try:
-                vote = j.get(selection, "encrypted_vote", sw)
-                proof = j.get(selection, "proof", sw)
-                selections.append(DecryptedSelection(
-                    option=j.text(selection, "selection_id", sw),
-                    value=j.small_int(selection, "tally", sw),
-                    element=j.element(selection, "b_over_m", sw),
-                    c=j.digest(proof, "challenge", f"{sw}.proof"),
-                    v=j.scalar(proof, "response", f"{sw}.proof"),
-                    ciphertext=(j.element(vote, "pad", f"{sw}.encrypted_vote"), j.element(vote, "data", f"{sw}.encrypted_vote")),
-                    where=sw,
-                ))
-            except EncodingError as exc:
-                selections.append(Unreadable(origin, exc.field, exc.reason))
-        contest_data = None
-        if raw.get("decrypted_contest_data") is not None:
-            contest_data = _contest_data_decryption(raw["decrypted_contest_data"], f"{where}.decrypted_contest_data", origin)
-        contests.append(DecryptedContest(j.text(raw, "contest_id", where), tuple(selections), contest_data, where))
-    ballot_id = doc.get("id") if isinstance(doc.get("id"), str) else None
-    return Decryption(tuple(contests), origin, ballot_id)
-
-
-def _contest_data_decryption(raw: Any, where: str, origin: str) -> ContestDataDecryption | Unreadable:
-    try:
-        proof = j.get(raw, "proof", where)
-        return ContestDataDecryption(
-            encrypted=written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data"),
-            beta=j.element(raw, "beta", where),
-            c=j.digest(proof, "challenge", f"{where}.proof"),
-            v=j.scalar(proof, "response", f"{where}.proof"),
-            where=where,
-        )
-    except EncodingError as exc:
-        return Unreadable(origin, exc.field, exc.reason)
-
-
-def written_contest_data(raw: Any, where: str) -> WrittenContestData:
-    return WrittenContestData(j.element(raw, "c0", where), j.hex_bytes(raw, "c1", where), j.digest(raw, "c2", where),
-                              (("numBytes", j.small_int(raw, "numBytes", where)),))
-
-
 def _decryption_index(root: Path) -> dict[str, Path]:
     """Ballot id → its decryption file (the id written inside the file, else the one in its name)."""
     index: dict[str, Path] = {}
     directory = root / CHALLENGED
     if not directory.is_dir():
         return index
-    for path in sorted(directory.glob("dballot-*.json"), key=_natural):
+    for path in sorted(directory.glob("dballot-*.json"), key=natural):
         ballot_id = path.name[len("dballot-") : -len(".json")]
         try:
             doc = json.loads(path.read_bytes())
@@ -371,188 +334,3 @@ def _decryption_index(root: Path) -> dict[str, Path]:
             pass  # read again, and reported as unreadable, when its ballot streams past
         index.setdefault(ballot_id, path)
     return index
-
-
-# --- ballots ----------------------------------------------------------------------------------------
-
-
-def _natural(path: Path) -> list:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
-
-
-def _device_dirs(root: Path) -> list[Path]:
-    directory = root / BALLOTS
-    return sorted((d for d in directory.iterdir() if d.is_dir()), key=_natural) if directory.is_dir() else []
-
-
-@dataclass
-class _BallotFiles:
-    root: Path
-    chaining: Chaining | None
-    decryptions: dict[str, Path]
-
-    def count(self) -> int:
-        directory = self.root / BALLOTS
-        return sum(1 for _ in directory.glob("**/eballot-*.json")) if directory.is_dir() else 0
-
-    def stream(self) -> Iterator[RawBallot]:
-        """Every encrypted ballot, device by device; a chained device's ballots in its chain's order."""
-        listed: dict[str, tuple[str, ...]] = {}
-        if self.chaining is not None:
-            listed = {d.device: d.listed_ids for d in self.chaining.devices if isinstance(d, DeviceChain) and d.listed_ids}
-        directory = self.root / BALLOTS
-        if directory.is_dir():
-            for path in sorted(directory.glob("eballot-*.json"), key=_natural):
-                yield self._raw(path, None, None)
-        for device in _device_dirs(self.root):
-            files = sorted(device.glob("eballot-*.json"), key=_natural)
-            order = listed.get(device.name, ())
-            named = {p.name: p for p in files}
-            for position, ballot_id in enumerate(order):
-                path = named.pop(f"eballot-{ballot_id.replace(' ', '_')}.json", None)
-                if path is not None:
-                    yield self._raw(path, device.name, position)
-            for path in files:
-                if path.name in named:
-                    yield self._raw(path, device.name, None)
-
-    def _raw(self, path: Path, device: str | None, position: int | None) -> RawBallot:
-        origin = str(path.relative_to(self.root))
-        ballot_id = path.name[len("eballot-") : -len(".json")]
-        try:
-            payload: Any = json.loads(path.read_bytes())
-            if isinstance(payload, dict) and isinstance(payload.get("ballot_id"), str):
-                ballot_id = payload["ballot_id"]
-        except (OSError, ValueError) as exc:
-            payload = Unreadable(origin, "", f"is not readable JSON: {exc}")
-        decryption: Any = None
-        decryption_origin = None
-        decryption_path = self.decryptions.get(ballot_id)
-        if decryption_path is not None:
-            decryption_origin = str(decryption_path.relative_to(self.root))
-            decryption = j.load_json(self.root, decryption_origin)
-        return RawBallot(ballot_id, origin, payload, device, position, decryption, decryption_origin)
-
-
-@dataclass(frozen=True)
-class EgkBallotDecoder:
-    """Decodes egk's encrypted ballots (``EncryptedBallotJson.kt``) in the workers.
-
-    Group elements are range-checked here (0 < x < p); their membership in Z_p^r is checked for a whole chunk
-    at once by the caller before any check sees the ballot.
-    """
-
-    manifest: Manifest | None
-
-    def decode(self, raw: RawBallot) -> BallotRecord:
-        doc = raw.payload
-        base = dict(id=raw.id, origin=raw.origin, device=raw.device, chain_position=raw.chain_position)
-        decryption = self._decryption(raw)
-        if isinstance(doc, Unreadable):
-            return BallotRecord(state=BallotState.OTHER, style="", ballot=None, defects=(Defect("5", "", f"{doc.reason}"),),
-                                decryption=decryption, **base)
-        state_text = doc.get("state") if isinstance(doc, dict) else None
-        state = STATES.get(state_text, BallotState.OTHER) if isinstance(state_text, str) else BallotState.OTHER
-        style = doc.get("ballot_style_id") if isinstance(doc, dict) and isinstance(doc.get("ballot_style_id"), str) else ""
-        defects: list[Defect] = []
-        if state_text not in STATES:
-            defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
-        ballot = None
-        try:
-            if self.manifest is None:
-                raise EncodingError("", "the manifest cannot be read, so the ballot cannot be decoded")
-            ballot = self._ballot(doc, style, defects)
-        except EncodingError as exc:
-            defects.append(Defect(_check_of(exc.field), exc.field, exc.reason))
-        return BallotRecord(state=state, style=style, ballot=None if defects else ballot, defects=tuple(defects),
-                            decryption=decryption, **base)
-
-    def _decryption(self, raw: RawBallot) -> Decryption | Unreadable | None:
-        if raw.decryption is None:
-            return None
-        origin = raw.decryption_origin or ""
-        if isinstance(raw.decryption, Unreadable):
-            return raw.decryption
-        try:
-            return parse_decryption(raw.decryption, origin)
-        except EncodingError as exc:
-            return Unreadable(origin, exc.field, exc.reason)
-
-    def _ballot(self, doc: Any, style_label: str, defects: list[Defect]) -> EncryptedBallot | None:
-        manifest = self.manifest
-        if doc.get("is_preencrypt"):
-            raise EncodingError("is_preencrypt", "pre-encrypted ballots (Verifications 15-18) are not verified by this verifier")
-        style = manifest.style(style_label)
-        if style is None:
-            raise EncodingError("ballot_style_id", f"{style_label!r} is not a ballot style of the manifest")
-        expected = manifest.contests_of(style)
-        written = j.items(doc, "contests", "")
-        labels = [c.get("contest_id") if isinstance(c, dict) else None for c in written]
-        if labels != [c.label for c in expected]:
-            raise EncodingError("contests", f"expected the contests {[c.label for c in expected]} of style "
-                                            f"{style_label!r} in index order, found {labels}")
-        contests = tuple(self._contest(raw, contest, f"contests[{n}]") for n, (raw, contest) in enumerate(zip(written, expected)))
-        aux = j.hex_bytes(doc, "code_baux", "")
-        return EncryptedBallot(style.label, contests, aux, j.digest(doc, "confirmation_code", ""))
-
-    def _contest(self, raw: Any, contest: Contest, where: str) -> EncryptedContest:
-        for key, value in (("sequence_order", contest.index), ("votes_allowed", contest.votes_allowed)):
-            if j.get(raw, key, where) != value:
-                raise EncodingError(f"{where}.{key}", f"is {raw[key]!r}, the manifest says {value}")
-        written = j.items(raw, "selections", where)
-        labels = [s.get("selection_id") if isinstance(s, dict) else None for s in written]
-        if labels != [o.label for o in contest.options]:
-            raise EncodingError(f"{where}.selections", f"expected the options {[o.label for o in contest.options]} in index order, found {labels}")
-        selections = []
-        for m, (selection, option) in enumerate(zip(written, contest.options)):
-            sw = f"{where}.selections[{m}]"
-            if j.get(selection, "sequence_order", sw) != option.index:
-                raise EncodingError(f"{sw}.sequence_order", f"the manifest says {option.index}")
-            vote = j.get(selection, "encrypted_vote", sw)
-            alpha = j.element(vote, "pad", f"{sw}.encrypted_vote")
-            beta = j.element(vote, "data", f"{sw}.encrypted_vote")
-            ciphertext = Ciphertext(_pending(alpha), _pending(beta))
-            selections.append(EncryptedSelection(option.label, ciphertext, _range_proof(j.get(selection, "proof", sw), f"{sw}.proof")))
-        data = written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data")
-        return EncryptedContest(
-            contest.label,
-            tuple(selections),
-            _range_proof(j.get(raw, "proof", where), f"{where}.proof"),
-            j.digest(raw, "contest_hash", where),
-            HashedCiphertext(_pending(data.C0), data.C1, data.C2),
-        )
-
-
-def _pending(x: int) -> ElementModP:
-    """Range-checked, membership still to be checked for the whole chunk (see the decoder's docstring)."""
-    return ElementModP._trusted(mpz(x), STANDARD)
-
-
-def _range_proof(raw: Any, where: str) -> RangeProof:
-    parts = j.items(raw, "proofs", where)
-    if not parts:
-        raise EncodingError(f"{where}.proofs", "a range proof has at least one part")
-    cs, vs = [], []
-    for n, part in enumerate(parts):
-        cs.append(ElementModQ.reduce(int.from_bytes(j.digest(part, "challenge", f"{where}.proofs[{n}]"), "big")))  # 0 <= c_j < 2^256
-        v = j.scalar(part, "response", f"{where}.proofs[{n}]")
-        if v >= STANDARD.q:
-            raise EncodingError(f"{where}.proofs[{n}].response", "v_j is not in Z_q")
-        vs.append(ElementModQ.reduce(v))
-    return RangeProof(tuple(cs), tuple(vs))
-
-
-def _check_of(field: str) -> str:
-    """The SPEC step that covers an undecodable ballot field."""
-    limit = re.fullmatch(r"contests\[\d+\]\.proof\..*", field)
-    if field.endswith((".pad", ".data")) and ".encrypted_vote" in field:
-        return "5.A"
-    if ".challenge" in field:
-        return "6.B" if limit else "5.B"
-    if ".response" in field:
-        return "6.C" if limit else "5.C"
-    if field.endswith("contest_hash"):
-        return "7.A"
-    if field in ("code_baux", "confirmation_code"):
-        return "7.B"
-    return "5"

@@ -39,8 +39,17 @@ def egk_contest_data_challenge(
     context: ElectionContext, data: HashedCiphertext, a: ElementModP, b: ElementModP, beta: ElementModP
 ) -> bytes:
     """egk's eq. 81: H(H_E; 0x31, K, C0, hex(C1) as text, C2, a, b, β)."""
-    return H(context.H_E, DS.CONTEST_DATA_DECRYPTION_PROOF, context.K, data.C0, data.C1.hex().upper().encode("ascii"),
-             data.C2, a, b, beta)
+    return H(
+        context.H_E,
+        DS.CONTEST_DATA_DECRYPTION_PROOF,
+        context.K,
+        data.C0,
+        data.C1.hex().upper().encode("ascii"),
+        data.C2,
+        a,
+        b,
+        beta,
+    )
 
 
 def egk_open_contest_data(context: ElectionContext, contest: Contest, data: WrittenContestData, beta: int) -> bytes | None:
