@@ -58,63 +58,56 @@ def hexq(x) -> str:
     return int(value).to_bytes(32, "big").hex().upper()
 
 
-MANIFEST_DOC = {
-    "election_scope_id": "verifier-test",
-    "spec_version": "v2.0.0",
-    "type": "general",
-    "start_date": "start",
-    "end_date": "end",
-    "geopolitical_units": [{"object_id": "district1", "name": "District", "type": "precinct", "contact_information": None}],
-    "parties": [],
-    "candidates": [],
-    "contests": [
-        {
-            "object_id": "mayor",
-            "sequence_order": 1,
-            "electoral_district_id": "district1",
-            "vote_variation": "one_of_m",
-            "number_elected": 1,
-            "votes_allowed": 1,
-            "name": "Mayor",
-            "ballot_selections": [
-                {"object_id": "alice", "sequence_order": 1, "candidate_id": "alice"},
-                {"object_id": "bob", "sequence_order": 2, "candidate_id": "bob"},
-                {"object_id": "carol", "sequence_order": 3, "candidate_id": "carol"},
-            ],
-            "ballot_title": None,
-            "ballot_subtitle": None,
-        },
-        {
-            "object_id": "council",
-            "sequence_order": 2,
-            "electoral_district_id": "district1",
-            "vote_variation": "n_of_m",
-            "number_elected": 2,
-            "votes_allowed": 2,
-            "name": "Council",
-            "ballot_selections": [
-                {"object_id": "dan", "sequence_order": 1, "candidate_id": "dan"},
-                {"object_id": "eve", "sequence_order": 2, "candidate_id": "eve"},
-            ],
-            "ballot_title": None,
-            "ballot_subtitle": None,
-        },
-    ],
-    "ballot_styles": [{"object_id": "all", "geopolitical_unit_ids": ["district1"], "party_ids": [], "image_url": None}],
-    "name": [],
-    "contact_information": None,
-}
+DEFAULT_CONTESTS = (("mayor", ("alice", "bob", "carol"), 1), ("council", ("dan", "eve"), 2))
+"""(label, option labels, contest selection limit L) per contest; R = 1 as in egk."""
 
-MANIFEST = Manifest(
-    "verifier-test",
-    (
-        Contest("mayor", 1, "Mayor", 1, 1, (Option("alice", 1, "alice"), Option("bob", 2, "bob"), Option("carol", 3, "carol"))),
-        Contest("council", 2, "Council", 2, 1, (Option("dan", 1, "dan"), Option("eve", 2, "eve"))),
-    ),
-    (BallotStyle("all", 1, ("mayor", "council")),),
-    {},
-    {},
-)
+
+def election_manifest(contests=DEFAULT_CONTESTS) -> tuple[dict, Manifest]:
+    """An egk manifest document with one ballot style, and the same manifest as the core's type (indices 1..)."""
+    doc = {
+        "election_scope_id": "verifier-test",
+        "spec_version": "v2.0.0",
+        "type": "general",
+        "start_date": "start",
+        "end_date": "end",
+        "geopolitical_units": [{"object_id": "district1", "name": "District", "type": "precinct", "contact_information": None}],
+        "parties": [],
+        "candidates": [],
+        "contests": [
+            {
+                "object_id": label,
+                "sequence_order": c,
+                "electoral_district_id": "district1",
+                "vote_variation": "n_of_m",
+                "number_elected": limit,
+                "votes_allowed": limit,
+                "name": label.title(),
+                "ballot_selections": [
+                    {"object_id": option, "sequence_order": o, "candidate_id": option} for o, option in enumerate(options, 1)
+                ],
+                "ballot_title": None,
+                "ballot_subtitle": None,
+            }
+            for c, (label, options, limit) in enumerate(contests, 1)
+        ],
+        "ballot_styles": [{"object_id": "all", "geopolitical_unit_ids": ["district1"], "party_ids": [], "image_url": None}],
+        "name": [],
+        "contact_information": None,
+    }
+    manifest = Manifest(
+        "verifier-test",
+        tuple(
+            Contest(label, c, label.title(), limit, 1, tuple(Option(option, o, option) for o, option in enumerate(options, 1)))
+            for c, (label, options, limit) in enumerate(contests, 1)
+        ),
+        (BallotStyle("all", 1, tuple(label for label, _, _ in contests)),),
+        {},
+        {},
+    )
+    return doc, manifest
+
+
+MANIFEST_DOC, MANIFEST = election_manifest()
 
 DEFAULT_BALLOTS = (
     ("b1", {"mayor": ["alice"], "council": ["dan", "eve"]}, "CAST"),
@@ -193,11 +186,17 @@ def write_egk_record(
     chained: bool = False,
     device: str = "device1",
     tally_contest_data: bool = False,
+    contests=DEFAULT_CONTESTS,
+    replicate: int = 1,
 ) -> Election:
     """Write the record; with ``tally_contest_data`` the tally also decrypts the first cast ballot's contest
-    data (as a write-in adjudication would), so that Verification 11 applies."""
+    data (as a write-in adjudication would), so that Verification 11 applies. ``replicate`` writes each ballot
+    that many times under fresh ids (``b1``, ``b1-r1``, ...): a quick way to a large record whose proofs all
+    verify; copies share their confirmation code, which Verification 7.C reports."""
+    assert replicate == 1 or not chained, "copies of a ballot cannot form a chain"
+    manifest_doc, manifest = election_manifest(contests)
     root.mkdir(parents=True, exist_ok=True)
-    manifest_bytes = json.dumps(MANIFEST_DOC, indent=2).encode()
+    manifest_bytes = json.dumps(manifest_doc, indent=2).encode()
     (root / "manifest.json").write_bytes(manifest_bytes)
     election = key_ceremony(n, k, manifest_bytes)
     context = election.context
@@ -251,7 +250,7 @@ def write_egk_record(
     contest_data: dict[tuple[str, str], dict] = {}
     for ballot_id, choices, state in ballots:
         aux = (H_0 if previous is None else previous + AUX0) if chained else AUX0
-        ballot = encrypt_ballot(context, make_ballot(MANIFEST, "all", choices), aux=aux).ballot
+        ballot = encrypt_ballot(context, make_ballot(manifest, "all", choices), aux=aux).ballot
         contests = []
         for contest in ballot.contests:
             data, written = egk_contest_data(context, contest.contest)
@@ -262,10 +261,9 @@ def write_egk_record(
         ballot = EncryptedBallot(ballot.style, tuple(contests), ballot.aux, ballot.confirmation_code)
         previous = ballot.confirmation_code
         encrypted.append((ballot_id, ballot, state))
-        _write(
-            root / "encrypted_ballots" / device / f"eballot-{ballot_id}.json",
-            _ballot_json(ballot_id, ballot, state, device, context, contest_data),
-        )
+        document = _ballot_json(manifest, ballot_id, ballot, state, device, context, contest_data)
+        for copy in _copies(ballot_id, replicate):
+            _write(root / "encrypted_ballots" / device / f"eballot-{copy}.json", {**document, "ballot_id": copy})
     if chained:
         _write(
             root / "encrypted_ballots" / device / "ballot_chain.json",
@@ -280,14 +278,14 @@ def write_egk_record(
             },
         )
 
-    cast = [b for _, b, state in encrypted if state == "CAST"]
-    tally = aggregate(MANIFEST, cast)
+    cast = [b for _, b, state in encrypted if state == "CAST"] * replicate
+    tally = aggregate(manifest, cast)
     _write(
         root / "encrypted_tally.json",
         {
             "tally_id": "tally",
             "election_id": context.H_E.hex().upper(),
-            "cast_ballot_ids": [i for i, _, state in encrypted if state == "CAST"],
+            "cast_ballot_ids": [c for i, _, state in encrypted if state == "CAST" for c in _copies(i, replicate)],
             "contests": [
                 {
                     "contest_id": c.label,
@@ -301,7 +299,7 @@ def write_egk_record(
                         for o in c.options
                     ],
                 }
-                for c in MANIFEST.contests
+                for c in manifest.contests
             ],
         },
     )
@@ -329,17 +327,20 @@ def write_egk_record(
                         else {}
                     ),
                 }
-                for n, c in enumerate(MANIFEST.contests)
+                for n, c in enumerate(manifest.contests)
             ],
         },
     )
     for ballot_id, ballot, state in encrypted:
         if state == "SPOILED":
-            _write(
-                root / "challenged_ballots" / f"dballot-{ballot_id}.json",
-                _decrypted_ballot(election, ballot_id, ballot, available, contest_data),
-            )
+            decrypted = _decrypted_ballot(election, ballot_id, ballot, available, contest_data)
+            for copy in _copies(ballot_id, replicate):
+                _write(root / "challenged_ballots" / f"dballot-{copy}.json", {**decrypted, "id": copy})
     return election
+
+
+def _copies(ballot_id: str, replicate: int) -> list[str]:
+    return [ballot_id] + [f"{ballot_id}-r{n}" for n in range(1, replicate)]
 
 
 def _decrypted_ballot(election: Election, ballot_id: str, ballot: EncryptedBallot, available, contest_data) -> dict:
@@ -390,7 +391,7 @@ def _proof(proof) -> dict:
     return {"proofs": [{"challenge": hexq(c), "response": hexq(v)} for c, v in zip(proof.c, proof.v)]}
 
 
-def _ballot_json(ballot_id, ballot: EncryptedBallot, state, device, context, contest_data) -> dict:
+def _ballot_json(manifest: Manifest, ballot_id, ballot: EncryptedBallot, state, device, context, contest_data) -> dict:
     return {
         "ballot_id": ballot_id,
         "ballot_style_id": ballot.style,
@@ -402,13 +403,13 @@ def _ballot_json(ballot_id, ballot: EncryptedBallot, state, device, context, con
         "contests": [
             {
                 "contest_id": c.contest,
-                "sequence_order": MANIFEST.contest(c.contest).index,
-                "votes_allowed": MANIFEST.contest(c.contest).votes_allowed,
+                "sequence_order": manifest.contest(c.contest).index,
+                "votes_allowed": manifest.contest(c.contest).votes_allowed,
                 "contest_hash": c.contest_hash.hex().upper(),
                 "selections": [
                     {
                         "selection_id": s.option,
-                        "sequence_order": MANIFEST.contest(c.contest).option(s.option).index,
+                        "sequence_order": manifest.contest(c.contest).option(s.option).index,
                         "encrypted_vote": _vote(s.ciphertext),
                         "proof": _proof(s.proof),
                     }
@@ -431,4 +432,4 @@ def _write(path: Path, doc: dict) -> None:
     path.write_text(json.dumps(doc, indent=2))
 
 
-__all__ = ["write_egk_record", "MANIFEST", "MANIFEST_DOC", "AUX0"]
+__all__ = ["write_egk_record", "election_manifest", "MANIFEST", "MANIFEST_DOC", "AUX0"]

@@ -223,3 +223,12 @@ def test_challenged_ballot_opened_with_its_nonce():
     assert {f.check for f in honest if f.status is Status.NOT_APPLICABLE} == {"12.A", "12.B", "14.A", "14.B"}
     lying = findings({"mayor": ["alice"], "council": ["dan"]})
     assert [f.check for f in lying if f.status is Status.FAILED] == ["13.A"]
+
+
+def test_two_decryptions_of_one_ballot(tmp_path, absent_guardian_record):
+    root = copy_record(absent_guardian_record, tmp_path / "record")
+    shutil.copy(root / CHALLENGED, root / "challenged_ballots" / "dballot-b3-again.json")
+    report = verify(open_egk(root), workers=1)
+    assert failed_steps(report) == {"12"}
+    (finding,) = [f for v in report.verifications for s in v.steps if s.id == "12" for f in s.count.failures]
+    assert finding.message == "the record has 2 decryptions of this ballot"

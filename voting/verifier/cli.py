@@ -57,7 +57,7 @@ def main(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         election = open_record(record, record_format)
-    except RecordUnreadable as exc:
+    except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
     report = _verify_with_progress(election, err, workers, scheduler, chunk_size)
@@ -110,15 +110,20 @@ def _summary(out: Console, report: Report) -> None:
             if finding.origin:
                 out.print(f"         in {escape(finding.origin)}")
             if finding.expected is not None:
-                out.print(f"         expected {escape(finding.expected)}")
+                out.print(f"         expected {escape(_short(finding.expected))}")
             if finding.found is not None:
-                out.print(f"         found    {escape(finding.found)}")
+                out.print(f"         found    {escape(_short(finding.found))}")
     out.print()
     if report.passed:
         out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
     else:
         failed = sum(v.status is Status.FAILED for v in report.verifications)
         out.print(f"[bold red]NOT VERIFIED[/]: {failed} verification(s) failed.")
+
+
+def _short(value: str, width: int = 100) -> str:
+    """Long evidence (4096-bit numbers) shortened for the terminal; the JSON and HTML reports keep it whole."""
+    return value if len(value) <= width else f"{value[:60]}…{value[-16:]} ({len(value)} characters)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ a decryption is only worth something if it decrypts what the voter's device post
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterator
 
 from ...challenge import open_challenged_ballot
@@ -229,6 +230,10 @@ def v12_every_challenged_ballot_decrypted(record: ElectionRecord, summary: Strea
     for ballot_id in sorted(set(record.decryption_ids) - decrypted):
         clean = False
         yield failed("12", f"ballot {ballot_id}", "the record has a decryption of a ballot that it does not contain")
+    for ballot_id, count in sorted(Counter(record.decryption_ids).items()):
+        if count > 1:
+            clean = False
+            yield failed("12", f"ballot {ballot_id}", f"the record has {count} decryptions of this ballot")
     if clean:
         yield passed("12", "all ballots", f"{len(decrypted)} decryption(s), all of challenged ballots")
     if summary.challenged == 0:

@@ -92,7 +92,8 @@ def value_finding(check: str, subject: str, where: str, context, selection: Decr
         return failed(check, subject, f"not verified: {exc.reason}", where)
     except InvalidProof as exc:
         return failed(check, subject, str(exc), where, expected=f"K^{selection.value}", found=f"{selection.element:X}")
-    return passed(check, subject, f"T = K^{selection.value}", where)
+    symbol = "S" if check.startswith("13") else "T"
+    return passed(check, subject, f"{symbol} = K^{selection.value}", where)
 
 
 def v10_tally_values_and_labels(record: ElectionRecord) -> Iterator[Finding]:

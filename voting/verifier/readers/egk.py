@@ -79,7 +79,7 @@ def open_egk(path: str | Path) -> ElectionRecord:
     manifest_bytes, manifest = _manifest(root)
     decryptions = _decryption_index(root)
     chains = _chaining(root, config)
-    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, decryptions)
+    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, dict(reversed(decryptions)))
     return ElectionRecord(
         format=FORMAT,
         location=str(root),
@@ -89,7 +89,7 @@ def open_egk(path: str | Path) -> ElectionRecord:
         chaining=chains,
         encrypted_tally=_encrypted_tally(root),
         decrypted_tally=_read(root, TALLY, parse_decryption),
-        decryption_ids=tuple(decryptions),
+        decryption_ids=tuple(ballot_id for ballot_id, _ in decryptions),
         ballots=ballots.stream,
         decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None),
         ballot_count=ballots.count(),
@@ -100,6 +100,8 @@ def _read(root: Path, name: str, parse) -> Any:
     doc = j.load_json(root, name)
     if isinstance(doc, Unreadable):
         return doc
+    if not isinstance(doc, dict):
+        return Unreadable(name, "", f"expected a JSON object, found {type(doc).__name__}")
     try:
         return parse(doc, name)
     except (EncodingError, ManifestError) as exc:
@@ -114,7 +116,11 @@ def _manifest(root: Path) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
     if not path.is_file():
         missing = Unreadable(MANIFEST, "", "the file is absent")
         return missing, missing
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        unreadable = Unreadable(MANIFEST, "", f"cannot be read: {exc}")
+        return unreadable, unreadable
     try:
         doc = json.loads(data)
     except ValueError as exc:
@@ -318,9 +324,10 @@ def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
     return _read(root, ENCRYPTED_TALLY, parse)
 
 
-def _decryption_index(root: Path) -> dict[str, Path]:
-    """Ballot id → its decryption file (the id written inside the file, else the one in its name)."""
-    index: dict[str, Path] = {}
+def _decryption_index(root: Path) -> list[tuple[str, Path]]:
+    """(ballot id, decryption file) for every decryption (the id written inside the file, else the one in its
+    name); an id may come twice, which Verification 12 reports."""
+    index: list[tuple[str, Path]] = []
     directory = root / CHALLENGED
     if not directory.is_dir():
         return index
@@ -332,5 +339,5 @@ def _decryption_index(root: Path) -> dict[str, Path]:
                 ballot_id = doc["id"]
         except (OSError, ValueError):
             pass  # read again, and reported as unreadable, when its ballot streams past
-        index.setdefault(ballot_id, path)
+        index.append((ballot_id, path))
     return index

@@ -52,7 +52,7 @@ def parse_decryption(doc: Any, origin: str) -> Decryption:
         for m, selection in enumerate(j.items(raw, "selections", where)):
             sw = f"{where}.selections[{m}]"
             try:
-                vote = j.get(selection, "encrypted_vote", sw)
+                vote = selection.get("encrypted_vote") if isinstance(selection, dict) else None
                 proof = j.get(selection, "proof", sw)
                 selections.append(
                     DecryptedSelection(
@@ -61,10 +61,9 @@ def parse_decryption(doc: Any, origin: str) -> Decryption:
                         element=j.element(selection, "b_over_m", sw),
                         c=j.digest(proof, "challenge", f"{sw}.proof"),
                         v=j.scalar(proof, "response", f"{sw}.proof"),
-                        ciphertext=(
-                            j.element(vote, "pad", f"{sw}.encrypted_vote"),
-                            j.element(vote, "data", f"{sw}.encrypted_vote"),
-                        ),
+                        ciphertext=None
+                        if vote is None
+                        else (j.element(vote, "pad", f"{sw}.encrypted_vote"), j.element(vote, "data", f"{sw}.encrypted_vote")),
                         where=sw,
                     )
                 )
@@ -182,9 +181,11 @@ class EgkBallotDecoder:
                 decryption=decryption,
                 **base,
             )
-        state_text = doc.get("state") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict):
+            doc = {}  # every field below is then missing, and reported so
+        state_text = doc.get("state")
         state = STATES.get(state_text, BallotState.OTHER) if isinstance(state_text, str) else BallotState.OTHER
-        style = doc.get("ballot_style_id") if isinstance(doc, dict) and isinstance(doc.get("ballot_style_id"), str) else ""
+        style = doc.get("ballot_style_id") if isinstance(doc.get("ballot_style_id"), str) else ""
         defects: list[Defect] = []
         if state_text not in STATES:
             defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
@@ -192,7 +193,7 @@ class EgkBallotDecoder:
         try:
             if self.manifest is None:
                 raise EncodingError("", "the manifest cannot be read, so the ballot cannot be decoded")
-            ballot = self._ballot(doc, style, defects)
+            ballot = self._ballot(doc, style)
         except EncodingError as exc:
             defects.append(Defect(_check_of(exc.field), exc.field, exc.reason))
         return BallotRecord(
@@ -210,7 +211,7 @@ class EgkBallotDecoder:
         except EncodingError as exc:
             return Unreadable(origin, exc.field, exc.reason)
 
-    def _ballot(self, doc: Any, style_label: str, defects: list[Defect]) -> EncryptedBallot | None:
+    def _ballot(self, doc: dict, style_label: str) -> EncryptedBallot:
         manifest = self.manifest
         if doc.get("is_preencrypt"):
             raise EncodingError("is_preencrypt", "pre-encrypted ballots (Verifications 15-18) are not verified by this verifier")
@@ -231,7 +232,7 @@ class EgkBallotDecoder:
 
     def _contest(self, raw: Any, contest: Contest, where: str) -> EncryptedContest:
         for key, value in (("sequence_order", contest.index), ("votes_allowed", contest.votes_allowed)):
-            if j.get(raw, key, where) != value:
+            if j.small_int(raw, key, where) != value:
                 raise EncodingError(f"{where}.{key}", f"is {raw[key]!r}, the manifest says {value}")
         written = j.items(raw, "selections", where)
         labels = [s.get("selection_id") if isinstance(s, dict) else None for s in written]
@@ -242,7 +243,7 @@ class EgkBallotDecoder:
         selections = []
         for m, (selection, option) in enumerate(zip(written, contest.options)):
             sw = f"{where}.selections[{m}]"
-            if j.get(selection, "sequence_order", sw) != option.index:
+            if j.small_int(selection, "sequence_order", sw) != option.index:
                 raise EncodingError(f"{sw}.sequence_order", f"the manifest says {option.index}")
             vote = j.get(selection, "encrypted_vote", sw)
             alpha = j.element(vote, "pad", f"{sw}.encrypted_vote")
