@@ -19,7 +19,7 @@ later change adds; no check in this package reads them yet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterator, Protocol, TypeVar
 
@@ -373,7 +373,6 @@ class ElectionRecord:
     board: BoardSection | None = None
     eligibility: Eligibility | None = None
     revote_rule: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -8,6 +8,7 @@ Files: ``encrypted_ballots/<device>/eballot-<id>.json`` (egk ``EncryptedBallotJs
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,16 @@ def written_contest_data(raw: Any, where: str) -> WrittenContestData:
     )
 
 
-def natural(path: Path) -> list:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+def natural(path: Path | str) -> list:
+    """Sort key: "eballot-id-2" before "eballot-id-10"."""
+    name = path if isinstance(path, str) else path.name
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def ballot_names(directory: Path) -> list[str]:
+    """The ballot file names in ``directory``, in natural order (names, not paths: one short string each)."""
+    with os.scandir(directory) as entries:
+        return sorted((e.name for e in entries if e.name.startswith("eballot-") and e.name.endswith(".json")), key=natural)
 
 
 def device_dirs(root: Path) -> list[Path]:
@@ -117,7 +126,9 @@ class BallotFiles:
 
     def count(self) -> int:
         directory = self.root / BALLOTS
-        return sum(1 for _ in directory.glob("**/eballot-*.json")) if directory.is_dir() else 0
+        if not directory.is_dir():
+            return 0
+        return len(ballot_names(directory)) + sum(len(ballot_names(device)) for device in device_dirs(self.root))
 
     def stream(self) -> Iterator[RawBallot]:
         """Every encrypted ballot, device by device; a chained device's ballots in its chain's order."""
@@ -126,19 +137,20 @@ class BallotFiles:
             listed = {d.device: d.listed_ids for d in self.chaining.devices if isinstance(d, DeviceChain) and d.listed_ids}
         directory = self.root / BALLOTS
         if directory.is_dir():
-            for path in sorted(directory.glob("eballot-*.json"), key=natural):
-                yield self._raw(path, None, None)
+            for name in ballot_names(directory):
+                yield self._raw(directory / name, None, None)
         for device in device_dirs(self.root):
-            files = sorted(device.glob("eballot-*.json"), key=natural)
+            names = ballot_names(device)
             order = listed.get(device.name, ())
-            named = {p.name: p for p in files}
+            unlisted = set(names)
             for position, ballot_id in enumerate(order):
-                path = named.pop(f"eballot-{ballot_id.replace(' ', '_')}.json", None)
-                if path is not None:
-                    yield self._raw(path, device.name, position)
-            for path in files:
-                if path.name in named:
-                    yield self._raw(path, device.name, None)
+                name = f"eballot-{ballot_id.replace(' ', '_')}.json"
+                if name in unlisted:
+                    unlisted.discard(name)
+                    yield self._raw(device / name, device.name, position)
+            for name in names:
+                if name in unlisted:
+                    yield self._raw(device / name, device.name, None)
 
     def _raw(self, path: Path, device: str | None, position: int | None) -> RawBallot:
         origin = str(path.relative_to(self.root))
