@@ -4,6 +4,10 @@ Ballots stream from the reader in chunks to ``workers`` processes (or, with ``sc
 cluster); at most a few chunks are in flight, and results come back in stream order, so the outcome does not
 depend on the number of workers and memory does not grow with the number of ballots. A worker that raises
 or dies stops the stream and fails the verification with the reason.
+
+Worker processes start from a fork server, which imports the calling program's main module: a program that
+calls :func:`verify` with ``workers > 1`` guards its entry point with ``if __name__ == "__main__":``, as
+multiprocessing requires (``evote-verify`` does).
 """
 
 from __future__ import annotations
