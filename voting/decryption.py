@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import reduce
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import gmpy2
 from gmpy2 import mpz
@@ -173,17 +173,29 @@ def verify_decryption(
         )
 
 
+ContestDataChallenge = Callable[[ElectionContext, HashedCiphertext, ElementModP, ElementModP, ElementModP], bytes]
+
+
 def verify_contest_data_decryption(
-    context: ElectionContext, data: HashedCiphertext, beta: ElementModP, proof: DecryptionProof, *, step: int = 11
+    context: ElectionContext,
+    data: HashedCiphertext,
+    beta: ElementModP,
+    proof: DecryptionProof,
+    *,
+    step: int = 11,
+    challenge: ContestDataChallenge = contest_data_challenge,
 ) -> None:
     """Verification 11 (tallied contest data) or 14 (challenged ballots): a = g^v K^c, b = C0^v β^c,
-    c = H(H_E; 0x31, K, C0, C1, C2, a, b, β)."""
+    c = H(H_E; 0x31, K, C0, C1, C2, a, b, β).
+
+    ``challenge`` computes c from (C0, C1, C2, a, b, β); it is the SPEC's eq. 81 unless a reader of another
+    implementation's records passes that implementation's byte layout (the verifier's egk reader does)."""
     group = context.group
     p = group.p
     c = int.from_bytes(proof.c, "big")
     a = context.g_table.pow_value(proof.v.value) * gmpy2.powmod(context.K.value, c, p) % p
     b = gmpy2.powmod(data.C0.value, proof.v.value, p) * gmpy2.powmod(beta.value, c, p) % p
-    expected = contest_data_challenge(context, data, ElementModP._trusted(a, group), ElementModP._trusted(b, group), beta)
+    expected = challenge(context, data, ElementModP._trusted(a, group), ElementModP._trusted(b, group), beta)
     if expected != proof.c:
         raise InvalidProof(
             f"{step}.B",

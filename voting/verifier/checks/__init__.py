@@ -1,0 +1,113 @@
+"""The checklist: SPEC v2.0.0 §6.2, Verifications 1-14, in order.
+
+Each verification lists the functions that carry out its steps, by where they run:
+
+* ``record`` functions take the :class:`~voting.verifier.model.ElectionRecord` (parameters, keys, tallies);
+* ``ballot`` functions take one decoded ballot and run in the workers, ballot by ballot;
+* ``summary`` functions take the record and the :class:`~voting.verifier.model.StreamSummary` gathered while
+  the ballots streamed past (duplicates, chains, aggregation).
+
+Every function's docstring quotes the SPEC's steps it confirms as "(5.A) ..."; those are the steps it must
+report on (:func:`steps_of`). Pre-encrypted ballots (Verifications 15-18) are not part of this verifier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .aggregation import v8_aggregation
+from .ballots import v5_selection_proofs, v6_contest_limits, v7_confirmation_codes
+from .chaining import v7_ballot_chains, v7_unique_confirmation_codes
+from .challenged import v12_every_challenged_ballot_decrypted, v12_v13_v14_challenged_ballots
+from .key_ceremony import v2_guardian_keys, v3_joint_key, v4_extended_base_hash
+from .parameters import v1_parameters
+from .tally import v9_tally_decryption, v10_contests_of_ballots_in_tally, v10_tally_values_and_labels, v11_contest_data
+
+
+@dataclass(frozen=True)
+class Verification:
+    number: int
+    title: str
+    section: str
+    record: tuple[Callable, ...] = ()
+    ballot: tuple[Callable, ...] = ()
+    summary: tuple[Callable, ...] = ()
+
+
+CHECKLIST: tuple[Verification, ...] = (
+    Verification(1, "Parameter validation", "§6.2.1", record=(v1_parameters,)),
+    Verification(2, "Guardian public-key validation", "§6.2.2", record=(v2_guardian_keys,)),
+    Verification(3, "Election public-key validation", "§6.2.2", record=(v3_joint_key,)),
+    Verification(4, "Extended base hash validation", "§6.2.3", record=(v4_extended_base_hash,)),
+    Verification(5, "Well-formedness of selection encryptions", "§6.2.4", ballot=(v5_selection_proofs,)),
+    Verification(6, "Adherence to vote limits", "§6.2.4", ballot=(v6_contest_limits,)),
+    Verification(
+        7,
+        "Validation of confirmation codes",
+        "§6.2.4",
+        ballot=(v7_confirmation_codes,),
+        summary=(v7_unique_confirmation_codes, v7_ballot_chains),
+    ),
+    Verification(8, "Correctness of ballot aggregation", "§6.2.5", summary=(v8_aggregation,)),
+    Verification(9, "Correctness of tally decryptions", "§6.2.5", record=(v9_tally_decryption,)),
+    Verification(
+        10,
+        "Validation of correct decryption of tallies",
+        "§6.2.5",
+        record=(v10_tally_values_and_labels,),
+        summary=(v10_contests_of_ballots_in_tally,),
+    ),
+    Verification(11, "Correctness of decryptions of contest data", "§6.2.6", record=(v11_contest_data,)),
+    Verification(
+        12,
+        "Correctness of decryptions for challenged ballots",
+        "§6.2.7",
+        ballot=(v12_v13_v14_challenged_ballots,),
+        summary=(v12_every_challenged_ballot_decrypted,),
+    ),
+    Verification(13, "Validation of correct decryption of challenged ballots", "§6.2.7"),
+    Verification(14, "Correctness of contest data decryptions for challenged ballots", "§6.2.7"),
+)
+"""Verifications 13 and 14 are carried out by the functions listed under 12 (one pass over each ballot)."""
+
+RECORD_CHECKS = tuple(f for v in CHECKLIST for f in v.record)
+BALLOT_CHECKS = tuple(f for v in CHECKLIST for f in v.ballot)
+SUMMARY_CHECKS = tuple(f for v in CHECKLIST for f in v.summary)
+
+_STEP = re.compile(r"^\s*\((\d+\.[A-Z])\)\s+(.*?)(?=^\s*\(\d+\.[A-Z]\)|^\s*$|\Z)", re.S | re.M)
+
+
+def steps_of(function: Callable) -> dict[str, str]:
+    """The SPEC steps a check function confirms, with their text, read from its docstring."""
+    return {step: " ".join(text.split()) for step, text in _STEP.findall(function.__doc__ or "")}
+
+
+def all_steps() -> dict[str, str]:
+    """Every lettered step of Verifications 1-14 with the SPEC's words."""
+    steps: dict[str, str] = {}
+    for function in RECORD_CHECKS + BALLOT_CHECKS + SUMMARY_CHECKS:
+        steps.update(steps_of(function))
+    return steps
+
+
+def verification(number: int) -> Verification:
+    return next(v for v in CHECKLIST if v.number == number)
+
+
+PRECONDITIONS = {
+    1: "n and k are consistent (1 <= k <= n)",
+    2: "the record has exactly the guardians 1..n, each with k commitments and proofs",
+    5: "each ballot is readable and has exactly the contests and options of its ballot style",
+    6: "each contest's limit proof is readable",
+    7: "ballot ids are unique; contest hashes and codes are readable",
+    8: "the encrypted tally has exactly the manifest's options; its list of aggregated ballots is the cast ballots",
+    9: "every decrypted option has its (A, B) in the encrypted tally, and copies of (A, B) agree",
+    10: "no contest or option appears twice in the decrypted tally",
+    11: "β opens the contest data (C2 = HMAC(k_0, C0 ∥ C1))",
+    12: "every challenged ballot, and only challenged ballots, are decrypted, contest by contest and option by option",
+    13: "the revealed choices of a nonce-opened ballot are a valid ballot",
+    14: "every contest data field of a challenged ballot is decrypted, and β opens it",
+}
+"""What the bare verification number ("5") stands for in findings: the preconditions of its lettered steps."""

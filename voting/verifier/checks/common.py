@@ -1,0 +1,126 @@
+"""What the checks share: the election context for ballot checks, and small helpers to state findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gmpy2 import mpz
+
+from ...context import ElectionContext
+from ...encoding import hex_bytes
+from ...errors import InvalidProof
+from ...group import STANDARD, ElementModP, ElementModQ, Group
+from ...manifest import Manifest
+from ..findings import Finding, failed, passed
+from ..model import CannotRun, Conventions, ElectionRecord, Unreadable, require
+
+
+def recorded_element(x: int, group: Group = STANDARD) -> ElementModP:
+    """A value from the record (0 < x < p, checked by the reader) as an element for the core's arithmetic.
+
+    Used only where the SPEC's check does not ask for membership in Z_p^r (A, B, T, S, β, C0): the
+    verification equations are computed on the value as written, which is what the SPEC prescribes.
+    """
+    if not 0 < x < group.p:
+        raise CannotRun(f"value {x:X} is not in the range 0 < x < p")
+    return ElementModP._trusted(mpz(x), group)
+
+
+def scalar(v: int, group: Group = STANDARD) -> ElementModQ:
+    """A response v as written (< 2^256), reduced mod q for the core's proof types; its own check (v < q)
+    is reported separately (2.B, 9.A, 11.A, 12.A, 14.A)."""
+    return ElementModQ.reduce(v, group)
+
+
+def in_Zq(check: str, v: int, subject: str, where: str, group: Group = STANDARD) -> Finding:
+    """ "The given value v is in the set Z_q" (2.B, 9.A, 11.A, 12.A, 14.A)."""
+    if 0 <= v < group.q:
+        return passed(check, subject, origin=where)
+    return failed(check, subject, "v is not in Z_q (0 <= v < q)", where, expected=f"< {int(group.q):X}", found=f"{v:X}")
+
+
+def proof_finding(check: str, subject: str, where: str, verify) -> Finding:
+    """Run one core ``verify_…`` call; its :class:`InvalidProof` becomes a failure with its evidence."""
+    try:
+        verify()
+    except InvalidProof as exc:
+        return failed(exc.check, subject, str(exc), where, expected=exc.expected, found=exc.found)
+    return passed(check, subject, origin=where)
+
+
+def equal_hash(check: str, subject: str, where: str, expected: bytes, found: bytes, what: str) -> Finding:
+    if expected == found:
+        return passed(check, subject, origin=where)
+    return failed(
+        check, subject, f"{what} is not correctly computed", where, expected=hex_bytes(expected), found=hex_bytes(found)
+    )
+
+
+def election_context(record: ElectionRecord) -> ElectionContext:
+    """The joint key K and H_E as written in the record (Verifications 3 and 4 check them)."""
+    ceremony = require(record.key_ceremony, "key ceremony (K, H_E)")
+    try:
+        K = ElementModP.parse(mpz(ceremony.K), STANDARD, field="K")
+        return ElectionContext(K, ceremony.H_E)
+    except (ValueError, TypeError) as exc:
+        raise CannotRun(f"the joint key K cannot be used: {exc}", ceremony.origin) from None
+
+
+@dataclass(frozen=True)
+class BallotSetting:
+    """What every ballot check needs, in a picklable form (sent with each chunk to a worker)."""
+
+    K: int | None
+    H_E: bytes | None
+    manifest: Manifest | None
+    conventions: Conventions
+    problem: str | None  # why ballots cannot be checked, if they cannot
+
+
+def ballot_setting(record: ElectionRecord) -> BallotSetting:
+    problem = None
+    K = H_E = manifest = None
+    try:
+        context = election_context(record)
+        K, H_E = int(context.K.value), context.H_E
+        manifest = require(require(record.parameters, "election parameters").manifest, "manifest")
+    except CannotRun as exc:
+        problem = exc.reason
+    return BallotSetting(K, H_E, manifest, record.conventions, problem)
+
+
+_CONTEXTS: dict[tuple[int, bytes], ElectionContext] = {}
+
+
+@dataclass(frozen=True)
+class BallotEnv:
+    """The setting of the ballot checks inside a worker, with the context built once per process."""
+
+    setting: BallotSetting
+
+    @property
+    def conventions(self) -> Conventions:
+        return self.setting.conventions
+
+    @property
+    def context(self) -> ElectionContext:
+        s = self.setting
+        if s.problem is not None or s.K is None or s.H_E is None:
+            raise CannotRun(s.problem or "the record has no joint key")
+        key = (s.K, s.H_E)
+        context = _CONTEXTS.get(key)
+        if context is None:
+            context = ElectionContext(ElementModP.parse(mpz(s.K), STANDARD, field="K"), s.H_E)
+            _CONTEXTS.clear()
+            _CONTEXTS[key] = context
+        return context
+
+    @property
+    def manifest(self) -> Manifest:
+        if self.setting.manifest is None:
+            raise CannotRun(self.setting.problem or "the record has no manifest")
+        return self.setting.manifest
+
+
+def unreadable_finding(check: str, subject: str, part: Unreadable) -> Finding:
+    return failed(check, subject, f"cannot be verified: {part.field + ': ' if part.field else ''}{part.reason}", part.origin)

@@ -1,0 +1,131 @@
+"""A self-contained HTML report that anyone can open: no scripts, no external resources, all text escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .findings import Finding, Status
+from .report import Report, StepResult, VerificationResult
+
+STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+.banner { padding: 1rem 1.25rem; border-radius: .5rem; font-size: 1.15rem; }
+.passed { background: #e4f4e4; border: 1px solid #5a9a5a; } .failed { background: #fbe3e3; border: 1px solid #b84a4a; }
+.na { color: #555; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.tag { display: inline-block; padding: 0 .45rem; border-radius: .3rem; font-size: .85rem; font-weight: 600; }
+.tag.passed { background: #d2ecd2; border: 0; } .tag.failed { background: #f6c9c9; border: 0; } .tag.na { background: #eee; }
+details { margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem; padding: .4rem .8rem; }
+summary { cursor: pointer; font-weight: 600; }
+.finding { margin: .4rem 0 .4rem 1rem; padding: .4rem .6rem; background: #fff7f7; border-left: 3px solid #b84a4a; }
+code, .hex { font-family: ui-monospace, monospace; font-size: .85rem; word-break: break-all; }
+.spec { color: #333; font-style: italic; }
+"""
+
+
+def render_html(report: Report) -> str:
+    e = _e
+    failed = [v for v in report.verifications if v.status is Status.FAILED]
+    if report.passed:
+        banner = (
+            '<div class="banner passed"><strong>Verified.</strong> Every check of the ElectionGuard 2.0 '
+            "verification that applies to this record passed.</div>"
+        )
+    else:
+        banner = (
+            f'<div class="banner failed"><strong>Not verified.</strong> {len(failed)} of the '
+            f"{len(report.verifications)} verifications failed; the details are below.</div>"
+        )
+    stats = report.statistics
+    rows = "".join(_row(v) for v in report.verifications)
+    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
+    departures = (
+        "<p>Where this record's producer departs from the specification's byte layouts, the verifier follows the "
+        f"producer:</p><ul>{notes}</ul>"
+        if notes
+        else ""
+    )
+    sections = "".join(_section(v) for v in report.verifications)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Election verification report</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>Election verification report</h1>
+{banner}
+<p>This report was produced by <code>evote-verify</code>, an independent verifier of election records that follow
+the ElectionGuard Design Specification v2.0.0. It recomputes every cryptographic proof and hash listed in the
+specification's section 6.2 (Verifications 1 to 14) from the published record. "Passed" means the published
+numbers are consistent with an honest count of the published encrypted ballots; it does not say anything about
+who was allowed to vote.</p>
+<table>
+<tr><th>Record</th><td><code>{e(report.record)}</code></td></tr>
+<tr><th>Format</th><td>{e(report.format)} (conventions: {e(report.conventions)})</td></tr>
+<tr><th>Ballots</th><td>{e(stats.get("ballots"))} ({e(stats.get("cast"))} cast, {e(stats.get("challenged"))} challenged),
+{e(stats.get("selections"))} encrypted selections</td></tr>
+<tr><th>Time</th><td>{e(stats.get("seconds"))} s</td></tr>
+</table>
+{departures}
+<h2>Summary</h2>
+<table><tr><th>#</th><th>Verification</th><th>Specification</th><th>Result</th>
+<th class="n">passed</th><th class="n">failed</th></tr>
+{rows}</table>
+<h2>Details</h2>
+{sections}
+</body></html>
+"""
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _tag(status: Status) -> str:
+    css = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_APPLICABLE: "na"}[status]
+    return f'<span class="tag {css}">{_e(status.value)}</span>'
+
+
+def _row(v: VerificationResult) -> str:
+    return (
+        f'<tr><td>{v.number}</td><td><a href="#v{v.number}">{_e(v.title)}</a></td><td>{_e(v.section)}</td>'
+        f'<td>{_tag(v.status)}</td><td class="n">{v.passed}</td><td class="n">{v.failed}</td></tr>'
+    )
+
+
+def _section(v: VerificationResult) -> str:
+    opened = " open" if v.status is Status.FAILED else ""
+    steps = "".join(_step(s) for s in v.steps)
+    return (
+        f'<details id="v{v.number}"{opened}><summary>Verification {v.number}: {_e(v.title)} {_tag(v.status)}</summary>'
+        f'<table><tr><th>Step</th><th>What is checked</th><th>Result</th><th class="n">passed</th>'
+        f'<th class="n">failed</th></tr>{steps}</table></details>'
+    )
+
+
+def _step(s: StepResult) -> str:
+    label = s.id if "." in s.id else f"{s.id} (preconditions)"
+    extra = ""
+    if s.status is Status.NOT_APPLICABLE and s.count.reasons:
+        extra = '<div class="na">Does not apply: ' + "; ".join(_e(r) for r in s.count.reasons) + "</div>"
+    failures = "".join(_finding(f) for f in s.count.failures)
+    if s.count.omitted:
+        failures += f'<div class="na">… and {s.count.omitted} more failure(s) of this step (see the JSON report).</div>'
+    return (
+        f'<tr><td>{_e(label)}</td><td><span class="spec">{_e(s.text)}</span>{extra}{failures}</td>'
+        f'<td>{_tag(s.status)}</td><td class="n">{s.count.passed}</td><td class="n">{s.count.failed}</td></tr>'
+    )
+
+
+def _finding(f: Finding) -> str:
+    parts = [f"<div><strong>{_e(f.subject)}</strong>: {_e(f.message)}</div>"]
+    if f.origin:
+        parts.append(f"<div>in <code>{_e(f.origin)}</code></div>")
+    if f.expected is not None:
+        parts.append(f'<div>expected <span class="hex">{_e(f.expected)}</span></div>')
+    if f.found is not None:
+        parts.append(f'<div>found <span class="hex">{_e(f.found)}</span></div>')
+    return '<div class="finding">' + "".join(parts) + "</div>"

@@ -1,0 +1,343 @@
+"""Reader for election records written by egk (electionguard-kotlin-multiplatform) as JSON.
+
+Layout (egk ``ElectionRecordJsonPaths.kt``)::
+
+    constants.json            p, q, r, g ("large_prime", "small_prime", "cofactor", "generator")
+    election_config.json      version, n, k, H_P, H_M, H_B, chain_confirmation_codes, baux0
+    manifest.json             the manifest; its bytes are hashed into H_M
+    election_initialized.json K, H_E, guardians with commitments K_ij and Schnorr proofs
+    encrypted_ballots/<device>/eballot-<id>.json, and ballot_chain.json when codes are chained
+    encrypted_tally.json      (A, B) per option, cast_ballot_ids
+    tally.json                the decrypted tally: t, T ("b_over_m"), proof per option
+    challenged_ballots/dballot-<id>.json   decryptions of challenged ("SPOILED") ballots
+
+egk's contest and option indices are the manifest's ``sequence_order`` values. Ballot state ``CAST`` is cast,
+``SPOILED`` challenged, ``UNKNOWN`` neither. Where egk's byte layouts depart from the SPEC, see
+:mod:`.egk_variants`. Records with absent guardians need nothing special: the decryption proofs in an
+egk 2.0 record are joint proofs, verified against K whoever took part.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ...errors import EncodingError, ManifestError
+from ...manifest import BallotStyle, Contest, Manifest, Option
+from ..model import (
+    Chaining,
+    Conventions,
+    DeviceChain,
+    ElectionRecord,
+    EncryptedTallyRecord,
+    GroupConstants,
+    GuardianRecord,
+    KeyCeremony,
+    Parameters,
+    RecordUnreadable,
+    SchnorrRecord,
+    TallyEntry,
+    Unreadable,
+)
+from . import egk_json as j
+from .egk_ballots import BALLOTS, CHALLENGED, BallotFiles, EgkBallotDecoder, device_dirs, natural, parse_decryption
+from .egk_variants import egk_contest_data_challenge, egk_first_chain_aux, egk_open_contest_data
+
+FORMAT = "egk"
+CONSTANTS = "constants.json"
+CONFIG = "election_config.json"
+MANIFEST = "manifest.json"
+INITIALIZED = "election_initialized.json"
+ENCRYPTED_TALLY = "encrypted_tally.json"
+TALLY = "tally.json"
+CHAIN = "ballot_chain.json"
+
+CONVENTIONS = Conventions(
+    name="egk",
+    contest_data_challenge=egk_contest_data_challenge,
+    open_contest_data=egk_open_contest_data,
+    first_chain_aux=egk_first_chain_aux,
+    aux0_identifies_device=False,
+    notes=(
+        "contest and option indices are the manifest's sequence_order values",
+        "contest data proofs (11.B, 14.B) hash C1 as its hex text and C2 as 32 bytes; the contest data KDF uses "
+        "egk's label, context and length fields (see voting/verifier/readers/egk_variants.py)",
+        "ballot chains: B_aux,1 = H_0 alone, and B_aux,0 is one value for the election, not per device (7.D, 7.E)",
+    ),
+)
+
+
+def open_egk(path: str | Path) -> ElectionRecord:
+    """Read an egk JSON election record; raises :class:`RecordUnreadable` if ``path`` is not one."""
+    root = Path(path)
+    if not root.is_dir():
+        raise RecordUnreadable(f"{path} is not a directory")
+    if not any((root / name).is_file() for name in (CONFIG, MANIFEST, INITIALIZED)):
+        raise RecordUnreadable(f"{path} is not an egk election record: it has none of {CONFIG}, {MANIFEST}, {INITIALIZED}")
+    config = j.load_json(root, CONFIG)
+    manifest_bytes, manifest = _manifest(root)
+    decryptions = _decryption_index(root)
+    chains = _chaining(root, config)
+    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, dict(reversed(decryptions)))
+    return ElectionRecord(
+        format=FORMAT,
+        location=str(root),
+        conventions=CONVENTIONS,
+        parameters=_parameters(root, config, manifest_bytes, manifest),
+        key_ceremony=_key_ceremony(root),
+        chaining=chains,
+        encrypted_tally=_encrypted_tally(root),
+        decrypted_tally=_read(root, TALLY, parse_decryption),
+        decryption_ids=tuple(ballot_id for ballot_id, _ in decryptions),
+        ballots=ballots.stream,
+        decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None),
+        ballot_count=ballots.count(),
+    )
+
+
+def _read(root: Path, name: str, parse) -> Any:
+    doc = j.load_json(root, name)
+    if isinstance(doc, Unreadable):
+        return doc
+    if not isinstance(doc, dict):
+        return Unreadable(name, "", f"expected a JSON object, found {type(doc).__name__}")
+    try:
+        return parse(doc, name)
+    except (EncodingError, ManifestError) as exc:
+        return Unreadable(name, exc.field, exc.reason)
+
+
+# --- parameters, manifest, key ceremony -------------------------------------------------------------
+
+
+def _manifest(root: Path) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
+    path = root / MANIFEST
+    if not path.is_file():
+        missing = Unreadable(MANIFEST, "", "the file is absent")
+        return missing, missing
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        unreadable = Unreadable(MANIFEST, "", f"cannot be read: {exc}")
+        return unreadable, unreadable
+    try:
+        doc = json.loads(data)
+    except ValueError as exc:
+        return data, Unreadable(MANIFEST, "", f"is not readable JSON: {exc}")
+    try:
+        return data, egk_manifest(doc)
+    except (EncodingError, ManifestError) as exc:
+        return data, Unreadable(MANIFEST, exc.field, exc.reason)
+
+
+def egk_manifest(doc: Any) -> Manifest:
+    """egk's manifest as a :class:`Manifest` whose indices are egk's ``sequence_order`` values.
+
+    Contests are ordered by index, options by index; a ballot style's contests are those whose
+    ``electoral_district_id`` is one of the style's ``geopolitical_unit_ids`` (egk ``Manifest.kt``).
+    """
+    contests = []
+    districts: dict[str, list[str]] = {}
+    for n, raw in enumerate(j.items(doc, "contests", "")):
+        where = f"contests[{n}]"
+        options = []
+        for m, raw_option in enumerate(j.items(raw, "ballot_selections", where)):
+            option_where = f"{where}.ballot_selections[{m}]"
+            options.append(
+                Option(
+                    j.text(raw_option, "object_id", option_where),
+                    j.small_int(raw_option, "sequence_order", option_where),
+                    str(raw_option.get("candidate_id") or ""),
+                )
+            )
+        options.sort(key=lambda o: o.index)
+        _distinct([o.label for o in options], f"{where}.ballot_selections", "option label")
+        _distinct([o.index for o in options], f"{where}.ballot_selections", "sequence_order")
+        if not options:
+            raise ManifestError(f"{where}.ballot_selections", "a contest has at least one option")
+        label = j.text(raw, "object_id", where)
+        option_limit = j.small_int(raw, "option_selection_limit", where, 1) if "option_selection_limit" in raw else 1
+        contests.append(
+            Contest(
+                label,
+                j.small_int(raw, "sequence_order", where),
+                str(raw.get("name") or label),
+                j.small_int(raw, "votes_allowed", where, 1),
+                option_limit,
+                tuple(options),
+            )
+        )
+        districts.setdefault(j.text(raw, "electoral_district_id", where), []).append(label)
+    contests.sort(key=lambda c: c.index)
+    _distinct([c.label for c in contests], "contests", "contest label")
+    _distinct([c.index for c in contests], "contests", "sequence_order")
+    order = {c.label: c.index for c in contests}
+    styles = []
+    for n, raw in enumerate(j.items(doc, "ballot_styles", "")):
+        where = f"ballot_styles[{n}]"
+        labels = {label for unit in j.items(raw, "geopolitical_unit_ids", where) for label in districts.get(unit, [])}
+        styles.append(BallotStyle(j.text(raw, "object_id", where), n + 1, tuple(sorted(labels, key=order.__getitem__))))
+    _distinct([s.label for s in styles], "ballot_styles", "ballot style label")
+    label = doc.get("election_scope_id") if isinstance(doc.get("election_scope_id"), str) else "egk election"
+    return Manifest(label, tuple(contests), tuple(styles), {}, doc)
+
+
+def _distinct(values: list, where: str, what: str) -> None:
+    if len(set(values)) != len(values):
+        raise ManifestError(where, f"a {what} appears twice")
+
+
+def _parameters(root: Path, config: Any, manifest_bytes, manifest) -> Parameters | Unreadable:
+    if isinstance(config, Unreadable):
+        return config
+    try:
+        return Parameters(
+            spec_version=j.text(config, "config_version", ""),
+            constants=_read(root, CONSTANTS, _constants),
+            n=j.small_int(config, "number_of_guardians", "", 1),
+            k=j.small_int(config, "quorum", "", 1),
+            H_P=j.digest(config, "parameter_base_hash", ""),
+            H_M=j.digest(config, "manifest_hash", ""),
+            H_B=j.digest(config, "election_base_hash", ""),
+            manifest_bytes=manifest_bytes,
+            manifest=manifest,
+            origin=CONFIG,
+        )
+    except EncodingError as exc:
+        return Unreadable(CONFIG, exc.field, exc.reason)
+
+
+def _constants(doc: Any, origin: str) -> GroupConstants:
+    values = {
+        name: j.big_hex(doc, key, "") if key in doc else None
+        for name, key in (("p", "large_prime"), ("q", "small_prime"), ("r", "cofactor"), ("g", "generator"))
+    }
+    return GroupConstants(origin=origin, **values)
+
+
+def _key_ceremony(root: Path) -> KeyCeremony | Unreadable:
+    def parse(doc: Any, origin: str) -> KeyCeremony:
+        guardians = []
+        for n, raw in enumerate(j.items(doc, "guardians", "")):
+            where = f"guardians[{n}]"
+            try:
+                proofs = j.items(raw, "coefficient_proofs", where)
+                guardians.append(
+                    GuardianRecord(
+                        index=j.small_int(raw, "x_coordinate", where, 1),
+                        name=j.text(raw, "guardian_id", where),
+                        commitments=tuple(
+                            j.element(p, "public_key", f"{where}.coefficient_proofs[{m}]") for m, p in enumerate(proofs)
+                        ),
+                        proofs=tuple(
+                            SchnorrRecord(
+                                j.digest(p, "challenge", f"{where}.coefficient_proofs[{m}]"),
+                                j.scalar(p, "response", f"{where}.coefficient_proofs[{m}]"),
+                            )
+                            for m, p in enumerate(proofs)
+                        ),
+                        origin=f"{origin}: {where}",
+                    )
+                )
+            except EncodingError as exc:
+                guardians.append(Unreadable(origin, exc.field, exc.reason))
+        return KeyCeremony(
+            j.element(doc, "joint_public_key", ""), j.digest(doc, "extended_base_hash", ""), tuple(guardians), origin
+        )
+
+    return _read(root, INITIALIZED, parse)
+
+
+# --- chains, tallies, decryptions -------------------------------------------------------------------
+
+
+def _chaining(root: Path, config: Any) -> Chaining | Unreadable:
+    if isinstance(config, Unreadable):
+        return config
+    try:
+        enabled = j.get(config, "chain_confirmation_codes", "")
+        if not isinstance(enabled, bool):
+            raise EncodingError("chain_confirmation_codes", "expected true or false")
+        aux0 = j.signed_bytes(config, "baux0", "")
+    except EncodingError as exc:
+        return Unreadable(CONFIG, exc.field, exc.reason)
+    devices = []
+    for directory in device_dirs(root):
+        origin = f"{BALLOTS}/{directory.name}/{CHAIN}"
+        if not (directory / CHAIN).is_file():
+            if enabled:
+                devices.append(DeviceChain(directory.name, aux0, None, None, None, None, f"{BALLOTS}/{directory.name}"))
+            continue
+        devices.append(_device_chain(root, directory, origin, enabled, aux0))
+    return Chaining(enabled, tuple(devices), CONFIG)
+
+
+def _device_chain(root: Path, directory: Path, origin: str, enabled: bool, aux0: bytes) -> DeviceChain | Unreadable:
+    doc = j.load_json(root, origin)
+    if isinstance(doc, Unreadable):
+        return doc
+    try:
+        chaining = j.get(doc, "chaining", "")
+        if chaining is not enabled:
+            raise EncodingError("chaining", f"says {chaining} where {CONFIG} says chain_confirmation_codes = {enabled}")
+        ids = j.items(doc, "ballot_ids", "")
+        if not all(isinstance(i, str) for i in ids):
+            raise EncodingError("ballot_ids", "expected strings")
+        closing = j.get(doc, "closing_hash", "")
+        return DeviceChain(
+            device=directory.name,
+            aux0=aux0,
+            listed_ids=tuple(ids),
+            recorded_H0=j.hex_bytes(doc, "baux0", "") if enabled else None,  # egk keeps H_0 there when chaining
+            last_code=j.digest(doc, "last_confirmation_code", ""),
+            closing_hash=None if closing is None else j.digest(doc, "closing_hash", ""),
+            origin=origin,
+        )
+    except EncodingError as exc:
+        return Unreadable(origin, exc.field, exc.reason)
+
+
+def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
+    def parse(doc: Any, origin: str) -> EncryptedTallyRecord:
+        entries = []
+        for n, contest in enumerate(j.items(doc, "contests", "")):
+            where = f"contests[{n}]"
+            label = j.text(contest, "contest_id", where)
+            for m, selection in enumerate(j.items(contest, "selections", where)):
+                sw = f"{where}.selections[{m}]"
+                vote = j.get(selection, "encrypted_vote", sw)
+                entries.append(
+                    TallyEntry(
+                        label,
+                        j.text(selection, "selection_id", sw),
+                        j.element(vote, "pad", f"{sw}.encrypted_vote"),
+                        j.element(vote, "data", f"{sw}.encrypted_vote"),
+                        f"{origin}: {sw}",
+                    )
+                )
+        ids = doc.get("cast_ballot_ids")
+        if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            raise EncodingError("cast_ballot_ids", "expected a list of ballot ids")
+        return EncryptedTallyRecord(tuple(entries), None if ids is None else tuple(ids), origin)
+
+    return _read(root, ENCRYPTED_TALLY, parse)
+
+
+def _decryption_index(root: Path) -> list[tuple[str, Path]]:
+    """(ballot id, decryption file) for every decryption (the id written inside the file, else the one in its
+    name); an id may come twice, which Verification 12 reports."""
+    index: list[tuple[str, Path]] = []
+    directory = root / CHALLENGED
+    if not directory.is_dir():
+        return index
+    for path in sorted(directory.glob("dballot-*.json"), key=natural):
+        ballot_id = path.name[len("dballot-") : -len(".json")]
+        try:
+            doc = json.loads(path.read_bytes())
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                ballot_id = doc["id"]
+        except (OSError, ValueError):
+            pass  # read again, and reported as unreadable, when its ballot streams past
+        index.append((ballot_id, path))
+    return index

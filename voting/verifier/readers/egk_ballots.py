@@ -1,0 +1,311 @@
+"""egk's encrypted ballots and decryptions: streaming the ballot files, and decoding them in the workers.
+
+Files: ``encrypted_ballots/<device>/eballot-<id>.json`` (egk ``EncryptedBallotJson.kt``), a device's
+``ballot_chain.json`` (its ballots in chain order), ``challenged_ballots/dballot-<id>.json`` and ``tally.json``
+(``DecryptedTallyOrBallotJson.kt``). Ballot state ``CAST`` is cast, ``SPOILED`` challenged, ``UNKNOWN`` neither.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from gmpy2 import mpz
+
+from ...elgamal import Ciphertext
+from ...encrypted_ballot import EncryptedBallot, EncryptedContest, EncryptedSelection
+from ...errors import EncodingError
+from ...group import STANDARD, ElementModP, ElementModQ
+from ...hashed_elgamal import HashedCiphertext
+from ...manifest import Contest, Manifest
+from ...proofs.range import RangeProof
+from ..model import (
+    BallotRecord,
+    BallotState,
+    Chaining,
+    ContestDataDecryption,
+    DecryptedContest,
+    DecryptedSelection,
+    Decryption,
+    Defect,
+    DeviceChain,
+    RawBallot,
+    Unreadable,
+    WrittenContestData,
+)
+from . import egk_json as j
+
+BALLOTS = "encrypted_ballots"
+CHALLENGED = "challenged_ballots"
+STATES = {"CAST": BallotState.CAST, "SPOILED": BallotState.CHALLENGED, "UNKNOWN": BallotState.OTHER}
+
+
+def parse_decryption(doc: Any, origin: str) -> Decryption:
+    """egk's DecryptedTallyOrBallot (tally.json, dballot-*.json); unreadable items become :class:`Unreadable`."""
+    contests = []
+    for n, raw in enumerate(j.items(doc, "contests", "")):
+        where = f"contests[{n}]"
+        selections: list[DecryptedSelection | Unreadable] = []
+        for m, selection in enumerate(j.items(raw, "selections", where)):
+            sw = f"{where}.selections[{m}]"
+            try:
+                vote = selection.get("encrypted_vote") if isinstance(selection, dict) else None
+                proof = j.get(selection, "proof", sw)
+                selections.append(
+                    DecryptedSelection(
+                        option=j.text(selection, "selection_id", sw),
+                        value=j.small_int(selection, "tally", sw),
+                        element=j.element(selection, "b_over_m", sw),
+                        c=j.digest(proof, "challenge", f"{sw}.proof"),
+                        v=j.scalar(proof, "response", f"{sw}.proof"),
+                        ciphertext=None
+                        if vote is None
+                        else (j.element(vote, "pad", f"{sw}.encrypted_vote"), j.element(vote, "data", f"{sw}.encrypted_vote")),
+                        where=sw,
+                    )
+                )
+            except EncodingError as exc:
+                selections.append(Unreadable(origin, exc.field, exc.reason))
+        contest_data = None
+        if raw.get("decrypted_contest_data") is not None:
+            contest_data = _contest_data_decryption(raw["decrypted_contest_data"], f"{where}.decrypted_contest_data", origin)
+        contests.append(DecryptedContest(j.text(raw, "contest_id", where), tuple(selections), contest_data, where))
+    ballot_id = doc.get("id") if isinstance(doc.get("id"), str) else None
+    return Decryption(tuple(contests), origin, ballot_id)
+
+
+def _contest_data_decryption(raw: Any, where: str, origin: str) -> ContestDataDecryption | Unreadable:
+    try:
+        proof = j.get(raw, "proof", where)
+        return ContestDataDecryption(
+            encrypted=written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data"),
+            beta=j.element(raw, "beta", where),
+            c=j.digest(proof, "challenge", f"{where}.proof"),
+            v=j.scalar(proof, "response", f"{where}.proof"),
+            where=where,
+        )
+    except EncodingError as exc:
+        return Unreadable(origin, exc.field, exc.reason)
+
+
+def written_contest_data(raw: Any, where: str) -> WrittenContestData:
+    return WrittenContestData(
+        j.element(raw, "c0", where),
+        j.hex_bytes(raw, "c1", where),
+        j.digest(raw, "c2", where),
+        (("numBytes", j.small_int(raw, "numBytes", where)),),
+    )
+
+
+def natural(path: Path | str) -> list:
+    """Sort key: "eballot-id-2" before "eballot-id-10"."""
+    name = path if isinstance(path, str) else path.name
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def ballot_names(directory: Path) -> list[str]:
+    """The ballot file names in ``directory``, in natural order (names, not paths: one short string each)."""
+    with os.scandir(directory) as entries:
+        return sorted((e.name for e in entries if e.name.startswith("eballot-") and e.name.endswith(".json")), key=natural)
+
+
+def device_dirs(root: Path) -> list[Path]:
+    directory = root / BALLOTS
+    return sorted((d for d in directory.iterdir() if d.is_dir()), key=natural) if directory.is_dir() else []
+
+
+@dataclass
+class BallotFiles:
+    root: Path
+    chaining: Chaining | None
+    decryptions: dict[str, Path]
+
+    def count(self) -> int:
+        directory = self.root / BALLOTS
+        if not directory.is_dir():
+            return 0
+        return len(ballot_names(directory)) + sum(len(ballot_names(device)) for device in device_dirs(self.root))
+
+    def stream(self) -> Iterator[RawBallot]:
+        """Every encrypted ballot, device by device; a chained device's ballots in its chain's order."""
+        listed: dict[str, tuple[str, ...]] = {}
+        if self.chaining is not None:
+            listed = {d.device: d.listed_ids for d in self.chaining.devices if isinstance(d, DeviceChain) and d.listed_ids}
+        directory = self.root / BALLOTS
+        if directory.is_dir():
+            for name in ballot_names(directory):
+                yield self._raw(directory / name, None, None)
+        for device in device_dirs(self.root):
+            names = ballot_names(device)
+            order = listed.get(device.name, ())
+            unlisted = set(names)
+            for position, ballot_id in enumerate(order):
+                name = f"eballot-{ballot_id.replace(' ', '_')}.json"
+                if name in unlisted:
+                    unlisted.discard(name)
+                    yield self._raw(device / name, device.name, position)
+            for name in names:
+                if name in unlisted:
+                    yield self._raw(device / name, device.name, None)
+
+    def _raw(self, path: Path, device: str | None, position: int | None) -> RawBallot:
+        origin = str(path.relative_to(self.root))
+        ballot_id = path.name[len("eballot-") : -len(".json")]
+        try:
+            payload: Any = json.loads(path.read_bytes())
+            if isinstance(payload, dict) and isinstance(payload.get("ballot_id"), str):
+                ballot_id = payload["ballot_id"]
+        except (OSError, ValueError) as exc:
+            payload = Unreadable(origin, "", f"is not readable JSON: {exc}")
+        decryption: Any = None
+        decryption_origin = None
+        decryption_path = self.decryptions.get(ballot_id)
+        if decryption_path is not None:
+            decryption_origin = str(decryption_path.relative_to(self.root))
+            decryption = j.load_json(self.root, decryption_origin)
+        return RawBallot(ballot_id, origin, payload, device, position, decryption, decryption_origin)
+
+
+@dataclass(frozen=True)
+class EgkBallotDecoder:
+    """Decodes egk's encrypted ballots (``EncryptedBallotJson.kt``) in the workers.
+
+    Group elements are range-checked here (0 < x < p); their membership in Z_p^r is checked for a whole chunk
+    at once by the caller before any check sees the ballot.
+    """
+
+    manifest: Manifest | None
+
+    def decode(self, raw: RawBallot) -> BallotRecord:
+        doc = raw.payload
+        base = dict(id=raw.id, origin=raw.origin, device=raw.device, chain_position=raw.chain_position)
+        decryption = self._decryption(raw)
+        if isinstance(doc, Unreadable):
+            return BallotRecord(
+                state=BallotState.OTHER,
+                style="",
+                ballot=None,
+                defects=(Defect("5", "", f"{doc.reason}"),),
+                decryption=decryption,
+                **base,
+            )
+        if not isinstance(doc, dict):
+            doc = {}  # every field below is then missing, and reported so
+        state_text = doc.get("state")
+        state = STATES.get(state_text, BallotState.OTHER) if isinstance(state_text, str) else BallotState.OTHER
+        style = doc.get("ballot_style_id") if isinstance(doc.get("ballot_style_id"), str) else ""
+        defects: list[Defect] = []
+        if state_text not in STATES:
+            defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
+        ballot = None
+        try:
+            if self.manifest is None:
+                raise EncodingError("", "the manifest cannot be read, so the ballot cannot be decoded")
+            ballot = self._ballot(doc, style)
+        except EncodingError as exc:
+            defects.append(Defect(_check_of(exc.field), exc.field, exc.reason))
+        return BallotRecord(
+            state=state, style=style, ballot=None if defects else ballot, defects=tuple(defects), decryption=decryption, **base
+        )
+
+    def _decryption(self, raw: RawBallot) -> Decryption | Unreadable | None:
+        if raw.decryption is None:
+            return None
+        origin = raw.decryption_origin or ""
+        if isinstance(raw.decryption, Unreadable):
+            return raw.decryption
+        try:
+            return parse_decryption(raw.decryption, origin)
+        except EncodingError as exc:
+            return Unreadable(origin, exc.field, exc.reason)
+
+    def _ballot(self, doc: dict, style_label: str) -> EncryptedBallot:
+        manifest = self.manifest
+        if doc.get("is_preencrypt"):
+            raise EncodingError("is_preencrypt", "pre-encrypted ballots (Verifications 15-18) are not verified by this verifier")
+        style = manifest.style(style_label)
+        if style is None:
+            raise EncodingError("ballot_style_id", f"{style_label!r} is not a ballot style of the manifest")
+        expected = manifest.contests_of(style)
+        written = j.items(doc, "contests", "")
+        labels = [c.get("contest_id") if isinstance(c, dict) else None for c in written]
+        if labels != [c.label for c in expected]:
+            raise EncodingError(
+                "contests",
+                f"expected the contests {[c.label for c in expected]} of style {style_label!r} in index order, found {labels}",
+            )
+        contests = tuple(self._contest(raw, contest, f"contests[{n}]") for n, (raw, contest) in enumerate(zip(written, expected)))
+        aux = j.hex_bytes(doc, "code_baux", "")
+        return EncryptedBallot(style.label, contests, aux, j.digest(doc, "confirmation_code", ""))
+
+    def _contest(self, raw: Any, contest: Contest, where: str) -> EncryptedContest:
+        for key, value in (("sequence_order", contest.index), ("votes_allowed", contest.votes_allowed)):
+            if j.small_int(raw, key, where) != value:
+                raise EncodingError(f"{where}.{key}", f"is {raw[key]!r}, the manifest says {value}")
+        written = j.items(raw, "selections", where)
+        labels = [s.get("selection_id") if isinstance(s, dict) else None for s in written]
+        if labels != [o.label for o in contest.options]:
+            raise EncodingError(
+                f"{where}.selections", f"expected the options {[o.label for o in contest.options]} in index order, found {labels}"
+            )
+        selections = []
+        for m, (selection, option) in enumerate(zip(written, contest.options)):
+            sw = f"{where}.selections[{m}]"
+            if j.small_int(selection, "sequence_order", sw) != option.index:
+                raise EncodingError(f"{sw}.sequence_order", f"the manifest says {option.index}")
+            vote = j.get(selection, "encrypted_vote", sw)
+            alpha = j.element(vote, "pad", f"{sw}.encrypted_vote")
+            beta = j.element(vote, "data", f"{sw}.encrypted_vote")
+            ciphertext = Ciphertext(_pending(alpha), _pending(beta))
+            selections.append(
+                EncryptedSelection(option.label, ciphertext, _range_proof(j.get(selection, "proof", sw), f"{sw}.proof"))
+            )
+        data = written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data")
+        return EncryptedContest(
+            contest.label,
+            tuple(selections),
+            _range_proof(j.get(raw, "proof", where), f"{where}.proof"),
+            j.digest(raw, "contest_hash", where),
+            HashedCiphertext(_pending(data.C0), data.C1, data.C2),
+        )
+
+
+def _pending(x: int) -> ElementModP:
+    """Range-checked, membership still to be checked for the whole chunk (see the decoder's docstring)."""
+    return ElementModP._trusted(mpz(x), STANDARD)
+
+
+def _range_proof(raw: Any, where: str) -> RangeProof:
+    parts = j.items(raw, "proofs", where)
+    if not parts:
+        raise EncodingError(f"{where}.proofs", "a range proof has at least one part")
+    cs, vs = [], []
+    for n, part in enumerate(parts):
+        cs.append(
+            ElementModQ.reduce(int.from_bytes(j.digest(part, "challenge", f"{where}.proofs[{n}]"), "big"))
+        )  # 0 <= c_j < 2^256
+        v = j.scalar(part, "response", f"{where}.proofs[{n}]")
+        if v >= STANDARD.q:
+            raise EncodingError(f"{where}.proofs[{n}].response", "v_j is not in Z_q")
+        vs.append(ElementModQ.reduce(v))
+    return RangeProof(tuple(cs), tuple(vs))
+
+
+def _check_of(field: str) -> str:
+    """The SPEC step that covers an undecodable ballot field."""
+    limit = re.fullmatch(r"contests\[\d+\]\.proof\..*", field)
+    if field.endswith((".pad", ".data")) and ".encrypted_vote" in field:
+        return "5.A"
+    if ".challenge" in field:
+        return "6.B" if limit else "5.B"
+    if ".response" in field:
+        return "6.C" if limit else "5.C"
+    if field.endswith("contest_hash"):
+        return "7.A"
+    if field in ("code_baux", "confirmation_code"):
+        return "7.B"
+    return "5"

@@ -1,0 +1,100 @@
+"""Decoding egk's JSON values, each error naming the file and the field.
+
+egk writes group elements as 1024 upper-case hex digits, scalars and hashes as 64, byte strings as
+upper-case hex (``ElementsJson.kt``). These helpers read them strictly with the core's parsers and raise
+:class:`~voting.errors.EncodingError` with the field's path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from gmpy2 import mpz
+
+from ...encoding import parse_bytes, parse_digest, parse_p_unchecked_membership, parse_small_int
+from ...errors import EncodingError
+from ..model import Unreadable
+
+MAX_BYTES = 1 << 16
+UPPER_HEX = re.compile(r"[0-9A-F]{1,2048}")
+
+
+def load_json(root: Path, name: str) -> Any:
+    """The parsed JSON of ``root/name``, or :class:`Unreadable` saying why not."""
+    path = root / name
+    if not path.is_file():
+        return Unreadable(name, "", "the file is absent")
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        return Unreadable(name, "", f"is not readable JSON: {exc}")
+
+
+def get(obj: Any, key: str, where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise EncodingError(where or "(document)", f"expected a JSON object, found {type(obj).__name__}")
+    if key not in obj:
+        raise EncodingError(f"{where}.{key}" if where else key, "is missing")
+    return obj[key]
+
+
+def field(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def text(obj: Any, key: str, where: str) -> str:
+    value = get(obj, key, where)
+    if not isinstance(value, str):
+        raise EncodingError(field(where, key), f"expected a string, found {type(value).__name__}")
+    return value
+
+
+def items(obj: Any, key: str, where: str) -> list:
+    value = get(obj, key, where)
+    if not isinstance(value, list):
+        raise EncodingError(field(where, key), f"expected a JSON array, found {type(value).__name__}")
+    return value
+
+
+def small_int(obj: Any, key: str, where: str, minimum: int = 0) -> int:
+    return parse_small_int(get(obj, key, where), field(where, key), minimum=minimum)
+
+
+def element(obj: Any, key: str, where: str) -> int:
+    """A group element's value (1024 hex digits, 0 < x < p); membership is the checks' business."""
+    return int(parse_p_unchecked_membership(get(obj, key, where), field(where, key)))
+
+
+def scalar(obj: Any, key: str, where: str) -> int:
+    """A response v as written: 64 hex digits, any value below 2^256 (the checks test v < q)."""
+    return int.from_bytes(parse_digest(get(obj, key, where), field(where, key)), "big")
+
+
+def digest(obj: Any, key: str, where: str) -> bytes:
+    return parse_digest(get(obj, key, where), field(where, key))
+
+
+def hex_bytes(obj: Any, key: str, where: str) -> bytes:
+    return parse_bytes(get(obj, key, where), field(where, key), max_bytes=MAX_BYTES)
+
+
+def big_hex(obj: Any, key: str, where: str) -> int:
+    """An integer in upper-case hex of any length (the group constants)."""
+    value = get(obj, key, where)
+    if not isinstance(value, str) or not UPPER_HEX.fullmatch(value):
+        raise EncodingError(field(where, key), "expected upper-case hex digits")
+    return int(mpz(value, 16))
+
+
+def signed_bytes(obj: Any, key: str, where: str) -> bytes:
+    """egk's ByteArray as a JSON array of bytes, signed (-128..127) as Kotlin writes them."""
+    values = items(obj, key, where)
+    out = bytearray()
+    for n, value in enumerate(values):
+        if not isinstance(value, int) or isinstance(value, bool) or not -128 <= value <= 255:
+            raise EncodingError(f"{field(where, key)}[{n}]", "expected a byte (-128..255)")
+        out.append(value % 256)
+    return bytes(out)

@@ -1,0 +1,132 @@
+"""The verification report: the checklist with each step's counts and first failures, as data and JSON.
+
+Rendering for people lives in :mod:`.html` and :mod:`.cli`; this module only arranges the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import CHECKLIST, PRECONDITIONS, all_steps
+from .findings import CheckCount, Finding, Status, Tally, sort_key
+
+REPORT_FORMAT = "evote-verify-report/1"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    id: str  # "5.D", or "5" for the verification's preconditions
+    text: str  # the SPEC's words for the step
+    count: CheckCount
+
+    @property
+    def status(self) -> Status:
+        if self.count.failed:
+            return Status.FAILED
+        if self.count.passed:
+            return Status.PASSED
+        return Status.NOT_APPLICABLE
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "text": self.text,
+            "status": self.status.value,
+            "passed": self.count.passed,
+            "failed": self.count.failed,
+            "not_applicable": self.count.not_applicable,
+        }
+        if self.count.failures:
+            data["failures"] = [f.to_json() for f in self.count.failures]
+            data["failures_not_shown"] = self.count.omitted
+        if self.count.reasons and not self.count.passed and not self.count.failed:
+            data["not_applicable_because"] = list(self.count.reasons)
+        return data
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    number: int
+    title: str
+    section: str
+    steps: tuple[StepResult, ...]
+
+    @property
+    def status(self) -> Status:
+        statuses = {s.status for s in self.steps}
+        if Status.FAILED in statuses:
+            return Status.FAILED
+        if Status.PASSED in statuses:
+            return Status.PASSED
+        return Status.NOT_APPLICABLE
+
+    @property
+    def passed(self) -> int:
+        return sum(s.count.passed for s in self.steps)
+
+    @property
+    def failed(self) -> int:
+        return sum(s.count.failed for s in self.steps)
+
+    def first_failures(self, limit: int = 3) -> list[Finding]:
+        found = [f for s in self.steps for f in s.count.failures]
+        return found[:limit]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verification": self.number,
+            "title": self.title,
+            "spec_section": self.section,
+            "status": self.status.value,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+@dataclass
+class Report:
+    record: str
+    format: str
+    conventions: str
+    notes: tuple[str, ...]
+    verifications: tuple[VerificationResult, ...]
+    statistics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(v.status is not Status.FAILED for v in self.verifications)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "specification": "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14",
+            "record": self.record,
+            "record_format": self.format,
+            "conventions": {"name": self.conventions, "departures_from_spec": list(self.notes)},
+            "result": "passed" if self.passed else "failed",
+            "statistics": self.statistics,
+            "verifications": [v.to_json() for v in self.verifications],
+        }
+
+
+def build_report(
+    record: str, format: str, conventions: str, notes: tuple[str, ...], tally: Tally, statistics: dict[str, Any]
+) -> Report:
+    steps = all_steps()
+    results = []
+    for verification in CHECKLIST:
+        ids = [s for s in steps if sort_key(s)[0] == verification.number]
+        ids += [c for c in tally.counts if sort_key(c)[0] == verification.number and c not in ids]
+        ordered = sorted(ids, key=lambda c: (c != str(verification.number), sort_key(c)))
+        results.append(
+            VerificationResult(
+                verification.number,
+                verification.title,
+                verification.section,
+                tuple(
+                    StepResult(c, steps.get(c, PRECONDITIONS.get(verification.number, "")), tally.counts.get(c, CheckCount()))
+                    for c in ordered
+                ),
+            )
+        )
+    return Report(record, format, conventions, notes, tuple(results), statistics)

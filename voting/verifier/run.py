@@ -1,0 +1,174 @@
+"""Running the checklist over a record: record checks, the ballot stream in parallel, then summary checks.
+
+Ballots stream from the reader in chunks to ``workers`` processes (or, with ``scheduler``, to a Dask
+cluster); at most a few chunks are in flight, and results come back in stream order, so the outcome does not
+depend on the number of workers and memory does not grow with the number of ballots. A worker that raises
+or dies stops the stream and fails the verification with the reason.
+
+Worker processes start from a fork server, which imports the calling program's main module: a program that
+calls :func:`verify` with ``workers > 1`` guards its entry point with ``if __name__ == "__main__":``, as
+multiprocessing requires (``evote-verify`` does).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable
+
+from .checks import RECORD_CHECKS, SUMMARY_CHECKS, all_steps
+from .checks.aggregation import Products, merge_products
+from .checks.common import ballot_setting
+from .findings import Tally, failed
+from .model import BallotDigest, ElectionRecord, StreamSummary
+from .report import Report, build_report
+from .spool import Spool
+from .worker import ChunkResult, chunks, run_check, verify_chunk
+
+CHUNK_SIZE = 8
+Progress = Callable[[int], None]
+
+
+def verify(
+    record: ElectionRecord,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None,
+    chunk_worker: Callable[..., ChunkResult] = verify_chunk,
+) -> Report:
+    """Verify ``record`` and return the report. ``workers`` defaults to all cores; 1 runs in this process.
+
+    ``chunk_worker`` is the function run on each chunk; it is a parameter so that tests can put a failing
+    worker in its place.
+    """
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    tally = Tally()
+    for function in RECORD_CHECKS:
+        run_check(function, (record,), tally, "election record")
+    with Spool[BallotDigest]() as digests:
+        summary = _stream(record, tally, digests, workers, scheduler, chunk_size, progress, chunk_worker)
+        for function in SUMMARY_CHECKS:
+            run_check(function, (record, summary), tally, "election record")
+    for step in all_steps():
+        if step not in tally.counts:
+            tally.add(failed(step, "election record", "no result: no check reported on this step"))
+    statistics = {
+        "ballots": summary.ballots,
+        "cast": summary.cast,
+        "challenged": summary.challenged,
+        "selections": summary.selections,
+        "workers": workers if scheduler is None else None,
+        "scheduler": scheduler,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    conventions = record.conventions
+    return build_report(record.location, record.format, conventions.name, conventions.notes, tally, statistics)
+
+
+def _stream(record, tally, digests, workers, scheduler, chunk_size, progress, chunk_worker) -> StreamSummary:
+    setting = ballot_setting(record)
+    products: Products = {}
+    counts = {"ballots": 0, "cast": 0, "challenged": 0, "selections": 0}
+    interrupted = None
+    executor = None
+    pending: deque[Any] = deque()
+    try:
+        executor = _executor(workers, scheduler)
+        in_flight = 2 * max(1, executor.slots)
+        shared = executor.share(setting, record.decoder)
+
+        def collect(future) -> None:
+            result: ChunkResult = future.result()
+            tally.merge(result.tally)
+            for digest in result.digests:
+                digests.append(digest)
+            merge_products(products, result.products)
+            for key in counts:
+                counts[key] += getattr(result, key)
+            if progress is not None:
+                progress(counts["ballots"])
+
+        for chunk in chunks(record.ballots(), chunk_size):
+            pending.append(executor.submit(chunk_worker, *shared, chunk))
+            if len(pending) >= in_flight:
+                collect(pending.popleft())
+        while pending:
+            collect(pending.popleft())
+    except Exception as exc:  # a worker raised or died: the stream is incomplete and the verification fails
+        interrupted = f"{type(exc).__name__}: {exc}"
+        for future in pending:
+            future.cancel()
+        tally.add(failed("5", "ballots", f"the ballot verification stopped after {counts['ballots']} ballots: {interrupted}"))
+    finally:
+        if executor is not None:
+            executor.close()
+    return StreamSummary(digests=lambda: iter(digests), products=products, interrupted=interrupted, **counts)
+
+
+class _Inline:
+    """Runs each chunk in this process, at once (workers = 1)."""
+
+    slots = 1
+
+    def share(self, *values):
+        return values
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        pass
+
+
+class _Processes(_Inline):
+    """A pool of worker processes started by a fork server (clean processes, no inherited threads)."""
+
+    def __init__(self, workers: int):
+        self.slots = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    def submit(self, fn, *args) -> Future:
+        return self.pool.submit(fn, *args)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Dask(_Inline):
+    """Chunks run on a Dask distributed cluster; the setting and decoder are sent to every worker once."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - depends on the optional extra
+            raise RuntimeError("--scheduler needs Dask: pip install 'evote[dask]'") from exc
+        self.client = Client(address, set_as_default=False)
+        self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def share(self, *values):
+        return tuple(self.client.scatter(value, broadcast=True) for value in values)
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _executor(workers: int, scheduler: str | None):
+    if scheduler is not None:
+        return _Dask(scheduler)
+    if workers <= 1:
+        return _Inline()
+    return _Processes(workers)

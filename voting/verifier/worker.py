@@ -1,0 +1,167 @@
+"""The work done on one chunk of ballots, in a worker process (or a Dask worker, or inline).
+
+For a chunk: decode every ballot with the record's decoder; check the membership in Z_p^r of every α, β (and
+contest data C0) of the chunk in one batch (:func:`voting.membership.check_members`, checks 5.A and 6.A);
+run the ballot checks of the checklist on each ballot; multiply the cast ballots' encryptions for
+Verification 8; and keep a small digest of each ballot for the record-level checks.
+
+Only picklable plain data goes in and out: the :class:`~.checks.common.BallotSetting`, the decoder, the raw
+ballots, and a :class:`ChunkResult`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..errors import NotInGroupError
+from ..group import STANDARD
+from ..membership import check_members
+from .checks import BALLOT_CHECKS, steps_of
+from .checks.aggregation import Products, cast_products
+from .checks.common import BallotEnv, BallotSetting
+from .findings import Tally, failed
+from .model import BallotDecoder, BallotDigest, BallotRecord, BallotState, CannotRun, Defect, RawBallot
+
+
+@dataclass
+class ChunkResult:
+    tally: Tally
+    digests: list[BallotDigest]
+    products: Products
+    ballots: int
+    cast: int
+    challenged: int
+    selections: int
+
+
+def verify_chunk(setting: BallotSetting, decoder: BallotDecoder, raws: list[RawBallot]) -> ChunkResult:
+    """Verify one chunk of ballots. Exceptions outside the checks (a broken decoder, lack of memory) escape
+    to the caller, which fails the verification."""
+    env = BallotEnv(setting)
+    records = admit([decode(decoder, raw) for raw in raws])
+    tally = Tally()
+    selections = 0
+    for record in records:
+        for function in BALLOT_CHECKS:
+            run_check(function, (record, env), tally, record.subject)
+        if record.ballot is not None:
+            selections += sum(len(c.selections) for c in record.ballot.contests)
+    return ChunkResult(
+        tally=tally,
+        digests=[digest(record) for record in records],
+        products=cast_products(records),
+        ballots=len(records),
+        cast=sum(r.state is BallotState.CAST for r in records),
+        challenged=sum(r.state is BallotState.CHALLENGED for r in records),
+        selections=selections,
+    )
+
+
+def decode(decoder: BallotDecoder, raw: RawBallot) -> BallotRecord:
+    """The decoder's record; a decoder that raises leaves a ballot that fails Verification 5."""
+    try:
+        return decoder.decode(raw)
+    except Exception as exc:  # the ballot cannot be read: it fails, the others go on
+        return BallotRecord(
+            raw.id,
+            raw.origin,
+            BallotState.OTHER,
+            "",
+            None,
+            (Defect("5", "", f"could not be decoded: {type(exc).__name__}: {exc}"),),
+            raw.device,
+            raw.chain_position,
+        )
+
+
+def admit(records: list[BallotRecord]) -> list[BallotRecord]:
+    """Check α, β ∈ Z_p^r (5.A, 6.A) and C0 ∈ Z_p^r for every decoded ballot of the chunk in one batch.
+
+    A ballot with a non-member is not decoded further (``ballot`` None, a defect per offending value).
+    Every returned record has ``members_checked`` set.
+    """
+    values, owners = [], []
+    for n, record in enumerate(records):
+        if record.ballot is None:
+            continue
+        for ci, contest in enumerate(record.ballot.contests):
+            for si, selection in enumerate(contest.selections):
+                where = f"contests[{ci}].selections[{si}].encrypted_vote"
+                values += [selection.ciphertext.alpha.value, selection.ciphertext.beta.value]
+                owners += [(n, f"{where}.pad", True), (n, f"{where}.data", True)]
+            values.append(contest.contest_data.C0.value)
+            owners.append((n, f"contests[{ci}].encrypted_contest_data.c0", False))
+    defects: dict[int, list[Defect]] = {}
+    for index in non_members(values, [f"{o[1]}" for o in owners]):
+        n, where, vote = owners[index]
+        if vote:
+            defects.setdefault(n, []).extend([Defect("5.A", where, "is not in Z_p^r"), Defect("6.A", where, "is not in Z_p^r")])
+        else:
+            defects.setdefault(n, []).append(Defect("5", where, "the contest data's C0 is not in Z_p^r"))
+    return [
+        dataclasses.replace(
+            r, ballot=None if n in defects else r.ballot, defects=r.defects + tuple(defects.get(n, ())), members_checked=True
+        )
+        for n, r in enumerate(records)
+    ]
+
+
+def non_members(values: list, fields: list[str]) -> list[int]:
+    """Indices of the values not in Z_p^r: one batched check, and one by one only if the batch fails."""
+    if not values:
+        return []
+    try:
+        check_members(values, STANDARD, fields)
+        return []
+    except NotInGroupError:
+        return [n for n, value in enumerate(values) if not STANDARD.is_member(value)]
+
+
+_NUMBER = re.compile(r"v(\d+)_")
+
+
+def run_check(function: Callable, args: tuple, tally: Tally, subject: str) -> None:
+    """Run one check function into ``tally``. A check that cannot run, or raises, fails every step it
+    covers — it never passes and is never skipped silently."""
+    try:
+        tally.extend(function(*args))
+    except CannotRun as exc:
+        _fail_steps(function, tally, subject, f"cannot run: {exc.reason}", exc.origin)
+    except Exception as exc:
+        _fail_steps(function, tally, subject, f"the check raised {type(exc).__name__}: {exc}", "")
+
+
+def _fail_steps(function: Callable, tally: Tally, subject: str, message: str, origin: str) -> None:
+    steps = list(steps_of(function)) or [_NUMBER.match(function.__name__).group(1)]
+    for step in steps:
+        tally.add(failed(step, subject, message, origin))
+
+
+def digest(record: BallotRecord) -> BallotDigest:
+    ballot = record.ballot
+    return BallotDigest(
+        id=record.id,
+        origin=record.origin,
+        state=record.state.value,
+        device=record.device,
+        chain_position=record.chain_position,
+        confirmation_code=ballot.confirmation_code if ballot else None,
+        aux=ballot.aux if ballot else None,
+        contests=tuple(c.contest for c in ballot.contests) if ballot else (),
+        decoded=ballot is not None,
+        decrypted=record.decryption is not None,
+    )
+
+
+def chunks(items: Iterable[RawBallot], size: int):
+    chunk: list[RawBallot] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
