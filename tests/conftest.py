@@ -34,3 +34,15 @@ def egk_vectors() -> Path:
 @pytest.fixture
 def egk_sample_record() -> Path:
     return shared_path("samples", "egk-2.0-allAvailableJson")
+
+
+def require_module(name: str, reason: str):
+    """Import an optional test dependency: skip with ``reason`` outside CI, fail under CI=true."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if in_ci():
+            pytest.fail(f"{name} is not installed: {reason} (CI=true: the test extras must provide it)")
+        pytest.skip(reason)

@@ -48,6 +48,8 @@ def test_pages_are_served_with_a_csp_without_inline_scripts() -> None:
 def browser_results() -> dict:
     reason = browser_unavailable_reason()
     if reason is not None:
+        if in_ci():
+            pytest.fail(f"the booth's browser tests cannot run: {reason}")
         pytest.skip(reason)
     mounts = {"vectors": EGK_VECTORS} if EGK_VECTORS.exists() else {}
     with serve(mounts) as base:

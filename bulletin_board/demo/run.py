@@ -105,19 +105,24 @@ def create_trustees(out: Path, n: int, say: Say) -> tuple[list[Path], Path, list
     passphrase = directory / "passphrase"
     _write_secret(passphrase, secrets.token_urlsafe(24) + "\n")  # demo only: one passphrase file for all trustees
     names = ["Ada Obi", "Bruno Keller", "Chloé Martin", "Dmitri Volkov", "Elif Şahin", "Farah Haddad", "Gustavo Lima", "Hana Sato"]
-    dirs, roster = [], []
-    for i in range(1, n + 1):
+    dirs, processes = [], []
+    for i in range(1, n + 1):  # each trustee's `init` in its own process, all at once
         name = names[i - 1] if i <= len(names) else f"Trustee {i}"
         target = directory / f"trustee-{i}"
-        result = subprocess.run(
-            trustee_command("init", "--dir", str(target), "--name", name, "--passphrase-file", str(passphrase), "--kdf", "interactive"),
-            env=trustee_env(passphrase), capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        if result.returncode != 0:
-            raise RuntimeError(f"evote-trustee init failed: {result.stderr.strip()}")
+        processes.append(
+            subprocess.Popen(
+                trustee_command("init", "--dir", str(target), "--name", name, "--passphrase-file", str(passphrase), "--kdf", "interactive"),
+                env=trustee_env(passphrase), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+        )
+        dirs.append(target)
+    roster = []
+    for target, process in zip(dirs, processes):
+        _, error = process.communicate(timeout=300)
+        if process.returncode != 0:
+            raise RuntimeError(f"evote-trustee init failed: {error.strip()}")
         public = json.loads((target / "public.json").read_text())
         roster.append({"name": public["name"], "identity_key": public["identity_key"]})
-        dirs.append(target)
     say(f"{n} trustees created their identity keys ({', '.join(r['name'] for r in roster)})")
     return dirs, passphrase, roster
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
+
+from conftest import require_module
 from verifier_support import absent_guardian_record, comparable, copy_record, edit, failed_steps, plus_one  # noqa: F401
 
 from voting.verifier.findings import Status
@@ -72,7 +74,7 @@ def test_worker_process_that_dies_fails_the_run(absent_guardian_record):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra: pip install 'evote[dask]'")
+    distributed = require_module("distributed", "Dask is an optional extra: pip install 'evote[dask]'")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         yield cluster
 
@@ -91,8 +93,8 @@ def test_exception_on_a_dask_worker_fails_the_run(absent_guardian_record, dask_c
 
 
 def test_unreachable_scheduler_fails_the_run(absent_guardian_record):
-    dask = pytest.importorskip("dask", reason="Dask is an optional extra")
-    pytest.importorskip("distributed", reason="Dask is an optional extra")
+    dask = require_module("dask", "Dask is an optional extra: pip install 'evote[dask]'")
+    require_module("distributed", "Dask is an optional extra: pip install 'evote[dask]'")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         report = verify(open_egk(absent_guardian_record), scheduler="tcp://127.0.0.1:9")
     assert not report.passed
