@@ -9,10 +9,10 @@ import signal
 import time
 
 import pytest
-
 from board_world import MANIFEST
-from bulletin_board.client import BoardClient
 from processes import evote, finish, serve_board, trustee, trustee_run
+
+from bulletin_board.client import BoardClient
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key
 from voting.encrypt import encrypt_ballot

@@ -11,8 +11,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from .conftest import created_payload
 from click.testing import CliRunner
 
 from bulletin_board.cli import main
@@ -20,7 +18,7 @@ from bulletin_board.keys import load_or_create_board_key
 from bulletin_board.log import BoardLog
 from bulletin_board.storage import make_engine, migrate
 
-from .conftest import PYTHON, subprocess_env
+from .conftest import PYTHON, created_payload, subprocess_env
 
 TOKEN = "cli-admin-token-0123456789"
 

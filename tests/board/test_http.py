@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-from .conftest import created_payload
 from openapi_spec_validator import validate
 
 from bulletin_board.app import create_app
 from bulletin_board.client_checks import check_entry_included, check_log_extends
 from bulletin_board.note import NoteVerifier
+
+from .conftest import created_payload
 
 TOKEN = "test-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import require_module
 from verifier_support import absent_guardian_record, comparable, copy_record, edit, failed_steps, plus_one  # noqa: F401
 
