@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,38 +56,75 @@ def trustee_run(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Compl
 
 
 @contextmanager
-def serve_board(directory: Path, database: Path | None = None, *, port: int | None = None):
-    """``evote board serve`` on a free loopback port; yields its URL; stops it afterwards."""
+def serve_board(directory: Path, database: Path | str | None = None, *, port: int | None = None, workers: int = 0):
+    """A board on a free loopback port; yields its URL; stops it afterwards.
+
+    ``database`` is a SQLite file path or a database URL. With ``workers`` > 0 the board runs under gunicorn
+    with that many worker processes (production's setup); otherwise ``evote board serve`` (threaded).
+    """
     port = port or free_port()
     database = database or directory / "board.sqlite3"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bulletin_board.cli", "board", "serve", "--db", f"sqlite:///{database}", "--port", str(port)],
-        cwd=directory,
-        env=env(EVOTE_BOARD_KEY_FILE=str(directory / "board.key"), EVOTE_BOARD_ORIGIN="board.test"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    url_of_db = database if isinstance(database, str) and "://" in database else f"sqlite:///{database}"
+    environment = env(EVOTE_BOARD_KEY_FILE=str(directory / "board.key"), EVOTE_BOARD_ORIGIN="board.test", EVOTE_DATABASE_URL=url_of_db)
+    if workers:
+        command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+                   "bulletin_board.app:create_app()"]  # fmt: skip
+    else:
+        command = [sys.executable, "-m", "bulletin_board.cli", "board", "serve", "--db", url_of_db, "--port", str(port)]
+    log_path = directory / f"board-{port}.log"  # a file, not a pipe: an unread pipe would fill and block the server
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=directory, env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/api/v1/board", timeout=2) as response:
-                    json.loads(response.read())
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the board did not start: {process.stderr.read() if process.stderr else ''}") from None
-                time.sleep(0.2)
-        yield url
+        wait_for_board(url, process, log_path)
+        yield BoardProcess(url, process)
     finally:
-        process.terminate()
+        stop(process)
+
+
+@dataclass
+class BoardProcess:
+    url: str
+    process: subprocess.Popen
+
+    def __str__(self) -> str:
+        return self.url
+
+    def kill(self) -> None:
+        """SIGKILL the server and every worker it started (its whole process group)."""
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+def wait_for_board(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/api/v1/board", timeout=2) as response:
+                json.loads(response.read())
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the board did not start: {log_path.read_text()[-3000:]}") from None
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
 
 def finish(process: subprocess.Popen, timeout: float = 300) -> str:
@@ -93,3 +132,38 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> str:
     if process.returncode != 0:
         raise AssertionError(f"process {process.args} failed ({process.returncode}):\n{output}")
     return output
+
+
+def open_election(board_url: str, election_id: str, manifest: dict, voters: int, *, n: int = 1, k: int = 1) -> list[str]:
+    """Create and open an election on a running board, the trustees' steps run in this process; returns the
+    voters' credentials."""
+    from bulletin_board.client import BoardClient
+    from trustee_tools import steps
+    from trustee_tools.state import TrusteeState
+    from voting.credentials import derive_voter_key, new_credential
+    from voting.record import admin
+    from voting.record.election import define_election
+    from voting.record.messages import sign_message
+
+    client = BoardClient(board_url, admin_token=ADMIN_TOKEN)
+    trustees = [TrusteeState.new(f"Trustee {i}") for i in range(1, n + 1)]
+    roster = [{"index": i + 1, "name": t.name, "identity_key": t.identity_public_key} for i, t in enumerate(trustees)]
+    client.create_election(define_election(election_id, manifest, roster, k).to_payload())
+    follower = client.follow(election_id)
+
+    def post(trustee, outgoing):
+        client.post_trustee(election_id, outgoing.kind, sign_message(trustee.identity, election_id, outgoing.kind, trustee.guardian, outgoing.body))
+
+    for trustee in trustees:
+        steps.join(trustee, follower.refresh())
+    for step in (steps.commitments, steps.shares, steps.check_shares):
+        for trustee in trustees:
+            post(trustee, step(trustee, follower.refresh()))
+    client.post_admin(election_id, "keygen.result", admin.keygen_result(follower.refresh()))
+    for trustee in trustees:
+        post(trustee, steps.confirm(trustee, follower.refresh()))
+    credentials = [new_credential() for _ in range(voters)]
+    keys = sorted(derive_voter_key(c, election_id).public_key_hex for c in credentials)
+    client.post_admin(election_id, "credentials.published", {"credentials": keys})
+    client.post_admin(election_id, "election.opened", {})
+    return credentials

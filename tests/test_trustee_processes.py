@@ -47,7 +47,8 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
     roster = [json.loads((d / "public.json").read_text()) for d in dirs]
     (tmp_path / "trustees.json").write_text(json.dumps([{"name": r["name"], "identity_key": r["identity_key"]} for r in roster]))
 
-    with serve_board(tmp_path) as board:
+    with serve_board(tmp_path) as server:
+        board = server.url
         evote("election", "create", "manifest.json", "--id", ELECTION, "--trustees", "trustees.json", "--quorum", "3", "--board", board, cwd=tmp_path)
         client = BoardClient(board)
         keygen_args = ["keygen", "--board", board, "--election", ELECTION, "--poll", "0.3", "--wait", "300"]
@@ -87,7 +88,8 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
 
     results = []
     for database, subset, state_dirs in ((tmp_path / "board.sqlite3", (1, 3, 5), dirs), (tmp_path / "copy.sqlite3", (2, 3, 4), copies)):
-        with serve_board(tmp_path, database) as board:
+        with serve_board(tmp_path, database) as server:
+            board = server.url
             # only k - 1 trustees: a clear refusal that says who is missing
             if subset == (1, 3, 5):
                 lone = [trustee("decrypt", "--dir", str(dirs[i - 1]), "--board", board, "--election", ELECTION, "--poll", "0.3", "--wait", "20", cwd=tmp_path) for i in (1, 3)]
