@@ -1,0 +1,298 @@
+"""Side-by-side performance of evote and electionguard-python 1.4.0 on the same election (a benchmark, not a test).
+
+    python benchmarks/compare_electionguard.py [--ballots N] [--repeat R] [--json FILE]
+
+What it does, in one invocation:
+
+1. makes (or reuses) a Python 3.10 venv with electionguard 1.4.0 under ~/.cache/evote-bench (see _eg14_env.py);
+2. reads one of our manifests (default benchmarks/manifest_bench.json), converts it to electionguard 1.x's
+   format (_eg14_convert.py) and draws N ballots of choices, the same for both sides;
+3. R times, alternating which side goes first, runs the whole election on each side: key ceremony
+   (3 guardians, quorum 2), encrypt the N ballots, verify them, tally, decrypt the tally with guardian 3
+   absent. electionguard runs as a subprocess (_eg14_driver.py, JSON on stdout), evote in this process
+   (_evote_side.py). Each side checks that its decrypted tally equals the choices drawn;
+4. prints medians over the R runs per selection, and their ratio electionguard / evote, plus single-operation
+   calibrations (modexp, fixed-base exponentiation, subgroup checks) measured in the same invocation.
+
+Selections are counted the same way on both sides: a *real option selection* is one option of one contest on
+one ballot. electionguard 1.x also encrypts and proves L placeholder selections per contest; their cost is
+included in its times, but they are not counted as selections. Decryption is per tally entry (one per
+option of the manifest; electionguard's tally has no placeholders either).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import gmpy2
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from _eg14_convert import expected_tally, make_choices, to_eg14_ballots, to_eg14_manifest, to_eg14_tally  # noqa: E402
+from _eg14_env import cache_dir, ensure_venv  # noqa: E402
+from _evote_side import run_election  # noqa: E402
+from _timing import median_seconds, table  # noqa: E402
+
+from voting.context import ElectionContext  # noqa: E402
+from voting.group import STANDARD, g_pow  # noqa: E402
+from voting.manifest import Manifest, parse_manifest  # noqa: E402
+from voting.membership import check_members  # noqa: E402
+
+GUARDIANS, QUORUM, ABSENT = 3, 2, 3
+WORKERS = 2
+
+
+def run_eg14(python: Path, job_file: Path) -> dict[str, Any]:
+    result = subprocess.run([str(python), str(HERE / "_eg14_driver.py"), str(job_file)], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-6000:])
+        raise SystemExit(f"the electionguard driver failed (exit {result.returncode})")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def calibrate() -> dict[str, float]:
+    """Single operations in this process, seconds: the units of the modexp-count limit."""
+    p, q = STANDARD.p, STANDARD.q
+    context = ElectionContext(g_pow(STANDARD.random_scalar()), secrets.token_bytes(32))
+    context.K_table
+    base = context.K.value
+    exponents = iter([gmpy2.mpz(secrets.randbelow(int(q))) for _ in range(64)] * 1000)
+    members = [g_pow(STANDARD.random_scalar()).value for _ in range(40)]
+    return {
+        "modexp": median_seconds(lambda: gmpy2.powmod(base, next(exponents), p), number=40),
+        "fixed_base": median_seconds(lambda: context.K_table.pow_value(next(exponents)), number=200),
+        "subgroup_check": median_seconds(lambda: gmpy2.powmod(base, q, p), number=40),
+        "batched_subgroup_check": median_seconds(lambda: check_members(members, STANDARD, ["x"] * 40), repeat=5) / 40,
+    }
+
+
+def verification_floor(manifest: Manifest, ballots: list[tuple[str, dict[str, list[str]]]], unit: dict[str, float]) -> dict[str, float]:
+    """Seconds per real selection that the exponentiations alone of our verification cost.
+
+    ``per_01_proof``: the textbook count for one 0/1 proof, 4 variable-base + 4 fixed-base + 2 subgroup checks;
+    ``per_01_proof_batched``: the same with the two subgroup checks batched; ``this_election``: every proof of
+    these ballots (selection proofs and the contest-limit proofs, 2(L+1) + 2(L+1) per contest), batched
+    membership of every α, β and one subgroup check per contest-data C0, divided by the real selections.
+    """
+    m, f = unit["modexp"], unit["fixed_base"]
+    var = fixed = members = data = selections = 0
+    for style_label, _ in ballots:
+        for contest in manifest.contests_of(manifest.style(style_label)):
+            options, L = len(contest.options), contest.votes_allowed
+            var += 4 * options + 2 * (L + 1)
+            fixed += 4 * options + 2 * (L + 1)
+            members += 2 * options
+            data += 1
+            selections += options
+    return {
+        "per_01_proof": 4 * m + 4 * f + 2 * unit["subgroup_check"],
+        "per_01_proof_batched": 4 * m + 4 * f + 2 * unit["batched_subgroup_check"],
+        "this_election": (var * m + fixed * f + members * unit["batched_subgroup_check"] + data * unit["subgroup_check"]) / selections,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=12, help="ballots per election (default 12)")
+    parser.add_argument("--repeat", type=int, default=3, help="elections per side; medians are reported (default 3)")
+    parser.add_argument("--json", type=Path, help="also write the table and environment to this JSON file")
+    parser.add_argument("--manifest", type=Path, default=HERE / "manifest_bench.json", help="one of our manifests (option_limit 1)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the ballot choices")
+    parser.add_argument("--python310", help="Python 3.10 interpreter for electionguard's venv (found automatically otherwise)")
+    parser.add_argument(
+        "--eg-logging",
+        choices=["quiet", "shipped"],
+        default="quiet",
+        help="quiet (default): electionguard's info/debug logging dropped before it is formatted; shipped: as the wheel configures it",
+    )
+    args = parser.parse_args()
+    if args.ballots < WORKERS or args.repeat < 1:
+        parser.error(f"need --ballots >= {WORKERS} and --repeat >= 1")
+
+    python = ensure_venv(args.python310, log=lambda line: print(line, file=sys.stderr))
+    manifest = parse_manifest(json.loads(args.manifest.read_text()))
+    ballots = make_choices(manifest, args.ballots, args.seed)
+    expected = expected_tally(manifest, ballots)
+    job = {
+        "manifest": to_eg14_manifest(manifest),
+        "guardians": GUARDIANS,
+        "quorum": QUORUM,
+        "absent": ABSENT,
+        "ballots": to_eg14_ballots(ballots),
+        "expected_tally": to_eg14_tally(expected),
+        "logging": args.eg_logging,
+    }
+    available = [i for i in range(1, GUARDIANS + 1) if i != ABSENT]
+
+    eg_runs: list[dict[str, Any]] = []
+    ours: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+        job_file = Path(tmp) / "job.json"
+        job_file.write_text(json.dumps(job))
+        for r in range(args.repeat):
+            sides = ["eg", "evote"] if r % 2 == 0 else ["evote", "eg"]
+            for side in sides:
+                started = time.perf_counter()
+                if side == "eg":
+                    eg_runs.append(run_eg14(python, job_file))
+                else:
+                    ours.append(
+                        run_election(
+                            manifest, ballots, expected, guardians=GUARDIANS, quorum=QUORUM, available=available, workers=WORKERS
+                        )
+                    )
+                print(f"run {r + 1}/{args.repeat} {side}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    unit = calibrate()
+
+    counts = eg_runs[0]["counts"]
+    selections = sum(len(manifest.contest(c).options) for _, choices in ballots for c in choices)
+    if counts["real_selections"] != selections or counts["ballots"] != args.ballots:
+        raise SystemExit(f"selection counts differ: electionguard {counts}, evote {selections} real selections")
+    tally_entries = sum(len(c.options) for c in manifest.contests)
+    if counts["tally_selections"] != tally_entries:
+        raise SystemExit(f"tally sizes differ: electionguard {counts['tally_selections']}, evote {tally_entries}")
+
+    def eg(phase: str) -> list[float]:
+        return [run["seconds"][phase] for run in eg_runs]
+
+    def ev(phase: str) -> list[float]:
+        return [run[phase] for run in ours]
+
+    eg_normal_flow = [
+        run["seconds"]["cast"] + run["seconds"]["tally_validated"] - run["seconds"]["tally_plain"] for run in eg_runs
+    ]
+    checks_per_ballot = counts["verifications_per_ballot_in_cast"] + counts["verifications_per_ballot_in_tally_ballots"]
+    rows_spec = [
+        # (label, unit, divisor, evote samples, electionguard samples, goal)
+        (f"key ceremony (n = {GUARDIANS}, k = {QUORUM})", "ms/election", 1, ev("key_ceremony"), eg("key_ceremony"), None),
+        ("encryption", "ms/selection", selections, ev("encrypt"), eg("encrypt"), 10),
+        ("verification, 1 core (EG: is_valid_encryption once)", "ms/selection", selections, ev("verify_1"), eg("verify_once"), 3),
+        (f"verification, {WORKERS} workers (EG: 1 process, once)", "ms/selection", selections, ev("verify_2"), eg("verify_once"), 5),
+        (
+            f"verification in the normal flow (EG: cast + tally_ballots = {checks_per_ballot:g}x)",
+            "ms/selection",
+            selections,
+            ev("verify_1"),
+            eg_normal_flow,
+            None,
+        ),
+        ("tally aggregation (EG: batch_append without validation)", "ms/selection", selections, ev("tally"), eg("tally_plain"), None),
+        (f"tally decryption, {QUORUM} of {GUARDIANS} guardians", "ms/tally entry", tally_entries, ev("decrypt"), eg("decrypt"), 10),
+        ("evote fixed-base tables for g and K (once per election)", "ms/election", 1, ev("tables"), None, None),
+    ]
+    rows = []
+    records = []
+    for label, unit_label, divisor, ours_s, theirs_s, goal in rows_spec:
+        ours_ms = statistics.median(ours_s) * 1e3 / divisor
+        theirs_ms = statistics.median(theirs_s) * 1e3 / divisor if theirs_s else None
+        ratio = theirs_ms / ours_ms if theirs_ms else None
+        pair = sorted(t / o for t, o in zip(theirs_s, ours_s)) if theirs_s else []
+        rows.append(
+            (
+                label,
+                unit_label,
+                f"{ours_ms:.2f}",
+                f"{theirs_ms:.2f}" if theirs_ms else "-",
+                f"{ratio:.1f}x" if ratio else "-",
+                f"{pair[0]:.1f}-{pair[-1]:.1f}" if pair else "-",
+                f">= {goal}x" if goal else "",
+            )
+        )
+        records.append(
+            {
+                "phase": label,
+                "unit": unit_label,
+                "evote_ms": ours_ms,
+                "electionguard_ms": theirs_ms,
+                "ratio": ratio,
+                "ratio_per_run": pair,
+                "goal": goal,
+            }
+        )
+
+    floor = verification_floor(manifest, ballots, unit)
+    measured_verify = statistics.median(ev("verify_1")) / selections
+    versions = eg_runs[0]["versions"]
+    environment = {
+        "cpu": _cpu_model(),
+        "nproc": _nproc(),
+        "python": platform.python_version(),
+        "gmpy2": gmpy2.version(),
+        "gmp": gmpy2.mp_version(),
+        "electionguard": versions,
+        "ballots": args.ballots,
+        "repeat": args.repeat,
+        "real_selections": selections,
+        "electionguard_placeholder_selections": counts["placeholder_selections"],
+        "tally_entries": tally_entries,
+        "manifest": str(args.manifest.relative_to(HERE.parent) if args.manifest.is_relative_to(HERE.parent) else args.manifest),
+        "seed": args.seed,
+    }
+    command = "python benchmarks/compare_electionguard.py " + " ".join(sys.argv[1:])
+    print(f"\n{command}")
+    print(
+        f"{args.ballots} ballots, {selections} real option selections (+{counts['placeholder_selections']} electionguard "
+        f"placeholders), {tally_entries} tally entries; medians of {args.repeat} runs per side, interleaved\n"
+    )
+    print(table(rows, ("phase", "unit", "evote", "EG 1.4.0", "EG/evote", "per run", "goal")))
+    print("\ncalibration (this process, median ms): " + ", ".join(f"{k} {v * 1e3:.3f}" for k, v in unit.items()))
+    print(
+        "verification floor from the exponentiation count (ms/selection): "
+        f"one 0/1 proof {floor['per_01_proof'] * 1e3:.2f} (batched subgroup checks {floor['per_01_proof_batched'] * 1e3:.2f}); "
+        f"these ballots incl. limit proofs {floor['this_election'] * 1e3:.2f}; measured {measured_verify * 1e3:.2f} "
+        f"= {measured_verify / floor['this_election']:.2f}x the floor"
+    )
+    print(
+        f"environment: {environment['cpu']}, nproc {environment['nproc']}, Python {environment['python']} "
+        f"(EG: {versions['python']}), gmpy2 {environment['gmpy2']} {environment['gmp']} (EG: {versions['gmpy2']} {versions['gmp']}), "
+        f"electionguard {versions['electionguard']} logging {versions['logging']}"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "command": command,
+                    "environment": environment,
+                    "rows": records,
+                    "calibration_ms": {k: v * 1e3 for k, v in unit.items()},
+                    "verification_floor_ms": {k: v * 1e3 for k, v in floor.items()},
+                    "verification_measured_ms": measured_verify * 1e3,
+                    "electionguard_counts": counts,
+                    "raw_seconds": {"evote": ours, "electionguard": [run["seconds"] for run in eg_runs]},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _nproc() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    main()
