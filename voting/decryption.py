@@ -138,10 +138,16 @@ def check_response(
     M_i: ElementModP,
     public_key_share: ElementModP,
     context: ElectionContext,
+    *,
+    key_share_power: mpz | None = None,
 ) -> None:
-    """a'_i = g^{v_i} (g^{P(i)})^{c_i} = a_i and b'_i = A^{v_i} M_i^{c_i} = b_i (SPEC eqs. 74-75, 83-84)."""
+    """a'_i = g^{v_i} (g^{P(i)})^{c_i} = a_i and b'_i = A^{v_i} M_i^{c_i} = b_i (SPEC eqs. 74-75, 83-84).
+
+    ``key_share_power`` is (g^{P(i)})^{c_i} when the caller has computed it already (for many items at once)."""
     p = context.group.p
-    a_check = context.g_table.pow_value(v_i.value) * gmpy2.powmod(public_key_share.value, c_i.value, p) % p
+    if key_share_power is None:
+        key_share_power = gmpy2.powmod(public_key_share.value, c_i.value, p)
+    a_check = context.g_table.pow_value(v_i.value) * key_share_power % p
     if a_check != commitment_i.a.value:
         raise InvalidProof("eq. 74", f"guardian {i}: the response does not match its commitment a_i under its key share")
     b_check = gmpy2.powmod(A.value, v_i.value, p) * gmpy2.powmod(M_i.value, c_i.value, p) % p
