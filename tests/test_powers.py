@@ -1,4 +1,4 @@
-"""Same-base powers with a shared chain of squarings (voting.powers) against gmpy2.powmod."""
+"""Same-base powers and products of powers with shared squarings (voting.powers) against gmpy2.powmod."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from strategies import TOY
 
 from voting.group import STANDARD
-from voting.powers import same_base_powers
+from voting.powers import product_of_powers, same_base_powers
 
 
 @settings(max_examples=60, deadline=None)
@@ -28,3 +28,20 @@ def test_edge_exponents():
     base = mpz(STANDARD.g)
     exponents = [0, 1, 15, 16, 17, q - 1, q, 2**256 - 1, 0]
     assert same_base_powers(base, exponents, p) == [gmpy2.powmod(base, e, p) for e in exponents]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    group=st.sampled_from([TOY, STANDARD]),
+    pairs=st.lists(
+        st.tuples(st.integers(min_value=1), st.one_of(st.integers(0, 40), st.integers(min_value=0, max_value=2**256 - 1))),
+        max_size=4,
+    ),
+)
+def test_product_equals_powmods(group, pairs):
+    bases = [mpz(b) % group.p or mpz(1) for b, _ in pairs]
+    exponents = [e for _, e in pairs]
+    expected = mpz(1)
+    for b, e in zip(bases, exponents):
+        expected = expected * gmpy2.powmod(b, e, group.p) % group.p
+    assert product_of_powers(bases, exponents, group.p) == expected

@@ -27,6 +27,7 @@ from .errors import DecryptionError, InvalidProof
 from .group import ElementModP, ElementModQ, Group
 from .hashed_elgamal import HashedCiphertext
 from .hashing import DS, H
+from .powers import product_of_powers
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,8 @@ def commitment(context: ElectionContext, A: ElementModP, u: ElementModQ) -> Guar
 def combine_partials(partials: Mapping[int, ElementModP], group: Group) -> ElementModP:
     """M = Π_{i ∈ U} M_i^{w_i} mod p (SPEC eq. 68)."""
     available = sorted(partials)
-    p = group.p
-    value = reduce(
-        lambda acc, i: acc * gmpy2.powmod(partials[i].value, lagrange_coefficient(i, available, group).value, p) % p,
-        available,
-        mpz(1),
-    )
+    weights = [lagrange_coefficient(i, available, group).value for i in available]
+    value = product_of_powers([partials[i].value for i in available], weights, group.p)
     return ElementModP._trusted(value, group)
 
 
@@ -150,7 +147,7 @@ def check_response(
     a_check = context.g_table.pow_value(v_i.value) * key_share_power % p
     if a_check != commitment_i.a.value:
         raise InvalidProof("eq. 74", f"guardian {i}: the response does not match its commitment a_i under its key share")
-    b_check = gmpy2.powmod(A.value, v_i.value, p) * gmpy2.powmod(M_i.value, c_i.value, p) % p
+    b_check = product_of_powers([A.value, M_i.value], [v_i.value, c_i.value], p)
     if b_check != commitment_i.b.value:
         raise InvalidProof("eq. 75", f"guardian {i}: the response does not match its commitment b_i and M_i")
 
