@@ -167,8 +167,8 @@ def verify_decryption(
     p = group.p
     M = ElementModP._trusted(B.value * gmpy2.invert(T.value, p) % p, group)
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * gmpy2.powmod(context.K.value, c, p) % p
-    b = gmpy2.powmod(A.value, proof.v.value, p) * gmpy2.powmod(M.value, c, p) % p
+    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
+    b = product_of_powers([A.value, M.value], [proof.v.value, c], p)
     expected = decryption_challenge(context, A, B, ElementModP._trusted(a, group), ElementModP._trusted(b, group), M)
     if expected != proof.c:
         raise InvalidProof(
@@ -184,8 +184,8 @@ def verify_contest_data_decryption(
     group = context.group
     p = group.p
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * gmpy2.powmod(context.K.value, c, p) % p
-    b = gmpy2.powmod(data.C0.value, proof.v.value, p) * gmpy2.powmod(beta.value, c, p) % p
+    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
+    b = product_of_powers([data.C0.value, beta.value], [proof.v.value, c], p)
     expected = contest_data_challenge(context, data, ElementModP._trusted(a, group), ElementModP._trusted(b, group), beta)
     if expected != proof.c:
         raise InvalidProof(
