@@ -1,12 +1,13 @@
 """evote side of benchmarks/compare_electionguard.py: one election end to end with the core, timed by phase.
 
-Phases (seconds for the whole batch; the caller divides by its selection counts and takes medians):
+Phases, each with its wall-clock and CPU seconds for the whole batch (the caller divides by its selection
+counts and takes medians):
 
 * ``key_ceremony``: n guardian polynomials, commitments with Schnorr proofs, Verification 2 of every
   guardian's commitments, every share sent (hashed ElGamal) and received (decrypted and checked against the
   sender's commitments, eq. 21), K, the key shares P(i), the public key shares g^P(i) and H_E.
-* ``tables``: the fixed-base tables for g and K (built once per election and process; not part of
-  ``encrypt`` or ``verify_*``, which use them).
+* ``tables``: the fixed-base table for K (built once per election and process; not part of ``encrypt`` or
+  ``verify_*``, which use it). g's table is built once per process before any run (compare_electionguard.py).
 * ``encrypt``: ``make_ballot`` + ``encrypt_ballot`` for every ballot (range proofs, limit proofs, contest
   data, contest hashes, confirmation code).
 * ``verify_1``: for every ballot, from its JSON object: ``parse_encrypted_ballot`` (canonical hex, scalars
@@ -14,9 +15,9 @@ Phases (seconds for the whole batch; the caller divides by its selection counts 
   (Verifications 5, 6, 7.A, 7.B), in this process.
 * ``verify_2``: the same with the ballots split over two worker processes
   (``concurrent.futures.ProcessPoolExecutor``; a worker's exception is re-raised here by ``result()``).
-  The pool is started and warmed up before the clock starts. ``verify_2_worker_cpu`` is the CPU time of the
-  busier worker: what the pool's wall time would be with a core free for each worker (on a shared machine
-  the wall time can be much longer).
+  The pool is started and warmed up before the clock starts. Its CPU seconds are those of the busier
+  worker: what the pool's wall time would be with a core free for each worker (on a shared machine the
+  wall time can be much longer).
 * ``tally``: ``aggregate`` (eq. 62) over the parsed ballots.
 * ``decrypt``: ``decrypt_locally`` with the guardians of ``available`` only (both rounds, every guardian's
   responses checked, eqs. 74-75), then T = B·M^-1 and the discrete log of every tally entry; the result
@@ -42,6 +43,8 @@ from voting.joint_decryption import decrypt_locally
 from voting.key_ceremony import GuardianPolynomial, joint_public_key, key_share, public_key_share, receive_share, send_share
 from voting.manifest import Manifest, parse_manifest
 from voting.tally import aggregate
+
+from _timing import Stopwatch
 
 Choices = list[tuple[str, dict[str, list[str]]]]
 
@@ -106,27 +109,23 @@ def run_election(
     quorum: int,
     available: Sequence[int],
     workers: int,
-) -> dict[str, float]:
-    """One election end to end; returns seconds per phase (see the module docstring)."""
-    seconds = {}
+) -> dict[str, dict[str, float]]:
+    """One election end to end: {"seconds": wall seconds per phase, "cpu_seconds": CPU seconds per phase}."""
+    clock = Stopwatch()
     params = ElectionParameters(manifest, guardians, quorum)
 
-    start = time.perf_counter()
-    context, shares, public = key_ceremony(params)
-    seconds["key_ceremony"] = time.perf_counter() - start
+    with clock.phase("key_ceremony"):
+        context, shares, public = key_ceremony(params)
 
-    start = time.perf_counter()
-    context.g_table, context.K_table
-    seconds["tables"] = time.perf_counter() - start
+    with clock.phase("tables"):
+        context.g_table, context.K_table
 
-    start = time.perf_counter()
-    encrypted = [encrypt_ballot(context, make_ballot(manifest, style, choices)).ballot for style, choices in ballots]
-    seconds["encrypt"] = time.perf_counter() - start
+    with clock.phase("encrypt"):
+        encrypted = [encrypt_ballot(context, make_ballot(manifest, style, choices)).ballot for style, choices in ballots]
     documents = [ballot_to_json(b) for b in encrypted]
 
-    start = time.perf_counter()
-    verify_ballots(documents, manifest, context)
-    seconds["verify_1"] = time.perf_counter() - start
+    with clock.phase("verify_1"):
+        verify_ballots(documents, manifest, context)
 
     # "fork" so that workers inherit the tables just built (a verifier that spawns builds them once per worker)
     with ProcessPoolExecutor(
@@ -138,27 +137,24 @@ def run_election(
         pids = set(pool.map(_warm_up, [0.3] * workers))
         if len(pids) != workers:
             raise RuntimeError(f"expected {workers} warm worker processes, got {len(pids)}")
-        start = time.perf_counter()
-        futures = [pool.submit(_verify_share, documents[w::workers]) for w in range(workers)]
-        results = [f.result() for f in futures]
-        seconds["verify_2"] = time.perf_counter() - start
+        with clock.phase("verify_2"):
+            futures = [pool.submit(_verify_share, documents[w::workers]) for w in range(workers)]
+            results = [f.result() for f in futures]
     checked = sum(count for count, _ in results)
-    seconds["verify_2_worker_cpu"] = max(cpu for _, cpu in results)
     if checked != len(documents):
         raise RuntimeError(f"the workers checked {checked} of {len(documents)} ballots")
+    clock.cpu["verify_2"] = max(cpu for _, cpu in results)  # the workers' CPU, not this (waiting) process's
 
-    start = time.perf_counter()
-    tally = aggregate(manifest, encrypted)
-    seconds["tally"] = time.perf_counter() - start
+    with clock.phase("tally"):
+        tally = aggregate(manifest, encrypted)
 
-    start = time.perf_counter()
-    entries = list(tally.items())
-    results = decrypt_locally([ct for _, _, ct in entries], {i: shares[i] for i in available}, public, context, quorum)
-    decrypted: dict[str, dict[str, int]] = {}
-    for (contest, option, ct), result in zip(entries, results):
-        T = ct.beta * result.M.inverse()
-        decrypted.setdefault(contest, {})[option] = discrete_log(T, context.K, tally.ballot_count)
-    seconds["decrypt"] = time.perf_counter() - start
+    with clock.phase("decrypt"):
+        entries = list(tally.items())
+        results = decrypt_locally([ct for _, _, ct in entries], {i: shares[i] for i in available}, public, context, quorum)
+        decrypted: dict[str, dict[str, int]] = {}
+        for (contest, option, ct), result in zip(entries, results):
+            T = ct.beta * result.M.inverse()
+            decrypted.setdefault(contest, {})[option] = discrete_log(T, context.K, tally.ballot_count)
     if decrypted != expected:
         raise RuntimeError(f"evote's tally {decrypted} differs from the expected {expected}")
-    return seconds
+    return {"seconds": clock.wall, "cpu_seconds": clock.cpu}
