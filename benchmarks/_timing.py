@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 
-def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 1) -> float:
+def median_seconds(
+    fn: Callable[[], object], *, repeat: int = 7, number: int = 1, clock: Callable[[], float] = time.perf_counter
+) -> float:
     """Median over ``repeat`` runs of the time per call of ``fn`` (each run calls it ``number`` times)."""
     samples = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        samples.append((time.perf_counter() - start) / number)
+        samples.append((clock() - start) / number)
     return statistics.median(samples)
 
 
