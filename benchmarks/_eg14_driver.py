@@ -51,9 +51,8 @@ def main(job_path: str) -> None:
     with open(job_path, encoding="utf-8") as f:
         job = json.load(f)
 
-    import gmpy2
-
     import electionguard
+    import gmpy2
     from electionguard.ballot import (
         CiphertextBallot,
         PlaintextBallot,
@@ -188,7 +187,9 @@ def main(job_path: str) -> None:
         "gmp": gmpy2.mp_version(),
         "logging": job["logging"],
     }
-    REAL_STDOUT.write(json.dumps({"seconds": clock.wall, "cpu_seconds": clock.cpu, "counts": counts, "versions": versions}) + "\n")
+    REAL_STDOUT.write(
+        json.dumps({"seconds": clock.wall, "cpu_seconds": clock.cpu, "counts": counts, "versions": versions}) + "\n"
+    )
     REAL_STDOUT.flush()
 
 

@@ -69,7 +69,9 @@ def find_python310(explicit: str | None) -> str:
 
 def _is_python310(python: str) -> bool:
     try:
-        out = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [python, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"], capture_output=True, text=True, timeout=60
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return out.returncode == 0 and out.stdout.strip() == "True"

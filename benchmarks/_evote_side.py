@@ -31,11 +31,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Sequence
 
+from _timing import Stopwatch
+
 from voting.ballot import make_ballot
 from voting.ballot_checks import check_ballot
 from voting.context import ElectionContext
-from voting.elgamal import discrete_log
 from voting.election import ElectionParameters
+from voting.elgamal import discrete_log
 from voting.encrypt import encrypt_ballot
 from voting.encrypted_ballot import ballot_to_json, parse_encrypted_ballot
 from voting.group import STANDARD, ElementModP, ElementModQ
@@ -43,8 +45,6 @@ from voting.joint_decryption import decrypt_locally
 from voting.key_ceremony import GuardianPolynomial, joint_public_key, key_share, public_key_share, receive_share, send_share
 from voting.manifest import Manifest, parse_manifest
 from voting.tally import aggregate
-
-from _timing import Stopwatch
 
 Choices = list[tuple[str, dict[str, list[str]]]]
 
@@ -91,7 +91,9 @@ def _verify_share(ballots: Sequence[dict[str, Any]]) -> tuple[int, float]:
     return count, time.process_time() - start
 
 
-def verify_ballots(ballots: Sequence[dict[str, Any]], manifest: Manifest | None = None, context: ElectionContext | None = None) -> int:
+def verify_ballots(
+    ballots: Sequence[dict[str, Any]], manifest: Manifest | None = None, context: ElectionContext | None = None
+) -> int:
     """Parse and check every ballot JSON object; raises on the first invalid one. Returns the count."""
     manifest = manifest or _WORKER["manifest"]
     context = context or _WORKER["context"]

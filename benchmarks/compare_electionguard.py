@@ -83,7 +83,9 @@ def calibrate() -> dict[str, float]:
     }
 
 
-def verification_limit(manifest: Manifest, ballots: list[tuple[str, dict[str, list[str]]]], unit: dict[str, float]) -> dict[str, float]:
+def verification_limit(
+    manifest: Manifest, ballots: list[tuple[str, dict[str, list[str]]]], unit: dict[str, float]
+) -> dict[str, float]:
     """Seconds per real selection that the exponentiations of a textbook verification cost.
 
     ``per_01_proof``: one 0/1 proof, 4 variable-base + 4 fixed-base exponentiations + 2 subgroup checks;
@@ -138,7 +140,14 @@ def comparison_rows(
             eg("verify_once"),
             5,
         ),
-        (f"verification in the normal flow (EG: cast + tally_ballots = {checks:g}x)", "ms/selection", selections, ev("verify_1"), normal_flow, None),
+        (
+            f"verification in the normal flow (EG: cast + tally_ballots = {checks:g}x)",
+            "ms/selection",
+            selections,
+            ev("verify_1"),
+            normal_flow,
+            None,
+        ),
         (
             "tally aggregation (EG: batch_append, no validation)",
             "ms/selection",
@@ -147,7 +156,14 @@ def comparison_rows(
             None if cpu else eg("tally_plain"),  # electionguard accumulates in its process pool: no CPU figure
             None,
         ),
-        (f"tally decryption, {QUORUM} of {GUARDIANS} guardians", "ms/tally entry", tally_entries, ev("decrypt"), eg("decrypt"), 10),
+        (
+            f"tally decryption, {QUORUM} of {GUARDIANS} guardians",
+            "ms/tally entry",
+            tally_entries,
+            ev("decrypt"),
+            eg("decrypt"),
+            10,
+        ),
         ("evote fixed-base table for K (once per election)", "ms/election", 1, ev("tables"), None, None),
     ]
     rows = []
@@ -191,7 +207,9 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=12, help="ballots per election (default 12)")
     parser.add_argument("--repeat", type=int, default=3, help="elections per side; medians are reported (default 3)")
     parser.add_argument("--json", type=Path, help="also write the table and environment to this JSON file")
-    parser.add_argument("--manifest", type=Path, default=HERE / "manifest_bench.json", help="one of our manifests (option_limit 1)")
+    parser.add_argument(
+        "--manifest", type=Path, default=HERE / "manifest_bench.json", help="one of our manifests (option_limit 1)"
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the ballot choices")
     parser.add_argument("--python310", help="Python 3.10 interpreter for electionguard's venv (found automatically otherwise)")
     parser.add_argument(

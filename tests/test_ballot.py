@@ -238,11 +238,17 @@ def test_aux_is_covered_by_the_confirmation_code():
         (lambda d: d.update(extra=1), EncodingError, "ballot.extra"),
         (lambda d: d["contests"][1]["contest_data"].update(c1="00"), EncodingError, "ballot.contests[1].contest_data.c1"),
         (
-            lambda d: d["contests"][1]["contest_data"].update(c0=(TOY.p - 1).__int__().to_bytes(TOY.p_bytes, "big").hex().upper()),
+            lambda d: d["contests"][1]["contest_data"].update(
+                c0=(TOY.p - 1).__int__().to_bytes(TOY.p_bytes, "big").hex().upper()
+            ),
             NotInGroupError,
             "ballot.contests[1].contest_data.c0",
         ),
-        (lambda d: d["contests"][2]["contest_data"].update(c0="00" * TOY.p_bytes), NotInGroupError, "ballot.contests[2].contest_data.c0"),
+        (
+            lambda d: d["contests"][2]["contest_data"].update(c0="00" * TOY.p_bytes),
+            NotInGroupError,
+            "ballot.contests[2].contest_data.c0",
+        ),
         (lambda d: d.update(confirmation_code=5), EncodingError, "ballot.confirmation_code"),
     ],
 )
