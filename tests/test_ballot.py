@@ -237,6 +237,18 @@ def test_aux_is_covered_by_the_confirmation_code():
         ),
         (lambda d: d.update(extra=1), EncodingError, "ballot.extra"),
         (lambda d: d["contests"][1]["contest_data"].update(c1="00"), EncodingError, "ballot.contests[1].contest_data.c1"),
+        (
+            lambda d: d["contests"][1]["contest_data"].update(
+                c0=(TOY.p - 1).__int__().to_bytes(TOY.p_bytes, "big").hex().upper()
+            ),
+            NotInGroupError,
+            "ballot.contests[1].contest_data.c0",
+        ),
+        (
+            lambda d: d["contests"][2]["contest_data"].update(c0="00" * TOY.p_bytes),
+            NotInGroupError,
+            "ballot.contests[2].contest_data.c0",
+        ),
         (lambda d: d.update(confirmation_code=5), EncodingError, "ballot.confirmation_code"),
     ],
 )
@@ -287,3 +299,14 @@ def test_standard_group_ballot():
     ballot = parse_encrypted_ballot(doc, MANIFEST, STANDARD)
     check_ballot(ballot, MANIFEST, context)
     assert len(doc["contests"][0]["selections"][0]["alpha"]) == 1024
+
+
+@pytest.mark.parametrize("contest", [0, 2])
+def test_standard_group_batch_names_a_contest_data_non_member(contest):
+    """C0 joins the ballot's batched membership check (voting.membership); a non-member is still named."""
+    context = ElectionContext(g_pow(ElementModQ.parse(2**200 + 7)), H_E)
+    _, doc = encrypted_json(context=context)
+    doc["contests"][contest]["contest_data"]["c0"] = (STANDARD.p - 1).__int__().to_bytes(STANDARD.p_bytes, "big").hex().upper()
+    with pytest.raises(NotInGroupError) as err:
+        parse_encrypted_ballot(doc, MANIFEST, STANDARD)
+    assert err.value.field == f"ballot.contests[{contest}].contest_data.c0"

@@ -11,14 +11,14 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
+from conftest import in_ci
+from processes import open_election, serve_board
 from sqlalchemy import text
 
 from bulletin_board.client import BoardClient, BoardClientError
 from bulletin_board.record_export import export_from_board
 from bulletin_board.record_verify import verify_exported_record
 from bulletin_board.storage import make_engine, migrate
-from conftest import in_ci
-from processes import open_election, serve_board
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key
 from voting.encrypt import encrypt_ballot

@@ -27,6 +27,7 @@ from .errors import DecryptionError, InvalidProof
 from .group import ElementModP, ElementModQ, Group
 from .hashed_elgamal import HashedCiphertext
 from .hashing import DS, H
+from .powers import product_of_powers
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,8 @@ def commitment(context: ElectionContext, A: ElementModP, u: ElementModQ) -> Guar
 def combine_partials(partials: Mapping[int, ElementModP], group: Group) -> ElementModP:
     """M = Π_{i ∈ U} M_i^{w_i} mod p (SPEC eq. 68)."""
     available = sorted(partials)
-    p = group.p
-    value = reduce(
-        lambda acc, i: acc * gmpy2.powmod(partials[i].value, lagrange_coefficient(i, available, group).value, p) % p,
-        available,
-        mpz(1),
-    )
+    weights = [lagrange_coefficient(i, available, group).value for i in available]
+    value = product_of_powers([partials[i].value for i in available], weights, group.p)
     return ElementModP._trusted(value, group)
 
 
@@ -138,13 +135,19 @@ def check_response(
     M_i: ElementModP,
     public_key_share: ElementModP,
     context: ElectionContext,
+    *,
+    key_share_power: mpz | None = None,
 ) -> None:
-    """a'_i = g^{v_i} (g^{P(i)})^{c_i} = a_i and b'_i = A^{v_i} M_i^{c_i} = b_i (SPEC eqs. 74-75, 83-84)."""
+    """a'_i = g^{v_i} (g^{P(i)})^{c_i} = a_i and b'_i = A^{v_i} M_i^{c_i} = b_i (SPEC eqs. 74-75, 83-84).
+
+    ``key_share_power`` is (g^{P(i)})^{c_i} when the caller has computed it already (for many items at once)."""
     p = context.group.p
-    a_check = context.g_table.pow_value(v_i.value) * gmpy2.powmod(public_key_share.value, c_i.value, p) % p
+    if key_share_power is None:
+        key_share_power = gmpy2.powmod(public_key_share.value, c_i.value, p)
+    a_check = context.g_table.pow_value(v_i.value) * key_share_power % p
     if a_check != commitment_i.a.value:
         raise InvalidProof("eq. 74", f"guardian {i}: the response does not match its commitment a_i under its key share")
-    b_check = gmpy2.powmod(A.value, v_i.value, p) * gmpy2.powmod(M_i.value, c_i.value, p) % p
+    b_check = product_of_powers([A.value, M_i.value], [v_i.value, c_i.value], p)
     if b_check != commitment_i.b.value:
         raise InvalidProof("eq. 75", f"guardian {i}: the response does not match its commitment b_i and M_i")
 
@@ -164,8 +167,8 @@ def verify_decryption(
     p = group.p
     M = ElementModP._trusted(B.value * gmpy2.invert(T.value, p) % p, group)
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * gmpy2.powmod(context.K.value, c, p) % p
-    b = gmpy2.powmod(A.value, proof.v.value, p) * gmpy2.powmod(M.value, c, p) % p
+    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
+    b = product_of_powers([A.value, M.value], [proof.v.value, c], p)
     expected = decryption_challenge(context, A, B, ElementModP._trusted(a, group), ElementModP._trusted(b, group), M)
     if expected != proof.c:
         raise InvalidProof(
@@ -193,8 +196,8 @@ def verify_contest_data_decryption(
     group = context.group
     p = group.p
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * gmpy2.powmod(context.K.value, c, p) % p
-    b = gmpy2.powmod(data.C0.value, proof.v.value, p) * gmpy2.powmod(beta.value, c, p) % p
+    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
+    b = product_of_powers([data.C0.value, beta.value], [proof.v.value, c], p)
     expected = challenge(context, data, ElementModP._trusted(a, group), ElementModP._trusted(b, group), beta)
     if expected != proof.c:
         raise InvalidProof(

@@ -2,7 +2,8 @@
 
 Parsing validates everything that comes from outside before any check runs: the structure against the
 manifest (the style's contests in index order, every option once, R + 1 and L + 1 proof parts), canonical
-hex, scalars in Z_q, and membership of every α, β in Z_p^r (batched, :mod:`voting.membership`).
+hex, scalars in Z_q, and membership of every α, β and contest-data C0 in Z_p^r, in one batch per ballot
+(:mod:`voting.membership`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from .encoding import (
     hex_q,
     parse_bytes,
     parse_digest,
-    parse_p,
     parse_p_unchecked_membership,
     parse_q,
     require_keys,
@@ -154,9 +154,9 @@ def parse_encrypted_ballot(
         c1 = parse_bytes(data["c1"], f"{where}.contest_data.c1")
         if len(c1) != CONTEST_DATA_BYTES:
             raise EncodingError(f"{where}.contest_data.c1", f"expected {CONTEST_DATA_BYTES} bytes")
-        contest_data = HashedCiphertext(
-            parse_p(data["c0"], f"{where}.contest_data.c0", group), c1, parse_digest(data["c2"], f"{where}.contest_data.c2")
-        )
+        c0 = parse_p_unchecked_membership(data["c0"], f"{where}.contest_data.c0", group)
+        pending.append((c0, f"{where}.contest_data.c0"))
+        contest_data = HashedCiphertext(ElementModP._trusted(c0, group), c1, parse_digest(data["c2"], f"{where}.contest_data.c2"))
         contests.append(
             EncryptedContest(
                 contest.label,
@@ -167,6 +167,6 @@ def parse_encrypted_ballot(
             )
         )
     if not membership_checked_by_board:
-        check_members([v for v, _ in pending], group, [f for _, f in pending])  # checks 5.A / 6.A
+        check_members([v for v, _ in pending], group, [f for _, f in pending])  # checks 5.A / 6.A and C0 ∈ Z_p^r
     aux = parse_bytes(obj["aux"], "ballot.aux", max_bytes=MAX_AUX_BYTES)
     return EncryptedBallot(style.label, tuple(contests), aux, parse_digest(obj["confirmation_code"], "ballot.confirmation_code"))

@@ -10,6 +10,18 @@ from __future__ import annotations
 class VotingError(Exception):
     """Base class of every error raised by :mod:`voting`."""
 
+    def __reduce__(self):
+        # Pickle by message and attributes, not through __init__ (whose arguments differ per class), so an
+        # error raised in a worker process reaches the caller intact instead of breaking the process pool.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[VotingError], args: tuple, attributes: dict) -> VotingError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(attributes)
+    return error
+
 
 class EncodingError(VotingError, ValueError):
     """A value from outside is not in its canonical encoding (hex width, case, type)."""

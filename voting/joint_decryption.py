@@ -34,6 +34,7 @@ from .elgamal import Ciphertext
 from .errors import InvalidProof
 from .group import ElementModP, ElementModQ
 from .hashed_elgamal import HashedCiphertext
+from .powers import same_base_powers
 from .randomness import Randomness
 
 Item = Union[Ciphertext, HashedCiphertext]
@@ -141,6 +142,8 @@ def check_guardian_responses(
     if len(responses) != len(items):
         raise InvalidProof("eq. 73", f"guardian {share.i} answered {len(responses)} of {len(items)} items")
     challenges = challenge.guardian_challenges(share.i)
+    # (g^{P(i)})^{c_i} of eq. 74 for every item at once: one public base, public exponents (voting.powers)
+    key_share_powers = same_base_powers(public_key_share.value, [c_i.value for c_i in challenges], context.group.p)
     for n, item in enumerate(items):
         try:
             check_response(
@@ -152,6 +155,7 @@ def check_guardian_responses(
                 share.partials[n],
                 public_key_share,
                 context,
+                key_share_power=key_share_powers[n],
             )
         except InvalidProof as exc:
             raise InvalidProof(exc.check, f"item {n}: {exc}") from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import gmpy2
 from gmpy2 import mpz
 
 from ..context import ElectionContext
@@ -17,6 +16,7 @@ from ..elgamal import Ciphertext
 from ..errors import InvalidProof
 from ..group import ElementModQ
 from ..hashing import DS, H
+from ..powers import same_base_powers
 from ..randomness import Randomness
 
 
@@ -88,13 +88,15 @@ def verify_range(ct: Ciphertext, proof: RangeProof, R: int, context: ElectionCon
     group = context.group
     p, q = group.p, group.q
     g_table, K_table = context.g_table, context.K_table
-    alpha, beta = ct.alpha.value, ct.beta.value
+    c = [c_j.value for c_j in proof.c]
+    alpha_c = same_base_powers(ct.alpha.value, c, p)  # α^{c_j} for every j, sharing α's squarings
+    beta_c = same_base_powers(ct.beta.value, c, p)
     commitments = []
     for j in range(R + 1):
-        c_j, v_j = proof.c[j].value, proof.v[j].value
-        a_j = g_table.pow_value(v_j) * gmpy2.powmod(alpha, c_j, p) % p  # (5.1)
+        c_j, v_j = c[j], proof.v[j].value
+        a_j = g_table.pow_value(v_j) * alpha_c[j] % p  # (5.1) a_j = g^{v_j} α^{c_j}
         w_j = (v_j - j * c_j) % q
-        b_j = K_table.pow_value(w_j) * gmpy2.powmod(beta, c_j, p) % p  # (5.2)
+        b_j = K_table.pow_value(w_j) * beta_c[j] % p  # (5.2) b_j = K^{w_j} β^{c_j}, w_j = v_j - j c_j
         commitments.append((a_j, b_j))
     challenge = int.from_bytes(_challenge(context, ct, commitments), "big")  # (5.3)
     if not group.is_standard:
