@@ -214,3 +214,63 @@ def test_tally_must_be_the_product_of_counted_ballots(tmp_path):
     size = world.size()
     world.admin_entry("tally.encrypted", payload, status=409)
     assert world.size() == size
+
+
+def test_garbled_share_is_named_over_http(tmp_path):
+    from trustee_tools import steps
+    from voting.record import admin
+
+    world = BoardWorld(make_app(tmp_path).test_client(), n=3, k=2, voters=1)
+    state = world.state()
+    for t in world.trustees:
+        steps.join(t, state)
+    for t in world.trustees:
+        world.trustee_post(t, steps.commitments(t, world.state()))
+    for t in world.trustees:
+        outgoing = steps.shares(t, world.state())
+        if t.guardian == 2:
+            outgoing.body["shares"][-1]["c1"] = "00" * 32  # the share for trustee 3 does not open
+        world.trustee_post(t, outgoing)
+    for t in world.trustees:
+        world.trustee_post(t, steps.check_shares(t, world.state()))
+    assert world.state().checked[3] == [2]  # trustee 3's complaint is on the board
+    for t in world.trustees:
+        for outgoing in steps.reveals(t, world.state()):
+            world.trustee_post(t, outgoing)  # trustee 2 answers in public
+    result = admin.keygen_result(world.state())
+    assert result == {"status": "failed", "faulty": [{"guardian": 2, "reason": "the MAC C2 does not verify"}]}
+    world.admin_entry("keygen.result", result)
+    context = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/context"), 200)
+    assert context["phase"] == "keygen_failed" and context["K"] is None
+
+
+def test_wrong_partial_decryption_is_named_and_the_others_finish_over_http(tmp_path):
+    from trustee_tools import steps
+    from voting.record import admin
+
+    world = BoardWorld(make_app(tmp_path).test_client(), n=4, k=2, voters=2)
+    world.keygen()
+    world.open()
+    world.cast(world.credentials[0], {"mayor": ["alice"]})
+    world.cast(world.credentials[1], {"mayor": ["bob"], "council": ["eve"]})
+    world.close_and_tally()
+    for t in world.trustees[:3]:
+        outgoing = steps.decryption_share(t, world.state())
+        if t.guardian == 3:
+            outgoing.body["items"][0]["M"] = outgoing.body["items"][1]["M"]  # a wrong M_3 for the first tally entry
+        world.trustee_post(t, outgoing)
+    world.admin_entry("decryption.challenge", admin.decryption_challenge(world.state()))
+    for t in world.trustees[:3]:
+        world.trustee_post(t, steps.decryption_response(t, world.state()))
+    faulty = admin.faulty_responses(world.state())
+    assert [i for i, _ in faulty] == [3] and "eq. 75" in faulty[0][1]
+    world.admin_entry("decryption.failed", admin.decryption_failed(world.state(), faulty))
+    for t in world.trustees[:2]:
+        world.trustee_post(t, steps.decryption_share(t, world.state()))
+    world.admin_entry("decryption.challenge", admin.decryption_challenge(world.state()))
+    for t in world.trustees[:2]:
+        world.trustee_post(t, steps.decryption_response(t, world.state()))
+    world.admin_entry("tally.result", admin.tally_result(world.state()))
+    result = world.state().result
+    assert {o: v.value for o, v in result.contests["mayor"].items()} == {"alice": 1, "bob": 1}
+    assert world.state().excluded == {3: faulty[0][1]}

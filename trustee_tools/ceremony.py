@@ -157,3 +157,37 @@ def run_decryption(session: Session, deadline: float) -> str:
             raise steps.Refusal(str(error)) from None
 
 
+
+
+def run_one_step(session: Session, name: str) -> str:
+    """One key ceremony step, by name, for trustees who prefer to take each step by hand."""
+    election, _ = session.replay()
+    me = session.state.guardian
+    posted = {
+        "commit": lambda: me in election.commitments,
+        "send-shares": lambda: me in election.shares,
+        "check-shares": lambda: me in election.checked,
+        "confirm": lambda: me in election.confirmed,
+    }
+    if name in posted and posted[name]():
+        return f"already done: this trustee's {name} message is on the board"
+    if name == "commit":
+        session.post(steps.commitments(session.state, election))
+        return "commitments and Schnorr proofs published"
+    if name == "send-shares":
+        session.post(steps.shares(session.state, election))
+        return f"encrypted shares sent to the {election.n - 1} other trustee(s)"
+    if name == "check-shares":
+        outgoing = steps.check_shares(session.state, election)
+        session.post(outgoing)
+        complaints = outgoing.body["complaints"]
+        return f"complaint posted against trustee(s) {complaints}" if complaints else "every share received verified; acceptance posted"
+    if name == "answer-complaints":
+        reveals = steps.reveals(session.state, election)
+        for outgoing in reveals:
+            session.post(outgoing)
+        return f"{len(reveals)} complaint(s) answered by revealing the share in public" if reveals else "no complaint against this trustee"
+    if name == "confirm":
+        session.post(steps.confirm(session.state, election))
+        return "joint key K and H_E confirmed"
+    raise ValueError(f"unknown step {name!r}")

@@ -25,7 +25,7 @@ from bulletin_board.client import BoardClient, BoardClientError
 from voting.errors import VotingError
 
 from . import steps
-from .ceremony import Session, run_decryption, run_key_ceremony
+from .ceremony import Session, run_decryption, run_key_ceremony, run_one_step
 from .state import TrusteeState
 from .vault import KDF_LIMITS, Vault, VaultError
 
@@ -146,6 +146,26 @@ def keygen(directory: str, passphrase_file: str | None, board: str, election: st
 def decrypt(directory: str, passphrase_file: str | None, board: str, election: str, wait_seconds: int, poll_seconds: float) -> None:
     """Decrypt the tally: check it against the ballots, post partial decryptions, answer the challenge (SPEC §3.6)."""
     _run(run_decryption, _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
+
+
+def _step_command(name: str, help_text: str):
+    @directory_option
+    @passphrase_option
+    @board_option
+    @election_option
+    def command(directory: str, passphrase_file: str | None, board: str, election: str) -> None:
+        session = _session(directory, passphrase_file, board, election, 1.0)
+        _run(lambda s, _deadline: run_one_step(s, name), session, 0)
+
+    command.__doc__ = help_text
+    return main.command(name)(command)
+
+
+_step_command("commit", "Key ceremony step 1 alone: publish your commitments and Schnorr proofs.")
+_step_command("send-shares", "Key ceremony step 2 alone: send each other trustee its encrypted share.")
+_step_command("check-shares", "Key ceremony step 3 alone: check the shares you received; accept or complain.")
+_step_command("answer-complaints", "Key ceremony step 4 alone: reveal in public any share someone complained about.")
+_step_command("confirm", "Key ceremony step 5 alone: confirm the joint key K and H_E posted by the administrator.")
 
 
 if __name__ == "__main__":
