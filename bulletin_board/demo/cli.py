@@ -118,7 +118,7 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int) -> None:
 
 def _serve_forever(board: str, election_id: str, credentials: list[str], out: Path) -> None:
     console.rule("[bold]the board and the booth are running[/]")
-    console.print(f"Vote in a browser:  [bold]{board}/booth/{election_id}/[/]")
+    console.print(f"Vote in a browser:  [bold]{board}/booth/elections/{election_id}/[/]")
     console.print("Voter credentials (each votes once; the last ballot counts):")
     for credential in credentials[:5]:
         console.print(f"  {credential}")
