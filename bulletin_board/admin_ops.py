@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Callable
+from typing import Callable, Iterator
 
 from voting.errors import DecryptionError
 from voting.record import admin
-from voting.record.counting import count, header_of
+from voting.record import tallying as tl
+from voting.record.counting import tally_from_entries
 from voting.record.election import define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
-from voting.record.submission import parse_submission
 
 from .client import BoardClient
 
@@ -51,15 +51,17 @@ def keygen_result(client: BoardClient, election_id: str) -> dict:
 def post_tally(client: BoardClient, election_id: str) -> dict:
     """The encrypted tally: the product of the counted ballots, and the challenged ballots to decrypt."""
     state, entries = client.election_state(election_id)
-    manifest = state.definition.manifest
-    ballots = [(e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot.")]
-    counting = count([header_of(seq, kind, payload) for seq, kind, payload in ballots], state.definition.revote_rule)
-    unrevealed = {h.seq for h in counting.unrevealed_challenges}
-    challenged = [parse_submission(p, manifest, membership_checked_by_board=True).ballot for seq, _, p in ballots if seq in unrevealed]
-    cast = ((seq, parse_submission(p, manifest, membership_checked_by_board=True)) for seq, kind, p in ballots if kind == "ballot.cast")
-    payload = admin.encrypted_tally(state, counting, cast, challenged)
+    record, _ = tally_from_entries(
+        state.definition.manifest, state.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True
+    )
+    payload = tl.tally_payload(record, state.definition.manifest)
     client.post_admin(election_id, "tally.encrypted", payload)
     return payload
+
+
+def ballot_entries(entries) -> Iterator[tuple[int, str, dict]]:
+    """(seq, kind, payload) of the ballot entries among downloaded board entries."""
+    return ((e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot."))
 
 
 def decrypt(client: BoardClient, election_id: str, *, wait_seconds: float, quorum_wait: float, say: Say) -> ElectionState:

@@ -8,18 +8,17 @@ not on the board yet, it waits and polls until ``deadline``.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Callable
 
+from bulletin_board.admin_ops import ballot_entries
 from bulletin_board.client import BoardClient
 from voting.errors import VotingError
 from voting.record import tallying as tl
-from voting.record.counting import aggregate_counted, count, header_of
+from voting.record.counting import tally_from_entries
 from voting.record.lifecycle import CONFIRMING, KEYGEN, KEYGEN_FAILED, TALLIED, TALLYING, ElectionState
 from voting.record.messages import sign_message
-from voting.record.submission import parse_submission
 
 from . import steps
 from .state import TrusteeState
@@ -112,14 +111,8 @@ def _keygen_missing(election: ElectionState) -> str:
 def check_tally(session: Session, election: ElectionState, entries: list) -> None:
     """Recompute the encrypted tally from the ballots on the board before decrypting anything (§3.5)."""
     manifest = election.definition.manifest
-    ballots = [(e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot.")]
-    counting = count([header_of(seq, kind, payload) for seq, kind, payload in ballots], election.definition.revote_rule)
-    cast = ((seq, parse_submission(payload, manifest, membership_checked_by_board=True)) for seq, kind, payload in ballots if kind == "ballot.cast")
-    unrevealed = {h.seq for h in counting.unrevealed_challenges}
-    challenged = [parse_submission(p, manifest).ballot for seq, k, p in ballots if seq in unrevealed]
-    expected = aggregate_counted(manifest, counting, cast, challenged)
-    posted = election.tally
-    if tl.tally_payload(expected, manifest) != tl.tally_payload(posted, manifest):
+    expected, _ = tally_from_entries(manifest, election.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True)
+    if tl.tally_payload(expected, manifest) != tl.tally_payload(election.tally, manifest):
         raise steps.Refusal("the posted encrypted tally is not the product of the counted ballots on the board: not decrypting")
 
 

@@ -13,20 +13,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy import insert as sql_insert
 
 from voting.errors import VotingError
-from voting.record import admin as admin_compute
 from voting.record import keygen as kg
 from voting.record import tallying as tl
-from voting.record.counting import BallotHeader, count
+from voting.record.counting import tally_from_entries
 from voting.record.election import parse_election_created
 from voting.record.lifecycle import (
     ADMIN_KINDS,
+    BALLOT_KINDS,
     CREATED,
     CREDENTIALS_PUBLISHED,
     CREDENTIALS_REVOKED,
     TRUSTEE_KINDS,
     ElectionState,
 )
-from voting.record.submission import CAST, CHALLENGE, Submission, check_submission, parse_submission
+from voting.record.submission import CAST, CHALLENGE, check_submission, parse_submission
 
 from ..log import BoardLog
 from ..log_types import AppendContext, AppendResult
@@ -142,45 +142,26 @@ class ElectionService:
 
     # --- tally --------------------------------------------------------------------------------------
 
-    def _stored_ballots(self, conn, election_id: str, kind: str, manifest) -> Iterator[tuple[int, Submission]]:
-        rows = conn.execute(
-            select(entries.c.seq, entries.c.payload)
-            .where(entries.c.election_id == election_id)
-            .where(entries.c.kind == kind)
-            .order_by(entries.c.seq)
-            .execution_options(yield_per=200)
-        )
-        for seq, payload in rows:
-            yield seq, parse_submission(json.loads(payload), manifest, membership_checked_by_board=True)
-
     def _expected_tally(self, election_id: str) -> tuple[dict, list]:
         """The `tally.encrypted` payload recomputed from the ballots the board accepted (two passes)."""
 
         def compute(state: ElectionState, conn) -> tuple[dict, list]:
             if state.phase != "closed":
                 raise Refused(409, "rule_violation", "kind", f"tally.encrypted is not allowed in phase {state.phase!r}")
+
+            def stored_ballots() -> Iterator[tuple[int, str, dict]]:
+                rows = conn.execute(
+                    select(entries.c.seq, entries.c.kind, entries.c.payload)
+                    .where(entries.c.election_id == election_id)
+                    .where(entries.c.kind.in_(BALLOT_KINDS))
+                    .order_by(entries.c.seq)
+                    .execution_options(yield_per=200)
+                )
+                return ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
+
             manifest = state.definition.manifest
-            rows = conn.execute(
-                select(ballot_index.c.seq, ballot_index.c.action, ballot_index.c.credential, ballot_index.c.confirmation_code)
-                .where(ballot_index.c.election_id == election_id)
-                .order_by(ballot_index.c.seq)
-            ).all()
-            headers = []
-            for seq, action, credential, code in rows:
-                revealed = False
-                if action == CHALLENGE:
-                    revealed = "reveal" in json.loads(
-                        conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id).where(entries.c.seq == seq)).scalar()
-                    )
-                kind = "ballot.cast" if action == CAST else "ballot.challenged"
-                headers.append(BallotHeader(seq, kind, credential, bytes.fromhex(code), revealed))
-            counting = count(headers, state.definition.revote_rule)
-            wanted = {h.seq for h in counting.unrevealed_challenges}
-            challenged = [s.ballot for seq, s in self._stored_ballots(conn, election_id, "ballot.challenged", manifest) if seq in wanted]
-            payload = admin_compute.encrypted_tally(
-                state, counting, self._stored_ballots(conn, election_id, "ballot.cast", manifest), challenged
-            )
-            return payload, challenged
+            record, challenged = tally_from_entries(manifest, state.definition.revote_rule, stored_ballots, cast_checked_by_board=True)
+            return tl.tally_payload(record, manifest), challenged
 
         return self._with_state(election_id, compute)
 

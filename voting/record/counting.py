@@ -9,14 +9,14 @@ with the number of voters' seqs, not with the ballots' size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..encoding import parse_digest
 from ..encrypted_ballot import EncryptedBallot
 from ..manifest import Manifest
 from ..tally import EncryptedTally, TallyAccumulator
 from .common import RecordError
-from .submission import Submission
+from .submission import Submission, parse_submission
 from .tallying import ChallengedRef, TallyRecord, counted_digest
 
 CAST_KIND = "ballot.cast"
@@ -104,3 +104,29 @@ def aggregate_counted(
     if len(challenged) != len(refs):
         raise RecordError("challenged", "one encrypted ballot per unrevealed challenge is needed")
     return TallyRecord(tally, counted_digest(codes), refs)
+
+
+def tally_from_entries(
+    manifest: Manifest,
+    revote_rule: str,
+    ballot_entries: Callable[[], Iterable[tuple[int, str, dict]]],
+    *,
+    cast_checked_by_board: bool,
+) -> tuple[TallyRecord, list[EncryptedBallot]]:
+    """The `tally.encrypted` record recomputed from an election's ballot entries, read twice through
+    ``ballot_entries()`` (seq, kind, payload in increasing seq): headers first, then the counted ballots.
+
+    ``cast_checked_by_board`` skips the subgroup checks of the cast ballots' ciphertexts for callers that
+    rely on the board's check at submission (the aggregates are checked when the tally is parsed);
+    challenged ballots, which the trustees decrypt one by one, are always checked in full.
+    """
+    counting = count((header_of(seq, kind, payload) for seq, kind, payload in ballot_entries()), revote_rule)
+    unrevealed = {h.seq for h in counting.unrevealed_challenges}
+    challenged = [parse_submission(payload, manifest).ballot for seq, _, payload in ballot_entries() if seq in unrevealed]
+    counted = counting.counted_seqs
+    cast = (
+        (seq, parse_submission(payload, manifest, membership_checked_by_board=cast_checked_by_board))
+        for seq, kind, payload in ballot_entries()
+        if kind == CAST_KIND and seq in counted
+    )
+    return aggregate_counted(manifest, counting, cast, challenged), challenged
