@@ -105,7 +105,8 @@ class EvoteParts:
     stage: str = ""  # how far the election got, from the kinds of its entries: "open (no tally yet)"
 
     def statistics(self) -> dict[str, Any]:
-        return {"election_id": self.election_id, "entries": self.entries, "stage": self.stage, "since": self.since_size}
+        key = self.export.trusted_key_origin if self.export.trusted_key else "the record's own (not compared with a key obtained out of band: --board-key)"
+        return {"election_id": self.election_id, "entries": self.entries, "stage": self.stage, "since": self.since_size, "board_key": key}
 
     def control(self, *kinds: str) -> Iterator[ControlEntry]:
         """The control entries of the given kinds (all if none given), in seq order."""
