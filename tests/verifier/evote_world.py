@@ -30,6 +30,7 @@ class MadeRecord:
     key_file: Path  # the board's signing key: a dishonest operator has it (tests re-sign with it)
     election_id: str
     app: object  # the board application, still serving the election
+    world: EvoteWorld  # the voters' credentials, to make valid submissions the board never saw
 
 
 class EvoteWorld(BoardWorld):
@@ -110,7 +111,7 @@ def rich_election(directory: Path, election_id: str = "rich-election") -> MadeRe
     world.decryption_round({1, 2})
     world.publish_result()
     path = world.export(app, directory / "record")
-    return MadeRecord(path, directory / "board.key", election_id, app)
+    return MadeRecord(path, directory / "board.key", election_id, app, world)
 
 
 def simple_election(
