@@ -130,3 +130,12 @@ def simple_election(
         world.close_and_tally()
         world.decrypt(available={1, 2})
     return world, app
+
+
+def tiny_open_election(directory: Path, election_id: str = "tiny-election", voters: int = 3) -> tuple[EvoteWorld, object]:
+    """One trustee (n = k = 1), ``voters`` credentials, open for ballots; nothing cast yet. Quick to make."""
+    app = make_app(directory)
+    world = EvoteWorld(app.test_client(), election_id=election_id, n=1, k=1, voters=voters)
+    world.keygen()
+    world.open()
+    return world, app
