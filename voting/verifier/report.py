@@ -96,6 +96,16 @@ class Report:
     def passed(self) -> bool:
         return all(v.status is not Status.FAILED for v in self.verifications)
 
+    def summary(self) -> dict[str, int]:
+        """How many checks were made (instances of steps passed or failed) and how the steps came out."""
+        steps = [s for v in self.verifications for s in v.steps]
+        return {
+            "checks": sum(s.count.passed + s.count.failed for s in steps),
+            "steps_passed": sum(s.status is Status.PASSED for s in steps),
+            "steps_failed": sum(s.status is Status.FAILED for s in steps),
+            "steps_not_applicable": sum(s.status is Status.NOT_APPLICABLE for s in steps),
+        }
+
     def to_json(self) -> dict[str, Any]:
         specification = "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14"
         if self.format == "evote":
@@ -107,6 +117,7 @@ class Report:
             "record_format": self.format,
             "conventions": {"name": self.conventions, "departures_from_spec": list(self.notes)},
             "result": "passed" if self.passed else "failed",
+            "summary": self.summary(),
             "statistics": self.statistics,
             "verifications": [v.to_json() for v in self.verifications],
         }
