@@ -103,11 +103,13 @@ def test_a_board_that_serves_a_broken_chain_fails_b1(tmp_path, rich):
 
 def test_an_open_election_verifies_with_the_tally_steps_not_applicable_yet(tmp_path):
     world, app = simple_election(tmp_path, close=False)
+    world.cast(world.credentials[2], {"mayor": ["alice"]}, action="challenge")  # sealed: decrypted after the tally
     path = world.export(app, tmp_path / "record")
     report = verified(path)
     assert report.passed, failed_steps(report)
-    for check in ("8.A", "9.B", "10.A", "L.7", "L.9", "E.4"):
+    for check in ("8.A", "9.B", "10.A", "12.B", "14.B", "L.7", "L.9", "E.4"):
         assert step(report, check).status is Status.NOT_APPLICABLE, check
     assert "tallied yet" in step(report, "8.A").count.reasons[0]
-    assert step(report, "5.D").count.passed == 10  # the two ballots cast so far, 5 options each
+    assert "have not decrypted the challenged ballots yet" in step(report, "12.B").count.reasons[0]
+    assert step(report, "5.D").count.passed == 15  # the three ballots cast so far, 5 options each
     assert report.statistics["stage"].startswith("open")

@@ -54,9 +54,9 @@ WHEN_ABSENT = {
 def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     """Section L (The election's rules), the replay of the record's entries through the board's rules.
 
-    (L.1) The first entry is election.created and defines the election: a valid manifest, the standard
-    parameters, 1 ≤ k ≤ n trustees with distinct identity keys, a revoting rule, and H_P, H_M, H_B as
-    recomputed (record-format §8.2); nothing comes before it.
+    (L.1) The first entry is election.created and defines the election the record is of (its election_id):
+    a valid manifest, the standard parameters, 1 ≤ k ≤ n trustees with distinct identity keys, a revoting
+    rule, and H_P, H_M, H_B as recomputed (record-format §8.2); nothing comes before it.
     (L.2) Every trustee entry is signed by the identity key registered for its trustee in election.created:
     Ed25519 over "evote/trustee-message/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ b(len(kind), 4) ∥ kind ∥ RFC8785(body),
     with body.guardian the signer (§8.1).
@@ -86,7 +86,7 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     state = ElectionState()
     reported: set[str] = set()
     for event in parts.events:
-        for finding in _replay(state, event, parts.ballot_payload_at):
+        for finding in _replay(state, event, parts.ballot_payload_at, parts.election_id):
             reported.add(finding.check)
             yield finding
     if "L.1" not in reported:
@@ -97,7 +97,7 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
             yield not_applicable(step, "election", f"{reason} (the election's phase at the end of the record: {phase})")
 
 
-def _replay(state: ElectionState, event, ballot_payload_at) -> Iterator[Finding]:
+def _replay(state: ElectionState, event, ballot_payload_at, election_id: str | None) -> Iterator[Finding]:
     if isinstance(event, BallotRun):
         yield from _ballots(state, event)
         return
@@ -124,6 +124,12 @@ def _replay(state: ElectionState, event, ballot_payload_at) -> Iterator[Finding]
         return
     except (VotingError, ValueError, TypeError, KeyError, IndexError) as exc:  # a value the rules could not use
         yield failed(step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
+        return
+    if entry.kind == CREATED and state.definition.election_id != election_id:
+        yield failed(
+            "L.1", subject, "election.created defines another election than the record's", where,
+            expected=election_id, found=state.definition.election_id,
+        )  # fmt: skip
         return
     yield passed(step, subject, f"allowed; the election's phase is now {state.phase}", where)
 
