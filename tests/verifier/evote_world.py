@@ -139,3 +139,82 @@ def tiny_open_election(directory: Path, election_id: str = "tiny-election", vote
     world.keygen()
     world.open()
     return world, app
+
+
+def synthetic_export(
+    directory: Path,
+    manifest: dict,
+    choices: list[dict],
+    *,
+    replicate: int = 1,
+    election_id: str = "synthetic-election",
+    say=lambda message: None,
+) -> MadeRecord:
+    """A large evote export made quickly: the election's control entries come from the board and the
+    trustees (key ceremony, credential list, opening); then ``len(choices) * replicate`` cast ballots, each
+    signed by its own voter, are appended straight to the log by the operator's tool
+    (:func:`evote_tools.resign`), followed by the close, the encrypted tally of them all and its decryption
+    by trustees 1 and 2, each step computed by the core and the trustees' own code.
+
+    ``choices`` are encrypted once each; with ``replicate`` > 1 each encrypted ballot appears that many
+    times (under other voters' signatures), so every proof verifies but the copies share confirmation codes
+    and ciphertexts: such a record fails 7.C and E.6, and only those.
+    """
+    from evote_tools import read_entries, resign
+
+    from voting.ballot import make_ballot
+    from voting.encrypt import encrypt_ballot
+    from voting.record.counting import count, header_of
+    from voting.record.lifecycle import apply_entry
+    from voting.record.messages import sign_message
+    from voting.record.submission import build_submission, parse_submission
+
+    app = make_app(directory)
+    voters = len(choices) * replicate
+    world = EvoteWorld(app.test_client(), election_id=election_id, n=3, k=2, voters=voters, manifest=manifest)
+    world.keygen()
+    world.open()
+    prefix = world.export(app, directory / "prefix")
+    entries = read_entries(prefix)
+    state = world.state()
+    context, definition = state.context, world.definition
+    style = definition.manifest.ballot_styles[0].label
+    say(f"election ready; encrypting {len(choices)} ballots")
+    encrypted = [encrypt_ballot(context, make_ballot(definition.manifest, style, c)).ballot for c in choices]
+    say(f"signing {voters} ballots")
+    clock = entries[-1]["received_at"]
+    for n, credential in enumerate(world.credentials):
+        voter = derive_voter_key(credential, election_id)
+        payload = build_submission(encrypted[n % len(encrypted)], voter, election_id, context.H_E, "cast")
+        clock += 1
+        entries.append({"kind": "ballot.cast", "payload": payload, "received_at": clock})
+
+    def post(kind: str, payload: dict) -> None:
+        nonlocal clock
+        clock += 1
+        seq = len(entries)
+        entries.append({"kind": kind, "payload": payload, "received_at": clock})
+        apply_entry(state, seq, kind, payload, b"", lambda s: entries[s]["payload"])
+
+    def trustee(t, outgoing) -> None:
+        post(outgoing.kind, sign_message(t.identity, election_id, outgoing.kind, t.guardian, outgoing.body))
+
+    post("election.closed", {})
+    say("tallying")
+    ballots = [(e_seq, e) for e_seq, e in enumerate(entries) if e["kind"] == "ballot.cast"]
+    counting = count([header_of(seq, e["kind"], e["payload"]) for seq, e in ballots], definition.revote_rule)
+    distinct = [parse_submission(e["payload"], definition.manifest) for _, e in ballots[: len(encrypted)]]
+    parsed = ((seq, distinct[n % len(distinct)]) for n, (seq, _) in enumerate(ballots))  # only .ballot is aggregated
+    post("tally.encrypted", admin.encrypted_tally(state, counting, parsed, []))
+    decrypting = [t for t in world.trustees if t.guardian in (1, 2)]
+    for t in decrypting:
+        trustee(t, steps.decryption_share(t, state))
+    post("decryption.challenge", admin.decryption_challenge(state))
+    for t in decrypting:
+        trustee(t, steps.decryption_response(t, state))
+    post("tally.result", admin.tally_result(state))
+    say(f"writing the export of {len(entries)} entries")
+    record = directory / "record"
+    prefix.rename(record)
+    resign(record, entries, directory / "board.key")
+    return MadeRecord(record, directory / "board.key", election_id, app, world)
