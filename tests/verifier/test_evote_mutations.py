@@ -92,6 +92,11 @@ def joint_key(entries):
     payload["K"] = times_g(payload["K"])
 
 
+def adjudication(entries):
+    """keygen.result blames trustee 2, whom trustee 3 complained about, although its revealed share is good."""
+    nth(entries, "keygen.result")["payload"] = {"status": "failed", "faulty": [{"guardian": 2, "reason": "bad share"}]}
+
+
 def manifest_hash(entries):
     hashes = nth(entries, "election.created")["payload"]["hashes"]
     hashes["H_M"] = flip_hex(hashes["H_M"])
@@ -136,6 +141,7 @@ MUTATIONS = [
     (entry_order, {"L.6"}),
     (failed_round_blames_honest_trustee, {"L.8"}),
     (joint_key, {"3.B", "L.4"}),
+    (adjudication, {"L.4"}),
     (manifest_hash, {"1.G", "L.1"}),
     (revealed_nonce, {"13.A"}),
     (challenged_contest_data, {"14.B", "L.9"}),

@@ -159,7 +159,7 @@ def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Ite
     for digest in summary.digests():
         ballots += 1
         subject = f"ballot seq {digest.board_seq}"
-        where = f"{origin}: seq {digest.board_seq} ({digest.board_kind})"
+        where = digest.origin
         credential = digest.credential
         if credential is None:
             yield failed("E.1", subject, "the ballot's credential cannot be read", where)

@@ -93,7 +93,11 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
         yield failed("L.1", "election", "the record has no entries", "entries.jsonl")
     phase = state.phase or "none"
     for step, reason in WHEN_ABSENT.items():
-        if step not in reported:
+        if step in reported:
+            continue
+        if state.definition is None:  # nothing could be checked against an election that is not defined
+            yield failed(step, "election", "not verified: the record defines no election (L.1)", "entries.jsonl")
+        else:
             yield not_applicable(step, "election", f"{reason} (the election's phase at the end of the record: {phase})")
 
 

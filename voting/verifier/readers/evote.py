@@ -77,12 +77,10 @@ def open_evote(
     entries_path = root / FILES["entries"]
     if not root.is_dir():
         raise RecordUnreadable(f"{path} is not a directory")
-    if not entries_path.is_file() and not (root / MANIFEST).is_file():
-        raise RecordUnreadable(f"{path} is not an evote record: it has neither {MANIFEST} nor {FILES['entries']}")
+    if not entries_path.is_file() and not is_evote_export(root):
+        raise RecordUnreadable(f"{path} is not an evote record: it has no {FILES['entries']} and no evote {MANIFEST}")
     manifest = _json(root, MANIFEST)
-    if not entries_path.is_file():
-        raise RecordUnreadable(f"{path} is not an evote record: {FILES['entries']} is missing")
-    scan = scan_entries(entries_path)
+    scan = scan_entries(entries_path)  # a missing entries.jsonl reads as no entries; the board checks then fail
     election_id = manifest.get("election_id") if isinstance(manifest, dict) else None
     export = BoardExport(
         location=location or str(root),

@@ -72,9 +72,9 @@ class EvoteBallots:
                 if fields is None or fields[1] not in KIND_OF_ACTION.values():
                     continue
                 seq, kind = fields
-                yield self._raw(raw.rstrip(b"\n"), seq, kind)
+                yield self._raw(raw.rstrip(b"\n"), seq, kind, _code(item))
 
-    def _raw(self, line: bytes, seq: int, kind: str) -> RawBallot:
+    def _raw(self, line: bytes, seq: int, kind: str, code: str) -> RawBallot:
         if kind == "ballot.challenged":
             state = BallotState.CHALLENGED
         elif self.counting is None or seq in self.counting.counted:
@@ -96,11 +96,19 @@ class EvoteBallots:
         before = self.since_size is not None and seq < self.since_size and not new_decryption
         return RawBallot(
             id=f"seq {seq}",
-            origin=f"entries.jsonl seq {seq} ({kind})",
+            origin=f"entries.jsonl seq {seq} ({kind}, confirmation code {code})",
             payload=EvoteBallotLine(line, seq, kind, state.value),
             decryption=decryption,
             verified_before=before,
         )
+
+
+def _code(item: dict) -> str:
+    """The confirmation code as written, for the findings' evidence ("?" when there is none)."""
+    payload = item.get("payload")
+    ballot = payload.get("ballot") if isinstance(payload, dict) else None
+    code = ballot.get("confirmation_code") if isinstance(ballot, dict) else None
+    return code if isinstance(code, str) and len(code) <= 64 else "?"
 
 
 def defect_check(field: str) -> str:

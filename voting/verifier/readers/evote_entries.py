@@ -91,9 +91,12 @@ class Scan:
 
 
 def scan_entries(path: Path) -> Scan:
+    """One pass over the entries (an unreadable file is an empty scan: the checks that read it fail)."""
     scan = Scan()
     run: list[int] | None = None  # [first_seq, last_seq, count] of the current ballot run
     offset = 0
+    if not path.is_file():
+        return scan
     with open(path, "rb") as handle:
         for raw in handle:
             here, offset = offset, offset + len(raw)

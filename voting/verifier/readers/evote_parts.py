@@ -145,10 +145,17 @@ def _guardian(entry: ControlEntry, names: dict[int, str]) -> GuardianRecord | Un
         return Unreadable(origin, exc.field, exc.reason)
 
 
+def _undefined(parts: EvoteParts) -> Unreadable | None:
+    """Without election.created nothing later can be read (never "not yet": the record is not an election)."""
+    if parts.first(CREATED) is None:
+        return Unreadable("entries.jsonl", "", "the record has no election.created entry")
+    return None
+
+
 def key_ceremony(parts: EvoteParts) -> KeyCeremony | Unreadable | NotYet:
     result = parts.first(kg.RESULT)
     if result is None:
-        return NotYet(f"the key ceremony has no result yet (the election is at: {parts.stage})")
+        return _undefined(parts) or NotYet(f"the key ceremony has no result yet (the election is at: {parts.stage})")
     origin = where(result)
     names = _roster(parts)
     guardians = tuple(_guardian(entry, names) for entry in parts.control(kg.COMMITMENTS))
@@ -165,7 +172,7 @@ def key_ceremony(parts: EvoteParts) -> KeyCeremony | Unreadable | NotYet:
 def encrypted_tally(parts: EvoteParts) -> EncryptedTallyRecord | Unreadable | NotYet:
     entry = parts.first(tl.TALLY_ENCRYPTED)
     if entry is None:
-        return NotYet(f"the election has not been tallied yet (the election is at: {parts.stage})")
+        return _undefined(parts) or NotYet(f"the election has not been tallied yet (the election is at: {parts.stage})")
     origin = where(entry)
     try:
         entries = []
@@ -200,7 +207,7 @@ def decrypted_selection(raw: Any, at: str, value_key: str, element_key: str) -> 
 def decrypted_tally(parts: EvoteParts) -> Decryption | Unreadable | NotYet:
     entry = parts.first(tl.TALLY_RESULT)
     if entry is None:
-        return NotYet(f"the tally has not been decrypted yet (the election is at: {parts.stage})")
+        return _undefined(parts) or NotYet(f"the tally has not been decrypted yet (the election is at: {parts.stage})")
     origin = where(entry)
     try:
         contests = []
