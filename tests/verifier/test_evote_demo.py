@@ -37,5 +37,7 @@ def test_the_demo_election_verifies(tmp_path):
     for step in ("B.1", "B.2", "B.3", "L.4", "L.9", "E.1", "E.4", "E.5", "5.D", "8.A", "9.B", "12.B", "13.A"):
         assert steps[step] == "passed", step
     statistics = report["statistics"]
-    assert statistics["challenged"] == 2 and statistics["cast"] == 4 and statistics["ballots"] == 7  # 4 + 1 revote + 2 challenges
+    assert (
+        statistics["challenged"] == 2 and statistics["cast"] == 6 and statistics["ballots"] == 11
+    )  # 6 + 3 revotes + 2 challenges
     assert (out / "record" / "entries.jsonl").stat().st_size > 0 and (out / "report.html").exists()
