@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .cli_receipt import receipt
 from .findings import Finding, Status
-from .html import render_html
+from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
 from .readers import FORMATS, open_record
 from .report import REPORT_FORMAT, Report
@@ -90,10 +90,22 @@ def main() -> None:
     help="The board's verifier key (name+keyid+base64), or a file holding it or a board-key.json, obtained out of "
     "band: the record must be signed by it [default: the record's own key, or the board's published key].",
 )
-@click.option("--since", "since_file", type=click.Path(dir_okay=False, path_type=Path), help="A checkpoint saved by an earlier run (--save-checkpoint): verify incrementally from it.")
-@click.option("--save-checkpoint", "save_file", type=click.Path(dir_okay=False, path_type=Path), help="When the record passes, write its signed checkpoint here (for a later --since).")
+@click.option(
+    "--since",
+    "since_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint saved by an earlier run (--save-checkpoint): verify incrementally from it.",
+)
+@click.option(
+    "--save-checkpoint",
+    "save_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="When the record passes, write its signed checkpoint here (for a later --since).",
+)
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report as JSON here.")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report here.")
+@click.option(
+    "--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report here."
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
 @click.option("--scheduler", metavar="ADDRESS", help="Verify ballots on a Dask cluster (e.g. tcp://10.0.0.5:8786).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_SIZE, show_default=True, help="Ballots per work unit.")
@@ -133,7 +145,7 @@ def verify_command(
         try:
             report = _verify_with_progress(election, err, workers, scheduler, chunk_size)
         except HistoryNotExtended as refused:
-            _refused(out, election, refused.finding, json_file)
+            _refused(out, err, election, refused.finding, json_file, html_file)
             sys.exit(EXIT_FAILED)
         _summary(out, report)
         _write_reports(err, report, json_file, html_file)
@@ -165,7 +177,9 @@ def _board_key(value: str) -> str:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise RecordUnreadable(f"--board-key: {value} is neither a verifier key nor a readable file ({type(exc).__name__})") from None
+        raise RecordUnreadable(
+            f"--board-key: {value} is neither a verifier key nor a readable file ({type(exc).__name__})"
+        ) from None
     if text.startswith("{"):
         try:
             return str(json.loads(text)["verifier_key"])
@@ -210,7 +224,9 @@ def _save_checkpoint(out: Console, err: Console, election: ElectionRecord, repor
         err.print("[bold red]--save-checkpoint:[/] only an evote record has a signed checkpoint")
         sys.exit(EXIT_UNREADABLE)
     if not report.passed:
-        out.print(f"checkpoint not saved to {escape(str(path))}: the record did not pass (a later --since must start from a verified log)")
+        out.print(
+            f"checkpoint not saved to {escape(str(path))}: the record did not pass (a later --since must start from a verified log)"
+        )
         return
     try:
         path.write_text(election.evote.export.checkpoint, encoding="utf-8", newline="")
@@ -220,16 +236,30 @@ def _save_checkpoint(out: Console, err: Console, election: ElectionRecord, repor
     out.print(f"signed checkpoint of {election.evote.entries} entries saved to {escape(str(path))} (use it with --since)")
 
 
-def _refused(out: Console, election: ElectionRecord, finding: Finding, json_file: Path | None) -> None:
+def _refused(
+    out: Console, err: Console, election: ElectionRecord, finding: Finding, json_file: Path | None, html_file: Path | None
+) -> None:
     out.print(f"[bold]Election record[/] {escape(election.location)} ({escape(election.format)})")
     out.print(f"[bold red]REFUSED[/] (B.5): {escape(finding.message)}")
     out.print("Nothing else was verified: the log verified before is not a prefix of this one (a fork or a rewritten history).")
     for evidence in (finding.expected, finding.found):
         if evidence:
             out.print(escape(evidence))
-    if json_file is not None:
-        data = {"format": REPORT_FORMAT, "record": election.location, "record_format": election.format, "result": "refused", "refusal": finding.to_json()}
-        json_file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    data = {
+        "format": REPORT_FORMAT,
+        "record": election.location,
+        "record_format": election.format,
+        "result": "refused",
+        "refusal": finding.to_json(),
+    }
+    try:
+        if json_file is not None:
+            json_file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if html_file is not None:
+            html_file.write_text(render_refusal_html(election.location, finding), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[bold red]cannot write the report:[/] {escape(str(exc))}")
+        sys.exit(EXIT_UNREADABLE)
 
 
 def _summary(out: Console, report: Report) -> None:
@@ -241,10 +271,14 @@ def _summary(out: Console, report: Report) -> None:
     line += f", {other} not counted)" if report.format == "evote" else ")"
     out.print(f"{line}, {stats['selections']} selections verified, {stats['seconds']} s")
     if report.format == "evote":
-        out.print(f"election {escape(str(stats.get('election_id')))}: {stats.get('entries')} board entries, {escape(str(stats.get('stage')))}")
+        out.print(
+            f"election {escape(str(stats.get('election_id')))}: {stats.get('entries')} board entries, {escape(str(stats.get('stage')))}"
+        )
         out.print(f"board key: {escape(str(stats.get('board_key')))}")
         if stats.get("since") is not None:
-            out.print(f"incremental: from the saved checkpoint of {stats['since']} entries; {stats.get('verified_before')} ballots verified before it")
+            out.print(
+                f"incremental: from the saved checkpoint of {stats['since']} entries; {stats.get('verified_before')} ballots verified before it"
+            )
     for note in report.notes:
         out.print(f"  [dim]{escape(report.format)} convention: {escape(note)}[/]")
     out.print()

@@ -149,3 +149,23 @@ def _finding(f: Finding) -> str:
     if f.found is not None:
         parts.append(f'<div>found <span class="hex">{_e(f.found)}</span></div>')
     return '<div class="finding">' + "".join(parts) + "</div>"
+
+
+def render_refusal_html(record: str, finding: Finding) -> str:
+    """The page of an incremental verification that was refused (B.5): the evidence, nothing else."""
+    evidence = "".join(f'<pre class="hex">{_e(text)}</pre>' for text in (finding.expected, finding.found) if text)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Election verification refused</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>Election verification refused</h1>
+<div class="banner failed"><strong>Refused.</strong> The board's log is not an extension of the one verified before
+(a fork, or a rewritten history): nothing else was verified.</div>
+<p>Record: <code>{_e(record)}</code></p>
+<p>{_e(finding.message)}</p>
+<h2>Evidence: both checkpoints and the consistency proof</h2>
+{evidence}
+</body></html>
+"""
