@@ -34,3 +34,12 @@ def egk_vectors() -> Path:
 @pytest.fixture
 def egk_sample_record() -> Path:
     return shared_path("samples", "egk-2.0-allAvailableJson")
+
+
+@pytest.fixture(scope="session")
+def rich(tmp_path_factory):
+    """An evote election with everything the verifier must understand, exported once per session and never
+    modified (tests copy it): tests/verifier/evote_world.py ``rich_election``."""
+    from evote_world import rich_election  # tests/verifier is on sys.path once its test modules are imported
+
+    return rich_election(tmp_path_factory.mktemp("rich"))

@@ -8,9 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import pytest
 from click.testing import CliRunner
-from evote_world import MadeRecord, rich_election
 from werkzeug.serving import make_server
 
 from voting.verifier import open_record, verify
@@ -19,12 +17,6 @@ from voting.verifier.cli import main
 from voting.verifier.findings import Status, Tally
 from voting.verifier.report import Report
 from voting.verifier.worker import run_check
-
-
-@pytest.fixture(scope="session")
-def rich(tmp_path_factory) -> MadeRecord:
-    """The election of :func:`evote_world.rich_election`, exported; never modified (tests copy it)."""
-    return rich_election(tmp_path_factory.mktemp("rich"))
 
 
 def verified(path: Path | str, **options) -> Report:

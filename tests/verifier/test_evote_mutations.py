@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import pytest
-from evote_support import board_checks, failed_in, failed_steps, rich, verified  # noqa: F401
+from evote_support import board_checks, failed_in, failed_steps, verified  # noqa: F401
 from evote_tools import edited, flip_hex, nth
 from verifier_support import times_g
 

@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 
 from board_world import make_app
-from evote_support import failed_in, failed_steps, rich, run_cli, serve_app, step, verified  # noqa: F401
+from evote_support import failed_in, failed_steps, run_cli, serve_app, step, verified  # noqa: F401
 from evote_world import simple_election
 from nacl.signing import SigningKey
 from verifier_support import comparable
