@@ -14,7 +14,7 @@ import rfc8785
 
 from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
 from bulletin_board.client_checks import check_log_extends
-from bulletin_board.entry import KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
+from bulletin_board.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
 from bulletin_board.errors import BoardError
 from bulletin_board.merkle_hash import leaf_hash
 from bulletin_board.merkle_proofs import RootAccumulator, consistency_ranges
@@ -65,8 +65,8 @@ def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
     export = parts.export
     election_id = parts.election_id
     yield from _manifest(export, election_id)
-    if election_id is None:
-        raise CannotRun("the record does not name its election (manifest.json: election_id)")
+    if election_id is None or not ELECTION_ID_PATTERN.fullmatch(election_id):
+        raise CannotRun(f"the record does not name its election (manifest.json: election_id {election_id!r})")
     for problem in export.transport:
         yield failed("B.1", "board", problem, export.location)
     accumulator = RootAccumulator()
@@ -119,9 +119,9 @@ def _manifest(export: BoardExport, election_id: str | None) -> Iterator[Finding]
                 expected=value,
                 found=manifest.get(key),
             )
-    if manifest.get("election_id") != election_id:
+    if not isinstance(election_id, str) or not ELECTION_ID_PATTERN.fullmatch(election_id):
         yield failed(
-            "B.4", subject, "manifest.json names another election", where, expected=election_id, found=manifest.get("election_id")
+            "B.4", subject, "manifest.json: election_id is not an election id (record-format §6.1)", where, found=election_id
         )
     size = manifest.get("size")
     if not _integer(size) or size < 0:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
+from nacl.signing import VerifyKey
+
 from ...credentials import InvalidSignature, ballot_signature_message, verify_signature
 from ...encoding import hex_bytes
 from ...record.lifecycle import CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED
@@ -276,8 +278,6 @@ def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Findin
             expected=ACTION_OF_KIND.get(ballot.board_kind), found=ballot.action,
         )  # fmt: skip
         return
-    from nacl.signing import VerifyKey
-
     message = ballot_signature_message(election_id, env.context.H_E, ballot.action, ballot.confirmation_code)
     try:
         verify_signature(VerifyKey(ballot.credential), message, ballot.signature)
