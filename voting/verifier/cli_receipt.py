@@ -22,7 +22,9 @@ from .receipt import STEPS, BoardUnreachable, read_receipt, verify_receipt
 @click.command("receipt", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("receipt_file", metavar="RECEIPT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--board", "board_url", required=True, metavar="URL", help="The board to ask, e.g. https://board.example.org.")
-@click.option("--board-key", metavar="KEY", help="The board's verifier key obtained out of band [default: the key the board publishes].")
+@click.option(
+    "--board-key", metavar="KEY", help="The board's verifier key obtained out of band [default: the key the board publishes]."
+)
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the checks as JSON here.")
 def receipt(receipt_file: Path, board_url: str, board_key: str | None, json_file: Path | None) -> None:
     """Check a voter's ballot receipt (the JSON the board answered when the ballot was cast) against the
@@ -47,20 +49,29 @@ def receipt(receipt_file: Path, board_url: str, board_key: str | None, json_file
     )
     for finding in findings:
         style = "green" if finding.status is Status.PASSED else "bold red"
-        out.print(f"  {finding.check} [{style}]{finding.status.value}[/]  {escape(STEPS[finding.check])}: {escape(finding.message)}")
+        out.print(
+            f"  {finding.check} [{style}]{finding.status.value}[/]  {escape(STEPS[finding.check])}: {escape(finding.message)}"
+        )
         for label, evidence in (("expected", finding.expected), ("found", finding.found)):
             if evidence is not None:
                 out.print(f"       {label}: {escape(evidence)}")
     passed = all(f.status is Status.PASSED for f in findings) and {f.check for f in findings} == set(STEPS)
     if json_file is not None:
-        data = {"receipt": str(receipt_file), "board": board_url, "result": "passed" if passed else "failed", "checks": [f.to_json() for f in findings]}
+        data = {
+            "receipt": str(receipt_file),
+            "board": board_url,
+            "result": "passed" if passed else "failed",
+            "checks": [f.to_json() for f in findings],
+        }
         try:
             json_file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except OSError as exc:
             err.print(f"[bold red]cannot write the report:[/] {escape(str(exc))}")
             sys.exit(EXIT_UNREADABLE)
     if passed:
-        out.print("[bold green]VERIFIED[/]: the board keeps this ballot where the receipt says, and has not rewritten its history.")
+        out.print(
+            "[bold green]VERIFIED[/]: the board keeps this ballot where the receipt says, and has not rewritten its history."
+        )
         sys.exit(EXIT_PASSED)
     out.print("[bold red]NOT VERIFIED[/]: keep the receipt and this output; they are the evidence.")
     sys.exit(EXIT_FAILED)

@@ -159,10 +159,18 @@ def _r1_signed(receipt: Receipt, board, trusted: NoteVerifier, source: str, orig
     try:
         signed = verify_checkpoint(receipt.checkpoint, [trusted], origin=origin)
     except BoardError as exc:
-        yield failed("R.1", subject, f"the receipt's checkpoint does not verify under the board's key: {exc}", "receipt: checkpoint")
+        yield failed(
+            "R.1", subject, f"the receipt's checkpoint does not verify under the board's key: {exc}", "receipt: checkpoint"
+        )
         return
     if signed.size != receipt.tree_size:
-        yield failed("R.1", subject, "the inclusion proof is for another tree size than the checkpoint's", expected=signed.size, found=receipt.tree_size)
+        yield failed(
+            "R.1",
+            subject,
+            "the inclusion proof is for another tree size than the checkpoint's",
+            expected=signed.size,
+            found=receipt.tree_size,
+        )
         return
     yield passed("R.1", subject, f"signed by {trusted.name}+{trusted.key_id.hex()} ({source}) for {origin}")
 
@@ -170,7 +178,13 @@ def _r1_signed(receipt: Receipt, board, trusted: NoteVerifier, source: str, orig
 def _r2_included(receipt: Receipt, board, trusted, source, origin: str, election: str) -> Iterator[Finding]:
     subject = f"entry seq {receipt.seq}"
     if receipt.leaf_index != receipt.seq:
-        yield failed("R.2", subject, "the inclusion proof is for another position than the receipt's seq", expected=receipt.seq, found=receipt.leaf_index)
+        yield failed(
+            "R.2",
+            subject,
+            "the inclusion proof is for another position than the receipt's seq",
+            expected=receipt.seq,
+            found=receipt.leaf_index,
+        )
         return
     root = parse_checkpoint(parse_note(receipt.checkpoint).text).root
     try:
@@ -181,7 +195,11 @@ def _r2_included(receipt: Receipt, board, trusted, source, origin: str, election
             expected=f"root {hex_bytes(root)}", found="proof " + " ".join(hex_bytes(h) for h in receipt.hashes),
         )  # fmt: skip
         return
-    yield passed("R.2", subject, f"entry hash {hex_bytes(receipt.entry_hash)} is leaf {receipt.seq} of the tree of size {receipt.tree_size}")
+    yield passed(
+        "R.2",
+        subject,
+        f"entry hash {hex_bytes(receipt.entry_hash)} is leaf {receipt.seq} of the tree of size {receipt.tree_size}",
+    )
 
 
 def _r3_on_board(receipt: Receipt, board, trusted: NoteVerifier, source, origin: str, election: str) -> Iterator[Finding]:
@@ -207,11 +225,17 @@ def _r3_on_board(receipt: Receipt, board, trusted: NoteVerifier, source, origin:
     now = verify_checkpoint(current["note"], [trusted], origin=origin)
     proof = board.get(f"/elections/{election}/entries/{receipt.seq}/inclusion?size={now.size}")
     try:
-        check_entry_included(current["note"], [trusted], origin, receipt.seq, computed, [bytes.fromhex(h) for h in proof["proof"]])
+        check_entry_included(
+            current["note"], [trusted], origin, receipt.seq, computed, [bytes.fromhex(h) for h in proof["proof"]]
+        )
     except BoardError as exc:
         yield failed("R.3", subject, f"the board's current checkpoint (size {now.size}) does not include the entry: {exc}")
         return
-    yield passed("R.3", subject, f"the board serves the ballot {receipt.confirmation_code[:16]}… here, in its current tree of size {now.size}")
+    yield passed(
+        "R.3",
+        subject,
+        f"the board serves the ballot {receipt.confirmation_code[:16]}… here, in its current tree of size {now.size}",
+    )
 
 
 def _r4_consistent(receipt: Receipt, board, trusted: NoteVerifier, source, origin: str, election: str) -> Iterator[Finding]:
@@ -233,4 +257,6 @@ def _r4_consistent(receipt: Receipt, board, trusted: NoteVerifier, source, origi
             found=f"board's current checkpoint:\n{current['note']}\nconsistency proof from {old.size} to {new.size}:\n{shown}",
         )  # fmt: skip
         return
-    yield passed("R.4", subject, f"the board's log of {new.size} entries extends the receipt's of {old.size} ({len(proof)}-hash proof)")
+    yield passed(
+        "R.4", subject, f"the board's log of {new.size} entries extends the receipt's of {old.size} ({len(proof)}-hash proof)"
+    )
