@@ -47,12 +47,12 @@ def make_app(tmp_path, **extra):
 class BoardWorld:
     """An election on a board application reached through the Flask test client."""
 
-    def __init__(self, client, election_id="test-election", n=3, k=2, revote_rule="last", voters=4):
+    def __init__(self, client, election_id="test-election", n=3, k=2, revote_rule="last", voters=4, manifest=MANIFEST):
         self.client = client
         self.election_id = election_id
         self.trustees = [TrusteeState.new(f"Trustee {i}") for i in range(1, n + 1)]
         roster = [{"index": i + 1, "name": t.name, "identity_key": t.identity_public_key} for i, t in enumerate(self.trustees)]
-        self.definition = define_election(election_id, MANIFEST, roster, k, revote_rule)
+        self.definition = define_election(election_id, manifest, roster, k, revote_rule)
         self.credentials = [new_credential() for _ in range(voters)]
         self.expect(self.admin_post("/api/v1/admin/elections", self.definition.to_payload()), 201)
 

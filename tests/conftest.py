@@ -46,3 +46,12 @@ def require_module(name: str, reason: str):
         if in_ci():
             pytest.fail(f"{name} is not installed: {reason} (CI=true: the test extras must provide it)")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def rich(tmp_path_factory):
+    """An evote election with everything the verifier must understand, exported once per session and never
+    modified (tests copy it): tests/verifier/evote_world.py ``rich_election``."""
+    from evote_world import rich_election  # tests/verifier is on sys.path once its test modules are imported
+
+    return rich_election(tmp_path_factory.mktemp("rich"))

@@ -87,9 +87,9 @@ def test_unreadable_records_exit_2_with_a_reason(tmp_path):
         assert reason in result.output and "Traceback" not in result.output
 
 
-def test_evote_format_is_not_yet_supported(absent_guardian_record):
+def test_an_egk_record_read_as_evote_is_not_a_record(absent_guardian_record):
     result = run("--format", "evote", str(absent_guardian_record))
-    assert result.exit_code == 2 and "not yet supported" in result.output
+    assert result.exit_code == 2 and "is not an evote record: it has no entries.jsonl" in result.output
 
 
 def test_record_with_a_corrupt_file_fails_naming_it(tmp_path, absent_guardian_record):

@@ -94,7 +94,7 @@ def _choices_json(choices: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     return result
 
 
-def _parse_choices(obj: object) -> dict[str, dict[str, int]]:
+def parse_choices(obj: object) -> dict[str, dict[str, int]]:
     """Revealed choices: per contest a list of option labels (each selected once) or {option: value}."""
     if not isinstance(obj, dict) or len(obj) > 500:
         raise RecordError("reveal.choices", "expected an object of contest label to option labels or {option: value}")
@@ -131,7 +131,7 @@ def parse_submission(payload: object, manifest: Manifest, *, membership_checked_
         if action != CHALLENGE:
             raise RecordError("reveal", "only a challenged ballot may reveal its nonce and choices")
         r = exact(obj["reveal"], "reveal", {"nonce", "choices"})
-        reveal = Reveal(parse_digest(r["nonce"], "reveal.nonce"), _parse_choices(r["choices"]))
+        reveal = Reveal(parse_digest(r["nonce"], "reveal.nonce"), parse_choices(r["choices"]))
     ballot = parse_encrypted_ballot(obj["ballot"], manifest, membership_checked_by_board=membership_checked_by_board)
     return Submission(action, ballot, obj["credential"], signature, reveal)
 

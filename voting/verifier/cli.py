@@ -1,7 +1,13 @@
-"""``evote-verify``: verify an election record and report, for people and machines.
+"""``evote-verify``: verify an election record, or a voter's receipt, and report for people and machines.
 
-Exit status: 0 when every check that applies passes, 1 when any fails, 2 when the record cannot be read
-(or the command is used wrongly); the reason is printed, never a traceback.
+    evote-verify RECORD [options]                     an egk record, an evote export, or http(s)://host/ELECTION
+    evote-verify --board URL --election ID [options]  the same, an election read from a board
+    evote-verify receipt RECEIPT.json --board URL     a voter's receipt against the board
+
+Exit status: 0 when every check that applies passes, 1 when any fails (or an incremental verification is
+refused because the board's history does not extend the saved checkpoint), 2 when the record or receipt
+cannot be read at all, the board cannot be reached, or the command is used wrongly; the reason is printed,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -15,26 +21,86 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .findings import Status
-from .html import render_html
+from .cli_receipt import receipt
+from .findings import Finding, Status
+from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
-from .readers import open_record
-from .report import Report
-from .run import CHUNK_SIZE, verify
+from .readers import FORMATS, open_record
+from .report import REPORT_FORMAT, Report
+from .run import CHUNK_SIZE, HistoryNotExtended, verify
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 SHOWN_FAILURES = 3
+EPILOG = """\b
+RECORD is one of:
+  a directory holding an egk JSON record (--format egk);
+  a directory holding an evote board export (evote record export; docs/record-format.md §7);
+  http(s)://HOST[:PORT]/ELECTION_ID, an election read from a running evote board (its entries are
+  downloaded page by page, each checked against the previous one as it arrives).
+The format is detected unless --format is given.
+
+\b
+Incremental verification (evote): --save-checkpoint FILE keeps the signed checkpoint of a record that
+passed; a later run with --since FILE checks the consistency proof from that checkpoint to the current one
+(refusing, with both checkpoints and the proof, when the board's history is not an extension of it), then
+verifies again only the ballots appended since (their proofs, signatures and decryptions), while the board's
+hashes, the rules, the eligibility and counting checks and the tally are checked over the whole record.
+
+\b
+Commands:
+  receipt RECEIPT.json --board URL   check a voter's receipt against the board (evote-verify receipt --help)
+
+\b
+Exit status: 0 every check that applies passed; 1 a check failed, or --since was refused; 2 the record
+cannot be read at all, or a report or checkpoint file cannot be written."""
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("record", type=click.Path(path_type=Path))
+class _VerifyByDefault(click.Group):
+    """``evote-verify RECORD ...`` runs ``verify``; ``evote-verify receipt ...`` the receipt command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in ("-h", "--help"):
+            return super().parse_args(ctx, args)
+        if not args or args[0] not in self.commands:
+            args = ["verify", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("evote-verify", "[OPTIONS] RECORD | --board URL --election ID | receipt RECEIPT --board URL")
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        verify_command = self.commands["verify"]
+        with click.Context(verify_command, info_name="evote-verify", help_option_names=["-h", "--help"]) as sub:
+            verify_command.format_help(sub, formatter)
+
+
+@click.group(cls=_VerifyByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Verify an election record (evote-verify RECORD) or a voter's receipt (evote-verify receipt)."""
+
+
+@main.command("verify", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("record", required=False)
+@click.option("--format", "record_format", type=click.Choice(FORMATS), help="Who wrote the record [default: detected].")
+@click.option("--board", "board_url", metavar="URL", help="Read the election from this evote board (with --election).")
+@click.option("--election", "election_id", metavar="ID", help="The election to read from --board.")
 @click.option(
-    "--format",
-    "record_format",
-    type=click.Choice(["egk", "evote"]),
-    default="egk",
-    show_default=True,
-    help="Who wrote the record.",
+    "--board-key",
+    metavar="KEY",
+    help="The board's verifier key (name+keyid+base64), or a file holding it or a board-key.json, obtained out of "
+    "band: the record must be signed by it [default: the record's own key, or the board's published key].",
+)
+@click.option(
+    "--since",
+    "since_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint saved by an earlier run (--save-checkpoint): verify incrementally from it.",
+)
+@click.option(
+    "--save-checkpoint",
+    "save_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="When the record passes, write its signed checkpoint here (for a later --since).",
 )
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report as JSON here.")
 @click.option(
@@ -43,34 +109,90 @@ SHOWN_FAILURES = 3
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
 @click.option("--scheduler", metavar="ADDRESS", help="Verify ballots on a Dask cluster (e.g. tcp://10.0.0.5:8786).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_SIZE, show_default=True, help="Ballots per work unit.")
-def main(
-    record: Path,
-    record_format: str,
+def verify_command(
+    record: str | None,
+    record_format: str | None,
+    board_url: str | None,
+    election_id: str | None,
+    board_key: str | None,
+    since_file: Path | None,
+    save_file: Path | None,
     json_file: Path | None,
     html_file: Path | None,
     workers: int | None,
     scheduler: str | None,
     chunk_size: int,
 ) -> None:
-    """Verify the ElectionGuard 2.0 election record RECORD (Verifications 1-14 of the SPEC's §6.2)."""
+    """Verify the election record RECORD: for evote records the board's log (B), the election's rules (L),
+    eligibility and counting (E), then Verifications 1-14 of the ElectionGuard 2.0 SPEC's §6.2.
+
+    \b
+      evote-verify [OPTIONS] RECORD
+      evote-verify [OPTIONS] --board URL --election ID
+      evote-verify receipt RECEIPT.json --board URL [--board-key KEY]
+    """
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        election = open_record(record, record_format)
+        location = _location(record, board_url, election_id)
+        key = _board_key(board_key) if board_key is not None else None
+        since = _read_since(since_file) if since_file is not None else None
+        election = open_record(location, record_format, board_key=key, since=since, since_origin=str(since_file or ""))
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
-    report = _verify_with_progress(election, err, workers, scheduler, chunk_size)
-    _summary(out, report)
     try:
-        if json_file is not None:
-            json_file.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if html_file is not None:
-            html_file.write_text(render_html(report), encoding="utf-8")
-    except OSError as exc:
-        err.print(f"[bold red]cannot write the report:[/] {escape(str(exc))}")
-        sys.exit(EXIT_UNREADABLE)
+        try:
+            report = _verify_with_progress(election, err, workers, scheduler, chunk_size)
+        except HistoryNotExtended as refused:
+            _refused(out, err, election, refused.finding, json_file, html_file)
+            sys.exit(EXIT_FAILED)
+        _summary(out, report)
+        _write_reports(err, report, json_file, html_file)
+        if save_file is not None:
+            _save_checkpoint(out, err, election, report, save_file)
+    finally:
+        election.close()
     sys.exit(EXIT_PASSED if report.passed else EXIT_FAILED)
+
+
+main.add_command(receipt)
+
+
+def _location(record: str | None, board_url: str | None, election_id: str | None) -> str:
+    if board_url is not None or election_id is not None:
+        if record is not None or board_url is None or election_id is None:
+            raise RecordUnreadable("give either RECORD, or --board URL with --election ID")
+        return f"{board_url.rstrip('/')}/{election_id}"
+    if record is None:
+        raise RecordUnreadable("no RECORD given (a directory, or http(s)://HOST/ELECTION_ID; see --help)")
+    return record
+
+
+def _board_key(value: str) -> str:
+    """A verifier key given as text, or read from a file (the key itself, or a board-key.json)."""
+    path = Path(value)
+    if "+" in value and not path.exists():
+        return value
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise RecordUnreadable(
+            f"--board-key: {value} is neither a verifier key nor a readable file ({type(exc).__name__})"
+        ) from None
+    if text.startswith("{"):
+        try:
+            return str(json.loads(text)["verifier_key"])
+        except (ValueError, KeyError, TypeError):
+            raise RecordUnreadable(f"--board-key: {value} has no verifier_key") from None
+    return text
+
+
+def _read_since(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordUnreadable(f"--since: cannot read {path}: {type(exc).__name__}") from None
 
 
 def _verify_with_progress(election: ElectionRecord, err: Console, workers, scheduler, chunk_size) -> Report:
@@ -86,13 +208,77 @@ def _verify_with_progress(election: ElectionRecord, err: Console, workers, sched
         )
 
 
+def _write_reports(err: Console, report: Report, json_file: Path | None, html_file: Path | None) -> None:
+    try:
+        if json_file is not None:
+            json_file.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if html_file is not None:
+            html_file.write_text(render_html(report), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[bold red]cannot write the report:[/] {escape(str(exc))}")
+        sys.exit(EXIT_UNREADABLE)
+
+
+def _save_checkpoint(out: Console, err: Console, election: ElectionRecord, report: Report, path: Path) -> None:
+    if election.evote is None or not isinstance(election.evote.export.checkpoint, str):
+        err.print("[bold red]--save-checkpoint:[/] only an evote record has a signed checkpoint")
+        sys.exit(EXIT_UNREADABLE)
+    if not report.passed:
+        out.print(
+            f"checkpoint not saved to {escape(str(path))}: the record did not pass (a later --since must start from a verified log)"
+        )
+        return
+    try:
+        path.write_text(election.evote.export.checkpoint, encoding="utf-8", newline="")
+    except OSError as exc:
+        err.print(f"[bold red]cannot write the checkpoint:[/] {escape(str(exc))}")
+        sys.exit(EXIT_UNREADABLE)
+    out.print(f"signed checkpoint of {election.evote.entries} entries saved to {escape(str(path))} (use it with --since)")
+
+
+def _refused(
+    out: Console, err: Console, election: ElectionRecord, finding: Finding, json_file: Path | None, html_file: Path | None
+) -> None:
+    out.print(f"[bold]Election record[/] {escape(election.location)} ({escape(election.format)})")
+    out.print(f"[bold red]REFUSED[/] (B.5): {escape(finding.message)}")
+    out.print("Nothing else was verified: the log verified before is not a prefix of this one (a fork or a rewritten history).")
+    for evidence in (finding.expected, finding.found):
+        if evidence:
+            out.print(escape(evidence))
+    data = {
+        "format": REPORT_FORMAT,
+        "record": election.location,
+        "record_format": election.format,
+        "result": "refused",
+        "refusal": finding.to_json(),
+    }
+    try:
+        if json_file is not None:
+            json_file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if html_file is not None:
+            html_file.write_text(render_refusal_html(election.location, finding), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[bold red]cannot write the report:[/] {escape(str(exc))}")
+        sys.exit(EXIT_UNREADABLE)
+
+
 def _summary(out: Console, report: Report) -> None:
     stats = report.statistics
     out.print(f"[bold]Election record[/] {escape(report.record)} ({escape(report.format)})")
-    out.print(
-        f"{stats['ballots']} ballots ({stats['cast']} cast, {stats['challenged']} challenged), "
-        f"{stats['selections']} selections, {stats['seconds']} s"
-    )
+    other = stats["ballots"] - stats["cast"] - stats["challenged"]
+    counted = "counted" if report.format == "evote" else "cast"
+    line = f"{stats['ballots']} ballots ({stats['cast']} {counted}, {stats['challenged']} challenged"
+    line += f", {other} not counted)" if report.format == "evote" else ")"
+    out.print(f"{line}, {stats['selections']} selections verified, {stats['seconds']} s")
+    if report.format == "evote":
+        out.print(
+            f"election {escape(str(stats.get('election_id')))}: {stats.get('entries')} board entries, {escape(str(stats.get('stage')))}"
+        )
+        out.print(f"board key: {escape(str(stats.get('board_key')))}")
+        if stats.get("since") is not None:
+            out.print(
+                f"incremental: from the saved checkpoint of {stats['since']} entries; {stats.get('verified_before')} ballots verified before it"
+            )
     for note in report.notes:
         out.print(f"  [dim]{escape(report.format)} convention: {escape(note)}[/]")
     out.print()
@@ -100,7 +286,7 @@ def _summary(out: Console, report: Report) -> None:
     for v in report.verifications:
         style = styles[v.status]
         out.print(
-            f"{v.number:>2}. {escape(v.title)} ({v.section}): [{style}]{v.status.value}[/] — {v.passed} passed, {v.failed} failed"
+            f"{str(v.number):>2}. {escape(v.title)} ({v.section}): [{style}]{v.status.value}[/] — {v.passed} passed, {v.failed} failed"
         )
         for step in v.steps:
             if step.status is Status.NOT_APPLICABLE and step.count.reasons:

@@ -2,7 +2,9 @@
 
 A finding names its check by the SPEC's identifier ("5.D"), or by the bare verification number ("5") for
 the preconditions a lettered step relies on (the record's structure matches the manifest, every challenged
-ballot has a decryption, ...). It says what was examined (``subject``: a ballot, contest, option or
+ballot has a decryption, ...). Checks of evote's own record format (docs/record-format.md) are named by a
+section letter and a number: "B.1" (the board), "L.4" (the election's rules), "E.2" (eligibility); a bare
+letter ("B") names that section's preconditions. It says what was examined (``subject``: a ballot, contest, option or
 guardian), where in the record (``origin``: file and field), and for a failure what was expected and found.
 
 Findings are counted, not kept: :class:`Tally` holds per-check counts and the first failures only, so a
@@ -15,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-CHECK_ID = re.compile(r"(\d+)(?:\.([A-Z]))?")
+CHECK_ID = re.compile(r"(\d+)(?:\.([A-Z]))?|([A-Z])(?:\.(\d+))?")
+SECTIONS = "BLE"  # evote's sections, in report order, before the SPEC's verifications
 MAX_KEPT_FAILURES = 25
 
 
@@ -27,7 +30,7 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # "5.D", or "5" for the verification's preconditions
+    check: str  # "5.D" or "B.1", or "5" / "B" for the section's preconditions
     status: Status
     subject: str  # what was examined: "ballot id-3 › contest1 › selection2"
     message: str = ""  # what was compared, or why it failed / does not apply
@@ -40,8 +43,9 @@ class Finding:
             raise ValueError(f"not a check identifier: {self.check!r}")
 
     @property
-    def verification(self) -> int:
-        return int(self.check.split(".")[0])
+    def verification(self) -> str:
+        """The section the check belongs to: "5" for "5.D", "B" for "B.1"."""
+        return section_of(self.check)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"check": self.check, "status": self.status.value, "subject": self.subject}
@@ -78,9 +82,17 @@ def _evidence(value: object) -> str:
     return str(value)
 
 
-def sort_key(check: str) -> tuple[int, str]:
-    number, _, letter = check.partition(".")
-    return int(number), letter
+def section_of(check: str) -> str:
+    return check.partition(".")[0]
+
+
+def sort_key(check: str) -> tuple[int, int]:
+    """evote's sections B, L, E first, then the SPEC's verifications 1-14; within one, step order."""
+    section, _, step = check.partition(".")
+    if section.isdigit():
+        return 100 + int(section), ord(step) - 64 if step else 0
+    rank = SECTIONS.index(section) if section in SECTIONS else 50 + ord(section)
+    return rank, int(step) if step else 0
 
 
 @dataclass

@@ -57,11 +57,7 @@ def render_html(report: Report) -> str:
 <body>
 <h1>Election verification report</h1>
 {banner}
-<p>This report was produced by <code>evote-verify</code>, an independent verifier of election records that follow
-the ElectionGuard Design Specification v2.0.0. It recomputes every cryptographic proof and hash listed in the
-specification's section 6.2 (Verifications 1 to 14) from the published record. "Passed" means the published
-numbers are consistent with an honest count of the published encrypted ballots; it does not say anything about
-who was allowed to vote.</p>
+{_intro(report)}
 <table>
 <tr><th>Record</th><td><code>{e(report.record)}</code></td></tr>
 <tr><th>Format</th><td>{e(report.format)} (conventions: {e(report.conventions)})</td></tr>
@@ -78,6 +74,29 @@ who was allowed to vote.</p>
 {sections}
 </body></html>
 """
+
+
+def _intro(report: Report) -> str:
+    spec = (
+        "<p>This report was produced by <code>evote-verify</code>, an independent verifier of election records that "
+        "follow the ElectionGuard Design Specification v2.0.0. It recomputes every cryptographic proof and hash listed "
+        "in the specification's section 6.2 (Verifications 1 to 14) from the published record. "
+    )
+    if report.format != "evote":
+        return (
+            spec + '"Passed" means the published numbers are consistent with an honest count of the published encrypted '
+            "ballots; it does not say anything about who was allowed to vote.</p>"
+        )
+    stats = report.statistics
+    return (
+        spec + "Before those, it checks evote's own record: that the record is the bulletin board's signed, append-only "
+        "log of the election (B), that every entry was allowed by the election's rules when it was appended (L), and "
+        "that every ballot was signed by a voter on the published credential list, counted once under the revoting "
+        'rule (E). "Passed" means the published numbers are consistent with an honest count of the ballots of eligible '
+        "credentials, as the board published them; it says nothing about who holds which credential.</p>"
+        f"<p>Election <code>{_e(stats.get('election_id'))}</code>: {_e(stats.get('entries'))} board entries, "
+        f"{_e(stats.get('stage'))}. Board key: {_e(stats.get('board_key'))}.</p>"
+    )
 
 
 def _e(value: object) -> str:
@@ -100,7 +119,8 @@ def _section(v: VerificationResult) -> str:
     opened = " open" if v.status is Status.FAILED else ""
     steps = "".join(_step(s) for s in v.steps)
     return (
-        f'<details id="v{v.number}"{opened}><summary>Verification {v.number}: {_e(v.title)} {_tag(v.status)}</summary>'
+        f'<details id="v{v.number}"{opened}><summary>{"Verification" if isinstance(v.number, int) else "Section"} {v.number}: '
+        f"{_e(v.title)} {_tag(v.status)}</summary>"
         f'<table><tr><th>Step</th><th>What is checked</th><th>Result</th><th class="n">passed</th>'
         f'<th class="n">failed</th></tr>{steps}</table></details>'
     )
@@ -129,3 +149,23 @@ def _finding(f: Finding) -> str:
     if f.found is not None:
         parts.append(f'<div>found <span class="hex">{_e(f.found)}</span></div>')
     return '<div class="finding">' + "".join(parts) + "</div>"
+
+
+def render_refusal_html(record: str, finding: Finding) -> str:
+    """The page of an incremental verification that was refused (B.5): the evidence, nothing else."""
+    evidence = "".join(f'<pre class="hex">{_e(text)}</pre>' for text in (finding.expected, finding.found) if text)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Election verification refused</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>Election verification refused</h1>
+<div class="banner failed"><strong>Refused.</strong> The board's log is not an extension of the one verified before
+(a fork, or a rewritten history): nothing else was verified.</div>
+<p>Record: <code>{_e(record)}</code></p>
+<p>{_e(finding.message)}</p>
+<h2>Evidence: both checkpoints and the consistency proof</h2>
+{evidence}
+</body></html>
+"""

@@ -13,20 +13,24 @@ worker. Nothing holds all ballots at once.
 Readers for other implementations say where their byte layouts depart from the SPEC through
 :class:`Conventions`; the checks use those hooks and nothing else of the reader.
 
-The sections marked *evote* (board, eligibility, revoting rule) are filled by the evote reader, which a
-later change adds; no check in this package reads them yet.
+A part that the record does not have *yet* — the tally of an election that is still open — is a
+:class:`NotYet` with the reason; the steps that need it then do not apply, and say why. The evote record's
+own parts (the board export, the election's entries, the counting) are in :mod:`.model_evote`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Iterator, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
 from ..context import ElectionContext
 from ..encrypted_ballot import EncryptedBallot
 from ..hashed_elgamal import HashedCiphertext
 from ..manifest import Contest, Manifest
+
+if TYPE_CHECKING:
+    from .model_evote import EvoteParts
 
 
 class RecordUnreadable(Exception):
@@ -46,6 +50,13 @@ class Unreadable:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class NotYet:
+    """A part the record does not have yet, because the election has not reached it (a live board)."""
+
+    reason: str  # "the election is open: the tally comes after it closes (last entry: seq 41)"
+
+
 class CannotRun(Exception):
     """A check needs a part of the record that is unreadable or absent; the check then fails."""
 
@@ -55,15 +66,25 @@ class CannotRun(Exception):
         super().__init__(reason)
 
 
+class DoesNotApplyYet(Exception):
+    """A check needs a part the record does not have yet (:class:`NotYet`); its steps do not apply."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
 T = TypeVar("T")
 
 
-def require(part: T | Unreadable | None, what: str) -> T:
-    """``part`` itself, or :class:`CannotRun` naming what is missing and why."""
+def require(part: T | Unreadable | NotYet | None, what: str) -> T:
+    """``part`` itself; :class:`CannotRun` naming what is missing and why; or :class:`DoesNotApplyYet`."""
     if part is None:
         raise CannotRun(f"the record has no {what}")
     if isinstance(part, Unreadable):
         raise CannotRun(f"{what} could not be read: {part}", part.origin)
+    if isinstance(part, NotYet):
+        raise DoesNotApplyYet(part.reason)
     return part
 
 
@@ -140,6 +161,7 @@ class RawBallot:
     chain_position: int | None = None  # position in the device's recorded chain listing (7.E)
     decryption: Any = None  # reader-specific payload of the ballot's decryption, if the record has one
     decryption_origin: str | None = None
+    verified_before: bool = False  # checked by an earlier run (incremental): only decoded, aggregated and digested
 
 
 @dataclass(frozen=True)
@@ -227,12 +249,15 @@ class BallotRecord:
     defects: tuple[Defect, ...] = ()
     device: str | None = None
     chain_position: int | None = None
-    decryption: Decryption | RevealedNonce | Unreadable | None = None
+    decryption: Decryption | RevealedNonce | Unreadable | NotYet | None = None
     members_checked: bool = False
     # evote: filled by the evote reader
-    credential: bytes | None = None
+    credential: bytes | None = None  # the Ed25519 public key that signed the submission
     signature: bytes | None = None
     board_seq: int | None = None
+    board_kind: str | None = None  # "ballot.cast" or "ballot.challenged"
+    action: str | None = None  # the submission's "cast" or "challenge"
+    confirmation_code: bytes | None = None  # as written, readable even when the ballot's ciphertexts are not
 
     @property
     def subject(self) -> str:
@@ -259,6 +284,12 @@ class BallotDigest:
     contests: tuple[str, ...]  # contest labels on the ballot
     decoded: bool  # its encryptions could be decoded (else it failed Verification 5)
     decrypted: bool  # the record has a decryption for it
+    # evote: what the eligibility and copying checks need (E.1-E.6)
+    board_seq: int | None = None
+    board_kind: str | None = None
+    credential: bytes | None = None
+    revealed: bool = False  # a challenged ballot opened with its nonce (no trustee decryption)
+    ciphertext_keys: tuple[bytes, ...] = ()  # SHA-256 of b(α, 512) for each selection, as the board indexes them
 
 
 # --- aggregation and tally (SPEC §3.5-3.6) ----------------------------------------------------------
@@ -324,34 +355,6 @@ class Conventions:
     notes: tuple[str, ...] = ()  # departures from the SPEC, shown in the report
 
 
-# --- evote sections (filled by the evote reader) ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BoardEntry:
-    seq: int
-    kind: str
-    payload: Any
-    entry_hash: bytes
-
-
-@dataclass(frozen=True)
-class BoardSection:
-    """The bulletin board export: entries in order, the signed checkpoint and the board's key."""
-
-    entries: Callable[[], Iterator[BoardEntry]]
-    checkpoint: bytes | None
-    board_key: bytes | None
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """The published credential list (Ed25519 public keys) and the revoked ones."""
-
-    credentials: tuple[bytes, ...]
-    revoked: tuple[bytes, ...]
-
-
 # --- the record -------------------------------------------------------------------------------------
 
 
@@ -369,10 +372,14 @@ class ElectionRecord:
     ballots: Callable[[], Iterator[RawBallot]]
     decoder: BallotDecoder
     ballot_count: int | None = None  # known in advance for a progress bar, when cheap to know
-    # evote sections
-    board: BoardSection | None = None
-    eligibility: Eligibility | None = None
-    revote_rule: str | None = None
+    ballots_optional: bool = False  # a record without ballots is complete (a live board): ballot steps do not apply
+    evote: EvoteParts | None = None  # the board export and the election's entries (evote records)
+    closers: list[Callable[[], None]] = field(default_factory=list)  # temporary files of the reader
+
+    def close(self) -> None:
+        """Release what the reader holds (a downloaded record's temporary directory)."""
+        while self.closers:
+            self.closers.pop()()
 
 
 @dataclass
@@ -391,3 +398,4 @@ class StreamSummary:
     products: dict[tuple[str, str], tuple[int, int]]
     digests: Callable[[], Iterator[BallotDigest]]
     interrupted: str | None = None
+    verified_before: int = 0  # ballots checked by an earlier run (incremental): decoded, aggregated, not re-checked

@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import CHECKLIST, PRECONDITIONS, all_steps
-from .findings import CheckCount, Finding, Status, Tally, sort_key
+from .checks import PRECONDITIONS, all_steps, checklist_for
+from .findings import CheckCount, Finding, Status, Tally, section_of, sort_key
 
 REPORT_FORMAT = "evote-verify-report/1"
 
 
 @dataclass(frozen=True)
 class StepResult:
-    id: str  # "5.D", or "5" for the verification's preconditions
+    id: str  # "5.D" or "B.1", or "5" / "B" for the section's preconditions
     text: str  # the SPEC's words for the step
     count: CheckCount
 
@@ -47,7 +47,7 @@ class StepResult:
 
 @dataclass(frozen=True)
 class VerificationResult:
-    number: int
+    number: int | str  # the SPEC's verification number, or an evote section letter
     title: str
     section: str
     steps: tuple[StepResult, ...]
@@ -96,14 +96,28 @@ class Report:
     def passed(self) -> bool:
         return all(v.status is not Status.FAILED for v in self.verifications)
 
+    def summary(self) -> dict[str, int]:
+        """How many checks were made (instances of steps passed or failed) and how the steps came out."""
+        steps = [s for v in self.verifications for s in v.steps]
+        return {
+            "checks": sum(s.count.passed + s.count.failed for s in steps),
+            "steps_passed": sum(s.status is Status.PASSED for s in steps),
+            "steps_failed": sum(s.status is Status.FAILED for s in steps),
+            "steps_not_applicable": sum(s.status is Status.NOT_APPLICABLE for s in steps),
+        }
+
     def to_json(self) -> dict[str, Any]:
+        specification = "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14"
+        if self.format == "evote":
+            specification += "; evote record format (docs/record-format.md): sections B, L, E"
         return {
             "format": REPORT_FORMAT,
-            "specification": "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14",
+            "specification": specification,
             "record": self.record,
             "record_format": self.format,
             "conventions": {"name": self.conventions, "departures_from_spec": list(self.notes)},
             "result": "passed" if self.passed else "failed",
+            "summary": self.summary(),
             "statistics": self.statistics,
             "verifications": [v.to_json() for v in self.verifications],
         }
@@ -112,12 +126,13 @@ class Report:
 def build_report(
     record: str, format: str, conventions: str, notes: tuple[str, ...], tally: Tally, statistics: dict[str, Any]
 ) -> Report:
-    steps = all_steps()
+    steps = all_steps(format)
     results = []
-    for verification in CHECKLIST:
-        ids = [s for s in steps if sort_key(s)[0] == verification.number]
-        ids += [c for c in tally.counts if sort_key(c)[0] == verification.number and c not in ids]
-        ordered = sorted(ids, key=lambda c: (c != str(verification.number), sort_key(c)))
+    for verification in checklist_for(format):
+        section = str(verification.number)
+        ids = [s for s in steps if section_of(s) == section]
+        ids += [c for c in tally.counts if section_of(c) == section and c not in ids]
+        ordered = sorted(ids, key=lambda c: (c != section, sort_key(c)))
         results.append(
             VerificationResult(
                 verification.number,

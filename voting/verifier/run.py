@@ -19,14 +19,16 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable
 
-from .checks import RECORD_CHECKS, SUMMARY_CHECKS, all_steps
+from . import checks
+from .checks import RECORD_CHECKS, SUMMARY_CHECKS, all_steps, steps_of
 from .checks.aggregation import Products, merge_products
+from .checks.board import b5_log_extends_saved_checkpoint
 from .checks.common import ballot_setting
-from .findings import Tally, failed
+from .findings import Finding, Tally, failed, not_applicable
 from .model import BallotDigest, ElectionRecord, StreamSummary
 from .report import Report, build_report
 from .spool import Spool
-from .worker import ChunkResult, chunks, run_check, verify_chunk
+from .worker import ChunkResult, ballot_checks, chunks, run_check, verify_chunk
 
 CHUNK_SIZE = 8
 Progress = Callable[[int], None]
@@ -49,13 +51,18 @@ def verify(
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     tally = Tally()
-    for function in RECORD_CHECKS:
+    record_checks, summary_checks = _checks(record)
+    if record.evote is not None and record.evote.saved is not None:
+        _gate(record, tally)
+        record_checks = tuple(f for f in record_checks if f is not b5_log_extends_saved_checkpoint)
+    for function in record_checks:
         run_check(function, (record,), tally, "election record")
     with Spool[BallotDigest]() as digests:
         summary = _stream(record, tally, digests, workers, scheduler, chunk_size, progress, chunk_worker)
-        for function in SUMMARY_CHECKS:
+        _ballot_steps_without_ballots(record, summary, tally)
+        for function in summary_checks:
             run_check(function, (record, summary), tally, "election record")
-    for step in all_steps():
+    for step in all_steps(record.format):
         if step not in tally.counts:
             tally.add(failed(step, "election record", "no result: no check reported on this step"))
     statistics = {
@@ -67,14 +74,65 @@ def verify(
         "scheduler": scheduler,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if record.evote is not None:
+        statistics.update(record.evote.statistics())
+        statistics["verified_before"] = summary.verified_before
     conventions = record.conventions
     return build_report(record.location, record.format, conventions.name, conventions.notes, tally, statistics)
+
+
+class HistoryNotExtended(Exception):
+    """Incremental verification refused: the board's log does not extend the saved checkpoint (B.5).
+
+    ``finding`` holds the evidence: both checkpoints and the consistency proof.
+    """
+
+    def __init__(self, finding: Finding):
+        self.finding = finding
+        super().__init__(finding.message)
+
+
+def _checks(record: ElectionRecord) -> tuple[tuple, tuple]:
+    """The record checks and summary checks of the record's checklist (module attributes read at call time)."""
+    if record.format != "evote":
+        return RECORD_CHECKS, SUMMARY_CHECKS
+    return checks.EVOTE_RECORD_CHECKS + RECORD_CHECKS, checks.EVOTE_SUMMARY_CHECKS + SUMMARY_CHECKS
+
+
+def _gate(record: ElectionRecord, tally: Tally) -> None:
+    """--since: B.5 first; when the log does not extend the saved checkpoint, nothing else is verified."""
+    gate = Tally()
+    run_check(b5_log_extends_saved_checkpoint, (record,), gate, "board log")
+    count = gate.counts.get("B.5")
+    if count is None or count.failed or not count.passed:
+        finding = count.failures[0] if count and count.failures else failed("B.5", "board log", "no result")
+        raise HistoryNotExtended(finding)
+    tally.merge(gate)
+
+
+def _ballot_steps_without_ballots(record: ElectionRecord, summary: StreamSummary, tally: Tally) -> None:
+    """Ballot steps that no ballot needed: a live record without ballots yet, or (--since) only ballots
+    verified by the earlier run. They do not apply, with the reason; otherwise they fail as "no result"."""
+    if summary.interrupted:
+        return
+    if summary.ballots == 0 and record.ballots_optional:
+        reason = "the record has no ballots yet"
+    elif summary.verified_before:
+        reason = (
+            f"no ballot appended after the saved checkpoint needed this step ({summary.verified_before} were verified before it)"
+        )
+    else:
+        return
+    for function in ballot_checks(ballot_setting(record)):
+        for step in steps_of(function):
+            if step not in tally.counts:
+                tally.add(not_applicable(step, "ballots", reason))
 
 
 def _stream(record, tally, digests, workers, scheduler, chunk_size, progress, chunk_worker) -> StreamSummary:
     setting = ballot_setting(record)
     products: Products = {}
-    counts = {"ballots": 0, "cast": 0, "challenged": 0, "selections": 0}
+    counts = {"ballots": 0, "cast": 0, "challenged": 0, "selections": 0, "verified_before": 0}
     interrupted = None
     executor = None
     pending: deque[Any] = deque()

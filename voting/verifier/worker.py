@@ -12,6 +12,7 @@ ballots, and a :class:`ChunkResult`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -19,11 +20,23 @@ from typing import Callable, Iterable
 from ..errors import NotInGroupError
 from ..group import STANDARD
 from ..membership import check_members
-from .checks import BALLOT_CHECKS, steps_of
+from . import checks
+from .checks import steps_of
 from .checks.aggregation import Products, cast_products
 from .checks.common import BallotEnv, BallotSetting
-from .findings import Tally, failed
-from .model import BallotDecoder, BallotDigest, BallotRecord, BallotState, CannotRun, Defect, RawBallot
+from .findings import Tally, failed, not_applicable
+from .model import (
+    BallotDecoder,
+    BallotDigest,
+    BallotRecord,
+    BallotState,
+    CannotRun,
+    Defect,
+    DoesNotApplyYet,
+    NotYet,
+    RawBallot,
+    RevealedNonce,
+)
 
 
 @dataclass
@@ -35,17 +48,33 @@ class ChunkResult:
     cast: int
     challenged: int
     selections: int
+    verified_before: int = 0
+
+
+def ballot_checks(setting: BallotSetting) -> tuple[Callable, ...]:
+    """The ballot checks of the record's checklist (evote adds E.5), looked up when a chunk runs."""
+    extra = checks.EVOTE_BALLOT_CHECKS if setting.format == "evote" else ()
+    return extra + checks.BALLOT_CHECKS
 
 
 def verify_chunk(setting: BallotSetting, decoder: BallotDecoder, raws: list[RawBallot]) -> ChunkResult:
     """Verify one chunk of ballots. Exceptions outside the checks (a broken decoder, lack of memory) escape
-    to the caller, which fails the verification."""
+    to the caller, which fails the verification.
+
+    A ballot ``verified_before`` (incremental verification) is decoded for the aggregation and the digests
+    only: no membership, proof or signature check runs on it again.
+    """
     env = BallotEnv(setting)
-    records = admit([decode(decoder, raw) for raw in raws])
+    records = [decode(decoder, raw) for raw in raws]
+    fresh = [n for n, raw in enumerate(raws) if not raw.verified_before]
+    for n, record in zip(fresh, admit([records[n] for n in fresh])):
+        records[n] = record
     tally = Tally()
     selections = 0
-    for record in records:
-        for function in BALLOT_CHECKS:
+    functions = ballot_checks(setting)
+    for n in fresh:
+        record = records[n]
+        for function in functions:
             run_check(function, (record, env), tally, record.subject)
         if record.ballot is not None:
             selections += sum(len(c.selections) for c in record.ballot.contests)
@@ -57,6 +86,7 @@ def verify_chunk(setting: BallotSetting, decoder: BallotDecoder, raws: list[RawB
         cast=sum(r.state is BallotState.CAST for r in records),
         challenged=sum(r.state is BallotState.CHALLENGED for r in records),
         selections=selections,
+        verified_before=len(raws) - len(fresh),
     )
 
 
@@ -125,35 +155,53 @@ _NUMBER = re.compile(r"v(\d+)_")
 
 def run_check(function: Callable, args: tuple, tally: Tally, subject: str) -> None:
     """Run one check function into ``tally``. A check that cannot run, or raises, fails every step it
-    covers — it never passes and is never skipped silently."""
+    covers — it never passes and is never skipped silently. A check whose part of the record does not exist
+    yet (an election still open) reports its steps as not applicable, with the reason."""
     try:
         tally.extend(function(*args))
     except CannotRun as exc:
         _fail_steps(function, tally, subject, f"cannot run: {exc.reason}", exc.origin)
+    except DoesNotApplyYet as exc:
+        for step in _steps(function):
+            tally.add(not_applicable(step, subject, exc.reason))
     except Exception as exc:
         _fail_steps(function, tally, subject, f"the check raised {type(exc).__name__}: {exc}", "")
 
 
+def _steps(function: Callable) -> list[str]:
+    return list(steps_of(function)) or [_NUMBER.match(function.__name__).group(1)]
+
+
 def _fail_steps(function: Callable, tally: Tally, subject: str, message: str, origin: str) -> None:
-    steps = list(steps_of(function)) or [_NUMBER.match(function.__name__).group(1)]
-    for step in steps:
+    for step in _steps(function):
         tally.add(failed(step, subject, message, origin))
 
 
 def digest(record: BallotRecord) -> BallotDigest:
     ballot = record.ballot
+    evote = record.board_kind is not None
     return BallotDigest(
         id=record.id,
         origin=record.origin,
         state=record.state.value,
         device=record.device,
         chain_position=record.chain_position,
-        confirmation_code=ballot.confirmation_code if ballot else None,
+        confirmation_code=ballot.confirmation_code if ballot else record.confirmation_code,
         aux=ballot.aux if ballot else None,
         contests=tuple(c.contest for c in ballot.contests) if ballot else (),
         decoded=ballot is not None,
-        decrypted=record.decryption is not None,
+        decrypted=record.decryption is not None and not isinstance(record.decryption, NotYet),
+        board_seq=record.board_seq,
+        board_kind=record.board_kind,
+        credential=record.credential,
+        revealed=isinstance(record.decryption, RevealedNonce),
+        ciphertext_keys=tuple(ciphertext_key(c.alpha) for c in ballot.ciphertexts()) if evote and ballot else (),
     )
+
+
+def ciphertext_key(alpha) -> bytes:
+    """SHA-256 of b(α, 512): how the board indexes a ciphertext to refuse copies (E.6)."""
+    return hashlib.sha256(alpha.to_bytes()).digest()
 
 
 def chunks(items: Iterable[RawBallot], size: int):

@@ -1,4 +1,5 @@
-"""The checklist: SPEC v2.0.0 §6.2, Verifications 1-14, in order.
+"""The checklist: SPEC v2.0.0 §6.2, Verifications 1-14, in order; for evote records, first evote's own
+sections B (the board), L (the election's rules) and E (eligibility and counting), docs/record-format.md.
 
 Each verification lists the functions that carry out its steps, by where they run:
 
@@ -7,8 +8,9 @@ Each verification lists the functions that carry out its steps, by where they ru
 * ``summary`` functions take the record and the :class:`~voting.verifier.model.StreamSummary` gathered while
   the ballots streamed past (duplicates, chains, aggregation).
 
-Every function's docstring quotes the SPEC's steps it confirms as "(5.A) ..."; those are the steps it must
-report on (:func:`steps_of`). Pre-encrypted ballots (Verifications 15-18) are not part of this verifier.
+Every function's docstring quotes the steps it confirms as "(5.A) ..." or "(B.1) ..."; those are the steps
+it must report on (:func:`steps_of`). Pre-encrypted ballots (Verifications 15-18) are not part of this
+verifier.
 """
 
 from __future__ import annotations
@@ -19,16 +21,25 @@ from typing import Callable
 
 from .aggregation import v8_aggregation
 from .ballots import v5_selection_proofs, v6_contest_limits, v7_confirmation_codes
+from .board import b1_b2_b4_entries, b3_checkpoint_signature, b5_log_extends_saved_checkpoint
 from .chaining import v7_ballot_chains, v7_unique_confirmation_codes
 from .challenged import v12_every_challenged_ballot_decrypted, v12_v13_v14_challenged_ballots
+from .eligibility import (
+    e1_e3_credential_list,
+    e2_revoting_rule,
+    e4_tally_counts_the_counted_ballots,
+    e5_ballot_signature,
+    e6_no_copied_ballots,
+)
 from .key_ceremony import v2_guardian_keys, v3_joint_key, v4_extended_base_hash
 from .parameters import v1_parameters
+from .rules import l_election_rules
 from .tally import v9_tally_decryption, v10_contests_of_ballots_in_tally, v10_tally_values_and_labels, v11_contest_data
 
 
 @dataclass(frozen=True)
 class Verification:
-    number: int
+    number: int | str  # the SPEC's verification number, or an evote section letter
     title: str
     section: str
     record: tuple[Callable, ...] = ()
@@ -72,28 +83,57 @@ CHECKLIST: tuple[Verification, ...] = (
 )
 """Verifications 13 and 14 are carried out by the functions listed under 12 (one pass over each ballot)."""
 
+EVOTE_SECTIONS: tuple[Verification, ...] = (
+    Verification(
+        "B",
+        "Bulletin board integrity",
+        "record-format §6-7",
+        record=(b1_b2_b4_entries, b3_checkpoint_signature, b5_log_extends_saved_checkpoint),
+    ),
+    Verification("L", "The election's rules", "record-format §8", record=(l_election_rules,)),
+    Verification(
+        "E",
+        "Eligibility and counting",
+        "record-format §4-5, §8.3",
+        record=(e2_revoting_rule,),
+        ballot=(e5_ballot_signature,),
+        summary=(e1_e3_credential_list, e4_tally_counts_the_counted_ballots, e6_no_copied_ballots),
+    ),
+)
+"""evote's own sections, checked before the SPEC's verifications on evote records (docs/record-format.md)."""
+
 RECORD_CHECKS = tuple(f for v in CHECKLIST for f in v.record)
 BALLOT_CHECKS = tuple(f for v in CHECKLIST for f in v.ballot)
 SUMMARY_CHECKS = tuple(f for v in CHECKLIST for f in v.summary)
+EVOTE_RECORD_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.record)
+EVOTE_BALLOT_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.ballot)
+EVOTE_SUMMARY_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.summary)
 
-_STEP = re.compile(r"^\s*\((\d+\.[A-Z])\)\s+(.*?)(?=^\s*\(\d+\.[A-Z]\)|^\s*$|\Z)", re.S | re.M)
+_ID = r"(?:\d+\.[A-Z]|[A-Z]\.\d+)"
+_STEP = re.compile(rf"^\s*\(({_ID})\)\s+(.*?)(?=^\s*\({_ID}\)|^\s*$|\Z)", re.S | re.M)
 
 
 def steps_of(function: Callable) -> dict[str, str]:
-    """The SPEC steps a check function confirms, with their text, read from its docstring."""
+    """The steps a check function confirms, with their text, read from its docstring."""
     return {step: " ".join(text.split()) for step, text in _STEP.findall(function.__doc__ or "")}
 
 
-def all_steps() -> dict[str, str]:
-    """Every lettered step of Verifications 1-14 with the SPEC's words."""
+def checklist_for(format: str) -> tuple[Verification, ...]:
+    """The checklist of a record format: evote records add sections B, L and E before Verifications 1-14."""
+    return EVOTE_SECTIONS + CHECKLIST if format == "evote" else CHECKLIST
+
+
+def all_steps(format: str = "egk") -> dict[str, str]:
+    """Every numbered or lettered step of the format's checklist, with its words."""
     steps: dict[str, str] = {}
-    for function in RECORD_CHECKS + BALLOT_CHECKS + SUMMARY_CHECKS:
-        steps.update(steps_of(function))
+    for v in checklist_for(format):
+        for function in v.record + v.ballot + v.summary:
+            steps.update(steps_of(function))
     return steps
 
 
-def verification(number: int) -> Verification:
-    return next(v for v in CHECKLIST if v.number == number)
+def verification(number: int | str) -> Verification:
+    return next(v for v in EVOTE_SECTIONS + CHECKLIST if v.number == number)
 
 
 PRECONDITIONS = {

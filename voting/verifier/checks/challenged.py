@@ -12,7 +12,7 @@ from typing import Iterator
 from ...challenge import open_challenged_ballot
 from ...errors import InvalidBallot
 from ..findings import Finding, failed, not_applicable, passed
-from ..model import BallotRecord, BallotState, Decryption, ElectionRecord, RevealedNonce, StreamSummary, Unreadable
+from ..model import BallotRecord, BallotState, Decryption, ElectionRecord, NotYet, RevealedNonce, StreamSummary, Unreadable
 from .chaining import complete
 from .common import BallotEnv, in_Zq, unreadable_finding
 from .tally import all_options_present, contest_data_findings, decryption_proof_finding, value_finding
@@ -76,6 +76,9 @@ def v12_v13_v14_challenged_ballots(ballot: BallotRecord, env: BallotEnv) -> Iter
         )
     elif isinstance(decryption, Unreadable):
         yield from _not_verified(ballot, unreadable_finding("12", ballot.subject, decryption))
+    elif isinstance(decryption, NotYet):  # a live record: the trustees decrypt after the tally
+        for check in ("12",) + STEPS:
+            yield not_applicable(check, ballot.subject, decryption.reason, ballot.origin)
     elif isinstance(decryption, RevealedNonce):
         yield from _opened_with_nonce(ballot, env, decryption)
     else:

@@ -12,7 +12,7 @@ from ...errors import InvalidProof
 from ...group import STANDARD, ElementModP, ElementModQ, Group
 from ...manifest import Manifest
 from ..findings import Finding, failed, passed
-from ..model import CannotRun, Conventions, ElectionRecord, Unreadable, require
+from ..model import CannotRun, Conventions, DoesNotApplyYet, ElectionRecord, Unreadable, require
 
 
 def recorded_element(x: int, group: Group = STANDARD) -> ElementModP:
@@ -75,6 +75,8 @@ class BallotSetting:
     manifest: Manifest | None
     conventions: Conventions
     problem: str | None  # why ballots cannot be checked, if they cannot
+    format: str = "egk"  # the record's format: its checklist's ballot checks run on each ballot
+    election_id: str | None = None  # evote: signed into each ballot's signature (E.5)
 
 
 def ballot_setting(record: ElectionRecord) -> BallotSetting:
@@ -84,9 +86,10 @@ def ballot_setting(record: ElectionRecord) -> BallotSetting:
         context = election_context(record)
         K, H_E = int(context.K.value), context.H_E
         manifest = require(require(record.parameters, "election parameters").manifest, "manifest")
-    except CannotRun as exc:
+    except (CannotRun, DoesNotApplyYet) as exc:  # ballots without a key cannot be checked: they fail
         problem = exc.reason
-    return BallotSetting(K, H_E, manifest, record.conventions, problem)
+    election_id = record.evote.election_id if record.evote is not None else None
+    return BallotSetting(K, H_E, manifest, record.conventions, problem, record.format, election_id)
 
 
 _CONTEXTS: dict[tuple[int, bytes], ElectionContext] = {}

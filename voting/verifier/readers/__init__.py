@@ -1,7 +1,7 @@
-"""Readers turn an election record on disk into the verifier's :class:`~voting.verifier.model.ElectionRecord`.
+"""Readers turn an election record into the verifier's :class:`~voting.verifier.model.ElectionRecord`.
 
-``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``evote``: the board export of
-docs/record-format.md §8 — its reader comes with the bulletin board's export format.
+``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``evote``: the board's export of an
+election (docs/record-format.md §7), or the election read straight from a board's URL.
 """
 
 from __future__ import annotations
@@ -9,18 +9,47 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import ElectionRecord, RecordUnreadable
+from ..model_evote import SavedCheckpoint
 from .egk import open_egk
+from .evote import is_evote_export, open_evote
+from .evote_board import is_board_url, open_board, split_board_url
 
 FORMATS = ("egk", "evote")
 
 
-def open_record(path: str | Path, format: str = "egk") -> ElectionRecord:
-    """Read the record at ``path``; raises :class:`RecordUnreadable` with the reason if it cannot."""
+def detect_format(path: str | Path) -> str:
+    """``evote`` for a board URL or a directory whose manifest.json says evote-board-record, else ``egk``."""
+    return "evote" if is_board_url(str(path)) or is_evote_export(path) else "egk"
+
+
+def open_record(
+    path: str | Path,
+    format: str | None = None,
+    *,
+    board_key: str | None = None,
+    since: str | None = None,
+    since_origin: str = "--since",
+) -> ElectionRecord:
+    """Read the record at ``path`` (a directory, or for evote a board URL ``http(s)://host/ELECTION``);
+    raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it.
+
+    evote only: ``board_key`` is the board's verifier key obtained out of band; ``since`` the signed note of
+    a checkpoint saved by an earlier verification (incremental verification).
+    """
+    format = format or detect_format(path)
+    if format not in FORMATS:
+        raise RecordUnreadable(f"unknown record format {format!r}; known formats: {', '.join(FORMATS)}")
     if format == "egk":
+        if board_key is not None or since is not None:
+            raise RecordUnreadable("--board-key and --since apply to evote records only")
+        if is_board_url(str(path)):
+            raise RecordUnreadable("egk records are directories; a board URL is an evote record (--format evote)")
         return open_egk(path)
-    if format == "evote":
-        raise RecordUnreadable(
-            "the evote record format is not yet supported: its reader comes with the bulletin "
-            "board's export format (docs/record-format.md §8)"
-        )
-    raise RecordUnreadable(f"unknown record format {format!r}; known formats: {', '.join(FORMATS)}")
+    if is_board_url(str(path)):
+        board_url, election_id = split_board_url(str(path))
+        return open_board(board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin)
+    saved = SavedCheckpoint(since, since_origin, None) if since is not None else None
+    return open_evote(path, board_key=board_key, since=saved)
+
+
+__all__ = ["FORMATS", "detect_format", "open_board", "open_record", "split_board_url"]

@@ -1,0 +1,362 @@
+"""Section B: the record is the board's signed log of the election (docs/record-format.md §6-7).
+
+The export is read line by line (flat memory); hashes, the Merkle tree, signed notes and proof checking are
+the board's client-side primitives (:mod:`bulletin_board.entry`, ``merkle_*``, ``checkpoint``, ``note``,
+``client_checks``), which hold no state and touch no database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import rfc8785
+
+from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
+from bulletin_board.client_checks import check_log_extends
+from bulletin_board.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
+from bulletin_board.errors import BoardError
+from bulletin_board.merkle_hash import leaf_hash
+from bulletin_board.merkle_proofs import RootAccumulator, consistency_ranges
+from bulletin_board.note import NoteVerifier, parse_note
+from bulletin_board.record_export import FILES, FORMAT, VERSION
+
+from ...encoding import hex_bytes
+from ...record.lifecycle import ADMIN_KINDS, BALLOT_KINDS, TRUSTEE_KINDS
+from ..findings import Finding, failed, not_applicable, passed
+from ..model import CannotRun, ElectionRecord, Unreadable, require
+from ..model_evote import BoardExport, EvoteParts
+
+ENTRY_FIELDS = frozenset({"seq", "kind", "payload", "prev_hash", "entry_hash", "received_at"})
+KINDS = frozenset(ADMIN_KINDS + TRUSTEE_KINDS + BALLOT_KINDS)
+_HASH = re.compile(r"[0-9A-F]{64}")
+ENTRIES = FILES["entries"]
+
+
+def _parts(record: ElectionRecord) -> EvoteParts:
+    return require(record.evote, "evote board export")
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
+    """Section B (Bulletin board integrity), the entries of the export in order.
+
+    (B.1) Entry hashes and links: every entry's prev_hash is the previous entry's entry_hash (for seq 0 the
+    genesis hash SHA-256("evote/genesis/v1" ∥ 0x00 ∥ id)), and its entry_hash is SHA-256("evote/entry/v1" ∥
+    0x00 ∥ u64be(seq) ∥ prev_hash ∥ u32be(len(kind)) ∥ kind ∥ u64be(received_at) ∥ u64be(len(payload)) ∥
+    payload) recomputed from its fields, the payload being its RFC 8785 bytes (record-format §6.2).
+    (B.2) The Merkle root equals the signed checkpoint: the RFC 9162 tree whose leaves are the entries'
+    hashes in seq order has the checkpoint's root, and the checkpoint's size is the number of entries
+    (record-format §6.3, §7 step 5).
+    (B.4) Entry kinds and sequence: each line of entries.jsonl is the RFC 8785 form of an object with exactly
+    the fields seq, kind, payload, prev_hash, entry_hash, received_at and ends in a newline; seq is the line's
+    position (0, 1, 2, ... contiguous); kind is an entry kind of evote elections (§8.2); payload is a JSON
+    object; received_at is an integer not smaller than the previous entry's; hashes are 64 upper-case hex
+    digits (§6.1, §7). manifest.json says format evote-board-record, version 1, the file names, the
+    election and its number of entries.
+
+    A line that is not an entry is reported by B.4 and its links by B.1 as not verified; the walk goes on, so
+    every damaged line is named.
+    """
+    parts = _parts(record)
+    export = parts.export
+    election_id = parts.election_id
+    yield from _manifest(export, election_id)
+    if election_id is None or not ELECTION_ID_PATTERN.fullmatch(election_id):
+        raise CannotRun(f"the record does not name its election (manifest.json: election_id {election_id!r})")
+    for problem in export.transport:
+        yield failed("B.1", "board", problem, export.location)
+    accumulator = RootAccumulator()
+    previous_hash: bytes | None = genesis_hash(election_id)
+    previous_time = 0
+    hashes_readable = True
+    count = 0
+    for line in export.lines():
+        count += 1
+        where = f"{ENTRIES}: line {line.position + 1}"
+        subject = f"entry seq {line.position}"
+        problems, entry = _entry_problems(line, previous_time)
+        if problems:
+            yield failed("B.4", subject, "; ".join(problems), where)
+        else:
+            yield passed("B.4", subject, origin=where)
+        written_hash = _hash_field(line.item, "entry_hash")
+        if written_hash is None:
+            hashes_readable = False
+        else:
+            accumulator.append_leaf(leaf_hash(written_hash))
+        if entry is None:
+            yield failed("B.1", subject, "not verified: the line is not an entry (B.4)", where)
+        elif previous_hash is None:
+            yield failed("B.1", subject, "not verified: the previous line has no readable entry_hash", where)
+        else:
+            yield from _links(subject, where, entry, previous_hash)
+        if entry is not None:
+            previous_time = max(previous_time, entry[3])
+        previous_hash = written_hash
+    if count == 0:
+        yield not_applicable("B.1", "board", "the export has no entries", export.location)
+    yield from _root(export, accumulator, count, hashes_readable)
+
+
+def _manifest(export: BoardExport, election_id: str | None) -> Iterator[Finding]:
+    subject, where = "export", "manifest.json"
+    manifest = export.manifest
+    if isinstance(manifest, Unreadable):
+        yield failed("B.4", subject, f"manifest.json cannot be read: {manifest}", where)
+        return
+    wanted = {"format": FORMAT, "version": VERSION, "files": FILES}
+    for key, value in wanted.items():
+        if manifest.get(key) != value:
+            yield failed(
+                "B.4",
+                subject,
+                f"manifest.json: {key} is not that of an evote board record",
+                where,
+                expected=value,
+                found=manifest.get(key),
+            )
+    if not isinstance(election_id, str) or not ELECTION_ID_PATTERN.fullmatch(election_id):
+        yield failed(
+            "B.4", subject, "manifest.json: election_id is not an election id (record-format §6.1)", where, found=election_id
+        )
+    size = manifest.get("size")
+    if not _integer(size) or size < 0:
+        yield failed("B.4", subject, "manifest.json: size is not a number of entries", where, found=size)
+
+
+def _hash_field(item: dict | None, field: str) -> bytes | None:
+    value = item.get(field) if item is not None else None
+    return bytes.fromhex(value) if isinstance(value, str) and _HASH.fullmatch(value) else None
+
+
+def _entry_problems(line, previous_time: int) -> tuple[list[str], tuple | None]:
+    """What is wrong with one line (B.4), and the fields B.1 hashes when they are all there."""
+    if not line.terminated:
+        problems = ["the line does not end in a newline"]
+    else:
+        problems = []
+    item = line.item
+    if item is None:
+        return problems + [line.problem], None
+    try:
+        if rfc8785.dumps(item) != line.raw:
+            problems.append("the line is not the RFC 8785 canonical form of its JSON")
+        payload_bytes = rfc8785.dumps(item.get("payload")) if isinstance(item.get("payload"), dict) else None
+    except Exception as exc:  # numbers or strings RFC 8785 cannot represent
+        return problems + [f"the line cannot be put in RFC 8785 form: {type(exc).__name__}: {exc}"], None
+    if set(item) != ENTRY_FIELDS:
+        problems.append(f"the fields are not exactly {sorted(ENTRY_FIELDS)}: found {sorted(item)}")
+    seq, kind, received_at = item.get("seq"), item.get("kind"), item.get("received_at")
+    if seq != line.position or not _integer(seq):
+        problems.append(f"seq is {seq!r} on line {line.position + 1}: seqs are 0, 1, 2, ... without gaps, in order")
+    if not isinstance(kind, str) or not KIND_PATTERN.fullmatch(kind):
+        problems.append(f"kind {kind!r} is not an entry kind")
+    elif kind not in KINDS:
+        problems.append(f"kind {kind!r} is not an entry kind of evote elections (record-format §8.2)")
+    if payload_bytes is None:
+        problems.append("the payload is not a JSON object")
+    if not _integer(received_at) or not 0 <= received_at <= MAX_U64:
+        problems.append(f"received_at {received_at!r} is not a time in microseconds")
+    elif received_at < previous_time:
+        problems.append(f"received_at {received_at} is earlier than the previous entry's ({previous_time})")
+    for field in ("prev_hash", "entry_hash"):
+        if _hash_field(item, field) is None:
+            problems.append(f"{field} is not 64 upper-case hex digits")
+    ready = (
+        _integer(seq) and 0 <= seq < 2**63 and isinstance(kind, str) and payload_bytes is not None
+        and _integer(received_at) and 0 <= received_at <= MAX_U64
+        and _hash_field(item, "prev_hash") is not None and _hash_field(item, "entry_hash") is not None
+    )  # fmt: skip
+    entry = (
+        (seq, kind, payload_bytes, received_at, _hash_field(item, "prev_hash"), _hash_field(item, "entry_hash"))
+        if ready
+        else None
+    )
+    return problems, entry
+
+
+def _links(subject: str, where: str, entry: tuple, previous_hash: bytes) -> Iterator[Finding]:
+    seq, kind, payload, received_at, prev_hash, entry_hash = entry
+    if prev_hash != previous_hash:
+        yield failed(
+            "B.1", subject, "prev_hash is not the previous entry's entry_hash" if seq else "prev_hash is not the genesis hash",
+            where, expected=hex_bytes(previous_hash), found=hex_bytes(prev_hash),
+        )  # fmt: skip
+        return
+    computed = compute_entry_hash(seq, prev_hash, kind, received_at, payload)
+    if computed != entry_hash:
+        yield failed(
+            "B.1", subject, "entry_hash is not the hash of the entry's fields", where,
+            expected=hex_bytes(computed), found=hex_bytes(entry_hash),
+        )  # fmt: skip
+        return
+    yield passed("B.1", subject, origin=where)
+
+
+def _root(export: BoardExport, accumulator: RootAccumulator, count: int, hashes_readable: bool) -> Iterator[Finding]:
+    subject, where = "Merkle root", "checkpoint.txt"
+    note = export.checkpoint
+    if isinstance(note, Unreadable):
+        yield failed("B.2", subject, f"the checkpoint cannot be read: {note}", where)
+        return
+    try:
+        checkpoint = parse_checkpoint(parse_note(note).text)
+    except BoardError as exc:
+        yield failed("B.2", subject, f"the checkpoint cannot be read: {exc}", where)
+        return
+    manifest_size = export.manifest.get("size") if isinstance(export.manifest, dict) else None
+    if checkpoint.size != count or (manifest_size is not None and manifest_size != count):
+        yield failed(
+            "B.2", subject, "the number of entries is not the checkpoint's size", where,
+            expected=f"{checkpoint.size} entries (checkpoint), {manifest_size} (manifest.json)", found=f"{count} lines in {ENTRIES}",
+        )  # fmt: skip
+    elif not hashes_readable:
+        yield failed("B.2", subject, "not verified: an entry_hash cannot be read (B.4)", where)
+    elif accumulator.root() != checkpoint.root:
+        yield failed(
+            "B.2", subject, "the Merkle root of the entries is not the signed checkpoint's root", where,
+            expected=hex_bytes(checkpoint.root), found=hex_bytes(accumulator.root()),
+        )  # fmt: skip
+    else:
+        yield passed("B.2", subject, f"MTH of the {count} entries is the checkpoint's root {hex_bytes(checkpoint.root)}", where)
+
+
+def board_verifier(parts: EvoteParts) -> tuple[NoteVerifier, str, str]:
+    """The key that signs the election's checkpoints, its election origin, and where the key comes from.
+
+    The record's own key (board-key.json), which must be consistent, and must be the out-of-band key when one
+    was given; raises :class:`CannotRun` with the reason otherwise.
+    """
+    export = parts.export
+    key = export.board_key
+    if isinstance(key, Unreadable):
+        raise CannotRun(f"board-key.json cannot be read: {key}", "board-key.json")
+    try:
+        verifier = NoteVerifier.from_string(key.get("verifier_key"))
+    except BoardError as exc:
+        raise CannotRun(f"board-key.json: verifier_key {exc}", "board-key.json") from None
+    if key.get("key_name") != verifier.name or key.get("public_key") != verifier.public_key.hex().upper():
+        raise CannotRun("board-key.json: key_name and public_key do not match verifier_key", "board-key.json")
+    if parts.election_id is None:
+        raise CannotRun("the record does not name its election")
+    try:
+        origin = election_origin(key.get("board_origin"), parts.election_id)
+    except BoardError as exc:
+        raise CannotRun(f"board-key.json: board_origin {exc}", "board-key.json") from None
+    source = "the record's own key (board-key.json); compare it with the board's published key (--board-key)"
+    if export.trusted_key is not None:
+        try:
+            trusted = NoteVerifier.from_string(export.trusted_key)
+        except BoardError as exc:
+            raise CannotRun(f"the board key given ({export.trusted_key_origin}) is not a verifier key: {exc}") from None
+        if (trusted.name, trusted.public_key) != (verifier.name, verifier.public_key):
+            raise CannotRun(
+                f"the record is signed by another key than the board's ({export.trusted_key_origin}): "
+                f"record {verifier.to_string()}, board {trusted.to_string()}",
+                "board-key.json",
+            )
+        source = f"the board's key ({export.trusted_key_origin})"
+    return verifier, origin, source
+
+
+def b3_checkpoint_signature(record: ElectionRecord) -> Iterator[Finding]:
+    """Section B (Bulletin board integrity), the signed checkpoint.
+
+    (B.3) The checkpoint is signed under the board key: board-key.json's verifier key has the key id
+    SHA-256(name ∥ "\\n" ∥ 0x01 ∥ public key)[0:4] and matches its key_name and public_key; the board key
+    obtained out of band is that key, when one was given; a signature line of checkpoint.txt by that key
+    verifies over the note's text (Ed25519), and the checkpoint's origin is <board_origin>/elections/<id>
+    (record-format §6.3, §7 steps 2-3).
+    """
+    parts = _parts(record)
+    subject, where = "checkpoint signature", "checkpoint.txt"
+    verifier, origin, source = board_verifier(parts)
+    note = parts.export.checkpoint
+    if isinstance(note, Unreadable):
+        yield failed("B.3", subject, f"the checkpoint cannot be read: {note}", where)
+        return
+    try:
+        verify_checkpoint(note, [verifier], origin=origin)
+    except BoardError as exc:
+        yield failed(
+            "B.3",
+            subject,
+            f"the checkpoint does not verify: {exc}",
+            where,
+            expected=f"signed by {verifier.to_string()} for {origin}",
+        )
+        return
+    yield passed("B.3", subject, f"signed by {verifier.name}+{verifier.key_id.hex()}: {source}", where)
+
+
+def b5_log_extends_saved_checkpoint(record: ElectionRecord) -> Iterator[Finding]:
+    """Section B (Bulletin board integrity), the history seen before.
+
+    (B.5) The board's log extends the checkpoint saved by an earlier verification (--since): both
+    checkpoints are signed by the board key for the election's origin, the saved one is not larger, and the
+    RFC 9162 consistency proof between them verifies (record-format §6.3). The proof is the board's (a record
+    read from a board URL) or computed from the export's entry hashes.
+
+    Without a saved checkpoint this step does not apply. When it fails, nothing else is verified: the log is
+    not an extension of the one verified before (a fork, or a rewritten history).
+    """
+    parts = _parts(record)
+    saved = parts.saved
+    if saved is None:
+        yield not_applicable("B.5", "board log", "no saved checkpoint was given (--since)")
+        return
+    verifier, origin, _ = board_verifier(parts)
+    note = require(parts.export.checkpoint, "checkpoint")
+    subject = "saved checkpoint"
+    try:
+        old = parse_checkpoint(parse_note(saved.note).text)
+        new = parse_checkpoint(parse_note(note).text)
+    except BoardError as exc:
+        yield failed("B.5", subject, f"a checkpoint cannot be read: {exc}", saved.origin, expected=saved.note, found=note)
+        return
+    if saved.proof is not None:
+        proof, how = list(saved.proof), saved.proof_origin
+    else:
+        proof, how = _proof_from_entries(parts.export, old.size, new.size), "computed from the export's entries"
+    try:
+        check_log_extends(saved.note, note, [verifier], origin, proof)
+    except BoardError as exc:
+        shown = "\n".join(hex_bytes(h) for h in proof) or "(empty)"
+        yield failed(
+            "B.5", subject, f"the board's log is not an extension of the saved checkpoint: {exc}", saved.origin,
+            expected=f"saved checkpoint ({saved.origin}):\n{saved.note}",
+            found=f"current checkpoint:\n{note}\nconsistency proof from size {old.size} to {new.size} ({how}):\n{shown}",
+        )  # fmt: skip
+        return
+    yield passed(
+        "B.5",
+        subject,
+        f"the log of {new.size} entries extends the saved one of {old.size} ({len(proof)}-hash proof, {how})",
+        saved.origin,
+    )
+
+
+def _proof_from_entries(export: BoardExport, old_size: int, new_size: int) -> list[bytes]:
+    """RFC 9162 PROOF(old_size, D[0:new_size]) from the written entry hashes, in one pass (O(log n) memory)."""
+    if not 0 <= old_size <= new_size:
+        return []
+    ranges = consistency_ranges(old_size, new_size)
+    accumulators = [RootAccumulator() for _ in ranges]
+    seen = 0
+    for line in export.lines():
+        if line.position >= new_size:
+            break
+        value = _hash_field(line.item, "entry_hash")
+        if value is None:
+            raise CannotRun(f"{ENTRIES} line {line.position + 1} has no readable entry_hash")
+        seen += 1
+        for (start, end), accumulator in zip(ranges, accumulators):
+            if start <= line.position < end:
+                accumulator.append_leaf(leaf_hash(value))
+    if seen < new_size:
+        raise CannotRun(f"the export has {seen} entries, the checkpoint {new_size}")
+    return [accumulator.root() for accumulator in accumulators]

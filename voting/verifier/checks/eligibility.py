@@ -1,0 +1,328 @@
+"""Section E: eligibility and counting — who may vote, which ballot counts (docs/record-format.md §4-5, §8.3).
+
+The revoting rule is applied while the reader reads the entries (:class:`BallotCounter`), because the
+workers must know which cast ballots to aggregate (Verification 8) as the ballots stream past; E.2 reports
+what it found. Everything else is checked here from the ballots' digests (E.1, E.3, E.4, E.6) and, for each
+ballot, in the workers (E.5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+from nacl.signing import VerifyKey
+
+from ...credentials import InvalidSignature, ballot_signature_message, verify_signature
+from ...encoding import hex_bytes
+from ...record.lifecycle import CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED
+from ...record.tallying import TALLY_ENCRYPTED
+from ..findings import Finding, failed, not_applicable, passed
+from ..model import BallotRecord, BallotState, CannotRun, ElectionRecord, StreamSummary, require
+from ..model_evote import Counting, EvoteParts
+from ..spool import duplicates
+from .chaining import complete
+from .common import BallotEnv
+
+CAST_KIND, CHALLENGED_KIND = "ballot.cast", "ballot.challenged"
+ACTION_OF_KIND = {CAST_KIND: "cast", CHALLENGED_KIND: "challenge"}
+
+
+class BallotCounter:
+    """Record-format §8.3, applied to the entries in seq order: "The counted ballots are the ballot.cast
+    entries between election.opened and election.closed, one per credential: with revote_rule last the one
+    with the highest seq (earlier ones are superseded and stay on the board); with first the board refuses
+    a second cast by the same credential. A challenged ballot never counts."
+
+    Under ``first`` a second cast found on the board is not counted (the first one is) and is reported by
+    E.2. Memory: one map entry per credential that cast a ballot.
+    """
+
+    def __init__(self, revote_rule: str) -> None:
+        self.revote_rule = revote_rule
+        self.opened: int | None = None
+        self.closed: int | None = None
+        self.latest: dict[bytes, int] = {}
+        self.cast_entries = 0
+        self.superseded: list[int] = []
+        self.second_casts: list[tuple[bytes, int, int]] = []
+        self.outside: list[int] = []
+        self.unreadable: list[int] = []
+
+    def control(self, seq: int, kind: str) -> None:
+        if kind == OPENED and self.opened is None:
+            self.opened = seq
+        elif kind == "election.closed" and self.closed is None and self.opened is not None:
+            self.closed = seq
+
+    def cast(self, seq: int, credential: bytes | None) -> None:
+        """A ballot.cast entry at ``seq`` signed (it says) by ``credential``."""
+        if self.opened is None or self.closed is not None:
+            self.outside.append(seq)
+            return
+        self.cast_entries += 1
+        if credential is None:
+            self.unreadable.append(seq)
+            return
+        previous = self.latest.get(credential)
+        if previous is None:
+            self.latest[credential] = seq
+        elif self.revote_rule == "last":
+            self.superseded.append(previous)
+            self.latest[credential] = seq
+        else:
+            self.second_casts.append((credential, previous, seq))
+
+    def result(self) -> Counting:
+        return Counting(
+            self.revote_rule,
+            frozenset(self.latest.values()),
+            self.cast_entries,
+            tuple(self.superseded),
+            tuple(self.second_casts),
+            tuple(self.outside),
+            tuple(self.unreadable),
+        )
+
+
+def _parts(record: ElectionRecord) -> EvoteParts:
+    return require(record.evote, "evote board entries")
+
+
+def e2_revoting_rule(record: ElectionRecord) -> Iterator[Finding]:
+    """Section E (Eligibility and counting), the revoting rule.
+
+    (E.2) At most one ballot counts per credential under the election's revoting rule (record-format §8.3):
+    with "last" the cast ballot with the highest seq, earlier ones superseded; with "first" the only cast
+    ballot, a second cast by the same credential being one the board must have refused.
+
+    A cast entry whose credential cannot be read cannot be assigned to a voter and fails. Cast entries outside
+    the voting period are never counted (L.6 reports them).
+    """
+    counting: Counting = require(_parts(record).counting, "revoting rule")
+    origin = "entries.jsonl"
+    for credential, first, later in counting.second_casts:
+        yield failed(
+            "E.2",
+            f"credential {hex_bytes(credential)[:16]}…",
+            'a second cast ballot by one credential under the "first" revoting rule',
+            f"{origin}: seq {later}",
+            expected=f"no cast ballot after the one at seq {first}",
+            found=f"ballot.cast at seq {later}",
+        )
+    for seq in counting.unreadable:
+        yield failed(
+            "E.2", f"ballot seq {seq}", "the ballot's credential cannot be read: it cannot be counted", f"{origin}: seq {seq}"
+        )
+    if counting.cast_entries == 0:
+        yield not_applicable("E.2", "cast ballots", "no ballot was cast in the voting period", origin)
+    elif not counting.second_casts and not counting.unreadable:
+        yield passed(
+            "E.2",
+            "cast ballots",
+            f'revote_rule "{counting.revote_rule}": {counting.cast_entries} cast ballots, {len(counting.counted)} counted '
+            f"(one per credential), {len(counting.superseded)} superseded",
+            origin,
+        )
+
+
+def eligible_credentials(parts: EvoteParts) -> tuple[set[bytes], set[bytes], int | None]:
+    """(eligible, revoked, seq of election.opened): the list as it stood when the election opened."""
+    listed: set[bytes] = set()
+    revoked: set[bytes] = set()
+    for entry in parts.control(CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED):
+        if entry.kind == OPENED:
+            return listed - revoked, revoked, entry.seq
+        keys = entry.payload.get("credentials") if isinstance(entry.payload, dict) else None
+        for key in keys if isinstance(keys, list) else ():
+            if isinstance(key, str) and len(key) == 64:
+                try:
+                    (listed if entry.kind == CREDENTIALS_PUBLISHED else revoked).add(bytes.fromhex(key))
+                except ValueError:
+                    pass  # L.5 reports a malformed list
+    return listed - revoked, revoked, None
+
+
+def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Iterator[Finding]:
+    """Section E (Eligibility and counting), the credential list.
+
+    (E.1) Every ballot on the board — counted, superseded or challenged — is signed by a credential on the
+    list published before the election opened (credentials.published), and not revoked (credentials.revoked,
+    record-format §8.2).
+    (E.3) The number of counted ballots is at most the number of eligible credentials.
+
+    Entries after election.opened do not change the list (the rules refuse them: L.5).
+    """
+    parts = _parts(record)
+    complete(summary)
+    eligible, revoked, opened = eligible_credentials(parts)
+    origin = "entries.jsonl"
+    ballots = 0
+    for digest in summary.digests():
+        ballots += 1
+        subject = f"ballot seq {digest.board_seq}"
+        where = digest.origin
+        credential = digest.credential
+        if credential is None:
+            yield failed("E.1", subject, "the ballot's credential cannot be read", where)
+        elif credential in eligible:
+            yield passed("E.1", subject, origin=where)
+        else:
+            why = (
+                "revoked before the election opened"
+                if credential in revoked
+                else "not on the list published before the election opened"
+            )
+            if opened is None:
+                why = "the election never opened: no credential list was in force"
+            yield failed("E.1", subject, f"the ballot's credential is {why}", where, found=hex_bytes(credential))
+    if ballots == 0:
+        yield not_applicable("E.1", "ballots", "the record has no ballots", origin)
+    counted = summary.cast
+    subject = "counted ballots"
+    if counted <= len(eligible):
+        yield passed("E.3", subject, f"{counted} counted ballots, {len(eligible)} eligible credentials", origin)
+    else:
+        yield failed(
+            "E.3", subject, "more ballots count than there are eligible credentials", origin,
+            expected=f"at most {len(eligible)}", found=counted,
+        )  # fmt: skip
+
+
+def e4_tally_counts_the_counted_ballots(record: ElectionRecord, summary: StreamSummary) -> Iterator[Finding]:
+    """Section E (Eligibility and counting), what the encrypted tally says it counted.
+
+    (E.4) No rejected or superseded ballot is counted and none is left out: the tally.encrypted entry's
+    ballot_count is the number of counted ballots, its counted_digest is SHA-256 over the counted ballots'
+    confirmation codes in increasing seq (record-format §8.3), and its challenged list is exactly the
+    challenged ballots without reveal, in seq order, with their confirmation codes (§8.2).
+
+    The counted ballots are those of the revoting rule (E.2); Verification 8 checks that the tally's
+    ciphertexts are their product.
+    """
+    parts = _parts(record)
+    tally = parts.first(TALLY_ENCRYPTED)
+    if tally is None:
+        require(record.encrypted_tally, "encrypted tally")  # NotYet: does not apply yet; otherwise cannot run
+        raise CannotRun("the record has no tally.encrypted entry")
+    complete(summary)
+    where = f"entries.jsonl: seq {tally.seq} (tally.encrypted)"
+    payload = tally.payload if isinstance(tally.payload, dict) else {}
+    digest = hashlib.sha256()
+    count, undecoded, challenged = 0, [], []
+    for ballot in summary.digests():
+        if ballot.state == BallotState.CAST.value:
+            count += 1
+            if ballot.confirmation_code is None:
+                undecoded.append(ballot.board_seq)
+            else:
+                digest.update(ballot.confirmation_code)
+        elif ballot.state == BallotState.CHALLENGED.value and not ballot.revealed:
+            code = hex_bytes(ballot.confirmation_code) if ballot.confirmation_code is not None else None
+            challenged.append({"seq": ballot.board_seq, "confirmation_code": code})
+    subject = "encrypted tally"
+    if payload.get("ballot_count") == count:
+        yield passed("E.4", subject, f"ballot_count = {count} counted ballots", where)
+    else:
+        yield failed(
+            "E.4",
+            subject,
+            "ballot_count is not the number of counted ballots",
+            where,
+            expected=count,
+            found=payload.get("ballot_count"),
+        )
+    if undecoded:
+        yield failed(
+            "E.4", subject, f"not verified: the confirmation codes of counted ballots cannot be read (seq {undecoded[:5]})", where
+        )
+    elif payload.get("counted_digest") == hex_bytes(digest.digest()):
+        yield passed("E.4", subject, "counted_digest = SHA-256 of the counted ballots' confirmation codes", where)
+    else:
+        yield failed(
+            "E.4", subject, "counted_digest is not SHA-256 over the counted ballots' confirmation codes in seq order", where,
+            expected=hex_bytes(digest.digest()), found=payload.get("counted_digest"),
+        )  # fmt: skip
+    if payload.get("challenged") == challenged:
+        yield passed(
+            "E.4", subject, f"the {len(challenged)} challenged ballot(s) without reveal are listed for decryption", where
+        )
+    else:
+        yield failed(
+            "E.4", subject, "the challenged list is not the challenged ballots without reveal, in seq order", where,
+            expected=[c["seq"] for c in challenged], found=[c.get("seq") if isinstance(c, dict) else c for c in payload.get("challenged") or []],
+        )  # fmt: skip
+
+
+def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Finding]:
+    """Section E (Eligibility and counting), each ballot's signature.
+
+    (E.5) The ballot's signature verifies under its credential (Ed25519) over
+    "evote/ballot/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B), with id the
+    election identifier, H_E the extended base hash and H(B) the ballot's confirmation code (record-format §5);
+    and the action is that of the entry's kind ("cast" for ballot.cast, "challenge" for ballot.challenged).
+    """
+    if ballot.board_kind is None:
+        return
+    subject, where = ballot.subject, ballot.origin
+    election_id = env.setting.election_id
+    if ballot.credential is None or ballot.signature is None or ballot.action is None or ballot.confirmation_code is None:
+        yield failed("E.5", subject, "not verified: the credential, signature, action or confirmation code cannot be read", where)
+        return
+    if election_id is None:
+        yield failed("E.5", subject, "not verified: the record does not name its election", where)
+        return
+    if ACTION_OF_KIND.get(ballot.board_kind) != ballot.action:
+        yield failed(
+            "E.5", subject, "the submission's action is not the entry's kind", where,
+            expected=ACTION_OF_KIND.get(ballot.board_kind), found=ballot.action,
+        )  # fmt: skip
+        return
+    message = ballot_signature_message(election_id, env.context.H_E, ballot.action, ballot.confirmation_code)
+    try:
+        verify_signature(VerifyKey(ballot.credential), message, ballot.signature)
+    except (InvalidSignature, ValueError):
+        yield failed(
+            "E.5", subject, "the signature does not verify under the ballot's credential", where,
+            found=f"credential {hex_bytes(ballot.credential)}, signature {hex_bytes(ballot.signature)}",
+        )  # fmt: skip
+        return
+    yield passed("E.5", subject, origin=where)
+
+
+def e6_no_copied_ballots(record: ElectionRecord, summary: StreamSummary) -> Iterator[Finding]:
+    """Section E (Eligibility and counting), ballot copying.
+
+    (E.6) No ciphertext or confirmation code is reused across ballots: no two selections of the board's
+    ballots (any kind, any state) have the same α, and no two ballots the same confirmation code (the board
+    refuses a ballot that repeats either, record-format §8.2: a copied ballot would count its voter's choice
+    twice).
+
+    α is compared through SHA-256 of b(α, 512), as the board indexes it; duplicates are found by an external
+    sort (flat memory).
+    """
+    _parts(record)
+    complete(summary)
+    clean = True
+    alphas = ((key, f"seq {d.board_seq}") for d in summary.digests() for key in d.ciphertext_keys)
+    for key, ballots, count in duplicates(alphas):
+        clean = False
+        yield failed(
+            "E.6",
+            f"ciphertext α with SHA-256 {hex_bytes(key)[:16]}…",
+            f"{count} selections share this α",
+            found="; ".join(ballots),
+        )
+    codes = ((d.confirmation_code, f"seq {d.board_seq}") for d in summary.digests() if d.confirmation_code is not None)
+    for code, ballots, count in duplicates(codes):
+        clean = False
+        yield failed(
+            "E.6",
+            f"confirmation code {hex_bytes(code)}",
+            f"{count} ballots share this confirmation code",
+            found="; ".join(ballots),
+        )
+    if summary.ballots == 0:
+        yield not_applicable("E.6", "ballots", "the record has no ballots")
+    elif clean:
+        yield passed("E.6", "all ballots", f"no α and no confirmation code appears twice among the {summary.ballots} ballots")

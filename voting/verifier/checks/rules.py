@@ -1,0 +1,152 @@
+"""Section L: every entry was allowed when the board appended it (docs/record-format.md §8).
+
+The rules are those the board applies before it appends (:class:`voting.record.lifecycle.ElectionState`):
+the record's control entries are replayed through them in seq order, each ballot run in its place. An entry
+the rules refuse is reported, with the rule's reason, and left out of the replay, as the board would have
+refused it; later entries that needed it are then refused too, each reported in its own step.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ...errors import VotingError
+from ...record import keygen as kg
+from ...record import tallying as tl
+from ...record.lifecycle import (
+    BALLOT_KINDS,
+    CLOSED,
+    CREATED,
+    CREDENTIALS_PUBLISHED,
+    CREDENTIALS_REVOKED,
+    OPENED,
+    TRUSTEE_KINDS,
+    ElectionState,
+    RuleViolation,
+    apply_entry,
+)
+from ...record.messages import open_message
+from ..findings import Finding, failed, not_applicable, passed
+from ..model import ElectionRecord, require
+from ..model_evote import BallotRun, ControlEntry
+
+STEP_OF_KIND = {
+    CREATED: "L.1",
+    kg.COMMITMENTS: "L.3", kg.SHARES: "L.3", kg.CHECKED: "L.3", kg.SHARE_REVEALED: "L.3", kg.CONFIRMED: "L.3",
+    kg.RESULT: "L.4",
+    CREDENTIALS_PUBLISHED: "L.5", CREDENTIALS_REVOKED: "L.5", OPENED: "L.5", CLOSED: "L.5",
+    tl.TALLY_ENCRYPTED: "L.7", tl.DECRYPTION_SHARE: "L.7", tl.DECRYPTION_CHALLENGE: "L.7", tl.DECRYPTION_RESPONSE: "L.7",
+    tl.DECRYPTION_FAILED: "L.8",
+    tl.TALLY_RESULT: "L.9",
+}  # fmt: skip
+WHEN_ABSENT = {
+    "L.2": "the record has no trustee entry",
+    "L.3": "the record has no key ceremony entry",
+    "L.4": "the key ceremony has no result yet",
+    "L.5": "the record has no credential list, opening or closing entry",
+    "L.6": "the record has no ballot entry",
+    "L.7": "the election has not been tallied yet",
+    "L.8": "no decryption round failed",
+    "L.9": "the decryption has no result yet",
+}
+
+
+def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
+    """Section L (The election's rules), the replay of the record's entries through the board's rules.
+
+    (L.1) The first entry is election.created and defines the election the record is of (its election_id):
+    a valid manifest, the standard parameters, 1 ≤ k ≤ n trustees with distinct identity keys, a revoting
+    rule, and H_P, H_M, H_B as recomputed (record-format §8.2); nothing comes before it.
+    (L.2) Every trustee entry is signed by the identity key registered for its trustee in election.created:
+    Ed25519 over "evote/trustee-message/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ b(len(kind), 4) ∥ kind ∥ RFC8785(body),
+    with body.guardian the signer (§8.1).
+    (L.3) The key ceremony's messages come in order, once per trustee: commitments (with their Schnorr proofs,
+    SPEC §3.2.2), then shares once every commitment is posted, then checks once every share is posted; a
+    share is revealed only against an open complaint; each confirmation names the keygen.result entry and
+    its H_E.
+    (L.4) keygen.result is the outcome anyone recomputes from the record: the complaints adjudicated with
+    the revealed shares (SPEC §3.2.2), and when no trustee is faulty K = ∏ K_i (eq. 8) and H_E (eq. 23).
+    (L.5) Credentials are published and revoked only before the election opens, each listed once and sorted;
+    the election opens only after every trustee confirmed the key, with at least one credential, and closes
+    only while open.
+    (L.6) Ballot entries are appended only while the election is open.
+    (L.7) tally.encrypted comes after closing and names challenged ballots by seq and confirmation code;
+    decryption shares come from trustees not excluded, once per round; each decryption.challenge is M and c
+    recomputed from the round's shares with at least k of them (SPEC eqs. 67-72); responses come from the
+    round's trustees, once.
+    (L.8) Every decryption.failed names only trustees of the round whose response is missing or fails SPEC
+    eqs. 74-75; they are excluded from the next round.
+    (L.9) tally.result is what the last round's shares and responses assemble to: every response verified
+    (eqs. 74-75), v = Σ v_i (eq. 76), t with T = K^t, and the challenged ballots' selections and contest
+    data.
+
+    A step with no entry of its kinds in the record does not apply, and says so.
+    """
+    parts = require(record.evote, "evote election entries")
+    state = ElectionState()
+    reported: set[str] = set()
+    for event in parts.events:
+        for finding in _replay(state, event, parts.ballot_payload_at, parts.election_id):
+            reported.add(finding.check)
+            yield finding
+    if "L.1" not in reported:
+        yield failed("L.1", "election", "the record has no entries", "entries.jsonl")
+    phase = state.phase or "none"
+    for step, reason in WHEN_ABSENT.items():
+        if step in reported:
+            continue
+        if state.definition is None:  # nothing could be checked against an election that is not defined
+            yield failed(step, "election", "not verified: the record defines no election (L.1)", "entries.jsonl")
+        else:
+            yield not_applicable(step, "election", f"{reason} (the election's phase at the end of the record: {phase})")
+
+
+def _replay(state: ElectionState, event, ballot_payload_at, election_id: str | None) -> Iterator[Finding]:
+    if isinstance(event, BallotRun):
+        yield from _ballots(state, event)
+        return
+    entry: ControlEntry = event
+    subject = f"entry seq {entry.seq} ({entry.kind})"
+    where = f"entries.jsonl: seq {entry.seq}"
+    step = STEP_OF_KIND.get(entry.kind)
+    if step is None:
+        return  # not an entry kind of evote elections: B.4 reports it
+    if state.definition is None and entry.kind != CREATED:
+        yield failed(step, subject, "not allowed: the election is not defined (L.1: election.created comes first)", where)
+        return
+    if entry.kind in TRUSTEE_KINDS:
+        try:
+            open_message(state.definition, entry.kind, entry.payload)
+        except VotingError as exc:
+            yield failed("L.2", subject, f"refused: {exc}", where)
+            return
+        yield passed("L.2", subject, origin=where)
+    try:
+        apply_entry(state, entry.seq, entry.kind, entry.payload, entry.entry_hash, ballot_payload_at)
+    except RuleViolation as exc:
+        yield failed(step, subject, f"refused by the rules: {exc.reason}", f"{where}: {exc.field}")
+        return
+    except (VotingError, ValueError, TypeError, KeyError, IndexError) as exc:  # a value the rules could not use
+        yield failed(step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
+        return
+    if entry.kind == CREATED and state.definition.election_id != election_id:
+        yield failed(
+            "L.1", subject, "election.created defines another election than the record's", where,
+            expected=election_id, found=state.definition.election_id,
+        )  # fmt: skip
+        return
+    yield passed(step, subject, f"allowed; the election's phase is now {state.phase}", where)
+
+
+def _ballots(state: ElectionState, run: BallotRun) -> Iterator[Finding]:
+    subject = f"ballot entries seq {run.first_seq}-{run.last_seq}" if run.count > 1 else f"ballot entry seq {run.first_seq}"
+    where = f"entries.jsonl: seq {run.first_seq}"
+    if state.definition is None:
+        yield failed("L.6", subject, "not allowed: the election is not defined (L.1)", where)
+        return
+    try:
+        state.apply(BALLOT_KINDS[0], None)  # ballots change nothing; the rule is the phase
+    except RuleViolation as exc:
+        yield failed("L.6", subject, f"refused by the rules: {exc.reason}", where, found=f"{run.count} ballot entries")
+        return
+    yield passed("L.6", subject, f"{run.count} ballot entries while the election is open", where)

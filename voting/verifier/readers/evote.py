@@ -1,0 +1,144 @@
+"""Reader for evote records: the board's export of one election (docs/record-format.md §7).
+
+    manifest.json    {"format": "evote-board-record", "version": 1, "election_id", "size", "files"}
+    entries.jsonl    one RFC 8785 entry per line, seq 0 first
+    checkpoint.txt   the signed checkpoint covering the entries
+    board-key.json   the board's origin, key name, public key and verifier key
+
+:func:`open_evote` reads an export directory; :func:`open_board` downloads an election from a running board
+into a temporary export first (:mod:`.evote_board`). Opening reads ``entries.jsonl`` once
+(:func:`~.evote_entries.scan_entries`); the board checks and the ballot stream read it again, line by line.
+The ElectionGuard parts come from the control entries (:mod:`.evote_parts`), the ballots from the ballot
+entries (:mod:`.evote_ballots`); evote follows the SPEC's conventions (:data:`~voting.verifier.conventions.SPEC`)
+and chains no confirmation codes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bulletin_board.record_export import FILES, FORMAT
+
+from ...manifest import Manifest
+from ...record import tallying as tl
+from ..conventions import SPEC
+from ..model import Chaining, ElectionRecord, RecordUnreadable, Unreadable
+from ..model_evote import BoardExport, EvoteParts, SavedCheckpoint
+from . import evote_parts as parts_of
+from .evote_ballots import EvoteBallotDecoder, EvoteBallots
+from .evote_entries import ChallengedPayloads, read_lines, scan_entries
+
+FORMAT_NAME = "evote"
+MANIFEST = "manifest.json"
+
+
+def is_evote_export(path: str | Path) -> bool:
+    """Whether ``path`` looks like an evote export (its manifest.json says so)."""
+    try:
+        return json.loads((Path(path) / MANIFEST).read_bytes()).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _json(root: Path, name: str) -> dict[str, Any] | Unreadable:
+    try:
+        value = json.loads((root / name).read_bytes())
+    except OSError as exc:
+        return Unreadable(name, "", f"cannot be read: {type(exc).__name__}")
+    except ValueError as exc:
+        return Unreadable(name, "", f"is not JSON: {exc}")
+    return value if isinstance(value, dict) else Unreadable(name, "", "is not a JSON object")
+
+
+def _text(root: Path, name: str) -> str | Unreadable:
+    try:
+        return (root / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Unreadable(name, "", f"cannot be read: {type(exc).__name__}")
+
+
+def open_evote(
+    path: str | Path,
+    *,
+    board_key: str | None = None,
+    board_key_origin: str = "--board-key",
+    since: SavedCheckpoint | None = None,
+    transport: tuple[str, ...] = (),
+    location: str | None = None,
+) -> ElectionRecord:
+    """Read an evote export directory; raises :class:`RecordUnreadable` if ``path`` is not one.
+
+    ``board_key`` is the board's verifier key obtained out of band (B.3 requires the record's key to be it);
+    ``since`` the checkpoint of an earlier verification (B.5, and only later ballots are checked again).
+    """
+    root = Path(path)
+    entries_path = root / FILES["entries"]
+    if not root.is_dir():
+        raise RecordUnreadable(f"{path} is not a directory")
+    if not entries_path.is_file() and not is_evote_export(root):
+        raise RecordUnreadable(f"{path} is not an evote record: it has no {FILES['entries']} and no evote {MANIFEST}")
+    manifest = _json(root, MANIFEST)
+    scan = scan_entries(entries_path)  # a missing entries.jsonl reads as no entries; the board checks then fail
+    election_id = manifest.get("election_id") if isinstance(manifest, dict) else None
+    export = BoardExport(
+        location=location or str(root),
+        manifest=manifest,
+        board_key=_json(root, FILES["board_key"]),
+        checkpoint=_text(root, FILES["checkpoint"]),
+        lines=lambda: read_lines(entries_path),
+        trusted_key=board_key,
+        trusted_key_origin=board_key_origin,
+        transport=transport,
+    )
+    counting = (
+        scan.counter.result() if scan.counter is not None else Unreadable("entries.jsonl", "election.created", "no revoting rule")
+    )
+    parts = EvoteParts(
+        election_id=election_id if isinstance(election_id, str) else None,
+        export=export,
+        events=tuple(scan.events),
+        ballot_payload_at=ChallengedPayloads(entries_path, scan.challenged_offsets),
+        counting=counting,
+        saved=since,
+        since_size=_size_of(since),
+        entries=scan.lines,
+    )
+    parts.stage = parts_of.stage(parts)
+    parameters = parts_of.parameters(parts)
+    manifest_model = parameters.manifest if not isinstance(parameters, Unreadable) else None
+    result = parts.first(tl.TALLY_RESULT)
+    ballots = EvoteBallots(
+        entries_path,
+        counting if not isinstance(counting, Unreadable) else None,
+        parts_of.challenged_decryptions(parts),
+        None
+        if result is not None
+        else f"the trustees have not decrypted the challenged ballots yet (the election is at: {parts.stage})",
+        parts.since_size,
+        result.seq if result is not None else None,
+    )
+    return ElectionRecord(
+        format=FORMAT_NAME,
+        location=export.location,
+        conventions=SPEC,
+        parameters=parameters,
+        key_ceremony=parts_of.key_ceremony(parts),
+        chaining=Chaining(enabled=False, devices=(), origin="evote records do not chain confirmation codes (B_aux is empty)"),
+        encrypted_tally=parts_of.encrypted_tally(parts),
+        decrypted_tally=parts_of.decrypted_tally(parts),
+        decryption_ids=parts_of.decryption_ids(parts),
+        ballots=ballots.stream,
+        decoder=EvoteBallotDecoder(manifest_model if isinstance(manifest_model, Manifest) else None),
+        ballot_count=scan.ballots,
+        ballots_optional=True,
+        evote=parts,
+    )
+
+
+def _size_of(saved: SavedCheckpoint | None) -> int | None:
+    if saved is None:
+        return None
+    lines = saved.note.split("\n")
+    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None

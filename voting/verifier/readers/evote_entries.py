@@ -1,0 +1,160 @@
+"""Reading an evote export's ``entries.jsonl``: its lines, and one pass that gathers the control entries.
+
+:func:`read_lines` yields every line as found (the board checks decide whether it is an entry).
+:func:`scan_entries` reads the file once when the record is opened: it keeps the control entries (small),
+folds the ballot entries into runs, applies the revoting rule to the cast ballots as they pass
+(:class:`~voting.verifier.checks.eligibility.BallotCounter`) and remembers where the challenged ballots
+are, so that the rules can read them again when ``tally.encrypted`` names them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ...record.common import RecordError
+from ...record.election import REVOTE_RULES
+from ...record.lifecycle import BALLOT_KINDS
+from ..checks.eligibility import CAST_KIND, CHALLENGED_KIND, BallotCounter
+from ..model_evote import BallotRun, BoardLine, ControlEntry, Event
+
+
+class _Rejected(ValueError):
+    pass
+
+
+def _reject_float(text: str) -> Any:
+    raise _Rejected(f"a floating-point number ({text}): payloads have integers only")
+
+
+def _reject_constant(text: str) -> Any:
+    raise _Rejected(f"{text} is not JSON")
+
+
+def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The JSON object of one line, or None and why it is not one."""
+    try:
+        item = json.loads(raw.decode("utf-8"), parse_float=_reject_float, parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        return None, f"the line is not UTF-8 (byte {exc.start})"
+    except _Rejected as exc:
+        return None, str(exc)
+    except (ValueError, RecursionError) as exc:
+        return None, f"the line is not JSON: {exc}"
+    if not isinstance(item, dict):
+        return None, f"the line is a JSON {type(item).__name__}, not an object"
+    return item, ""
+
+
+def read_lines(path: Path) -> Iterator[BoardLine]:
+    """Every line of ``entries.jsonl`` in order, parsed; one line in memory at a time."""
+    with open(path, "rb") as handle:
+        for position, raw in enumerate(handle):
+            terminated = raw.endswith(b"\n")
+            body = raw[:-1] if terminated else raw
+            item, problem = parse_line(body)
+            yield BoardLine(position, body, item, problem, terminated)
+
+
+def entry_fields(item: dict[str, Any] | None) -> tuple[int, str] | None:
+    """(seq, kind) of a parsed line when both are usable."""
+    if item is None:
+        return None
+    seq, kind = item.get("seq"), item.get("kind")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(kind, str):
+        return None
+    return seq, kind
+
+
+def credential_of(payload: Any) -> bytes | None:
+    """The Ed25519 public key a submission names (64 upper-case hex digits), or None."""
+    value = payload.get("credential") if isinstance(payload, dict) else None
+    if isinstance(value, str) and len(value) == 64 and value == value.upper():
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class Scan:
+    """What one pass over the entries found."""
+
+    events: list[Event] = field(default_factory=list)
+    counter: BallotCounter | None = None
+    challenged_offsets: dict[int, int] = field(default_factory=dict)  # seq of a ballot.challenged entry -> byte offset
+    lines: int = 0
+    ballots: int = 0
+
+
+def scan_entries(path: Path) -> Scan:
+    """One pass over the entries (an unreadable file is an empty scan: the checks that read it fail)."""
+    scan = Scan()
+    run: list[int] | None = None  # [first_seq, last_seq, count] of the current ballot run
+    offset = 0
+    if not path.is_file():
+        return scan
+    with open(path, "rb") as handle:
+        for raw in handle:
+            here, offset = offset, offset + len(raw)
+            scan.lines += 1
+            item, _ = parse_line(raw.rstrip(b"\n"))
+            fields = entry_fields(item)
+            if fields is None:
+                continue  # B.4 reports the line
+            seq, kind = fields
+            payload = item.get("payload")
+            if kind in BALLOT_KINDS:
+                scan.ballots += 1
+                if run is None:
+                    run = [seq, seq, 0]
+                run[1], run[2] = seq, run[2] + 1
+                if kind == CAST_KIND and scan.counter is not None:
+                    scan.counter.cast(seq, credential_of(payload))
+                elif kind == CHALLENGED_KIND:
+                    scan.challenged_offsets[seq] = here
+                continue
+            if run is not None:
+                scan.events.append(BallotRun(*run))
+                run = None
+            scan.events.append(ControlEntry(seq, kind, payload, _hash(item.get("entry_hash"))))
+            if kind == "election.created" and scan.counter is None and isinstance(payload, dict):
+                rule = payload.get("revote_rule")
+                if rule in REVOTE_RULES:
+                    scan.counter = BallotCounter(rule)
+            if scan.counter is not None:
+                scan.counter.control(seq, kind)
+    if run is not None:
+        scan.events.append(BallotRun(*run))
+    return scan
+
+
+def _hash(value: object) -> bytes:
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            pass
+    return b""
+
+
+@dataclass(frozen=True)
+class ChallengedPayloads:
+    """Random access to the payloads of the ballot.challenged entries (picklable: a path and offsets)."""
+
+    path: Path
+    offsets: dict[int, int]
+
+    def __call__(self, seq: int) -> Any:
+        offset = self.offsets.get(seq)
+        if offset is None:
+            raise RecordError("challenged", f"entry {seq} is not a ballot.challenged entry")
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            item, problem = parse_line(handle.readline().rstrip(b"\n"))
+        if item is None:
+            raise RecordError("challenged", f"entry {seq} cannot be read: {problem}")
+        return item.get("payload")

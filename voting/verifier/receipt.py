@@ -1,0 +1,262 @@
+"""A voter's receipt against the board: is my ballot there, where the receipt says, for good?
+
+A receipt (docs/record-format.md §9) names the ballot's entry (seq, kind, entry_hash, confirmation code),
+carries a signed checkpoint that covers it and the inclusion proof from the entry to that checkpoint's root.
+Checked against the board the voter names (``evote-verify receipt RECEIPT.json --board URL``):
+
+* (R.1) the receipt's checkpoint is signed by the board's key for the election's origin;
+* (R.2) the inclusion proof links the entry to that checkpoint's root (RFC 9162 §2.1.3.2);
+* (R.3) the board serves, at that seq, an entry whose hash recomputed from its fields is the receipt's,
+  of the receipt's kind and confirmation code, and its current checkpoint includes it;
+* (R.4) the board's current checkpoint is an append-only extension of the receipt's (RFC 9162 §2.1.4.2):
+  the board has not rewritten the history the voter was shown.
+
+Each check yields one :class:`~voting.verifier.findings.Finding` (section R) with its evidence; a check that
+cannot run fails.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import rfc8785
+
+from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
+from bulletin_board.client import BoardClient, BoardClientError
+from bulletin_board.client_checks import check_entry_included, check_log_extends
+from bulletin_board.entry import compute_entry_hash
+from bulletin_board.errors import BoardError
+from bulletin_board.merkle_hash import leaf_hash
+from bulletin_board.merkle_verify import verify_inclusion
+from bulletin_board.note import NoteVerifier, parse_note
+
+from ..encoding import hex_bytes
+from .findings import Finding, failed, passed
+from .model import RecordUnreadable
+
+STEPS = {
+    "R.1": "the receipt's checkpoint is signed by the board's key for the election",
+    "R.2": "the inclusion proof links the ballot's entry to the receipt's checkpoint",
+    "R.3": "the board serves the ballot at that seq, and its current checkpoint includes it",
+    "R.4": "the board's current checkpoint extends the receipt's (no rewritten history)",
+}
+
+
+class BoardUnreachable(Exception):
+    """The board could not be asked at all (the command exits 2)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    election_id: str
+    seq: int
+    kind: str
+    entry_hash: bytes
+    confirmation_code: str
+    checkpoint: str
+    leaf_index: int
+    tree_size: int
+    hashes: tuple[bytes, ...]
+    board: dict[str, Any]
+
+
+def read_receipt(path: str | Path) -> Receipt:
+    """A receipt file: the receipt object, or the board's answer ``{"receipt": ...}``; raises RecordUnreadable."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise RecordUnreadable(f"cannot read the receipt {path}: {type(exc).__name__}") from None
+    except ValueError as exc:
+        raise RecordUnreadable(f"the receipt {path} is not JSON: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("receipt"), dict):
+        data = data["receipt"]
+    try:
+        proof = data["inclusion_proof"]
+        return Receipt(
+            election_id=_text(data["election_id"]),
+            seq=_integer(data["seq"]),
+            kind=_text(data["kind"]),
+            entry_hash=bytes.fromhex(_text(data["entry_hash"])),
+            confirmation_code=_text(data["confirmation_code"]),
+            checkpoint=_text(data["checkpoint"]),
+            leaf_index=_integer(proof["leaf_index"]),
+            tree_size=_integer(proof["tree_size"]),
+            hashes=tuple(bytes.fromhex(_text(h)) for h in proof["hashes"]),
+            board=dict(data["board"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RecordUnreadable(f"{path} is not an evote receipt: {type(exc).__name__}: {exc}") from None
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, found {type(value).__name__}")
+    return value
+
+
+def _integer(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TypeError(f"expected a non-negative integer, found {value!r}")
+    return value
+
+
+class _Board:
+    """The few board requests a receipt check makes; unreachable boards raise :class:`BoardUnreachable`."""
+
+    def __init__(self, url: str):
+        try:
+            self.client = BoardClient(url, retries=1)
+        except BoardClientError as exc:
+            raise BoardUnreachable(str(exc)) from None
+        self.url = url
+
+    def get(self, path: str) -> Any:
+        try:
+            return self.client.get(path)
+        except BoardClientError as exc:
+            if exc.status is None:
+                raise BoardUnreachable(str(exc)) from None
+            raise
+
+
+def verify_receipt(receipt: Receipt, board_url: str, *, board_key: str | None = None) -> list[Finding]:
+    """R.1-R.4 against the board at ``board_url``; ``board_key`` (a verifier key) overrides the board's own."""
+    board = _Board(board_url)
+    info = board.get("/board")
+    trusted = NoteVerifier.from_string(board_key or info.get("verifier_key"))
+    source = "--board-key" if board_key else f"published by the board at {board_url.rstrip('/')}/api/v1/board"
+    election = urllib.parse.quote(receipt.election_id, safe="")
+    origin = election_origin(info.get("origin"), receipt.election_id)
+    findings: list[Finding] = []
+    for step in (_r1_signed, _r2_included, _r3_on_board, _r4_consistent):
+        findings.extend(_run(step, receipt, board, trusted, source, origin, election))
+    return findings
+
+
+def _run(step: Callable[..., Iterator[Finding]], *args) -> Iterator[Finding]:
+    check = f"R.{step.__name__[2]}"
+    try:
+        yield from step(*args)
+    except BoardUnreachable:
+        raise
+    except (BoardError, BoardClientError, KeyError, TypeError, ValueError) as exc:
+        yield failed(check, "receipt", f"cannot be verified: {type(exc).__name__}: {exc}")
+
+
+def _r1_signed(receipt: Receipt, board, trusted: NoteVerifier, source: str, origin: str, election: str) -> Iterator[Finding]:
+    subject = f"checkpoint of size {receipt.tree_size}"
+    named = (receipt.board.get("key_name"), receipt.board.get("public_key"))
+    if named != (trusted.name, trusted.public_key.hex().upper()):
+        yield failed(
+            "R.1", subject, "the receipt names another board key than the board's", "receipt: board",
+            expected=f"{trusted.name} {trusted.public_key.hex().upper()} ({source})", found=f"{named[0]} {named[1]}",
+        )  # fmt: skip
+        return
+    try:
+        signed = verify_checkpoint(receipt.checkpoint, [trusted], origin=origin)
+    except BoardError as exc:
+        yield failed(
+            "R.1", subject, f"the receipt's checkpoint does not verify under the board's key: {exc}", "receipt: checkpoint"
+        )
+        return
+    if signed.size != receipt.tree_size:
+        yield failed(
+            "R.1",
+            subject,
+            "the inclusion proof is for another tree size than the checkpoint's",
+            expected=signed.size,
+            found=receipt.tree_size,
+        )
+        return
+    yield passed("R.1", subject, f"signed by {trusted.name}+{trusted.key_id.hex()} ({source}) for {origin}")
+
+
+def _r2_included(receipt: Receipt, board, trusted, source, origin: str, election: str) -> Iterator[Finding]:
+    subject = f"entry seq {receipt.seq}"
+    if receipt.leaf_index != receipt.seq:
+        yield failed(
+            "R.2",
+            subject,
+            "the inclusion proof is for another position than the receipt's seq",
+            expected=receipt.seq,
+            found=receipt.leaf_index,
+        )
+        return
+    root = parse_checkpoint(parse_note(receipt.checkpoint).text).root
+    try:
+        verify_inclusion(receipt.seq, receipt.tree_size, leaf_hash(receipt.entry_hash), list(receipt.hashes), root)
+    except BoardError as exc:
+        yield failed(
+            "R.2", subject, f"the inclusion proof does not verify: {exc}", "receipt: inclusion_proof",
+            expected=f"root {hex_bytes(root)}", found="proof " + " ".join(hex_bytes(h) for h in receipt.hashes),
+        )  # fmt: skip
+        return
+    yield passed(
+        "R.2",
+        subject,
+        f"entry hash {hex_bytes(receipt.entry_hash)} is leaf {receipt.seq} of the tree of size {receipt.tree_size}",
+    )
+
+
+def _r3_on_board(receipt: Receipt, board, trusted: NoteVerifier, source, origin: str, election: str) -> Iterator[Finding]:
+    subject = f"entry seq {receipt.seq}"
+    try:
+        item = board.get(f"/elections/{election}/entries/{receipt.seq}")
+    except BoardClientError as exc:
+        yield failed("R.3", subject, f"the board does not serve an entry at this seq: {exc}")
+        return
+    payload = rfc8785.dumps(item["payload"])
+    computed = compute_entry_hash(item["seq"], bytes.fromhex(item["prev_hash"]), item["kind"], item["received_at"], payload)
+    code = (item["payload"].get("ballot") or {}).get("confirmation_code") if isinstance(item["payload"], dict) else None
+    found = (item["seq"], item["kind"], computed, code)
+    expected = (receipt.seq, receipt.kind, receipt.entry_hash, receipt.confirmation_code)
+    if found != expected:
+        yield failed(
+            "R.3", subject, "the entry the board serves at this seq is not the receipt's ballot", f"{board.url}: entries/{receipt.seq}",
+            expected=f"seq {expected[0]}, {expected[1]}, entry hash {hex_bytes(expected[2])}, code {expected[3]}",
+            found=f"seq {found[0]}, {found[1]}, entry hash {hex_bytes(found[2])}, code {found[3]}",
+        )  # fmt: skip
+        return
+    current = board.get(f"/elections/{election}/checkpoint")
+    now = verify_checkpoint(current["note"], [trusted], origin=origin)
+    proof = board.get(f"/elections/{election}/entries/{receipt.seq}/inclusion?size={now.size}")
+    try:
+        check_entry_included(
+            current["note"], [trusted], origin, receipt.seq, computed, [bytes.fromhex(h) for h in proof["proof"]]
+        )
+    except BoardError as exc:
+        yield failed("R.3", subject, f"the board's current checkpoint (size {now.size}) does not include the entry: {exc}")
+        return
+    yield passed(
+        "R.3",
+        subject,
+        f"the board serves the ballot {receipt.confirmation_code[:16]}… here, in its current tree of size {now.size}",
+    )
+
+
+def _r4_consistent(receipt: Receipt, board, trusted: NoteVerifier, source, origin: str, election: str) -> Iterator[Finding]:
+    subject = "board history"
+    current = board.get(f"/elections/{election}/checkpoint")
+    old = parse_checkpoint(parse_note(receipt.checkpoint).text)
+    new = verify_checkpoint(current["note"], [trusted], origin=origin)
+    proof: list[bytes] = []
+    try:
+        if old.size <= new.size:
+            answer = board.get(f"/elections/{election}/consistency?old={old.size}&new={new.size}")
+            proof = [bytes.fromhex(h) for h in answer["proof"]]
+        check_log_extends(receipt.checkpoint, current["note"], [trusted], origin, proof)
+    except (BoardError, BoardClientError) as exc:
+        shown = "\n".join(hex_bytes(h) for h in proof) or "(empty)"
+        yield failed(
+            "R.4", subject, f"the board's current log is not an extension of the one on the receipt: {exc}", board.url,
+            expected=f"receipt's checkpoint:\n{receipt.checkpoint}",
+            found=f"board's current checkpoint:\n{current['note']}\nconsistency proof from {old.size} to {new.size}:\n{shown}",
+        )  # fmt: skip
+        return
+    yield passed(
+        "R.4", subject, f"the board's log of {new.size} entries extends the receipt's of {old.size} ({len(proof)}-hash proof)"
+    )
