@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,16 @@ def _axe_source() -> str:
     import axe_playwright_python
 
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def _image_width(page, selector: str, timeout: float = 30.0) -> int:
+    """The image's natural width once it has loaded (polled: the page's CSP forbids wait_for_function's eval)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        width = page.evaluate(f"(() => {{ const i = document.querySelector('{selector}'); return i && i.complete ? i.naturalWidth : 0; }})()")
+        if width or time.monotonic() > deadline:
+            return width
+        page.wait_for_timeout(100)
 
 
 # --- fixtures ----------------------------------------------------------------------------------------
@@ -218,7 +229,7 @@ def cast_run(board, open_tab) -> CastRun:
     tab.step("receipt")
     page.wait_for_selector("#receipt-check.verdict")
     texts["receipt check"] = page.text_content("#receipt-check")
-    texts["receipt qr loaded"] = page.evaluate("document.querySelector('#receipt-qr').naturalWidth")
+    texts["receipt qr loaded"] = _image_width(page, "#receipt-qr")
     tab.check_axe("receipt")
     with page.expect_download() as download:
         page.click("#receipt-download")
