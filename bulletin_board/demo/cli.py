@@ -53,10 +53,11 @@ def _progress() -> Progress:
 @click.option("--db", default=None, help="board database URL [default: a SQLite file in --out]")
 @click.option("--seed", default=None, type=int, help="reproducible voter choices (never cryptographic randomness)")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="voter processes")
+@click.option("--board-workers", default=1, show_default=True, type=click.IntRange(1), help="board worker processes (more than 1: gunicorn)")
 @click.option("--serve", "serve_only", is_flag=True, help="stop after opening: keep the board and booth running for people to vote")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="board port with --serve [default: a free one]")
 @click.pass_context
-def demo(ctx: click.Context, serve_only: bool, port: int, **options) -> None:
+def demo(ctx: click.Context, serve_only: bool, port: int, board_workers: int, **options) -> None:
     """Run a whole election on this machine: trustees, voters, tally, decryption, verification."""
     if ctx.invoked_subcommand is not None:
         return
@@ -66,14 +67,14 @@ def demo(ctx: click.Context, serve_only: bool, port: int, **options) -> None:
     except ValueError as exc:
         _fail(str(exc))
     try:
-        _run_demo(settings, serve_only, port)
+        _run_demo(settings, serve_only, port, board_workers)
     except (BoardClientError, RuntimeError, ValueError, OSError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted")
 
 
-def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int) -> None:
+def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_workers: int) -> None:
     started = time.monotonic()
     out = Path(settings.out).resolve()
     run.prepare_out(out)
@@ -89,7 +90,7 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int) -> None:
         "EVOTE_SECRET_KEY": secrets.token_urlsafe(32),
     }
     console.rule(f"[bold]evote demo[/]: {manifest.label}")
-    with serve(config, port=port if serve_only else 0) as board:
+    with serve(config, port=port if serve_only else 0, workers=board_workers, log_file=out / "logs" / "board.log") as board:
         client = BoardClient(board, admin_token=token)
         election_id = f"riverton-{secrets.token_hex(3)}" if settings.manifest == str(run.SAMPLE_MANIFEST) else f"demo-{secrets.token_hex(3)}"
         say(f"board serving on {board}; database {config['EVOTE_DATABASE_URL'].split('///')[0]}…")
