@@ -18,6 +18,7 @@ from .errors import CanonicalJsonError
 MAX_DEPTH = 32
 MAX_PAYLOAD_BYTES = 1 << 20
 MAX_SAFE_INTEGER = (1 << 53) - 1
+_MAX_INT_DIGITS = len(str(MAX_SAFE_INTEGER))
 
 __all__ = ["MAX_DEPTH", "MAX_PAYLOAD_BYTES", "canonicalize", "parse_json_object", "parse_canonical"]
 
@@ -44,7 +45,7 @@ def parse_json_object(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES, f
     if len(raw) > max_bytes:
         raise CanonicalJsonError("$", f"text is {len(raw)} characters, the limit is {max_bytes}", field=field)
     try:
-        value = json.loads(raw, parse_float=_reject_float, parse_constant=_reject_constant,
+        value = json.loads(raw, parse_float=_reject_float, parse_int=_bounded_int, parse_constant=_reject_constant,
                            object_pairs_hook=_no_duplicates)
     except _Rejected as exc:
         raise CanonicalJsonError("$", str(exc), field=field) from None
@@ -71,6 +72,13 @@ class _Rejected(ValueError):
 
 def _reject_float(text: str) -> Any:
     raise _Rejected(f"floating-point number {text[:40]} is not allowed (integers only)")
+
+
+def _bounded_int(text: str) -> int:
+    # Checked before int() runs: Python refuses (ValueError) or slowly parses numbers of thousands of digits.
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _Rejected(f"an integer of {len(text.lstrip('-'))} digits is not allowed (integers must be below 2^53)")
+    return int(text)
 
 
 def _reject_constant(text: str) -> Any:

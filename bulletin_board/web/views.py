@@ -34,7 +34,11 @@ def election_json(info: ElectionInfo) -> dict:
 
 
 def json_body(allowed: set[str], required: set[str]) -> dict:
-    """The request's JSON object, strictly parsed (no floats, duplicate keys or unknown fields)."""
+    """The request's JSON object, strictly parsed (no floats, duplicate keys or unknown fields).
+
+    Only ``application/json`` is read: a cross-site form or ``text/plain`` post (a CSRF "simple request")
+    is refused with 415 before its body is looked at.
+    """
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "the body must be application/json", "Content-Type")
     try:

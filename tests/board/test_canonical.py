@@ -70,11 +70,17 @@ def test_size_limit():
     ('{"a":', "malformed JSON"),
     ('[1]', "JSON object"),
     ("[" * 100000 + "]" * 100000, "nested deeper"),
+    ('{"a":' + "9" * 5000 + "}", "5000 digits"),  # int() would raise ValueError beyond 4300 digits
+    ('{"a":-' + "9" * 17 + "}", "17 digits"),
 ])
 def test_untrusted_text_rejections(text, words):
     with pytest.raises(CanonicalJsonError) as caught:
         parse_json_object(text)
     assert words in caught.value.reason
+
+
+def test_the_largest_safe_integers_still_parse():
+    assert parse_json_object('{"a":9007199254740991,"b":-9007199254740991}') == {"a": 2**53 - 1, "b": -(2**53 - 1)}
 
 
 def test_invalid_utf8_is_rejected():

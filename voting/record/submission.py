@@ -122,7 +122,7 @@ def parse_submission(payload: object, manifest: Manifest, *, membership_checked_
     """Validate the envelope and decode the ballot (encodings, structure, subgroup membership)."""
     obj = exact(payload, "payload", {"action", "ballot", "credential", "signature"}, frozenset({"reveal"}))
     action = obj["action"]
-    if action not in KIND_OF_ACTION:
+    if not isinstance(action, str) or action not in KIND_OF_ACTION:  # a list or object is unhashable
         raise RecordError("action", "expected 'cast' or 'challenge'")
     parse_public_key(obj["credential"], "credential")
     signature = parse_signature(obj["signature"], "signature")
