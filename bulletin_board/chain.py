@@ -45,6 +45,8 @@ class ChainChecker:
         position = self.size
         if entry.election_id != self.election_id:
             raise ChainBroken(position, "election", self.election_id, entry.election_id)
+        if isinstance(entry.seq, bool) or not isinstance(entry.seq, int):
+            raise ChainBroken(position, "seq", position, entry.seq)
         if entry.seq != position:
             check = "seq (gap)" if entry.seq > position else "seq (reordered)"
             raise ChainBroken(position, check, position, entry.seq)

@@ -20,6 +20,7 @@ from voting.record.lifecycle import ElectionState, apply_entry
 
 from .chain import ChainChecker
 from .entry import Entry
+from .errors import ChainBroken
 
 PAGE = 500
 TIMEOUT_SECONDS = 120
@@ -95,15 +96,19 @@ class BoardClient:
             page = self.get(f"/elections/{urllib.parse.quote(election_id)}/entries?start={seq}&limit={PAGE}")
             items = page.get("entries", []) if isinstance(page, dict) else []
             for item in items:
-                entry = Entry(
-                    election_id,
-                    item["seq"],
-                    item["kind"],
-                    rfc8785.dumps(item["payload"]),  # the canonical bytes that were hashed
-                    bytes.fromhex(item["prev_hash"]),
-                    bytes.fromhex(item["entry_hash"]),
-                    item["received_at"],
-                )
+                try:
+                    entry = Entry(
+                        election_id,
+                        item["seq"],
+                        item["kind"],
+                        rfc8785.dumps(item["payload"]),  # the canonical bytes that were hashed
+                        bytes.fromhex(item["prev_hash"]),
+                        bytes.fromhex(item["entry_hash"]),
+                        item["received_at"],
+                    )
+                except (KeyError, TypeError, ValueError) as exc:  # a malformed entry (rfc8785's errors are ValueErrors)
+                    raise ChainBroken(seq, "entry", "an entry object as the board's API serves it", str(item)[:64],
+                                      detail=f"{type(exc).__name__}: {exc}"[:200]) from None  # fmt: skip
                 if checker is not None:
                     checker.feed(entry)
                 yield entry

@@ -65,7 +65,7 @@ class NoteVerifier:
             raise InvalidInput("verifier_key", "must be <name>+<8 hex digits>+<base64 key>")
         try:
             data = base64.b64decode(parts[2], validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
             raise InvalidInput("verifier_key", "key data is not base64") from None
         if len(data) != 33 or data[0] != ALG_ED25519:
             raise InvalidInput("verifier_key", "key data must be 0x01 followed by a 32-byte Ed25519 key")
@@ -152,7 +152,7 @@ def parse_note(note: object) -> Note:
             raise MalformedNote(f"signature line {number} is not '<name> <base64>'")
         try:
             data = base64.b64decode(parts[1], validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
             raise MalformedNote(f"signature line {number}: signature is not base64") from None
         if len(data) < 5:
             raise MalformedNote(f"signature line {number}: signature is too short")
