@@ -22,6 +22,7 @@ import click
 from rich.console import Console
 
 from bulletin_board.client import BoardClient, BoardClientError
+from bulletin_board.errors import BoardError
 from voting.errors import VotingError
 
 from . import steps
@@ -119,6 +120,8 @@ def _run(work, session: Session, wait_seconds: int) -> None:
         _fail(str(exc))
     except (BoardClientError, VaultError, VotingError) as exc:
         _fail(str(exc))
+    except BoardError as exc:  # the board served a broken chain or a malformed entry
+        _fail(f"the board's log does not check: {exc}")
     except KeyboardInterrupt:
         _fail("interrupted; run the same command again to resume")
     console.print(f"[bold green]✓[/] {summary}")

@@ -98,11 +98,14 @@ class Vault:
             header = {k: document[k] for k in ("format", "kdf", "opslimit", "memlimit", "salt")}
             if header["format"] != VAULT_FORMAT or header["kdf"] != "argon2id":
                 raise VaultError(f"{self.path} is not an evote trustee state file")
-            salt = base64.b64decode(header["salt"])
-            ciphertext = base64.b64decode(document["ciphertext"])
+            salt = base64.b64decode(header["salt"], validate=True)
+            ciphertext = base64.b64decode(document["ciphertext"], validate=True)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise VaultError(f"{self.path} is damaged or unreadable ({type(exc).__name__})") from None
-        box = nacl.secret.SecretBox(self._derive(passphrase, salt, int(header["opslimit"]), int(header["memlimit"])))
+        # only the strengths `create` writes: a damaged header must not make Argon2id run for hours or fail
+        if (header["opslimit"], header["memlimit"]) not in KDF_LIMITS.values() or len(salt) != nacl.pwhash.argon2id.SALTBYTES:
+            raise VaultError(f"{self.path} is damaged: its key-derivation parameters are not ones evote writes")
+        box = nacl.secret.SecretBox(self._derive(passphrase, salt, header["opslimit"], header["memlimit"]))
         try:
             plaintext = box.decrypt(ciphertext)
         except nacl.exceptions.CryptoError:

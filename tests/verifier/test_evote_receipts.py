@@ -97,3 +97,32 @@ def test_unreadable_receipt_or_unreachable_board_exits_2(tmp_path, board):
     (tmp_path / "good.json").write_text(json.dumps(board["receipt"]))
     result = run_cli("receipt", str(tmp_path / "good.json"), "--board", "http://127.0.0.1:9")
     assert result.exit_code == 2 and "cannot reach the board" in result.output
+
+
+@pytest.mark.parametrize("election_id", ["", "../other", "a b", 7])
+def test_a_receipt_naming_an_impossible_election_id_is_unreadable(tmp_path, board, election_id):
+    """Found by tests/fuzz/test_fuzz_receipts.py: an empty election id once ended in a traceback."""
+    receipt = json.loads(json.dumps(board["receipt"]))
+    receipt["receipt"]["election_id"] = election_id
+    result, statuses = check(tmp_path, receipt, board["url"])
+    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2 and "cannot read the receipt" in result.output and "election_id" in result.output
+    assert "Traceback" not in result.output and statuses == {}
+
+
+def test_a_board_describing_itself_with_an_invalid_origin_fails_r1(tmp_path, board):
+    """A board whose /api/v1/board answer cannot be used: no check can run, so the receipt is NOT VERIFIED."""
+    from flask import Flask, jsonify
+
+    real = board["world"].expect(board["world"].client.get("/api/v1/board"), 200)
+    liar = Flask("liar")
+
+    @liar.get("/api/v1/board")
+    def describe():
+        return jsonify({**real, "origin": "not an origin!"})
+
+    with serve_app(liar) as url:
+        result, statuses = check(tmp_path, board["receipt"], url)
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and statuses == {"R.1": "failed"} and "NOT VERIFIED" in result.output
+    assert "board_origin" in result.output and "Traceback" not in result.output

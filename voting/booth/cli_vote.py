@@ -13,6 +13,7 @@ printed. Every failure is one line on stderr and exit status 1.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -82,18 +83,28 @@ def election_inputs(context: dict):
     return manifest, ElectionContext(parse_p(context["K"], "K"), H_E)
 
 
-def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str) -> None:
-    """The receipt is for this ballot and the board's key signs a checkpoint that includes its entry."""
+_DIGEST = re.compile(r"[0-9A-Fa-f]{64}")
+
+
+def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str, kind: str) -> None:
+    """The receipt is for this ballot, recorded as ``kind`` (a cast must not be kept as a challenge), and the
+    board's key signs a checkpoint that includes its entry."""
     from bulletin_board import check_entry_included
     from bulletin_board.checkpoint import election_origin
     from bulletin_board.note import NoteVerifier
 
     board = context["board"]
+    if not isinstance(receipt, dict):
+        raise VoteError("the board's receipt is not a JSON object")
     if receipt.get("confirmation_code") != code_hex or receipt.get("election_id") != election_id:
         raise VoteError("the board's receipt is for another ballot")
+    if receipt.get("kind") != kind:
+        raise VoteError(f"the board's receipt records the ballot as {str(receipt.get('kind'))[:40]!r}, not {kind!r}")
     if receipt.get("board") != board:
         raise VoteError("the receipt names another board key than the election's context")
     proof = receipt["inclusion_proof"]
+    if not all(isinstance(h, str) and _DIGEST.fullmatch(h) for h in [receipt["entry_hash"], *proof["hashes"]]):
+        raise VoteError("the receipt's entry hash and proof hashes must be 64 hex digits each")
     if proof["leaf_index"] != receipt["seq"]:
         raise VoteError("the receipt's inclusion proof is for another entry")
     checkpoint = check_entry_included(
@@ -116,7 +127,7 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     from voting.ballot import make_ballot
     from voting.credentials import derive_voter_key
     from voting.encrypt import encrypt_ballot
-    from voting.record.submission import CAST, CHALLENGE, build_submission
+    from voting.record.submission import CAST, CHALLENGE, KIND_OF_ACTION, build_submission
 
     client = BoardClient(board_url)
     context = client.context(election_id)
@@ -132,7 +143,7 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     )  # fmt: skip
     status, answer = client.submit_ballot(election_id, payload)
     receipt = answer["receipt"]
-    check_receipt(receipt, context, election_id, result.ballot.confirmation_code.hex().upper())
+    check_receipt(receipt, context, election_id, result.ballot.confirmation_code.hex().upper(), KIND_OF_ACTION[action])
     return receipt, status, payload.get("reveal")
 
 

@@ -18,6 +18,7 @@ cannot run fails.
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ import rfc8785
 from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
 from bulletin_board.client import BoardClient, BoardClientError
 from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.entry import compute_entry_hash
+from bulletin_board.entry import check_election_id, check_kind, compute_entry_hash
 from bulletin_board.errors import BoardError
 from bulletin_board.merkle_hash import leaf_hash
 from bulletin_board.merkle_verify import verify_inclusion
@@ -44,6 +45,9 @@ STEPS = {
     "R.3": "the board serves the ballot at that seq, and its current checkpoint includes it",
     "R.4": "the board's current checkpoint extends the receipt's (no rewritten history)",
 }
+
+
+_DIGEST = re.compile(r"[0-9A-Fa-f]{64}")
 
 
 class BoardUnreachable(Exception):
@@ -77,15 +81,15 @@ def read_receipt(path: str | Path) -> Receipt:
     try:
         proof = data["inclusion_proof"]
         return Receipt(
-            election_id=_text(data["election_id"]),
+            election_id=check_election_id(data["election_id"]),
             seq=_integer(data["seq"]),
-            kind=_text(data["kind"]),
-            entry_hash=bytes.fromhex(_text(data["entry_hash"])),
+            kind=check_kind(data["kind"]),
+            entry_hash=_digest(data["entry_hash"]),
             confirmation_code=_text(data["confirmation_code"]),
             checkpoint=_text(data["checkpoint"]),
             leaf_index=_integer(proof["leaf_index"]),
             tree_size=_integer(proof["tree_size"]),
-            hashes=tuple(bytes.fromhex(_text(h)) for h in proof["hashes"]),
+            hashes=tuple(_digest(h) for h in proof["hashes"]),
             board=dict(data["board"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -96,6 +100,13 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, found {type(value).__name__}")
     return value
+
+
+def _digest(value: object) -> bytes:
+    """A SHA-256 value: exactly 64 hex digits (bytes.fromhex alone would also take spaces)."""
+    if not isinstance(value, str) or not _DIGEST.fullmatch(value):
+        raise ValueError(f"expected 64 hex digits, found {str(value)[:80]!r}")
+    return bytes.fromhex(value)
 
 
 def _integer(value: object) -> int:
@@ -126,11 +137,17 @@ class _Board:
 def verify_receipt(receipt: Receipt, board_url: str, *, board_key: str | None = None) -> list[Finding]:
     """R.1-R.4 against the board at ``board_url``; ``board_key`` (a verifier key) overrides the board's own."""
     board = _Board(board_url)
-    info = board.get("/board")
-    trusted = NoteVerifier.from_string(board_key or info.get("verifier_key"))
+    try:
+        info = board.get("/board")
+        trusted = NoteVerifier.from_string(board_key or info.get("verifier_key"))
+        origin = election_origin(info.get("origin"), receipt.election_id)
+    except BoardUnreachable:
+        raise
+    except (BoardError, BoardClientError, AttributeError, TypeError, ValueError) as exc:
+        # the board's own description is unusable: no check can run, so the receipt is not verified
+        return [failed("R.1", "board", f"the board's description (/api/v1/board) cannot be used: {type(exc).__name__}: {exc}")]
     source = "--board-key" if board_key else f"published by the board at {board_url.rstrip('/')}/api/v1/board"
     election = urllib.parse.quote(receipt.election_id, safe="")
-    origin = election_origin(info.get("origin"), receipt.election_id)
     findings: list[Finding] = []
     for step in (_r1_signed, _r2_included, _r3_on_board, _r4_consistent):
         findings.extend(_run(step, receipt, board, trusted, source, origin, election))
@@ -155,6 +172,11 @@ def _r1_signed(receipt: Receipt, board, trusted: NoteVerifier, source: str, orig
             "R.1", subject, "the receipt names another board key than the board's", "receipt: board",
             expected=f"{trusted.name} {trusted.public_key.hex().upper()} ({source})", found=f"{named[0]} {named[1]}",
         )  # fmt: skip
+        return
+    named_origin = receipt.board.get("origin")
+    if f"{named_origin}/elections/{receipt.election_id}" != origin:
+        yield failed("R.1", subject, "the receipt names another board origin than the board's", "receipt: board.origin",
+                     expected=origin.rsplit("/elections/", 1)[0], found=str(named_origin))  # fmt: skip
         return
     try:
         signed = verify_checkpoint(receipt.checkpoint, [trusted], origin=origin)
