@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from evote_support import board_checks, failed_in, failed_steps, verified  # noqa: F401
-from evote_tools import edited, flip_hex, nth
+from evote_tools import copy_export, edited, flip_hex, nth
 from verifier_support import times_g
 
 from voting.credentials import derive_voter_key
@@ -202,3 +204,20 @@ def test_a_copied_ballot_fails_e6(tmp_path, rich):
     report = verified(edited(rich.path, tmp_path / "record", copy_ballot, key_file=rich.key_file))
     failed = failed_steps(report)
     assert not failed & BOARD and {"E.6", "7.C"} <= failed and "E.5" not in failed
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda manifest: manifest.update(version=True),  # Python's True == 1: found by the record fuzzer
+        lambda manifest: manifest.update(size=float(manifest["size"])),
+        lambda manifest: manifest.update(extra=None),  # a key record-format §6 does not define
+    ],
+    ids=["version true", "size float", "unknown key"],
+)
+def test_a_changed_export_manifest_fails_b4(tmp_path, rich, change):
+    record = copy_export(rich.path, tmp_path / "record")
+    manifest = json.loads((record / "manifest.json").read_bytes())
+    change(manifest)
+    (record / "manifest.json").write_text(json.dumps(manifest))
+    assert failed_in(board_checks(record)) == {"B.4"}

@@ -32,6 +32,9 @@ KINDS = frozenset(ADMIN_KINDS + TRUSTEE_KINDS + BALLOT_KINDS)
 _HASH = re.compile(r"[0-9A-F]{64}")
 ENTRIES = FILES["entries"]
 
+MANIFEST_KEYS = {"election_id", "files", "format", "size", "version"}
+BOARD_KEY_KEYS = {"board_origin", "key_name", "public_key", "verifier_key"}
+
 
 def _parts(record: ElectionRecord) -> EvoteParts:
     return require(record.evote, "evote board export")
@@ -39,6 +42,11 @@ def _parts(record: ElectionRecord) -> EvoteParts:
 
 def _integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _same_json(found: object, expected: object) -> bool:
+    """Equal as JSON values: Python's ``True == 1`` must not let ``"version": true`` pass for 1."""
+    return type(found) is type(expected) and found == expected
 
 
 def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
@@ -108,9 +116,12 @@ def _manifest(export: BoardExport, election_id: str | None) -> Iterator[Finding]
     if isinstance(manifest, Unreadable):
         yield failed("B.4", subject, f"manifest.json cannot be read: {manifest}", where)
         return
+    unknown = sorted(set(manifest) - MANIFEST_KEYS)
+    if unknown:
+        yield failed("B.4", subject, "manifest.json has keys record-format §6 does not define", where, found=unknown)
     wanted = {"format": FORMAT, "version": VERSION, "files": FILES}
     for key, value in wanted.items():
-        if manifest.get(key) != value:
+        if not _same_json(manifest.get(key), value):
             yield failed(
                 "B.4",
                 subject,
@@ -235,6 +246,9 @@ def board_verifier(parts: EvoteParts) -> tuple[NoteVerifier, str, str]:
     key = export.board_key
     if isinstance(key, Unreadable):
         raise CannotRun(f"board-key.json cannot be read: {key}", "board-key.json")
+    unknown = sorted(set(key) - BOARD_KEY_KEYS)
+    if unknown:
+        raise CannotRun(f"board-key.json has keys record-format §6 does not define: {unknown}", "board-key.json")
     try:
         verifier = NoteVerifier.from_string(key.get("verifier_key"))
     except BoardError as exc:
