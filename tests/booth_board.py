@@ -91,10 +91,11 @@ def booth_app(directory: Path):
 def live_board(directory: Path) -> Iterator[LiveBoard]:
     app = booth_app(directory)
     recorder = _Recorder()
-    root = logging.getLogger()
-    previous_level = root.level
+    root, werkzeug = logging.getLogger(), logging.getLogger("werkzeug")
+    previous_level, previous_werkzeug_level = root.level, werkzeug.level
     root.addHandler(recorder)
     root.setLevel(logging.DEBUG)
+    werkzeug.setLevel(logging.NOTSET)  # whatever an earlier test set, every request line is recorded
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -106,6 +107,7 @@ def live_board(directory: Path) -> Iterator[LiveBoard]:
         thread.join()
         root.removeHandler(recorder)
         root.setLevel(previous_level)
+        werkzeug.setLevel(previous_werkzeug_level)
 
 
 @dataclass

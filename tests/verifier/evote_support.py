@@ -55,7 +55,9 @@ def run_cli(*args: str):
 @contextmanager
 def serve_app(app) -> Iterator[str]:
     """Serve a board application over HTTP on a loopback port (a thread) for the block; yields its URL."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    werkzeug = logging.getLogger("werkzeug")
+    previous_level = werkzeug.level
+    werkzeug.setLevel(logging.WARNING)  # no line per request; restored so later tests still see their requests
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -64,3 +66,4 @@ def serve_app(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        werkzeug.setLevel(previous_level)
