@@ -8,7 +8,9 @@ signs its forms' CSRF tokens; EVOTE_PUBLIC_URL is the address its QR codes point
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 'bulletin_board.app:create_app()'`` with
 ``EVOTE_DATABASE_URL=postgresql+psycopg://...``; every worker migrates (serialised by a lock) and
-appends are serialised per election by the database, so workers need no coordination.
+appends are serialised per election by the database, so workers need no coordination, except for the
+rate limits (web/limits.py): several workers share their counts only through
+``EVOTE_RATELIMIT_STORAGE_URI=redis://...``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .storage import make_engine, migrate
 from .web import api_admin, api_docs, api_elections, api_entries, api_proofs
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
+from .web.limits import install_rate_limits
 
 API_PREFIX = "/api/v1"
 
@@ -58,6 +61,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api_docs.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_elections.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
+    install_rate_limits(app, settings, API_PREFIX)
 
     from voting.booth import register_booth
 

@@ -52,18 +52,21 @@ def board() -> None:
               show_default=True, help="sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve(database_url: str, host: str, port: int) -> None:
+@click.option("--ratelimit-storage", envvar="EVOTE_RATELIMIT_STORAGE_URI", default="memory://", show_default=True,
+              help="where rate limits are counted: memory:// (this process) or redis://HOST:PORT/DB")
+def serve(database_url: str, host: str, port: int, ratelimit_storage: str) -> None:
     """Serve the board with the development server (threaded).
 
-    For production use gunicorn with PostgreSQL, e.g.
-    EVOTE_DATABASE_URL=postgresql+psycopg://... gunicorn -w 4 'bulletin_board.app:create_app()'
+    For production use gunicorn with PostgreSQL and Redis for the rate limits shared by the workers, e.g.
+    EVOTE_DATABASE_URL=postgresql+psycopg://... EVOTE_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
+    gunicorn -w 4 'bulletin_board.app:create_app()'
     """
     from werkzeug.serving import run_simple
 
     from .app import create_app
 
     try:
-        app = create_app({"EVOTE_DATABASE_URL": database_url})
+        app = create_app({"EVOTE_DATABASE_URL": database_url, "EVOTE_RATELIMIT_STORAGE_URI": ratelimit_storage})
         click.echo(f"evote board serving on http://{host}:{port}/api/v1 (database {_redact(database_url)})", err=True)
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     except _FAILURES as error:

@@ -35,6 +35,14 @@ BALLOTS = 1000
 CLIENT_PROCESSES, THREADS_PER_PROCESS = 4, 2  # 8 concurrent clients
 
 
+@pytest.fixture(autouse=True)
+def many_clients_on_one_address(monkeypatch):
+    """Every client here posts from 127.0.0.1: the board's per-address limits (web/limits.py) are raised for the
+    servers these tests start, as an operator would for a known load generator. Per-credential limits stay."""
+    monkeypatch.setenv("EVOTE_RATELIMIT_SUBMIT_PER_CLIENT", "100000 per minute")
+    monkeypatch.setenv("EVOTE_RATELIMIT_READS_PER_CLIENT", "100000 per minute")
+
+
 def database(backend: str, tmp_path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'board.sqlite3'}"

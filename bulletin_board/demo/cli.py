@@ -19,7 +19,7 @@ from .. import admin_ops
 from ..client import BoardClient, BoardClientError
 from ..record_export import export_from_board
 from . import run
-from .server import serve
+from .server import demo_rate_limits, serve
 
 console = Console()
 
@@ -56,8 +56,10 @@ def _progress() -> Progress:
 @click.option("--board-workers", default=1, show_default=True, type=click.IntRange(1), help="board worker processes (more than 1: gunicorn)")
 @click.option("--serve", "serve_only", is_flag=True, help="stop after opening: keep the board and booth running for people to vote")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="board port with --serve [default: a free one]")
+@click.option("--ratelimit-storage", envvar="EVOTE_RATELIMIT_STORAGE_URI", default="memory://", show_default=True,
+              help="where the board counts its rate limits; redis://HOST:PORT/DB to share them across --board-workers")
 @click.pass_context
-def demo(ctx: click.Context, serve_only: bool, port: int, board_workers: int, **options) -> None:
+def demo(ctx: click.Context, serve_only: bool, port: int, board_workers: int, ratelimit_storage: str, **options) -> None:
     """Run a whole election on this machine: trustees, voters, tally, decryption, verification."""
     if ctx.invoked_subcommand is not None:
         return
@@ -67,14 +69,14 @@ def demo(ctx: click.Context, serve_only: bool, port: int, board_workers: int, **
     except ValueError as exc:
         _fail(str(exc))
     try:
-        _run_demo(settings, serve_only, port, board_workers)
+        _run_demo(settings, serve_only, port, board_workers, ratelimit_storage)
     except (BoardClientError, RuntimeError, ValueError, OSError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted")
 
 
-def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_workers: int) -> None:
+def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_workers: int, ratelimit_storage: str) -> None:
     started = time.monotonic()
     out = Path(settings.out).resolve()
     run.prepare_out(out)
@@ -88,6 +90,8 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
         "EVOTE_BOARD_ORIGIN": "demo.evote.localhost",
         "EVOTE_ADMIN_TOKEN": token,
         "EVOTE_SECRET_KEY": secrets.token_urlsafe(32),
+        "EVOTE_RATELIMIT_STORAGE_URI": ratelimit_storage,
+        **demo_rate_limits(),
     }
     console.rule(f"[bold]evote demo[/]: {manifest.label}")
     with serve(config, port=port if serve_only else 0, workers=board_workers, log_file=out / "logs" / "board.log") as board:

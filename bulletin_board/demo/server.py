@@ -2,6 +2,10 @@
 
 With one worker it is served from a thread of the demo's own process. With more, it runs under gunicorn with
 that many worker processes (the production setup), so the board's checks of incoming ballots use every core.
+
+Every simulated voter and trustee posts from 127.0.0.1, which the production per-address limits (web/limits.py)
+would take for one abusive client: the demo turns those off (DEMO_RATE_LIMITS) and keeps the per-credential
+limit and the limit on refused admin tokens. A variable set in the environment wins over these.
 """
 
 from __future__ import annotations
@@ -23,6 +27,18 @@ from typing import Iterator
 from werkzeug.serving import make_server
 
 from ..app import create_app
+
+# One address for thousands of voters and every trustee: the per-address limits are off in the demo.
+DEMO_RATE_LIMITS = {
+    "EVOTE_RATELIMIT_SUBMIT_PER_CLIENT": "off",
+    "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "off",
+    "EVOTE_RATELIMIT_READS_PER_CLIENT": "off",
+}
+
+
+def demo_rate_limits() -> dict[str, str]:
+    """DEMO_RATE_LIMITS, except where the environment sets the variable."""
+    return {name: os.environ.get(name, value) for name, value in DEMO_RATE_LIMITS.items()}
 
 
 @contextmanager

@@ -10,13 +10,27 @@
 | EVOTE_MAX_BODY_BYTES  | 1048576                          | request body limit                             |
 | EVOTE_MAX_PAGE        | 1000                             | largest ``limit`` for entry pages              |
 | EVOTE_MIGRATE         | 1                                | upgrade the schema at start (0 to skip)        |
+| EVOTE_TRUSTED_PROXIES | 0                                | reverse proxies in front (X-Forwarded-For hops)|
+
+Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "off" or "" disables one):
+
+| name                                      | default                | counted per                      |
+|-------------------------------------------|------------------------|----------------------------------|
+| EVOTE_RATELIMIT_STORAGE_URI               | memory://              | memory:// (one process), redis://|
+| EVOTE_RATELIMIT_SUBMIT_PER_CLIENT         | 120 per minute         | client address, every submission |
+| EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL     | 10 per hour; 30 per day| credential, appended ballots     |
+| EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT        | 60 per minute          | client address, trustee messages |
+| EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT | 10 per minute; 100 per day | client address, refused tokens |
+| EVOTE_RATELIMIT_READS_PER_CLIENT          | 3000 per minute        | client address, all API reads    |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
+
+from limits import parse_many
 
 from ..errors import InvalidInput
 from ..log import MAX_PAGE
@@ -30,7 +44,16 @@ DEFAULTS = {
     "EVOTE_MAX_BODY_BYTES": "1048576",
     "EVOTE_MAX_PAGE": str(MAX_PAGE),
     "EVOTE_MIGRATE": "1",
+    "EVOTE_TRUSTED_PROXIES": "0",
+    "EVOTE_RATELIMIT_STORAGE_URI": "memory://",
+    "EVOTE_RATELIMIT_SUBMIT_PER_CLIENT": "120 per minute",
+    "EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL": "10 per hour; 30 per day",
+    "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "60 per minute",
+    "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "10 per minute; 100 per day",
+    "EVOTE_RATELIMIT_READS_PER_CLIENT": "3000 per minute",
 }
+RATE_LIMITS = ("SUBMIT_PER_CLIENT", "SUBMIT_PER_CREDENTIAL", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT")  # fmt: skip
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
 MIN_TOKEN_CHARS = 16
 
 
@@ -44,6 +67,9 @@ class BoardSettings:
     max_body_bytes: int
     max_page: int
     migrate: bool
+    trusted_proxies: int = 0
+    ratelimit_storage_uri: str = "memory://"
+    rate_limits: Mapping[str, str | None] = field(default_factory=dict)  # RATE_LIMITS name -> limit or None
 
     def __repr__(self) -> str:  # never show the admin token
         return f"BoardSettings(database_url={self.database_url!r}, origin={self.origin!r}, admin_token=***)"
@@ -72,4 +98,28 @@ def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os
         max_body_bytes=_int(values, "EVOTE_MAX_BODY_BYTES", 1024, 1 << 30),
         max_page=_int(values, "EVOTE_MAX_PAGE", 1, MAX_PAGE),
         migrate=str(values["EVOTE_MIGRATE"]).strip().lower() not in ("0", "false", "no"),
+        trusted_proxies=_int(values, "EVOTE_TRUSTED_PROXIES", 0, 10),
+        ratelimit_storage_uri=_storage_uri(values, "EVOTE_RATELIMIT_STORAGE_URI"),
+        rate_limits={name: _rate_limit(values, f"EVOTE_RATELIMIT_{name}") for name in RATE_LIMITS},
     )
+
+
+def _rate_limit(values: Mapping[str, str], name: str) -> str | None:
+    """A flask-limiter limit ("120 per minute; 1000 per hour"), or None when "off" or empty."""
+    text = str(values[name] or "").strip()
+    if text.lower() in ("", "off"):
+        return None
+    try:
+        parse_many(text)
+    except ValueError:
+        example = "'120 per minute; 1000 per hour' (or 'off')"
+        raise InvalidInput(name, f"{text[:80]!r} is not a rate limit such as {example}") from None
+    return text
+
+
+def _storage_uri(values: Mapping[str, str], name: str) -> str:
+    text = str(values[name]).strip()
+    scheme = text.partition("://")[0]
+    if "://" not in text or scheme not in STORAGE_SCHEMES:
+        raise InvalidInput(name, f"must be a URI with scheme {', '.join(STORAGE_SCHEMES)} (e.g. redis://127.0.0.1:6379/0)")
+    return text

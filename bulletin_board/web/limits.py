@@ -1,0 +1,142 @@
+"""Rate limits on the board's API (flask-limiter), per client address and per voter credential.
+
+docs/board.md, "Rate limits and abuse", gives the settings (web/config.py) and why each default is what it is.
+
+| limit (EVOTE_RATELIMIT_...)  | on                                   | key                          | counts            |
+|------------------------------|--------------------------------------|------------------------------|-------------------|
+| SUBMIT_PER_CLIENT            | POST /elections/<id>/ballots         | client address               | every request     |
+| SUBMIT_PER_CREDENTIAL        | POST /elections/<id>/ballots         | election and credential      | appended ballots  |
+| TRUSTEE_PER_CLIENT           | POST /elections/<id>/trustee-messages| client address               | every request     |
+| ADMIN_FAILURES_PER_CLIENT    | /admin/...                           | client address               | refused tokens    |
+| READS_PER_CLIENT             | every GET under /api/v1              | client address               | every request     |
+
+The credential is public (published in ``credentials.published``), so anybody can name it: the per-credential
+limit counts only ballots the board appended (201), which need the voter's signature. Junk submitted in a
+voter's name costs the sender's per-client limit and never locks the voter out.
+
+The limits live in one storage (EVOTE_RATELIMIT_STORAGE_URI): ``memory://`` counts per process, so several
+gunicorn workers need ``redis://``. When that storage cannot be reached, reads fall back to per-process
+counting (fail open: the board stays readable), while writes (ballots, trustee messages, admin) are refused
+with 503 ``rate_limit_unavailable`` (fail closed: no worker can skip the per-credential limit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
+from limits.errors import StorageError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import BoardSettings
+from .errors import error_response
+
+STORAGE_TIMEOUT_SECONDS = 2  # a dead Redis must not hold a worker for long
+READ_METHODS = ("GET", "HEAD")
+MAX_CREDENTIAL_CHARS = 512
+
+SUBMIT_ENDPOINT = "board_elections.submit_ballot"
+TRUSTEE_ENDPOINT = "board_elections.trustee_message"
+ADMIN_BLUEPRINT = "board_admin"
+
+__all__ = ["install_rate_limits", "client_key", "credential_key"]
+
+
+def client_key() -> str:
+    """The client's address (the proxy's view of it when EVOTE_TRUSTED_PROXIES > 0, see ProxyFix)."""
+    return "client:" + (request.remote_addr or "unknown")
+
+
+def credential_key() -> str:
+    """The election and the body's ``credential`` (read leniently); the client's key when there is none.
+
+    The body is parsed strictly later by the view; here anything unreadable falls back to the client, which
+    is harmless because such a request is never appended and so never counted against a credential.
+    """
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return client_key()
+    credential = body.get("credential") if isinstance(body, dict) else None
+    if not isinstance(credential, str) or not 0 < len(credential) <= MAX_CREDENTIAL_CHARS:
+        return client_key()
+    election_id = (request.view_args or {}).get("election_id", "")
+    digest = hashlib.sha256(f"{election_id}\n{credential}".encode("utf-8", "replace")).hexdigest()
+    return "credential:" + digest
+
+
+def _appended(response) -> bool:
+    return response.status_code == 201
+
+
+def _refused_token(response) -> bool:
+    return response.status_code == 401
+
+
+def _breach_response(setting: str, what: str):
+    """``on_breach``: the board's JSON error with a Retry-After in seconds, naming the limit's setting."""
+
+    def on_breach(limit: RequestLimit):
+        retry_after = max(1, math.ceil(limit.window[0] - time.time()))  # window[0]: when the window resets
+        message = f"too many {what}: the limit is {limit.limit} (EVOTE_RATELIMIT_{setting}); retry after {retry_after} s"
+        return error_response(429, "rate_limited", message, None, {"Retry-After": str(retry_after)})
+
+    return on_breach
+
+
+def _is_api_read() -> bool:
+    return request.method in READ_METHODS and request.path.startswith(current_app.config["EVOTE_API_PREFIX"] + "/")
+
+
+def _storage_options(uri: str) -> dict:
+    if uri.startswith("redis"):
+        return {"socket_connect_timeout": STORAGE_TIMEOUT_SECONDS, "socket_timeout": STORAGE_TIMEOUT_SECONDS}
+    return {}
+
+
+def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) -> None:
+    """Put the limits above on ``app``'s registered views; call after the blueprints are registered."""
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+    app.config["EVOTE_API_PREFIX"] = api_prefix
+    limits = settings.rate_limits
+    options = {"key_func": client_key, "storage_uri": settings.ratelimit_storage_uri, "headers_enabled": False,
+               "storage_options": {**_storage_options(settings.ratelimit_storage_uri), "wrap_exceptions": True},
+               "key_prefix": "evote"}  # fmt: skip
+    if limits["READS_PER_CLIENT"]:
+        Limiter(app=app, application_limits=[limits["READS_PER_CLIENT"]],
+                application_limits_exempt_when=lambda: not _is_api_read(), swallow_errors=True,
+                in_memory_fallback_enabled=True, on_breach=_breach_response("READS_PER_CLIENT", "reads from this client address"),
+                **options)  # fmt: skip
+    writes = Limiter(app=app, swallow_errors=False, **options)
+    route_limits = [
+        (SUBMIT_ENDPOINT, "SUBMIT_PER_CLIENT", "ballot submissions from this client address", client_key, None),
+        (SUBMIT_ENDPOINT, "SUBMIT_PER_CREDENTIAL", "ballots appended for this credential", credential_key, _appended),
+        (TRUSTEE_ENDPOINT, "TRUSTEE_PER_CLIENT", "trustee messages from this client address", client_key, None),
+    ]
+    for endpoint, setting, what, key_func, deduct_when in route_limits:
+        if limits[setting]:
+            app.view_functions[endpoint] = writes.limit(
+                limits[setting], key_func=key_func, deduct_when=deduct_when, scope=setting.lower(),
+                on_breach=_breach_response(setting, what), methods=["POST"],
+            )(app.view_functions[endpoint])  # fmt: skip
+    if limits["ADMIN_FAILURES_PER_CLIENT"]:
+        writes.limit(limits["ADMIN_FAILURES_PER_CLIENT"], deduct_when=_refused_token, scope="admin_failures_per_client",
+                     on_breach=_breach_response("ADMIN_FAILURES_PER_CLIENT", "refused admin tokens from this client address"))(
+            app.blueprints[ADMIN_BLUEPRINT])  # fmt: skip
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        if error.response is not None:
+            return error.response
+        return error_response(429, "rate_limited", f"too many requests: the limit is {error.description}")
+
+    @app.errorhandler(StorageError)
+    def storage_unavailable(error: StorageError):
+        current_app.logger.error("rate-limit storage unreachable, write refused: %s", type(error.storage_error).__name__)
+        return error_response(503, "rate_limit_unavailable", "the board cannot check its rate limits right now; nothing was "
+                              "recorded, try again shortly", None, {"Retry-After": "30"})  # fmt: skip
