@@ -1,0 +1,143 @@
+"""Fuzzing ballot submission (``POST /api/v1/elections/<id>/ballots``) and the receipt lookup
+(``GET /api/v1/elections/<id>/ballots/<code>``), docs/record-format.md §9.
+
+Valid submissions (a cast and a challenge opened with its nonce) are mutated field by field and as bytes,
+and random bodies are posted. Every input must be answered with a 4xx in the board's error shape and leave
+the election's log exactly as it was; only the unchanged submission itself may be accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+from board_world import BoardWorld, make_app
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from voting.credentials import derive_voter_key
+from voting.errors import VotingError
+from voting.record.submission import parse_submission
+
+from .fuzz_support import (
+    assert_clean_refusal,
+    assert_no_traceback,
+    board_head,
+    decoded,
+    fuzz_settings,
+    is_redirect,
+    json_values,
+    mutated,
+    post_raw,
+    raw_mutations,
+    strictly_equal,
+)
+
+CHOICES = {"mayor": ["alice"], "council": ["dan", "eve"]}
+
+
+@pytest.fixture(scope="module")
+def ballots(tmp_path_factory):
+    """An open election (one trustee), two valid submissions never posted, and one posted ballot's code."""
+    app = make_app(tmp_path_factory.mktemp("fuzz-ballots"))
+    world = BoardWorld(app.test_client(), election_id="fuzz-ballots", n=1, k=1, voters=3)
+    world.keygen()
+    world.open()
+    cast, _ = world.submission(world.credentials[0], CHOICES)
+    challenge, _ = world.submission(world.credentials[1], {"mayor": ["bob"]}, action="challenge", reveal=True)
+    posted = world.cast(world.credentials[2], {"mayor": ["bob"], "council": ["fay"]})["receipt"]
+    voters = {cast["credential"]: world.credentials[0], challenge["credential"]: world.credentials[1]}
+    return {"app": app, "world": world, "valid": [cast, challenge], "voters": voters, "code": posted["confirmation_code"]}
+
+
+def resigned(ballots, document):
+    """The voter's own signature over a mutated submission that still decodes: what a voter with a valid
+    credential can post, so the fuzzer reaches the ballot's proofs and the board's rules behind the signature."""
+    world = ballots["world"]
+    named = document.get("credential") if isinstance(document, dict) else None
+    credential = ballots["voters"].get(named) if isinstance(named, str) else None
+    if credential is None:
+        return document
+    try:
+        submission = parse_submission(document, world.definition.manifest)
+    except VotingError:
+        return document
+    voter = derive_voter_key(credential, world.election_id)
+    state = world.state()
+    document = dict(
+        document,
+        signature=voter.sign_ballot(world.election_id, state.context.H_E, submission.action, submission.ballot.confirmation_code),
+    )
+    return document
+
+
+def _post_and_check(ballots, data: bytes, acceptable=()) -> None:
+    """Post ``data``: it must be refused cleanly with the log unchanged, unless it is one of ``acceptable``."""
+    app, world = ballots["app"], ballots["world"]
+    before = board_head(app, world.election_id)
+    response = post_raw(world.client, f"/api/v1/elections/{world.election_id}/ballots", data)
+    if response.status_code in (200, 201):
+        assert any(strictly_equal(decoded(data), document) for document in acceptable), (
+            f"a changed submission was accepted: {data[:300]!r}"
+        )
+        assert_no_traceback(response.get_data(as_text=True))
+        return
+    assert_clean_refusal(response)
+    assert board_head(app, world.election_id) == before, "a refused submission changed the log"
+
+
+@fuzz_settings(120, deadline_seconds=10)
+@given(data=st.data())
+def test_mutated_submissions_are_refused_cleanly(ballots, data):
+    original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
+    raw = data.draw(raw_mutations(original), label="body")
+    assume(not strictly_equal(decoded(raw), original))
+    # The opening of a challenged ballot is optional and outside the voter's signature (record-format §5):
+    # the same challenge without its reveal is another valid submission, never a changed one.
+    unrevealed = [{k: v for k, v in original.items() if k != "reveal"}] if "reveal" in original else []
+    _post_and_check(ballots, raw, unrevealed)
+
+
+@fuzz_settings(60, deadline_seconds=10)
+@given(data=st.data())
+def test_mutated_submissions_signed_by_the_voter_are_refused_cleanly(ballots, data):
+    original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
+    document = resigned(ballots, data.draw(mutated(original), label="mutated"))
+    assume(not strictly_equal(document, original))
+    _post_and_check(ballots, json.dumps(document).encode())
+
+
+@fuzz_settings(60, deadline_seconds=5)
+@given(
+    body=st.one_of(
+        json_values, st.dictionaries(st.sampled_from(["action", "ballot", "credential", "signature", "reveal"]), json_values)
+    )
+)
+def test_random_json_submissions_are_refused_cleanly(ballots, body):
+    _post_and_check(ballots, json.dumps(body).encode())
+
+
+@fuzz_settings(80, deadline_seconds=5)
+@given(
+    code=st.one_of(st.text(min_size=1, max_size=80), st.text("0123456789ABCDEFabcdef", min_size=60, max_size=68)),
+    election=st.booleans(),
+)
+def test_lookup_with_any_code_is_clean(ballots, code, election):
+    world = ballots["world"]
+    election_id = world.election_id if election else "no-such-election"
+    response = world.client.get(f"/api/v1/elections/{election_id}/ballots/{urllib.parse.quote(code, safe='')}")
+    if response.status_code == 200:
+        assert code == ballots["code"] and election, (code, response.get_json())
+        return
+    if is_redirect(response):  # Werkzeug merges "//" (a code "/" decodes to one) with a redirect; nothing is read
+        return
+    error = assert_clean_refusal(response)
+    assert response.status_code in (400, 404, 405), (response.status_code, error)
+
+
+def test_the_posted_ballot_is_found(ballots):
+    """The lookup fuzzer's one accepted input really is served (so the fuzzer's 200 branch is reachable)."""
+    world = ballots["world"]
+    found = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/ballots/{ballots['code']}"), 200)
+    assert found["status"] == "cast"
