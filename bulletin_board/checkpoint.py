@@ -81,7 +81,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise MalformedNote(f"checkpoint size {size[:30]!r} is not a decimal integer below 2^64")
     try:
         root_bytes = base64.b64decode(root, validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
         raise MalformedNote("checkpoint root is not base64") from None
     if len(root_bytes) != HASH_SIZE or base64.b64encode(root_bytes).decode("ascii") != root:
         raise MalformedNote("checkpoint root is not the base64 of 32 bytes")
