@@ -44,6 +44,25 @@ settings.register_profile(
 )
 settings.register_profile("evote-fuzz-long", settings.get_profile("evote-fuzz-ci"))
 
+# The fuzzers send thousands of requests a minute from one address. With the board's per-address limits
+# (web/limits.py) on, every example after the first hundred would test the limiter (429) instead of the
+# parser, and a long run fails on reads refused with 429. Their boards lift those limits, as an operator
+# would for a known load generator; the limits themselves are attacked in tests/attacks/test_rate_limits.py.
+# The per-credential limit, which counts only appended ballots, stays on.
+PER_ADDRESS_LIMITS_OFF = {
+    "EVOTE_RATELIMIT_SUBMIT_PER_CLIENT": "off",
+    "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "off",
+    "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "off",
+    "EVOTE_RATELIMIT_READS_PER_CLIENT": "off",
+}
+
+
+def fuzz_board_app(directory, **extra):
+    """A board application in ``directory`` (board_world.make_app) without per-address rate limits."""
+    from board_world import make_app
+
+    return make_app(directory, **PER_ADDRESS_LIMITS_OFF, **extra)
+
 
 def fuzz_settings(examples: int, *, deadline_seconds: float, weight: float = 1.0) -> settings:
     """Settings for one fuzzer: ``examples`` under the CI profile; with EVOTE_FUZZ_EXAMPLES=N, ``N * weight``."""

@@ -12,7 +12,7 @@ import json
 import urllib.parse
 
 import pytest
-from board_world import BoardWorld, make_app
+from board_world import BoardWorld
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -25,6 +25,7 @@ from .fuzz_support import (
     assert_no_traceback,
     board_head,
     decoded,
+    fuzz_board_app,
     fuzz_settings,
     is_redirect,
     json_values,
@@ -40,7 +41,7 @@ CHOICES = {"mayor": ["alice"], "council": ["dan", "eve"]}
 @pytest.fixture(scope="module")
 def ballots(tmp_path_factory):
     """An open election (one trustee), two valid submissions never posted, and one posted ballot's code."""
-    app = make_app(tmp_path_factory.mktemp("fuzz-ballots"))
+    app = fuzz_board_app(tmp_path_factory.mktemp("fuzz-ballots"))
     world = BoardWorld(app.test_client(), election_id="fuzz-ballots", n=1, k=1, voters=3)
     world.keygen()
     world.open()

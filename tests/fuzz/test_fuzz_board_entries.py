@@ -18,7 +18,7 @@ import urllib.parse
 
 import pytest
 import rfc8785
-from board_world import ADMIN_TOKEN, make_app
+from board_world import ADMIN_TOKEN
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -32,6 +32,7 @@ from .fuzz_support import (
     assert_no_traceback,
     board_head,
     decoded,
+    fuzz_board_app,
     fuzz_settings,
     is_redirect,
     mutated,
@@ -74,7 +75,7 @@ def recorded(tmp_path_factory):
     """{kind: (board directory before the post, path, body, is_admin)} for every entry kind of an election,
     and the trustees' identity keys {guardian: SigningKey}."""
     directory = tmp_path_factory.mktemp("fuzz-entries")
-    app = make_app(directory)
+    app = fuzz_board_app(directory)
     found: dict = {}
     world = EvoteWorld(_Recorder(app.test_client(), directory, found), election_id=ELECTION, n=3, k=2, voters=2)
     world.keygen_with_complaint(complainer=3, accused=2)
@@ -108,7 +109,7 @@ class _Boards:
         if kind not in self.apps:
             directory = self.factory.mktemp("board")
             shutil.copytree(self.snapshots[kind][0], directory, dirs_exist_ok=True)
-            self.apps[kind] = make_app(directory)
+            self.apps[kind] = fuzz_board_app(directory)
         return self.apps[kind]
 
     def forget(self, kind):
@@ -194,7 +195,7 @@ def test_the_unchanged_messages_are_accepted(snapshots, tmp_path):
     for kind, (directory, path, body, is_admin) in snapshots.items():
         board = tmp_path / kind
         shutil.copytree(directory, board)
-        response = make_app(board).test_client().post(path, json=body, headers=AUTH if is_admin else None)
+        response = fuzz_board_app(board).test_client().post(path, json=body, headers=AUTH if is_admin else None)
         assert response.status_code == 201, (kind, response.get_json())
 
 

@@ -22,6 +22,7 @@ from .fuzz_support import (
     EvoteWorld,
     assert_no_traceback,
     differences,
+    fuzz_board_app,
     fuzz_settings,
     hex_upper,
     json_values,
@@ -38,10 +39,8 @@ CHOICES = {"mayor": ["alice"], "council": ["dan"]}
 @pytest.fixture(scope="module")
 def board(tmp_path_factory):
     """An open election on a served board; the first voter's receipt (the board's whole answer)."""
-    from board_world import make_app
-
     directory = tmp_path_factory.mktemp("fuzz-receipts")
-    app = make_app(directory)
+    app = fuzz_board_app(directory)
     world = EvoteWorld(app.test_client(), election_id="fuzz-receipts", n=1, k=1, voters=2)
     world.keygen()
     world.open()

@@ -24,6 +24,7 @@ from .fuzz_support import (
     EvoteWorld,
     assert_no_traceback,
     decoded,
+    fuzz_board_app,
     fuzz_settings,
     json_values,
     mutated,
@@ -36,10 +37,8 @@ JSON_FILES = ("manifest.json", "board-key.json")
 @pytest.fixture(scope="module")
 def export(tmp_path_factory):
     """A small tallied election: one trustee, a cast ballot and a challenge opened with its nonce."""
-    from board_world import make_app
-
     directory = tmp_path_factory.mktemp("fuzz-record")
-    app = make_app(directory)
+    app = fuzz_board_app(directory)
     world = EvoteWorld(app.test_client(), election_id="fuzz-record", n=1, k=1, voters=2)
     world.keygen()
     world.open()

@@ -21,7 +21,16 @@ from trustee_tools.state import TrusteeState
 from trustee_tools.vault import Vault, VaultError
 from voting.errors import VotingError
 
-from .fuzz_support import EvoteWorld, differences, fuzz_settings, known_part, mutated, raw_mutations, strictly_equal
+from .fuzz_support import (
+    EvoteWorld,
+    differences,
+    fuzz_board_app,
+    fuzz_settings,
+    known_part,
+    mutated,
+    raw_mutations,
+    strictly_equal,
+)
 
 PASSPHRASE = "fuzzing passphrase, test only"
 CLEAN_ERRORS = (steps.Waiting, steps.Refusal, BoardClientError, BoardError, VaultError, VotingError)  # trustee_tools/cli.py _run
@@ -63,9 +72,7 @@ def _json(raw: bytes) -> bool:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The entries a board serves for an election whose key ceremony had a complaint, as the API's JSON."""
-    from board_world import make_app
-
-    app = make_app(tmp_path_factory.mktemp("fuzz-follow"))
+    app = fuzz_board_app(tmp_path_factory.mktemp("fuzz-follow"))
     world = EvoteWorld(app.test_client(), election_id="fuzz-follow", n=3, k=2, voters=1)
     world.keygen_with_complaint(complainer=3, accused=2)
     return world.entries()
