@@ -77,7 +77,7 @@ class BoardSettings:
 
 def _int(values: Mapping[str, str], name: str, low: int, high: int) -> int:
     text = str(values[name]).strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:  # "²".isdigit(), int("²") fails
         raise InvalidInput(name, f"must be an integer from {low} to {high}")
     return int(text)
 

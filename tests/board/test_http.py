@@ -205,7 +205,7 @@ def test_admin_disabled_without_a_token(tmp_path):
 
 @pytest.mark.parametrize("setting, value", [("EVOTE_ADMIN_TOKEN", "short"), ("EVOTE_MAX_BODY_BYTES", "lots"),
                                             ("EVOTE_MAX_PAGE", "0"), ("EVOTE_DATABASE_URL", "mysql://x/y"),
-                                            ("EVOTE_BOARD_ORIGIN", "has space")])
+                                            ("EVOTE_BOARD_ORIGIN", "has space"), ("EVOTE_MAX_PAGE", "\u00b2")])
 def test_bad_settings_refuse_to_start(tmp_path, setting, value):
     from bulletin_board.errors import InvalidInput
     config = {"EVOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}", "EVOTE_BOARD_KEY_FILE": str(tmp_path / "k")}

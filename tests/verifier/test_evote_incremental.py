@@ -127,3 +127,15 @@ def test_a_failing_record_saves_no_checkpoint(tmp_path, live):
     saved = tmp_path / "saved.txt"
     result = run_cli(str(record), "--workers", "1", "--save-checkpoint", str(saved))
     assert result.exit_code == 1 and not saved.exists() and "checkpoint not saved" in result.output
+
+
+def test_a_saved_checkpoint_with_a_non_ascii_size_is_refused_cleanly(tmp_path, live):
+    """"²".isdigit() is true but int("²") raises: the size line of a --since file is read as ASCII digits only."""
+    lines = live["saved"].read_text().split("\n")
+    lines[1] = "²"
+    saved = tmp_path / "superscript.txt"
+    saved.write_text("\n".join(lines))
+    result = run_cli(str(live["final"]), "--workers", "1", "--since", str(saved))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    _refused(result)
+    assert "Traceback" not in result.output

@@ -104,7 +104,7 @@ def written_contest_data(raw: Any, where: str) -> WrittenContestData:
 def natural(path: Path | str) -> list:
     """Sort key: "eballot-id-2" before "eballot-id-10"."""
     name = path if isinstance(path, str) else path.name
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+    return [int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", name)]
 
 
 def ballot_names(directory: Path) -> list[str]:

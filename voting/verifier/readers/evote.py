@@ -141,4 +141,4 @@ def _size_of(saved: SavedCheckpoint | None) -> int | None:
     if saved is None:
         return None
     lines = saved.note.split("\n")
-    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    return int(lines[1]) if len(lines) > 1 and lines[1].isascii() and lines[1].isdigit() else None

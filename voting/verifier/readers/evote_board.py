@@ -120,7 +120,7 @@ def _download(client: BoardClient, election_id: str, size: int, root: Path) -> t
 
 def _saved(client: BoardClient, quoted: str, note: str, origin: str, size: int) -> SavedCheckpoint:
     lines = note.split("\n")
-    old = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    old = int(lines[1]) if len(lines) > 1 and lines[1].isascii() and lines[1].isdigit() else None
     if old is None or old > size:
         return SavedCheckpoint(note, origin, None, "the board gives no proof for these sizes; computed from its entries")
     try:
