@@ -139,24 +139,28 @@ def test_ballot_copying_is_refused(open_world):
     victim, _ = open_world.submission(open_world.credentials[2], {"mayor": ["alice"], "council": ["eve"]})
     open_world.expect(open_world.client.post(f"/api/v1/elections/{open_world.election_id}/ballots", json=victim), 201)
     # another voter copies the whole ballot and signs it with their own credential
-    from voting.credentials import derive_voter_key
+    from voting.credentials import contest_data_digest, derive_voter_key
     from voting.encoding import parse_digest
 
     thief = derive_voter_key(open_world.credentials[3], open_world.election_id)
     copied = copy.deepcopy(victim)
     copied["credential"] = thief.public_key_hex
     H_E = open_world.state().context.H_E
-    copied["signature"] = thief.sign_ballot(open_world.election_id, H_E, "cast", parse_digest(victim["ballot"]["confirmation_code"], "c"))
+    copied["signature"] = thief.sign_ballot(open_world.election_id, H_E, "cast", parse_digest(victim["ballot"]["confirmation_code"], "c"),
+                                            contest_data_digest(victim["ballot"]))
     refused(open_world, copied, 409, "duplicate_ballot")
     # ... or only one contest of it, in a ballot of their own (the confirmation code is then new)
     own, _ = open_world.submission(open_world.credentials[3], {"mayor": ["bob"], "council": ["dan"]})
     own["ballot"]["contests"][0] = victim["ballot"]["contests"][0]
+    code = parse_digest(own["ballot"]["confirmation_code"], "c")
+    refused(open_world, own, 400, "invalid_payload")  # the copied contest data is not what the thief signed
+    own["signature"] = thief.sign_ballot(open_world.election_id, H_E, "cast", code, contest_data_digest(own["ballot"]))
     refused(open_world, own, 422, "invalid_ballot")  # 7.B: the code no longer matches; a recomputed one hits the α index
 
 
 def test_copied_contest_with_recomputed_code_hits_the_ciphertext_index(open_world):
     from voting.confirmation import confirmation_code
-    from voting.credentials import derive_voter_key
+    from voting.credentials import contest_data_digest, derive_voter_key
     from voting.encoding import parse_digest
 
     state = open_world.state()
@@ -168,7 +172,7 @@ def test_copied_contest_with_recomputed_code_hits_the_ciphertext_index(open_worl
     hashes = [parse_digest(c["contest_hash"], "x") for c in own["ballot"]["contests"]]
     code = confirmation_code(state.context, hashes, b"")
     own["ballot"]["confirmation_code"] = code.hex().upper()
-    own["signature"] = thief.sign_ballot(open_world.election_id, state.context.H_E, "cast", code)
+    own["signature"] = thief.sign_ballot(open_world.election_id, state.context.H_E, "cast", code, contest_data_digest(own["ballot"]))
     refused(open_world, own, 409, "duplicate_ciphertext")
 
 

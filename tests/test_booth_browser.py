@@ -21,7 +21,7 @@ from bulletin_board.checkpoint import election_origin
 from bulletin_board.note import NoteVerifier
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
-from voting.credentials import derive_voter_key, parse_credential
+from voting.credentials import contest_data_digest, derive_voter_key, parse_credential
 from voting.manifest import parse_manifest
 from voting.record.submission import parse_submission
 
@@ -451,7 +451,8 @@ def test_a_challenged_ballot_is_never_cast(board, challenge_run):
     context = election.state(board).context
     forged = {"action": "cast", "ballot": challenged["ballot"], "credential": voter.public_key_hex,
               "signature": voter.sign_ballot(election.election_id, context.H_E, "cast",
-                                             bytes.fromhex(challenged["ballot"]["confirmation_code"]))}
+                                             bytes.fromhex(challenged["ballot"]["confirmation_code"]),
+                                             contest_data_digest(challenged["ballot"]))}
     response = board.app.test_client().post(f"/api/v1/elections/{election.election_id}/ballots", json=forged)
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "duplicate_ballot"
 

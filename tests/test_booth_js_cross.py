@@ -20,6 +20,7 @@ from voting.challenge import open_challenged_ballot
 from voting.context import ElectionContext
 from voting.credentials import (
     ballot_signature_message,
+    contest_data_digest,
     derive_voter_key,
     format_credential,
     parse_public_key,
@@ -176,12 +177,16 @@ def test_booth_derives_the_core_credential_key_and_signs_the_core_message() -> N
         "electionId": ELECTION_ID,
         "extendedBaseHash": H_E.hex().upper(),
         "action": "challenge",
-        "confirmationCode": "AB" * 32,
+        "ballot": {
+            "confirmation_code": "AB" * 32,
+            "contests": [{"contest_data": {"c0": "0A" * 512, "c1": "1B" * 64, "c2": "2C" * 32}}],
+        },
     }
     js = node("sign", request)
     voter = derive_voter_key(CREDENTIAL, ELECTION_ID)
     assert js["publicKey"] == voter.public_key_hex
-    message = ballot_signature_message(ELECTION_ID, H_E, "challenge", bytes.fromhex("AB" * 32))
+    digest = contest_data_digest(request["ballot"])
+    message = ballot_signature_message(ELECTION_ID, H_E, "challenge", bytes.fromhex("AB" * 32), digest)
     verify_signature(parse_public_key(js["publicKey"], "credential"), message, bytes.fromhex(js["signature"]))
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -24,7 +26,8 @@ CHECK_BITS = 12
 CHARACTERS = (RANDOM_BYTES * 8 + CHECK_BITS) // 5  # 28
 CHECK_DOMAIN = b"evote/credential-check/v1"
 SEED_KEY = b"evote/credential/v1"
-BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v1\x00"
+BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v2\x00"
+CONTEST_DATA_DOMAIN = b"evote/contest-data/v1\x00"
 
 
 class CredentialError(VotingError, ValueError):
@@ -78,8 +81,9 @@ class VoterKey:
     def public_key_hex(self) -> str:
         return bytes(self.signing_key.verify_key).hex().upper()
 
-    def sign_ballot(self, election_id: str, H_E: bytes, action: str, confirmation_code: bytes) -> str:
-        message = ballot_signature_message(election_id, H_E, action, confirmation_code)
+    def sign_ballot(self, election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes) -> str:
+        """Sign :func:`ballot_signature_message`; ``contest_data`` is the ballot's :func:`contest_data_digest`."""
+        message = ballot_signature_message(election_id, H_E, action, confirmation_code, contest_data)
         return self.signing_key.sign(message).signature.hex().upper()
 
     def __repr__(self) -> str:
@@ -94,12 +98,17 @@ def derive_voter_key(credential: str, election_id: str) -> VoterKey:
     return VoterKey(SigningKey(seed))
 
 
-def ballot_signature_message(election_id: str, H_E: bytes, action: str, confirmation_code: bytes) -> bytes:
-    """ "evote/ballot/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B)."""
+def ballot_signature_message(election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes) -> bytes:
+    """ "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D.
+
+    H(B) is the confirmation code (EG 2.0 eq. 59). It covers every contest's ciphertexts but not the contest
+    data (C0, C1, C2) of eq. 56, whose MAC only a key holder can check: D (:func:`contest_data_digest`) puts
+    them under the voter's signature too, so nobody between the voter and the board can replace them.
+    """
     identifier = election_id.encode("utf-8")
     action_bytes = action.encode("ascii")
-    if len(H_E) != 32 or len(confirmation_code) != 32:
-        raise ValueError("H_E and the confirmation code are 32-byte hashes")
+    if len(H_E) != 32 or len(confirmation_code) != 32 or len(contest_data) != 32:
+        raise ValueError("H_E, the confirmation code and the contest-data digest are 32-byte hashes")
     return (
         BALLOT_SIGNATURE_DOMAIN
         + len(identifier).to_bytes(4, "big")
@@ -108,7 +117,33 @@ def ballot_signature_message(election_id: str, H_E: bytes, action: str, confirma
         + len(action_bytes).to_bytes(4, "big")
         + action_bytes
         + confirmation_code
+        + contest_data
     )
+
+
+def contest_data_digest(ballot: Mapping[str, Any]) -> bytes:
+    """D = SHA-256("evote/contest-data/v1" ∥ 0x00 ∥ b(m, 4) ∥ for each of the m contests: b(len(C0), 4) ∥ C0 ∥
+    b(len(C1), 4) ∥ C1 ∥ b(len(C2), 4) ∥ C2).
+
+    Over the contests of a ballot as posted (record-format §3), in their order, with C0, C1 and C2 decoded
+    from their hex. Raises ValueError, KeyError or TypeError when the ballot has no such
+    fields; the callers refuse such a ballot.
+    """
+    contests = ballot["contests"]
+    if not isinstance(contests, list):
+        raise TypeError("ballot.contests must be a list")
+    parts = [CONTEST_DATA_DOMAIN, len(contests).to_bytes(4, "big")]
+    for contest in contests:
+        data = contest["contest_data"]
+        c0, c1, c2 = (bytes.fromhex(_hex_text(data[name])) for name in ("c0", "c1", "c2"))
+        parts += [len(c0).to_bytes(4, "big"), c0, len(c1).to_bytes(4, "big"), c1, len(c2).to_bytes(4, "big"), c2]
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+def _hex_text(value: object) -> str:
+    if not isinstance(value, str) or not value.isascii() or not value.isalnum():
+        raise ValueError("contest data must be hex digits")
+    return value
 
 
 def parse_public_key(value: object, field: str) -> VerifyKey:

@@ -20,7 +20,7 @@ from evote_world import EvoteWorld, tiny_open_election  # noqa: E402
 from gmpy2 import mpz  # noqa: E402
 
 from voting.confirmation import confirmation_code, contest_hash  # noqa: E402
-from voting.credentials import derive_voter_key  # noqa: E402
+from voting.credentials import contest_data_digest, derive_voter_key  # noqa: E402
 from voting.elgamal import Ciphertext  # noqa: E402
 from voting.encoding import hex_bytes, parse_p  # noqa: E402
 from voting.group import STANDARD, ElementModP  # noqa: E402
@@ -115,5 +115,5 @@ def reseal(world: BoardWorld, payload: dict, credential: str, action: str = "cas
     voter = derive_voter_key(credential, world.election_id)
     payload["credential"] = voter.public_key_hex
     payload["action"] = action
-    payload["signature"] = voter.sign_ballot(world.election_id, context.H_E, action, code)
+    payload["signature"] = voter.sign_ballot(world.election_id, context.H_E, action, code, contest_data_digest(ballot))
     return payload

@@ -74,6 +74,21 @@ def test_replayed_ballot_with_another_action_is_refused(world):
     assert ballot_refused(world, as_challenge)["field"] in ("signature", "ballot.confirmation_code")
 
 
+@pytest.mark.parametrize("field", ["c0", "c1", "c2"])
+def test_contest_data_changed_on_the_way_is_refused(world, field):
+    """Someone between the voter and the board replaces a contest's contest data (EG eq. 56). The confirmation
+    code does not cover it and only a key holder can check its MAC, but the voter's signature covers it
+    (record-format §5, D): refused, nothing appended."""
+    ballot, _ = world.submission(world.credentials[5], {"mayor": ["alice"], "council": ["dan"]})
+    mayor, council = (contest["contest_data"] for contest in ballot["ballot"]["contests"])
+    if field == "c0":
+        mayor["c0"] = council["c0"]  # another valid group element
+    else:
+        mayor[field] = ("0" if mayor[field][0] != "0" else "1") + mayor[field][1:]
+    error = ballot_refused(world, ballot, 400)
+    assert error["field"] == "signature" and "contest data" in error["message"]
+
+
 @pytest.mark.parametrize("contest, choices, donor_choices", [
     ("mayor", {"mayor": ["alice"]}, {"mayor": ["bob"]}),
     ("council", {"council": ["dan", "eve"]}, {"council": ["fay"]}),

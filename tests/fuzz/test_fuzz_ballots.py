@@ -68,7 +68,9 @@ def resigned(ballots, document):
     state = world.state()
     document = dict(
         document,
-        signature=voter.sign_ballot(world.election_id, state.context.H_E, submission.action, submission.ballot.confirmation_code),
+        signature=voter.sign_ballot(
+            world.election_id, state.context.H_E, submission.action, submission.ballot.confirmation_code, submission.contest_data
+        ),
     )
     return document
 

@@ -15,6 +15,24 @@ const r = Uint8Array.from({ length: 16 }, (_, i) => (i * 37 + 11) & 255);
 const ELECTION = 'springfield-2026';
 const H_E = '5E'.repeat(32);
 const CODE = 'C0'.repeat(32);
+// Two contests' contest data (C0 512 bytes, C1 of the data's length, C2 the 32-byte MAC), as in a posted ballot.
+const BALLOT = {
+  confirmation_code: CODE,
+  contests: [
+    { contest_data: { c0: '0A'.repeat(512), c1: '1B'.repeat(32), c2: '2C'.repeat(32) } },
+    { contest_data: { c0: '3D'.repeat(512), c1: '4E'.repeat(64), c2: '5F'.repeat(32) } },
+  ],
+};
+
+/** D of record format §5, computed here with Node's own SHA-256, independently of submission.js. */
+function expectedContestData(ballot) {
+  const length = (n) => Buffer.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  const parts = [Buffer.from('evote/contest-data/v1'), Buffer.of(0), length(ballot.contests.length)];
+  for (const { contest_data: data } of ballot.contests) {
+    for (const name of ['c0', 'c1', 'c2']) parts.push(length(data[name].length / 2), Buffer.from(data[name], 'hex'));
+  }
+  return createHash('sha256').update(Buffer.concat(parts)).digest();
+}
 
 /** Independent encoding from record format §4 (bit string, node:crypto). */
 function expectedCredential(random) {
@@ -85,24 +103,30 @@ test('derived keys sign the exact submission bytes; the signature verifies with 
   assert.equal(again.publicKey, publicKey);
   assert.notEqual((await deriveCredentialKeys(await formatCredential(r), 'other-election')).publicKey, publicKey);
 
-  const message = submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE });
+  const message = await submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: BALLOT });
   const id = Buffer.from(ELECTION);
   assert.deepEqual(Buffer.from(message), Buffer.concat([
-    Buffer.from('evote/ballot/v1'), Buffer.of(0), Buffer.of(0, 0, 0, id.length), id, Buffer.from(H_E, 'hex'),
-    Buffer.of(0, 0, 0, 4), Buffer.from('cast'), Buffer.from(CODE, 'hex')]));
+    Buffer.from('evote/ballot/v2'), Buffer.of(0), Buffer.of(0, 0, 0, id.length), id, Buffer.from(H_E, 'hex'),
+    Buffer.of(0, 0, 0, 4), Buffer.from('cast'), Buffer.from(CODE, 'hex'), expectedContestData(BALLOT)]));
 
-  const signature = await signSubmission({ privateKey, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE });
+  const signature = await signSubmission({ privateKey, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: BALLOT });
   assert.match(signature, /^[0-9A-F]{128}$/);
   const key = await crypto.subtle.importKey('raw', Buffer.from(publicKey, 'hex'), { name: 'Ed25519' }, false, ['verify']);
   assert.ok(await crypto.subtle.verify({ name: 'Ed25519' }, key, Buffer.from(signature, 'hex'), message));
-  const challengeMessage = submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'challenge', confirmationCode: CODE });
+  const challengeMessage = await submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'challenge', ballot: BALLOT });
   assert.ok(!await crypto.subtle.verify({ name: 'Ed25519' }, key, Buffer.from(signature, 'hex'), challengeMessage));
 
-  const claim = { publicKey, signature, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', confirmationCode: CODE };
+  const claim = { publicKey, signature, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: BALLOT };
   await verifySubmission(claim);
   await assert.rejects(verifySubmission({ ...claim, action: 'challenge' }), InvalidSignature);
-  await assert.rejects(verifySubmission({ ...claim, confirmationCode: 'C1' + CODE.slice(2) }), InvalidSignature);
+  await assert.rejects(verifySubmission({ ...claim, ballot: { ...BALLOT, confirmation_code: 'C1' + CODE.slice(2) } }), InvalidSignature);
+  // the contest data is signed too: one changed byte of C1 in the second contest and the signature fails
+  const contests = structuredClone(BALLOT.contests);
+  contests[1].contest_data.c1 = '4F' + contests[1].contest_data.c1.slice(2);
+  await assert.rejects(verifySubmission({ ...claim, ballot: { ...BALLOT, contests } }), InvalidSignature);
+  await assert.rejects(verifySubmission({ ...claim, ballot: { ...BALLOT, contests: BALLOT.contests.slice(0, 1) } }), InvalidSignature);
   await assert.rejects(signSubmission({ ...claim, privateKey, action: 'spoil' }), (e) => e.field === 'action');
+  await assert.rejects(signSubmission({ ...claim, privateKey, ballot: { confirmation_code: CODE } }), (e) => e.field === 'ballot.contests');
 });
 
 test('buildSubmission allows reveal only with a challenge', () => {

@@ -31,7 +31,7 @@ if (mode === 'sign') {
 } else if (mode === 'submit') {
   const { ballot, ballotNonce, choices } = await encryptBallot({ ...request, tables });
   const { privateKey, publicKey } = await deriveCredentialKeys(request.credential, request.electionId);
-  const signature = await signSubmission({ privateKey, ...request, confirmationCode: ballot.confirmation_code });
+  const signature = await signSubmission({ privateKey, ...request, ballot });
   const reveal = request.reveal ? { nonce: ballotNonce, choices } : undefined;
   process.stdout.write(JSON.stringify(buildSubmission({ action: request.action, ballot, credential: publicKey, signature, reveal })));
 } else if (mode === 'encrypt') {

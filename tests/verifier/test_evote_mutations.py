@@ -16,7 +16,7 @@ from evote_support import board_checks, failed_in, failed_steps, verified  # noq
 from evote_tools import copy_export, edited, flip_hex, nth
 from verifier_support import times_g
 
-from voting.credentials import derive_voter_key
+from voting.credentials import contest_data_digest, derive_voter_key
 
 
 def _selection(entries, n=0):
@@ -68,6 +68,12 @@ def ballot_credential(entries):
 def ballot_signature(entries):
     payload = nth(entries, "ballot.cast", 2)["payload"]
     payload["signature"] = flip_hex(payload["signature"])
+
+
+def ballot_contest_data(entries):
+    """C1 of a cast ballot's contest data: outside the confirmation code (EG eq. 59), inside the voter's signature."""
+    data = nth(entries, "ballot.cast", 0)["payload"]["ballot"]["contests"][0]["contest_data"]
+    data["c1"] = flip_hex(data["c1"])
 
 
 def trustee_signature(entries):
@@ -139,6 +145,7 @@ MUTATIONS = [
     (listed_credential, {"E.1"}),
     (ballot_credential, {"E.5", "E.4"}),
     (ballot_signature, {"E.5"}),
+    (ballot_contest_data, {"E.5"}),
     (trustee_signature, {"L.2"}),
     (entry_order, {"L.6"}),
     (failed_round_blames_honest_trustee, {"L.8"}),
@@ -197,7 +204,7 @@ def test_a_copied_ballot_fails_e6(tmp_path, rich):
         copy = {
             **original,
             "credential": voter.public_key_hex,
-            "signature": voter.sign_ballot(world.election_id, H_E, "cast", code),
+            "signature": voter.sign_ballot(world.election_id, H_E, "cast", code, contest_data_digest(original["ballot"])),
         }
         _insert_before_close(entries, copy)
 

@@ -18,6 +18,7 @@ from ..credentials import (
     InvalidSignature,
     VoterKey,
     ballot_signature_message,
+    contest_data_digest,
     parse_public_key,
     parse_signature,
     verify_signature,
@@ -49,6 +50,7 @@ class Submission:
     credential: str
     signature: bytes
     reveal: Reveal | None
+    contest_data: bytes  # credentials.contest_data_digest of the posted ballot, signed with the confirmation code
 
     @property
     def kind(self) -> str:
@@ -68,11 +70,12 @@ def build_submission(
     """The JSON a voter's device posts to the board."""
     if action not in KIND_OF_ACTION:
         raise ValueError("action is 'cast' or 'challenge'")
+    ballot_json = ballot_to_json(ballot)
     payload: dict[str, Any] = {
         "action": action,
-        "ballot": ballot_to_json(ballot),
+        "ballot": ballot_json,
         "credential": voter.public_key_hex,
-        "signature": voter.sign_ballot(election_id, H_E, action, ballot.confirmation_code),
+        "signature": voter.sign_ballot(election_id, H_E, action, ballot.confirmation_code, contest_data_digest(ballot_json)),
     }
     if reveal_nonce is not None:
         if action != CHALLENGE:
@@ -133,16 +136,17 @@ def parse_submission(payload: object, manifest: Manifest, *, membership_checked_
         r = exact(obj["reveal"], "reveal", {"nonce", "choices"})
         reveal = Reveal(parse_digest(r["nonce"], "reveal.nonce"), parse_choices(r["choices"]))
     ballot = parse_encrypted_ballot(obj["ballot"], manifest, membership_checked_by_board=membership_checked_by_board)
-    return Submission(action, ballot, obj["credential"], signature, reveal)
+    return Submission(action, ballot, obj["credential"], signature, reveal, contest_data_digest(obj["ballot"]))
 
 
 def check_submission(submission: Submission, election_id: str, manifest: Manifest, context: ElectionContext) -> None:
     """Signature, Verifications 5-7 and the reveal; raises :class:`RecordError` or :class:`InvalidBallot`."""
-    message = ballot_signature_message(election_id, context.H_E, submission.action, submission.ballot.confirmation_code)
+    ballot = submission.ballot
+    message = ballot_signature_message(election_id, context.H_E, submission.action, ballot.confirmation_code, submission.contest_data)
     try:
         verify_signature(parse_public_key(submission.credential, "credential"), message, submission.signature)
     except InvalidSignature:
-        raise RecordError("signature", "is not the credential's signature over this ballot's confirmation code") from None
+        raise RecordError("signature", "is not the credential's signature over this ballot's confirmation code and contest data") from None
     check_ballot(submission.ballot, manifest, context)
     if submission.reveal is not None:
         try:

@@ -258,6 +258,7 @@ class BallotRecord:
     board_kind: str | None = None  # "ballot.cast" or "ballot.challenged"
     action: str | None = None  # the submission's "cast" or "challenge"
     confirmation_code: bytes | None = None  # as written, readable even when the ballot's ciphertexts are not
+    contest_data: bytes | None = None  # credentials.contest_data_digest of the ballot as written (signed, E.5)
 
     @property
     def subject(self) -> str:

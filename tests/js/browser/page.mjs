@@ -83,11 +83,12 @@ await check('credential_and_signature', async () => {
   const parsed = await parseCredential(text.toLowerCase());
   expect(parsed.every((x, i) => x === r[i]), 'credential round trip');
   const { privateKey, publicKey } = await deriveCredentialKeys(text, 'browser-election');
-  const args = { electionId: 'browser-election', extendedBaseHash: TEST_H_E, action: 'cast', confirmationCode: 'C0'.repeat(32) };
+  const ballot = { confirmation_code: 'C0'.repeat(32), contests: [{ contest_data: { c0: '0A'.repeat(512), c1: '1B'.repeat(32), c2: '2C'.repeat(32) } }] };
+  const args = { electionId: 'browser-election', extendedBaseHash: TEST_H_E, action: 'cast', ballot };
   const signature = await signSubmission({ privateKey, ...args });
   const key = await crypto.subtle.importKey('raw', Uint8Array.from(publicKey.match(/../g), (h) => parseInt(h, 16)), { name: 'Ed25519' }, false, ['verify']);
   const sig = Uint8Array.from(signature.match(/../g), (h) => parseInt(h, 16));
-  expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, submissionMessage(args)), 'the signature to verify');
+  expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, await submissionMessage(args)), 'the signature to verify');
   return null;
 });
 

@@ -258,16 +258,19 @@ def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Findin
     """Section E (Eligibility and counting), each ballot's signature.
 
     (E.5) The ballot's signature verifies under its credential (Ed25519) over
-    "evote/ballot/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B), with id the
-    election identifier, H_E the extended base hash and H(B) the ballot's confirmation code (record-format §5);
+    "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D, with id the
+    election identifier, H_E the extended base hash, H(B) the ballot's confirmation code and D the digest of
+    its contest data (record-format §5);
     and the action is that of the entry's kind ("cast" for ballot.cast, "challenge" for ballot.challenged).
     """
     if ballot.board_kind is None:
         return
     subject, where = ballot.subject, ballot.origin
     election_id = env.setting.election_id
-    if ballot.credential is None or ballot.signature is None or ballot.action is None or ballot.confirmation_code is None:
-        yield failed("E.5", subject, "not verified: the credential, signature, action or confirmation code cannot be read", where)
+    if (ballot.credential is None or ballot.signature is None or ballot.action is None or ballot.confirmation_code is None
+            or ballot.contest_data is None):
+        yield failed("E.5", subject, "not verified: the credential, signature, action, confirmation code or contest data "
+                     "cannot be read", where)
         return
     if election_id is None:
         yield failed("E.5", subject, "not verified: the record does not name its election", where)
@@ -278,7 +281,7 @@ def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Findin
             expected=ACTION_OF_KIND.get(ballot.board_kind), found=ballot.action,
         )  # fmt: skip
         return
-    message = ballot_signature_message(election_id, env.context.H_E, ballot.action, ballot.confirmation_code)
+    message = ballot_signature_message(election_id, env.context.H_E, ballot.action, ballot.confirmation_code, ballot.contest_data)
     try:
         verify_signature(VerifyKey(ballot.credential), message, ballot.signature)
     except (InvalidSignature, ValueError):

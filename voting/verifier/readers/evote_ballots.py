@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from ...credentials import contest_data_digest
 from ...encoding import parse_digest, parse_p_unchecked_membership, require_keys
 from ...encrypted_ballot import EncryptedBallot, parse_encrypted_ballot
 from ...errors import EncodingError, InvalidBallot
@@ -155,6 +156,10 @@ class EvoteBallotDecoder:
             )
         except EncodingError:
             pass
+        try:
+            contest_data = contest_data_digest(raw_ballot) if isinstance(raw_ballot, dict) else None
+        except (KeyError, TypeError, ValueError):
+            contest_data = None  # E.5 fails: the signed contest data cannot be read
         signature = payload.get("signature")
         action = payload.get("action")
         return BallotRecord(
@@ -171,6 +176,7 @@ class EvoteBallotDecoder:
             board_kind=data.kind,
             action=action if isinstance(action, str) else None,
             confirmation_code=code,
+            contest_data=contest_data,
         )
 
     def _decryption(self, raw: RawBallot, payload: dict, ballot: EncryptedBallot | None):

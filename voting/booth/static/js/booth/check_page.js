@@ -92,7 +92,7 @@ async function showResult(submission, kind, seq) {
       });
       await verifySubmission({
         publicKey: submission.credential, signature: submission.signature, electionId,
-        extendedBaseHash: context.H_E, action: 'challenge', confirmationCode: code,
+        extendedBaseHash: context.H_E, action: 'challenge', ballot,
       });
       verdict('ok', t('check.ok'));
       renderChoices(byId('check-choices'), describeBallot(context.manifest, ballot.style), normaliseChoices(reveal.choices), 'h4');

@@ -236,9 +236,8 @@ async function post(action) {
   fill(byId('post-status'), action === 'cast' ? t('post.casting') : t('post.challenging'));
   try {
     if (encrypted.submission === null) {
-      const code = encrypted.ballot.confirmation_code;
       const signature = await signSubmission({
-        privateKey: state.keys.privateKey, electionId, extendedBaseHash: state.context.H_E, action, confirmationCode: code,
+        privateKey: state.keys.privateKey, electionId, extendedBaseHash: state.context.H_E, action, ballot: encrypted.ballot,
       });
       const reveal = action === 'challenge' ? { nonce: encrypted.ballotNonce, choices: encrypted.choices } : undefined;
       encrypted.submission = buildSubmission({ action, ballot: encrypted.ballot, credential: state.keys.publicKey, signature, reveal });

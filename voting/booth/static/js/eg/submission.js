@@ -3,9 +3,10 @@
 
 import { concatBytes, hexToBytes, bytesToHex, utf8 } from './bytes.js';
 import { FormatError, InvalidSignature } from './errors.js';
-import { withLength } from './hash.js';
+import { b4, sha256, withLength } from './hash.js';
 
-const DOMAIN = utf8('evote/ballot/v1');
+const DOMAIN = utf8('evote/ballot/v2');
+const CONTEST_DATA_DOMAIN = utf8('evote/contest-data/v1');
 const ACTIONS = new Set(['cast', 'challenge']);
 
 function requireAction(action) {
@@ -14,10 +15,28 @@ function requireAction(action) {
 }
 
 /**
- * "evote/ballot/v1" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B), with H_E and the
- * confirmation code H(B) given as 64 upper-case hex digits.
+ * D = SHA-256("evote/contest-data/v1" ∥ 0x00 ∥ b(m, 4) ∥ for each of the ballot's m contests in order:
+ * b(len(C0), 4) ∥ C0 ∥ b(len(C1), 4) ∥ C1 ∥ b(len(C2), 4) ∥ C2), over the ballot's JSON (record format §5).
+ * The confirmation code does not cover the contest data (SPEC eq. 59); D puts it under the voter's signature.
  */
-export function submissionMessage({ electionId, extendedBaseHash, action, confirmationCode }) {
+export async function contestDataDigest(ballot) {
+  const contests = ballot?.contests;
+  if (!Array.isArray(contests)) throw new FormatError('ballot.contests: expected a list', { field: 'ballot.contests' });
+  const parts = [CONTEST_DATA_DOMAIN, Uint8Array.of(0), b4(contests.length)];
+  contests.forEach((contest, i) => {
+    const data = contest?.contest_data ?? {};
+    for (const name of ['c0', 'c1', 'c2']) {
+      parts.push(withLength(hexToBytes(data[name], `ballot.contests[${i}].contest_data.${name}`)));
+    }
+  });
+  return sha256(concatBytes(...parts));
+}
+
+/**
+ * "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D, with H_E given
+ * as 64 upper-case hex digits, H(B) the ballot's confirmation code and D its contestDataDigest.
+ */
+export async function submissionMessage({ electionId, extendedBaseHash, action, ballot }) {
   if (typeof electionId !== 'string' || electionId.length === 0) {
     throw new FormatError('electionId: expected a non-empty string', { field: 'electionId' });
   }
@@ -25,19 +44,20 @@ export function submissionMessage({ electionId, extendedBaseHash, action, confir
     DOMAIN, Uint8Array.of(0), withLength(electionId),
     hexToBytes(extendedBaseHash, 'extendedBaseHash', 32),
     withLength(requireAction(action)),
-    hexToBytes(confirmationCode, 'confirmationCode', 32),
+    hexToBytes(ballot?.confirmation_code, 'ballot.confirmation_code', 32),
+    await contestDataDigest(ballot),
   );
 }
 
 /** Ed25519 signature (128 upper-case hex digits) of the submission message with credential.js's privateKey. */
-export async function signSubmission({ privateKey, electionId, extendedBaseHash, action, confirmationCode }) {
-  const message = submissionMessage({ electionId, extendedBaseHash, action, confirmationCode });
+export async function signSubmission({ privateKey, electionId, extendedBaseHash, action, ballot }) {
+  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot });
   return bytesToHex(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'Ed25519' }, privateKey, message)));
 }
 
 /** Checks a submission signature against the credential's public key (hex); throws InvalidSignature. */
-export async function verifySubmission({ publicKey, signature, electionId, extendedBaseHash, action, confirmationCode }) {
-  const message = submissionMessage({ electionId, extendedBaseHash, action, confirmationCode });
+export async function verifySubmission({ publicKey, signature, electionId, extendedBaseHash, action, ballot }) {
+  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot });
   const subtle = globalThis.crypto.subtle;
   const key = await subtle.importKey('raw', hexToBytes(publicKey, 'credential', 32), { name: 'Ed25519' }, false, ['verify']);
   const ok = await subtle.verify({ name: 'Ed25519' }, key, hexToBytes(signature, 'signature', 64), message);
