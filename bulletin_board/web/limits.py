@@ -17,7 +17,9 @@ voter's name costs the sender's per-client limit and never locks the voter out.
 The limits live in one storage (EVOTE_RATELIMIT_STORAGE_URI): ``memory://`` counts per process, so several
 gunicorn workers need ``redis://``. When that storage cannot be reached, reads fall back to per-process
 counting (fail open: the board stays readable), while writes (ballots, trustee messages, admin) are refused
-with 503 ``rate_limit_unavailable`` (fail closed: no worker can skip the per-credential limit).
+with 503 ``rate_limit_unavailable`` (fail closed: no worker can skip the per-credential limit). If the store
+fails after a ballot was appended, while counting it against its credential, the voter still gets the 201 and
+receipt (the operator's log notes the lost count).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ import json
 import math
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits.errors import StorageError
+from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import BoardSettings
@@ -134,6 +137,25 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
         if error.response is not None:
             return error.response
         return error_response(429, "rate_limited", f"too many requests: the limit is {error.description}")
+
+    @app.after_request
+    def keep_the_response(response):
+        # Registered after the limiters, so Flask runs it before their deductions (after_request hooks run in
+        # reverse): if counting an appended ballot against its credential then fails, the response survives.
+        g.evote_response = response
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def failure_after_the_response(error: InternalServerError):
+        """An exception after the view answered. A rate-limit store failing while counting an appended ballot
+        against its credential must not turn the ballot's 201 and receipt into an error: the ballot is on
+        the board. The operator's log says the count was lost; anything else is the usual internal error."""
+        response = g.get("evote_response")
+        if isinstance(error.original_exception, StorageError) and response is not None:
+            current_app.logger.error("rate-limit storage failed after the response; this request was not counted (%s)",
+                                     type(error.original_exception.storage_error).__name__)  # fmt: skip
+            return response
+        return error_response(500, "internal_error", "internal error; the operator's log has the details")
 
     @app.errorhandler(StorageError)
     def storage_unavailable(error: StorageError):

@@ -176,6 +176,29 @@ def test_a_dead_limit_store_keeps_reads_open_and_refuses_writes(tmp_path):
     assert snapshot(dead) == before
 
 
+def test_a_limit_store_failing_after_the_append_still_answers_with_the_receipt(tmp_path, monkeypatch, caplog):
+    """The per-credential count is taken after the ballot was appended (only appended ballots count). If the
+    store fails at that moment, the voter must still get the 201 and the receipt of the ballot now on the board,
+    not a 500 that invites a confused retry; the operator's log says the count was lost."""
+    from limits.errors import StorageError
+    from limits.storage import MemoryStorage
+
+    world = open_world(tmp_path, voters=1, EVOTE_RATELIMIT_SUBMIT_PER_CLIENT="off")  # the one incr left: the count
+
+    def failing_incr(self, *args, **kwargs):
+        raise StorageError(ConnectionError("the store went away"))
+
+    monkeypatch.setattr(MemoryStorage, "incr", failing_incr)
+    size = world.size()
+    with caplog.at_level(logging.ERROR):
+        answer = world.client.post(ballots_url(world), json=ballot(world, 0))
+    assert answer.status_code == 201, answer.get_json()
+    receipt = answer.get_json()["receipt"]
+    assert world.size() == size + 1 and receipt["seq"] == size
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"  # the other after-request hooks still ran
+    assert "this request was not counted" in caplog.text
+
+
 def test_the_admin_token_is_compared_with_hmac_compare_digest(tmp_path, monkeypatch):
     calls = []
     real = hmac.compare_digest
