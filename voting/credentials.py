@@ -17,6 +17,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from .encoding import parse_bytes
 from .errors import EncodingError, VotingError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -126,24 +127,18 @@ def contest_data_digest(ballot: Mapping[str, Any]) -> bytes:
     b(len(C1), 4) ∥ C1 ∥ b(len(C2), 4) ∥ C2).
 
     Over the contests of a ballot as posted (record-format §3), in their order, with C0, C1 and C2 decoded
-    from their hex. Raises ValueError, KeyError or TypeError when the ballot has no such
-    fields; the callers refuse such a ballot.
+    from their upper-case hex. Raises EncodingError (a ValueError), KeyError or TypeError when the ballot has
+    no such fields; the callers refuse such a ballot.
     """
     contests = ballot["contests"]
     if not isinstance(contests, list):
         raise TypeError("ballot.contests must be a list")
     parts = [CONTEST_DATA_DOMAIN, len(contests).to_bytes(4, "big")]
-    for contest in contests:
+    for n, contest in enumerate(contests):
         data = contest["contest_data"]
-        c0, c1, c2 = (bytes.fromhex(_hex_text(data[name])) for name in ("c0", "c1", "c2"))
+        c0, c1, c2 = (parse_bytes(data[name], f"ballot.contests[{n}].contest_data.{name}") for name in ("c0", "c1", "c2"))
         parts += [len(c0).to_bytes(4, "big"), c0, len(c1).to_bytes(4, "big"), c1, len(c2).to_bytes(4, "big"), c2]
     return hashlib.sha256(b"".join(parts)).digest()
-
-
-def _hex_text(value: object) -> str:
-    if not isinstance(value, str) or not value.isascii() or not value.isalnum():
-        raise ValueError("contest data must be hex digits")
-    return value
 
 
 def parse_public_key(value: object, field: str) -> VerifyKey:

@@ -29,6 +29,11 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def internal_error_response():
+    """The one answer to an unexpected failure: no detail for the client, the operator's log has it."""
+    return error_response(500, "internal_error", "internal error; the operator's log has the details")
+
+
 def _board_status(error: BoardError) -> int:
     status = getattr(error, "status", None)
     if isinstance(status, int):
@@ -66,4 +71,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         current_app.logger.exception("unhandled error in %s", type(error).__name__)
-        return error_response(500, "internal_error", "internal error; the operator's log has the details")
+        return internal_error_response()

@@ -36,7 +36,7 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import BoardSettings
-from .errors import error_response
+from .errors import error_response, internal_error_response
 
 STORAGE_TIMEOUT_SECONDS = 2  # a dead Redis must not hold a worker for long
 READ_METHODS = ("GET", "HEAD")
@@ -155,7 +155,7 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
             current_app.logger.error("rate-limit storage failed after the response; this request was not counted (%s)",
                                      type(error.original_exception.storage_error).__name__)  # fmt: skip
             return response
-        return error_response(500, "internal_error", "internal error; the operator's log has the details")
+        return internal_error_response()
 
     @app.errorhandler(StorageError)
     def storage_unavailable(error: StorageError):

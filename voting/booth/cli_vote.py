@@ -13,7 +13,6 @@ printed. Every failure is one line on stderr and exit status 1.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -83,15 +82,13 @@ def election_inputs(context: dict):
     return manifest, ElectionContext(parse_p(context["K"], "K"), H_E)
 
 
-_DIGEST = re.compile(r"[0-9A-Fa-f]{64}")
-
-
 def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str, kind: str) -> None:
     """The receipt is for this ballot, recorded as ``kind`` (a cast must not be kept as a challenge), and the
     board's key signs a checkpoint that includes its entry."""
     from bulletin_board import check_entry_included
     from bulletin_board.checkpoint import election_origin
     from bulletin_board.note import NoteVerifier
+    from voting.encoding import parse_digest
 
     board = context["board"]
     if not isinstance(receipt, dict):
@@ -103,14 +100,13 @@ def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str,
     if receipt.get("board") != board:
         raise VoteError("the receipt names another board key than the election's context")
     proof = receipt["inclusion_proof"]
-    if not all(isinstance(h, str) and _DIGEST.fullmatch(h) for h in [receipt["entry_hash"], *proof["hashes"]]):
-        raise VoteError("the receipt's entry hash and proof hashes must be 64 hex digits each")
+    entry_hash = parse_digest(receipt["entry_hash"], "receipt.entry_hash")  # EncodingError names the field
+    hashes = [parse_digest(h, "receipt.inclusion_proof.hashes") for h in proof["hashes"]]
     if proof["leaf_index"] != receipt["seq"]:
         raise VoteError("the receipt's inclusion proof is for another entry")
     checkpoint = check_entry_included(
         receipt["checkpoint"], [NoteVerifier(board["key_name"], bytes.fromhex(board["public_key"]))],
-        election_origin(board["origin"], election_id), receipt["seq"], bytes.fromhex(receipt["entry_hash"]),
-        [bytes.fromhex(h) for h in proof["hashes"]],
+        election_origin(board["origin"], election_id), receipt["seq"], entry_hash, hashes,
     )
     if checkpoint.size != proof["tree_size"]:
         raise VoteError("the receipt's inclusion proof is for another checkpoint")

@@ -141,8 +141,8 @@ def parse_submission(payload: object, manifest: Manifest, *, membership_checked_
 
 def check_submission(submission: Submission, election_id: str, manifest: Manifest, context: ElectionContext) -> None:
     """Signature, Verifications 5-7 and the reveal; raises :class:`RecordError` or :class:`InvalidBallot`."""
-    ballot = submission.ballot
-    message = ballot_signature_message(election_id, context.H_E, submission.action, ballot.confirmation_code, submission.contest_data)
+    code = submission.ballot.confirmation_code
+    message = ballot_signature_message(election_id, context.H_E, submission.action, code, submission.contest_data)
     try:
         verify_signature(parse_public_key(submission.credential, "credential"), message, submission.signature)
     except InvalidSignature:

@@ -18,7 +18,6 @@ cannot run fails.
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from bulletin_board.merkle_hash import leaf_hash
 from bulletin_board.merkle_verify import verify_inclusion
 from bulletin_board.note import NoteVerifier, parse_note
 
-from ..encoding import hex_bytes
+from ..encoding import hex_bytes, parse_digest
 from .findings import Finding, failed, passed
 from .model import RecordUnreadable
 
@@ -45,9 +44,6 @@ STEPS = {
     "R.3": "the board serves the ballot at that seq, and its current checkpoint includes it",
     "R.4": "the board's current checkpoint extends the receipt's (no rewritten history)",
 }
-
-
-_DIGEST = re.compile(r"[0-9A-Fa-f]{64}")
 
 
 class BoardUnreachable(Exception):
@@ -84,12 +80,12 @@ def read_receipt(path: str | Path) -> Receipt:
             election_id=check_election_id(data["election_id"]),
             seq=_integer(data["seq"]),
             kind=check_kind(data["kind"]),
-            entry_hash=_digest(data["entry_hash"]),
+            entry_hash=parse_digest(data["entry_hash"], "entry_hash"),
             confirmation_code=_text(data["confirmation_code"]),
             checkpoint=_text(data["checkpoint"]),
             leaf_index=_integer(proof["leaf_index"]),
             tree_size=_integer(proof["tree_size"]),
-            hashes=tuple(_digest(h) for h in proof["hashes"]),
+            hashes=tuple(parse_digest(h, "inclusion_proof.hashes") for h in proof["hashes"]),
             board=dict(data["board"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -100,13 +96,6 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, found {type(value).__name__}")
     return value
-
-
-def _digest(value: object) -> bytes:
-    """A SHA-256 value: exactly 64 hex digits (bytes.fromhex alone would also take spaces)."""
-    if not isinstance(value, str) or not _DIGEST.fullmatch(value):
-        raise ValueError(f"expected 64 hex digits, found {str(value)[:80]!r}")
-    return bytes.fromhex(value)
 
 
 def _integer(value: object) -> int:
@@ -141,8 +130,6 @@ def verify_receipt(receipt: Receipt, board_url: str, *, board_key: str | None = 
         info = board.get("/board")
         trusted = NoteVerifier.from_string(board_key or info.get("verifier_key"))
         origin = election_origin(info.get("origin"), receipt.election_id)
-    except BoardUnreachable:
-        raise
     except (BoardError, BoardClientError, AttributeError, TypeError, ValueError) as exc:
         # the board's own description is unusable: no check can run, so the receipt is not verified
         return [failed("R.1", "board", f"the board's description (/api/v1/board) cannot be used: {type(exc).__name__}: {exc}")]
