@@ -32,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verifier"))  # the
 from evote_support import serve_app  # noqa: E402, F401  (re-exported for the fuzzers)
 from evote_world import EvoteWorld  # noqa: E402, F401
 
+from bulletin_board.demo.server import DEMO_RATE_LIMITS  # noqa: E402
+
 EXAMPLES_ENV = "EVOTE_FUZZ_EXAMPLES"
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+")
 
@@ -48,13 +50,9 @@ settings.register_profile("evote-fuzz-long", settings.get_profile("evote-fuzz-ci
 # (web/limits.py) on, every example after the first hundred would test the limiter (429) instead of the
 # parser, and a long run fails on reads refused with 429. Their boards lift those limits, as an operator
 # would for a known load generator; the limits themselves are attacked in tests/attacks/test_rate_limits.py.
-# The per-credential limit, which counts only appended ballots, stays on.
-PER_ADDRESS_LIMITS_OFF = {
-    "EVOTE_RATELIMIT_SUBMIT_PER_CLIENT": "off",
-    "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "off",
-    "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "off",
-    "EVOTE_RATELIMIT_READS_PER_CLIENT": "off",
-}
+# The per-credential limit, which counts only appended ballots, stays on. Beyond the demo's settings (one
+# address for every simulated voter), refused admin tokens are not counted either: the fuzzers send them.
+PER_ADDRESS_LIMITS_OFF = {**DEMO_RATE_LIMITS, "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "off"}
 
 
 def fuzz_board_app(directory, **extra):
@@ -62,6 +60,15 @@ def fuzz_board_app(directory, **extra):
     from board_world import make_app
 
     return make_app(directory, **PER_ADDRESS_LIMITS_OFF, **extra)
+
+
+def open_election(directory, election_id: str):
+    """A board in ``directory`` (:func:`fuzz_board_app`) with an open election of one trustee and two voters."""
+    app = fuzz_board_app(directory)
+    world = EvoteWorld(app.test_client(), election_id=election_id, n=1, k=1, voters=2)
+    world.keygen()
+    world.open()
+    return app, world
 
 
 def fuzz_settings(examples: int, *, deadline_seconds: float, weight: float = 1.0) -> settings:

@@ -19,15 +19,14 @@ from voting.booth.cli_vote import VoteError, check_receipt
 from voting.verifier.cli import main as verify_main
 
 from .fuzz_support import (
-    EvoteWorld,
     assert_no_traceback,
     differences,
-    fuzz_board_app,
     fuzz_settings,
     hex_upper,
     json_values,
     known_part,
     mutated,
+    open_election,
     raw_mutations,
     serve_app,
     strictly_equal,
@@ -40,10 +39,7 @@ CHOICES = {"mayor": ["alice"], "council": ["dan"]}
 def board(tmp_path_factory):
     """An open election on a served board; the first voter's receipt (the board's whole answer)."""
     directory = tmp_path_factory.mktemp("fuzz-receipts")
-    app = fuzz_board_app(directory)
-    world = EvoteWorld(app.test_client(), election_id="fuzz-receipts", n=1, k=1, voters=2)
-    world.keygen()
-    world.open()
+    app, world = open_election(directory, "fuzz-receipts")
     answer = world.cast(world.credentials[0], CHOICES)
     world.cast(world.credentials[1], CHOICES)
     context = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/context"), 200)

@@ -21,13 +21,12 @@ from hypothesis import strategies as st
 from voting.verifier.cli import main as verify_main
 
 from .fuzz_support import (
-    EvoteWorld,
     assert_no_traceback,
     decoded,
-    fuzz_board_app,
     fuzz_settings,
     json_values,
     mutated,
+    open_election,
     strictly_equal,
 )
 
@@ -38,10 +37,7 @@ JSON_FILES = ("manifest.json", "board-key.json")
 def export(tmp_path_factory):
     """A small tallied election: one trustee, a cast ballot and a challenge opened with its nonce."""
     directory = tmp_path_factory.mktemp("fuzz-record")
-    app = fuzz_board_app(directory)
-    world = EvoteWorld(app.test_client(), election_id="fuzz-record", n=1, k=1, voters=2)
-    world.keygen()
-    world.open()
+    app, world = open_election(directory, "fuzz-record")
     world.cast(world.credentials[0], {"mayor": ["alice"], "council": ["dan"]})
     world.cast(world.credentials[1], {"mayor": ["bob"]}, action="challenge", reveal=True)
     world.close_and_tally()
