@@ -22,13 +22,13 @@ from bulletin_board.note import NoteVerifier, parse_note
 from bulletin_board.record_export import FILES, FORMAT, VERSION
 
 from ...encoding import hex_bytes
-from ...record.lifecycle import ADMIN_KINDS, BALLOT_KINDS, TRUSTEE_KINDS
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import CannotRun, ElectionRecord, Unreadable, require
 from ..model_evote import BoardExport, EvoteParts
+from ..rules import RULES
 
 ENTRY_FIELDS = frozenset({"seq", "kind", "payload", "prev_hash", "entry_hash", "received_at"})
-KINDS = frozenset(ADMIN_KINDS + TRUSTEE_KINDS + BALLOT_KINDS)
+KINDS = frozenset(RULES)  # the entry kinds of record-format §8.2
 _HASH = re.compile(r"[0-9A-F]{64}")
 ENTRIES = FILES["entries"]
 

@@ -15,7 +15,6 @@ from nacl.signing import VerifyKey
 
 from ...credentials import InvalidSignature, ballot_signature_message, verify_signature
 from ...encoding import hex_bytes
-from ...record.lifecycle import CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED
 from ...record.tallying import TALLY_ENCRYPTED
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import BallotRecord, BallotState, CannotRun, ElectionRecord, StreamSummary, require
@@ -26,6 +25,8 @@ from .common import BallotEnv
 
 CAST_KIND, CHALLENGED_KIND = "ballot.cast", "ballot.challenged"
 ACTION_OF_KIND = {CAST_KIND: "cast", CHALLENGED_KIND: "challenge"}
+
+CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED = "credentials.published", "credentials.revoked", "election.opened"
 
 
 class BallotCounter:

@@ -1,9 +1,10 @@
 """Section L: every entry was allowed when the board appended it (docs/record-format.md §8).
 
-The rules are those the board applies before it appends (:class:`voting.record.lifecycle.ElectionState`):
-the record's control entries are replayed through them in seq order, each ballot run in its place. An entry
-the rules refuse is reported, with the rule's reason, and left out of the replay, as the board would have
-refused it; later entries that needed it are then refused too, each reported in its own step.
+The rules are the verifier's own table (:mod:`voting.verifier.rules`), written from the record format and
+independent of the board's engine: the record's control entries are replayed through it in seq order, each
+ballot run in its place. An entry the rules refuse is reported, with the rule's reason, and left out of the
+replay, as the board would have refused it; later entries that needed it are then refused too, each reported
+in its own step.
 """
 
 from __future__ import annotations
@@ -11,34 +12,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...errors import VotingError
-from ...record import keygen as kg
-from ...record import tallying as tl
-from ...record.lifecycle import (
-    BALLOT_KINDS,
-    CLOSED,
-    CREATED,
-    CREDENTIALS_PUBLISHED,
-    CREDENTIALS_REVOKED,
-    OPENED,
-    TRUSTEE_KINDS,
-    ElectionState,
-    RuleViolation,
-    apply_entry,
-)
-from ...record.messages import open_message
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import ElectionRecord, require
 from ..model_evote import BallotRun, ControlEntry
+from ..rules import RULES, EntryFacts, Observed, RuleBroken, apply_rule
+from ..rules.table import TRUSTEE, open_trustee_entry
 
-STEP_OF_KIND = {
-    CREATED: "L.1",
-    kg.COMMITMENTS: "L.3", kg.SHARES: "L.3", kg.CHECKED: "L.3", kg.SHARE_REVEALED: "L.3", kg.CONFIRMED: "L.3",
-    kg.RESULT: "L.4",
-    CREDENTIALS_PUBLISHED: "L.5", CREDENTIALS_REVOKED: "L.5", OPENED: "L.5", CLOSED: "L.5",
-    tl.TALLY_ENCRYPTED: "L.7", tl.DECRYPTION_SHARE: "L.7", tl.DECRYPTION_CHALLENGE: "L.7", tl.DECRYPTION_RESPONSE: "L.7",
-    tl.DECRYPTION_FAILED: "L.8",
-    tl.TALLY_RESULT: "L.9",
-}  # fmt: skip
 WHEN_ABSENT = {
     "L.2": "the record has no trustee entry",
     "L.3": "the record has no key ceremony entry",
@@ -83,7 +62,7 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     A step with no entry of its kinds in the record does not apply, and says so.
     """
     parts = require(record.evote, "evote election entries")
-    state = ElectionState()
+    state = Observed()
     reported: set[str] = set()
     for event in parts.events:
         for finding in _replay(state, event, parts.ballot_payload_at, parts.election_id):
@@ -91,7 +70,7 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
             yield finding
     if "L.1" not in reported:
         yield failed("L.1", "election", "the record has no entries", "entries.jsonl")
-    phase = state.phase or "none"
+    phase = state.phase
     for step, reason in WHEN_ABSENT.items():
         if step in reported:
             continue
@@ -101,52 +80,59 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
             yield not_applicable(step, "election", f"{reason} (the election's phase at the end of the record: {phase})")
 
 
-def _replay(state: ElectionState, event, ballot_payload_at, election_id: str | None) -> Iterator[Finding]:
+def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) -> Iterator[Finding]:
     if isinstance(event, BallotRun):
         yield from _ballots(state, event)
         return
     entry: ControlEntry = event
     subject = f"entry seq {entry.seq} ({entry.kind})"
     where = f"entries.jsonl: seq {entry.seq}"
-    step = STEP_OF_KIND.get(entry.kind)
-    if step is None:
+    rule = RULES.get(entry.kind)
+    if rule is None:
         return  # not an entry kind of evote elections: B.4 reports it
-    if state.definition is None and entry.kind != CREATED:
-        yield failed(step, subject, "not allowed: the election is not defined (L.1: election.created comes first)", where)
+    if state.definition is None and entry.kind != "election.created":
+        yield failed(rule.step, subject, "not allowed: the election is not defined (L.1: election.created comes first)", where)
         return
-    if entry.kind in TRUSTEE_KINDS:
+    if rule.by == TRUSTEE:
         try:
-            open_message(state.definition, entry.kind, entry.payload)
+            open_trustee_entry(state, entry.kind, entry.payload)
         except VotingError as exc:
             yield failed("L.2", subject, f"refused: {exc}", where)
             return
         yield passed("L.2", subject, origin=where)
     try:
-        apply_entry(state, entry.seq, entry.kind, entry.payload, entry.entry_hash, ballot_payload_at)
-    except RuleViolation as exc:
-        yield failed(step, subject, f"refused by the rules: {exc.reason}", f"{where}: {exc.field}")
+        apply_rule(state, entry.kind, entry.payload, EntryFacts(entry.entry_hash, ballot_payload_at))
+    except RuleBroken as exc:
+        yield failed(rule.step, subject, f"refused by the rules: {exc.reason}", f"{where}: {exc.field}")
         return
-    except (VotingError, ValueError, TypeError, KeyError, IndexError) as exc:  # a value the rules could not use
-        yield failed(step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
+    except VotingError as exc:  # a value the record format does not allow (field and reason)
+        yield failed(rule.step, subject, f"refused by the rules: {exc}", where)
         return
-    if entry.kind == CREATED and state.definition.election_id != election_id:
+    except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:  # a value the rules could not use
+        yield failed(rule.step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
+        return
+    if entry.kind == "election.created" and state.definition.election_id != election_id:
         yield failed(
             "L.1", subject, "election.created defines another election than the record's", where,
             expected=election_id, found=state.definition.election_id,
         )  # fmt: skip
         return
-    yield passed(step, subject, f"allowed; the election's phase is now {state.phase}", where)
+    yield passed(rule.step, subject, f"allowed; the election is now {state.phase}", where)
 
 
-def _ballots(state: ElectionState, run: BallotRun) -> Iterator[Finding]:
+def _ballots(state: Observed, run: BallotRun) -> Iterator[Finding]:
     subject = f"ballot entries seq {run.first_seq}-{run.last_seq}" if run.count > 1 else f"ballot entry seq {run.first_seq}"
     where = f"entries.jsonl: seq {run.first_seq}"
     if state.definition is None:
         yield failed("L.6", subject, "not allowed: the election is not defined (L.1)", where)
         return
     try:
-        state.apply(BALLOT_KINDS[0], None)  # ballots change nothing; the rule is the phase
-    except RuleViolation as exc:
+        apply_rule(state, "ballot.cast", None, EntryFacts(b"", _no_ballot))  # ballots change nothing; the rule is the phase
+    except RuleBroken as exc:
         yield failed("L.6", subject, f"refused by the rules: {exc.reason}", where, found=f"{run.count} ballot entries")
         return
     yield passed("L.6", subject, f"{run.count} ballot entries while the election is open", where)
+
+
+def _no_ballot(seq: int):
+    raise KeyError(seq)

@@ -1,0 +1,173 @@
+"""The board's rule engine as an oracle for the verifier's own rule table (section L).
+
+The verifier decides section L with :mod:`voting.verifier.rules`, written from docs/record-format.md §8 and
+never importing the board's engine (:mod:`voting.record.lifecycle`). Here both replay the same entries, one
+at a time, and must agree on every entry: both allow it, or both refuse it (and then both leave it out). The
+entries are the rich election's (tests/verifier/evote_world.py), each hand-written mutation of
+test_evote_mutations.py, and Hypothesis' mutations of the control entries (drop, repeat, swap, change a
+number, flip a hex digit).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from evote_tools import flip_hex, read_entries
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_evote_mutations import MUTATIONS
+
+from voting.errors import VotingError
+from voting.record import lifecycle
+from voting.verifier.rules import EntryFacts, Observed, apply_rule
+
+BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
+
+
+def _ballot_lookup(entries: list[dict[str, Any]]):
+    payloads = {position: e["payload"] for position, e in enumerate(entries) if e["kind"] in BALLOT_KINDS}
+
+    def at(seq: int):
+        return payloads[seq]
+
+    return at
+
+
+def _board_allows(state: lifecycle.ElectionState, seq: int, entry: dict, ballot_at) -> bool:
+    try:
+        if entry["kind"] in BALLOT_KINDS:
+            state.apply(entry["kind"], None)  # the board's phase rule for ballots (bulletin_board/elections/ballots.py)
+        else:
+            lifecycle.apply_entry(state, seq, entry["kind"], entry["payload"], bytes.fromhex(entry["entry_hash"]), ballot_at)
+    except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
+        return False
+    return True
+
+
+def _verifier_allows(seen: Observed, entry: dict, ballot_at) -> bool:
+    try:
+        apply_rule(seen, entry["kind"], entry["payload"], EntryFacts(bytes.fromhex(entry["entry_hash"]), ballot_at))
+    except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
+        return False
+    return True
+
+
+def verdicts(entries: list[dict[str, Any]]) -> list[tuple[int, str, bool, bool]]:
+    """(position, kind, the board allows it, the verifier allows it) for every entry, replayed in order."""
+    board, seen = lifecycle.ElectionState(), Observed()
+    ballot_at = _ballot_lookup(entries)
+    out = []
+    for position, entry in enumerate(entries):
+        out.append(
+            (position, entry["kind"], _board_allows(board, position, entry, ballot_at), _verifier_allows(seen, entry, ballot_at))
+        )
+    return out
+
+
+def disagreements(entries):
+    return [(position, kind, board, verifier) for position, kind, board, verifier in verdicts(entries) if board != verifier]
+
+
+@pytest.fixture(scope="module")
+def rich_entries(rich):
+    return read_entries(rich.path)
+
+
+def test_both_allow_every_entry_of_the_rich_election(rich_entries):
+    results = verdicts(rich_entries)
+    assert all(board and verifier for _, _, board, verifier in results), [r for r in results if not (r[2] and r[3])]
+
+
+@pytest.mark.parametrize("change", [m for m, _ in MUTATIONS], ids=lambda m: m.__name__)
+def test_they_agree_on_each_hand_written_mutation(rich_entries, change):
+    entries = copy.deepcopy(rich_entries)
+    change(entries)
+    assert disagreements(entries) == []
+
+
+def test_they_agree_and_refuse_a_ballot_after_the_close(rich_entries):
+    entries = copy.deepcopy(rich_entries)
+    closed = next(i for i, e in enumerate(entries) if e["kind"] == "election.closed")
+    last_ballot = max(i for i, e in enumerate(entries[:closed]) if e["kind"] in BALLOT_KINDS)
+    entries.insert(closed, entries.pop(last_ballot))  # the close moved up one place: the ballot now follows it
+    results = verdicts(entries)
+    assert results[closed] == (closed, entries[closed]["kind"], False, False)
+    assert disagreements(entries) == []
+
+
+# --- Hypothesis: structural and value mutations of the control entries ----------------------------------
+
+
+def _flip_some_hex(value: Any, choice: int) -> bool:
+    """Flip one hex string found inside value (depth first, the choice-th one modulo their number)."""
+    spots: list[tuple[Any, Any]] = []
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            if isinstance(child, str) and len(child) >= 16 and all(c in "0123456789ABCDEF" for c in child):
+                spots.append((node, key))
+            else:
+                walk(child)
+
+    walk(value)
+    if not spots:
+        return False
+    node, key = spots[choice % len(spots)]
+    node[key] = flip_hex(node[key])
+    return True
+
+
+def _bump_some_int(value: Any, choice: int) -> bool:
+    spots: list[tuple[Any, Any]] = []
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            if isinstance(child, int) and not isinstance(child, bool):
+                spots.append((node, key))
+            else:
+                walk(child)
+
+    walk(value)
+    if not spots:
+        return False
+    node, key = spots[choice % len(spots)]
+    node[key] += 1
+    return True
+
+
+MUTATION_KINDS = ("drop", "repeat", "swap", "flip_hex", "bump_int")
+
+
+def _mutate(entries: list[dict[str, Any]], kind: str, where: int, choice: int) -> None:
+    control = [i for i, e in enumerate(entries) if e["kind"] not in BALLOT_KINDS]
+    target = control[where % len(control)]
+    if kind == "drop":
+        del entries[target]
+    elif kind == "repeat":
+        entries.insert(target + 1, copy.deepcopy(entries[target]))
+    elif kind == "swap":
+        other = control[(where + 1) % len(control)]
+        entries[target], entries[other] = entries[other], entries[target]
+    elif kind == "flip_hex":
+        _flip_some_hex(entries[target]["payload"], choice)
+    else:
+        _bump_some_int(entries[target]["payload"], choice)
+
+
+def test_they_agree_on_generated_mutations(rich_entries):
+    reached: dict[str, int] = dict.fromkeys(MUTATION_KINDS, 0)
+
+    @settings(max_examples=30, deadline=None, database=None)
+    @given(kind=st.sampled_from(MUTATION_KINDS), where=st.integers(0, 10**6), choice=st.integers(0, 10**6))
+    def agree(kind, where, choice):
+        entries = copy.deepcopy(rich_entries)
+        _mutate(entries, kind, where, choice)
+        reached[kind] += 1
+        assert disagreements(entries) == []
+
+    agree()
+    assert all(count > 0 for count in reached.values()), reached  # every kind of mutation reached the comparison

@@ -1,0 +1,90 @@
+"""What the verifier has observed of an election so far, entry by entry (record-format §8.2).
+
+Phases, in the words of the record format: ``key ceremony`` (from election.created), ``key ceremony
+failed``, ``confirming`` (after a complete keygen.result), ``ready`` (every trustee confirmed), ``open``,
+``closed``, ``tallying`` (from tally.encrypted) and ``tallied``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ...context import ElectionContext
+from ...encrypted_ballot import EncryptedBallot
+from ...errors import EncodingError
+from ...hashed_elgamal import HashedCiphertext
+from ...joint_decryption import DecryptionChallenge, DecryptionShare, Item
+from ...key_ceremony import GuardianCommitments
+from ...record.election import ElectionDefinition
+from ...record.keygen import KeygenResult, RevealedShare
+from ...record.tallying import TallyRecord, TallyResult
+
+KEY_CEREMONY, KEY_CEREMONY_FAILED, CONFIRMING, READY = "key ceremony", "key ceremony failed", "confirming", "ready"
+OPEN, CLOSED, TALLYING, TALLIED = "open", "closed", "tallying", "tallied"
+BEFORE_OPENING = (KEY_CEREMONY, CONFIRMING, READY)
+
+
+class RuleBroken(EncodingError):
+    """An entry the election's rules do not allow where it stands; ``field`` names what is wrong."""
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """What a rule may need besides the payload: the entry's own hash and the ballots it refers to."""
+
+    entry_hash: bytes
+    ballot_at: Callable[[int], Any]  # the payload of the ballot entry at a seq (KeyError when there is none)
+
+
+@dataclass
+class Round:
+    """One decryption round (record-format §8.2: decryption.share ... decryption.failed or tally.result)."""
+
+    number: int
+    shares: dict[int, DecryptionShare] = field(default_factory=dict)
+    challenge: DecryptionChallenge | None = None
+    responses: dict[int, tuple] = field(default_factory=dict)
+
+
+@dataclass
+class Observed:
+    """Everything the rules need from the entries before the one being checked."""
+
+    definition: ElectionDefinition | None = None
+    phase: str = "none"
+    commitments: dict[int, GuardianCommitments] = field(default_factory=dict)
+    shares: dict[int, dict[int, HashedCiphertext]] = field(default_factory=dict)
+    complaints: dict[int, list[int]] = field(default_factory=dict)  # receiver -> accused senders
+    revealed: dict[tuple[int, int], RevealedShare] = field(default_factory=dict)  # (sender, receiver)
+    keygen: KeygenResult | None = None
+    keygen_entry_hash: bytes = b""
+    confirmed: set[int] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    revoked: set[str] = field(default_factory=set)
+    context: ElectionContext | None = None
+    tally: TallyRecord | None = None
+    challenged: tuple[EncryptedBallot, ...] = ()
+    items: list[Item] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)
+    excluded: dict[int, str] = field(default_factory=dict)
+    result: TallyResult | None = None
+
+    def need(self, condition: bool, reason: str, where: str = "kind") -> None:
+        if not condition:
+            raise RuleBroken(where, reason)
+
+    def need_phase(self, kind: str, *phases: str) -> None:
+        self.need(self.phase in phases, f"{kind} is not allowed while the election is {self.phase!r}")
+
+    @property
+    def n(self) -> int:
+        return self.definition.n if self.definition else 0
+
+    @property
+    def k(self) -> int:
+        return self.definition.k if self.definition else 0
+
+    @property
+    def round(self) -> Round:
+        return self.rounds[-1]

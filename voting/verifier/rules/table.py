@@ -1,0 +1,64 @@
+"""The verifier's rule table: each entry kind of record-format §8.2, who posts it, its step of section L,
+and the rule that decides whether it was allowed where it stands. Dispatch is this table, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ...record.messages import open_message
+from . import key_ceremony, tally, voting_period
+from .state import EntryFacts, Observed, RuleBroken
+
+ADMIN, TRUSTEE, VOTER = "administrator", "trustee", "voter"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    by: str  # who posts it: ADMIN (with the admin token), TRUSTEE (signed, record-format §8.1) or VOTER
+    step: str  # the step of section L that reports it (docs/verification-checks.md)
+    check: Callable[..., None]  # (seen, payload, facts) for administrator and voter kinds; (seen, signer, body) for trustees
+
+
+RULES: dict[str, Rule] = {rule.kind: rule for rule in (
+    Rule("election.created", ADMIN, "L.1", key_ceremony.election_created),
+    Rule("keygen.commitments", TRUSTEE, "L.3", key_ceremony.commitments),
+    Rule("keygen.shares", TRUSTEE, "L.3", key_ceremony.shares),
+    Rule("keygen.checked", TRUSTEE, "L.3", key_ceremony.checked),
+    Rule("keygen.share_revealed", TRUSTEE, "L.3", key_ceremony.share_revealed),
+    Rule("keygen.result", ADMIN, "L.4", key_ceremony.result),
+    Rule("keygen.confirmed", TRUSTEE, "L.3", key_ceremony.confirmed),
+    Rule("credentials.published", ADMIN, "L.5", voting_period.credentials_published),
+    Rule("credentials.revoked", ADMIN, "L.5", voting_period.credentials_revoked),
+    Rule("election.opened", ADMIN, "L.5", voting_period.election_opened),
+    Rule("ballot.cast", VOTER, "L.6", voting_period.ballot),
+    Rule("ballot.challenged", VOTER, "L.6", voting_period.ballot),
+    Rule("election.closed", ADMIN, "L.5", voting_period.election_closed),
+    Rule("tally.encrypted", ADMIN, "L.7", tally.tally_encrypted),
+    Rule("decryption.share", TRUSTEE, "L.7", tally.decryption_share),
+    Rule("decryption.challenge", ADMIN, "L.7", tally.decryption_challenge),
+    Rule("decryption.response", TRUSTEE, "L.7", tally.decryption_response),
+    Rule("decryption.failed", ADMIN, "L.8", tally.decryption_failed),
+    Rule("tally.result", ADMIN, "L.9", tally.tally_result),
+)}  # fmt: skip
+KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) for who in (ADMIN, TRUSTEE, VOTER)}
+
+
+def open_trustee_entry(seen: Observed, kind: str, payload: Any) -> tuple[int, dict]:
+    """L.2: the trustee's Ed25519 signature under its registered identity key (record-format §8.1)."""
+    return open_message(seen.definition, kind, payload)
+
+
+def apply_rule(seen: Observed, kind: str, payload: Any, facts: EntryFacts) -> None:
+    """Check one entry against its rule and record it; raises RuleBroken (or an EncodingError) when refused."""
+    rule = RULES.get(kind)
+    if rule is None:
+        raise RuleBroken("kind", f"{kind!r} is not an entry kind of evote elections")
+    if kind != "election.created":
+        seen.need(seen.definition is not None, "the first entry of an election is election.created")
+    if rule.by == TRUSTEE:
+        signer, body = open_trustee_entry(seen, kind, payload)
+        rule.check(seen, signer, body)
+    else:
+        rule.check(seen, payload, facts)

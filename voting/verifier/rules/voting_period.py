@@ -1,0 +1,58 @@
+"""Credentials and the voting period (record-format §8.2 rows credentials.* and election.*, §4).
+
+Credentials are published and revoked before the election opens; it opens once every trustee confirmed the
+key, with at least one credential left; ballots are appended only while it is open; it closes only while
+open. Everything the board checks on a ballot's content is re-checked by sections 5-7 and E.
+"""
+
+from __future__ import annotations
+
+from ...credentials import parse_public_key
+from ...encoding import require_list
+from ...record.common import exact
+from .state import BEFORE_OPENING, CLOSED, OPEN, READY, EntryFacts, Observed
+
+MAX_LISTED_PER_ENTRY = 100_000  # record-format §8.2: one credentials entry lists at most this many keys
+
+
+def _listed_keys(seen: Observed, payload: object) -> list[str]:
+    body = exact(payload, "payload", {"credentials"})
+    keys = require_list(body["credentials"], "credentials", min_len=1, max_len=MAX_LISTED_PER_ENTRY)
+    for position, key in enumerate(keys):
+        parse_public_key(key, f"credentials[{position}]")
+    seen.need(keys == sorted(set(keys)), "lists distinct public keys in increasing order", "credentials")
+    return keys
+
+
+def credentials_published(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    seen.need_phase("credentials.published", *BEFORE_OPENING)
+    keys = _listed_keys(seen, payload)
+    seen.need(seen.listed.isdisjoint(keys), "lists a credential that is already published", "credentials")
+    seen.listed.update(keys)
+
+
+def credentials_revoked(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    seen.need_phase("credentials.revoked", *BEFORE_OPENING)
+    keys = _listed_keys(seen, payload)
+    seen.need(
+        set(keys) <= seen.listed - seen.revoked, "revokes a credential that is not listed, or revoked already", "credentials"
+    )
+    seen.revoked.update(keys)
+
+
+def election_opened(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    exact(payload, "payload", set())
+    seen.need_phase("election.opened", READY)
+    seen.need(bool(seen.listed - seen.revoked), "an election opens with at least one credential that is not revoked")
+    seen.phase = OPEN
+
+
+def ballot(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    """ballot.cast and ballot.challenged: only while the election is open (its content: sections 5-7, E)."""
+    seen.need_phase("a ballot", OPEN)
+
+
+def election_closed(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    exact(payload, "payload", set())
+    seen.need_phase("election.closed", OPEN)
+    seen.phase = CLOSED
