@@ -1,0 +1,73 @@
+"""The board's rules for credentials and the voting period (record-format §8.2 rows credentials.* and
+election.*, §4): lists before opening, opening once the key is confirmed, ballots while open, closing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..credentials import parse_public_key
+from ..encoding import require_list
+from .common import exact
+from .phases import (
+    CLOSED,
+    CLOSED_PHASE,
+    CONFIRMING,
+    CREDENTIALS_PUBLISHED,
+    CREDENTIALS_REVOKED,
+    KEYGEN,
+    OPEN,
+    OPENED,
+    READY,
+    RuleViolation,
+)
+
+if TYPE_CHECKING:
+    from .lifecycle import ElectionState
+
+MAX_CREDENTIALS_PER_ENTRY = 100_000
+
+
+def parse_credential_list(state: ElectionState, body: dict) -> list[str]:
+    obj = exact(body, "payload", {"credentials"})
+    keys = require_list(obj["credentials"], "credentials", min_len=1, max_len=MAX_CREDENTIALS_PER_ENTRY)
+    for position, key in enumerate(keys):
+        parse_public_key(key, f"credentials[{position}]")
+    if keys != sorted(set(keys)):
+        raise RuleViolation("credentials", "distinct public keys in increasing order")
+    return keys
+
+
+def credentials_published(state: ElectionState, body: dict, _: bytes) -> list[str]:
+    state.require_phase(CREDENTIALS_PUBLISHED, KEYGEN, CONFIRMING, READY)
+    keys = parse_credential_list(state, body)
+    already = state.credentials.intersection(keys)
+    state.require(not already, "lists a credential that is already published", "credentials")
+    state.credentials.update(keys)
+    return keys
+
+
+def credentials_revoked(state: ElectionState, body: dict, _: bytes) -> list[str]:
+    state.require_phase(CREDENTIALS_REVOKED, KEYGEN, CONFIRMING, READY)
+    keys = parse_credential_list(state, body)
+    state.require(set(keys) <= state.credentials - state.revoked, "revokes a credential that is not on the list", "credentials")
+    state.revoked.update(keys)
+    return keys
+
+
+def election_opened(state: ElectionState, body: dict, _: bytes) -> None:
+    exact(body, "payload", set())
+    state.require_phase(OPENED, READY)
+    state.require(bool(state.eligible_credentials), "the election opens with at least one published credential")
+    state.phase = OPEN
+
+
+def election_closed(state: ElectionState, body: dict, _: bytes) -> None:
+    exact(body, "payload", set())
+    state.require_phase(CLOSED, OPEN)
+    state.phase = CLOSED_PHASE
+
+
+def ballot(state: ElectionState, kind: str) -> None:
+    """ballot.cast and ballot.challenged: only while the election is open (the ballot hook checks the rest)."""
+    state.require_phase(kind, OPEN)
