@@ -17,7 +17,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from .encoding import parse_bytes
+from .encoding import parse_bytes, parse_fixed_bytes
 from .errors import EncodingError, VotingError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -25,6 +25,8 @@ _DECODE = {ch: i for i, ch in enumerate(ALPHABET)} | {"I": 1, "L": 1, "O": 0}
 RANDOM_BYTES = 16
 CHECK_BITS = 12
 CHARACTERS = (RANDOM_BYTES * 8 + CHECK_BITS) // 5  # 28
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_BYTES = 64
 CHECK_DOMAIN = b"evote/credential-check/v1"
 SEED_KEY = b"evote/credential/v1"
 BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v2\x00"
@@ -142,26 +144,26 @@ def contest_data_digest(ballot: Mapping[str, Any]) -> bytes:
 
 
 def parse_public_key(value: object, field: str) -> VerifyKey:
-    """An Ed25519 public key from 64 upper-case hex digits."""
-    if not isinstance(value, str) or len(value) != 64 or value != value.upper():
-        raise EncodingError(field, "expected an Ed25519 public key as 64 upper-case hex digits")
-    try:
-        return VerifyKey(bytes.fromhex(value))
-    except ValueError:
-        raise EncodingError(field, "expected an Ed25519 public key as 64 upper-case hex digits") from None
+    """An Ed25519 public key from exactly 64 upper-case hex digits (record-format §4)."""
+    return VerifyKey(_fixed_hex(value, field, PUBLIC_KEY_BYTES, "an Ed25519 public key"))
 
 
 def parse_signature(value: object, field: str) -> bytes:
-    if not isinstance(value, str) or len(value) != 128 or value != value.upper():
-        raise EncodingError(field, "expected an Ed25519 signature as 128 upper-case hex digits")
+    """An Ed25519 signature from exactly 128 upper-case hex digits (record-format §5)."""
+    return _fixed_hex(value, field, SIGNATURE_BYTES, "an Ed25519 signature")
+
+
+def _fixed_hex(value: object, field: str, length: int, what: str) -> bytes:
     try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise EncodingError(field, "expected an Ed25519 signature as 128 upper-case hex digits") from None
+        return parse_fixed_bytes(value, field, length)
+    except EncodingError as exc:
+        raise EncodingError(field, f"not {what} ({2 * length} upper-case hex digits): {exc.reason}") from None
 
 
 def verify_signature(public_key: VerifyKey, message: bytes, signature: bytes) -> None:
     """Raise :class:`InvalidSignature` unless ``signature`` is ``public_key``'s over ``message``."""
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:  # PyNaCl raises ValueError on these
+        raise InvalidSignature(f"an Ed25519 signature is {SIGNATURE_BYTES} bytes")
     try:
         public_key.verify(message, signature)
     except BadSignatureError:

@@ -18,6 +18,11 @@ SMALL_INT_LIMIT = 2**31
 
 
 def _hex_digits(value: object, field: str, width: int | None) -> str:
+    """``value`` itself if it is a string of ASCII 0-9 A-F only, of exactly ``width`` characters when given.
+
+    The one gate for hex from outside: ``bytes.fromhex`` and ``int(x, 16)`` are lenient (whitespace, lower
+    case, signs, underscores, non-ASCII digits), so nothing from outside reaches them without passing here.
+    """
     if not isinstance(value, str):
         raise EncodingError(field, f"expected an upper-case hex string, found {type(value).__name__}")
     if width is not None and len(value) != width:
@@ -50,9 +55,14 @@ def parse_q(value: object, field: str, group: Group = STANDARD) -> ElementModQ:
     return ElementModQ.parse(mpz(digits, 16), group, field=field)
 
 
+def parse_fixed_bytes(value: object, field: str, length: int) -> bytes:
+    """Exactly ``length`` bytes from exactly ``2 * length`` upper-case hex digits (no whitespace, no prefix)."""
+    return bytes.fromhex(_hex_digits(value, field, 2 * length))
+
+
 def parse_digest(value: object, field: str) -> bytes:
     """A 32-byte hash output (H_P, H_E, χ, H(B), ...) from 64 upper-case hex digits."""
-    return bytes.fromhex(_hex_digits(value, field, 64))
+    return parse_fixed_bytes(value, field, 32)
 
 
 def parse_bytes(value: object, field: str, *, max_bytes: int = 1 << 16) -> bytes:
