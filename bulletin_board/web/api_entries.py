@@ -35,7 +35,7 @@ def election_summary(election_id: str):
 def list_entries(election_id: str):
     election_id = params.election(election_id)
     max_page = current_app.extensions["evote_board"].settings.max_page
-    args = params.query({"start": None, "limit": (1, max_page)})
+    args = params.query({"start": params.INDEX, "limit": (1, max_page)})
     start = args["start"] or 0
     limit = args["limit"] or min(100, max_page)
     log = board()
@@ -51,4 +51,4 @@ def list_entries(election_id: str):
 def one_entry(election_id: str, seq: str):
     election_id = params.election(election_id)
     params.query({})
-    return jsonify(entry_json(board().entry(election_id, params.integer(seq, "seq"))))
+    return jsonify(entry_json(board().entry(election_id, params.integer(seq, "seq", high=params.MAX_INDEX))))

@@ -15,7 +15,7 @@ bp = Blueprint("board_proofs", __name__)
 @bp.get("/elections/<election_id>/checkpoint")
 def checkpoint(election_id: str):
     election_id = params.election(election_id)
-    size = params.query({"size": None})["size"]
+    size = params.query({"size": params.SIZE})["size"]
     signed = board().checkpoint(election_id, size)
     return jsonify({"election_id": election_id, "origin": signed.origin, "size": signed.size,
                     "root": hex_(signed.root), "note": signed.note})
@@ -24,8 +24,8 @@ def checkpoint(election_id: str):
 @bp.get("/elections/<election_id>/entries/<seq>/inclusion")
 def inclusion(election_id: str, seq: str):
     election_id = params.election(election_id)
-    seq_value = params.integer(seq, "seq")
-    size = params.query({"size": None})["size"]
+    seq_value = params.integer(seq, "seq", high=params.MAX_INDEX)
+    size = params.query({"size": params.SIZE})["size"]
     proof = board().inclusion_proof(election_id, seq_value, size)
     return jsonify({"election_id": election_id, "seq": proof.seq, "size": proof.size,
                     "entry_hash": hex_(proof.entry_hash), "leaf_hash": hex_(leaf_hash(proof.entry_hash)),
@@ -35,7 +35,7 @@ def inclusion(election_id: str, seq: str):
 @bp.get("/elections/<election_id>/consistency")
 def consistency(election_id: str):
     election_id = params.election(election_id)
-    args = params.query({"old": None, "new": None})
+    args = params.query({"old": params.SIZE, "new": params.SIZE})
     if args["old"] is None:
         raise InvalidInput("old", "required: the older tree size")
     proof = board().consistency_proof(election_id, args["old"], args["new"])

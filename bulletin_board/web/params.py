@@ -1,4 +1,9 @@
-"""Strict parsing of path and query parameters (decimal integers only, no unknown names)."""
+"""Strict parsing of path and query parameters (decimal integers only, no unknown names).
+
+Every integer from a URL enters here and is range-checked before anything else sees it: ASCII digits
+without sign, spaces or leading zeros ("²" and "٣" are digits to ``str.isdigit`` and ``int``, not here),
+within bounds that keep ``seq + 1`` and ``start + limit`` inside the signed 64-bit database columns.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +15,28 @@ from ..entry import MAX_SEQ, check_election_id
 from ..errors import InvalidInput
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
+MAX_SIZE = MAX_SEQ  # a log's size (tree size, ``old``, ``new``)
+MAX_INDEX = MAX_SEQ - 1  # a seq or ``start``: below some size, so ``seq + 1`` still fits the column
+SIZE = (0, MAX_SIZE)
+INDEX = (0, MAX_INDEX)
 
 
-def integer(text: str, field: str, *, low: int = 0, high: int = MAX_SEQ) -> int:
+def integer(text: str, field: str, *, low: int = 0, high: int = MAX_INDEX) -> int:
     if not _DECIMAL.fullmatch(text) or not low <= int(text) <= high:
         raise InvalidInput(field, f"must be a decimal integer from {low} to {high}")
     return int(text)
 
 
-def query(allowed: dict[str, tuple[int, int] | None]) -> dict[str, int | None]:
+def query(allowed: dict[str, tuple[int, int]]) -> dict[str, int | None]:
     """Read the integer query parameters named in ``allowed`` ({name: (low, high)}); reject any other."""
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         raise InvalidInput(unknown[0], "unknown query parameter")
     values: dict[str, int | None] = {}
-    for name, bounds in allowed.items():
+    for name, (low, high) in allowed.items():
         items = request.args.getlist(name)
         if len(items) > 1:
             raise InvalidInput(name, "given more than once")
-        low, high = bounds or (0, MAX_SEQ)
         values[name] = integer(items[0], name, low=low, high=high) if items else None
     return values
 
