@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from voting.errors import DecryptionError
 from voting.record import admin
@@ -64,19 +64,43 @@ def ballot_entries(entries) -> Iterator[tuple[int, str, dict]]:
     return ((e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot."))
 
 
-def decrypt(client: BoardClient, election_id: str, *, wait_seconds: float, quorum_wait: float, say: Say) -> ElectionState:
+def decrypt(
+    client: BoardClient,
+    election_id: str,
+    *,
+    wait_seconds: float,
+    quorum_wait: float,
+    say: Say,
+    exclude: Sequence[int] = (),
+    exclude_unresponsive: bool = False,
+    answer_wait: float = 300,
+) -> ElectionState:
     """Drive the decryption rounds to the published result: post each round's challenge once enough
     trustees shared (all eligible ones, or k after ``quorum_wait``), name faulty trustees and start a new
-    round without them, and post the result. Refuses clearly when fewer than k trustees can take part."""
+    round without them, and post the result. Refuses clearly when fewer than k trustees can take part.
+
+    ``exclude`` names trustees of the current round, whose answer is missing or wrong, in a
+    `decryption.failed` entry before anything else (record-format §8.2, check L.8); with
+    ``exclude_unresponsive``, the trustees of a round that have not answered ``answer_wait`` seconds after
+    this command first saw its challenge are named the same way. A new round gets the whole wait again.
+    """
     follower = client.follow(election_id)
+    if exclude:
+        state = _tallying(follower.refresh())
+        if state.phase == TALLIED:
+            raise DecryptionError("the result is already published: there is nothing to exclude anyone from")
+        try:
+            faulty = admin.named_faulty(state, exclude)
+        except DecryptionError as exc:
+            raise DecryptionError(f"{exc}. Nothing was posted.") from None
+        _post_failed(client, election_id, state, faulty, say)
     deadline = time.monotonic() + wait_seconds
     quorum_since = None
+    challenge_seen: tuple[int, float] | None = None  # (round, when this command first saw its challenge)
     while True:
-        state = follower.refresh()
+        state = _tallying(follower.refresh())
         if state.phase == TALLIED:
             return state
-        if state.phase != TALLYING:
-            raise ValueError(f"nothing to decrypt yet (phase {state.phase}); post the tally first")
         current = state.current_round
         k = state.definition.k
         eligible = [i for i in range(1, state.n + 1) if i not in state.excluded]
@@ -97,16 +121,60 @@ def decrypt(client: BoardClient, election_id: str, *, wait_seconds: float, quoru
             if not pending:
                 faulty = admin.faulty_responses(state)
                 if faulty:
-                    client.post_admin(election_id, "decryption.failed", admin.decryption_failed(state, faulty))
-                    say("decryption round {}: excluded {}".format(current.number, "; ".join(f"trustee {i}: {why}" for i, why in faulty)))
-                    quorum_since = None
+                    _post_failed(client, election_id, state, faulty, say)
+                    deadline, quorum_since = time.monotonic() + wait_seconds, None
                     continue
                 client.post_admin(election_id, "tally.result", admin.tally_result(state))
                 continue
+            if challenge_seen is None or challenge_seen[0] != current.number:
+                challenge_seen = (current.number, time.monotonic())
+            if exclude_unresponsive and time.monotonic() - challenge_seen[1] >= answer_wait:
+                _post_failed(client, election_id, state, admin.faulty_responses(state), say)
+                deadline, quorum_since = time.monotonic() + wait_seconds, None
+                continue
             reason = f"round {current.number}: waiting for the answers of trustee(s) {pending}"
         if time.monotonic() > deadline:
-            raise DecryptionError(f"gave up waiting: {reason}")
+            advice = _unanswered_advice(state) if current.challenge is not None else _ASK_THEM_TO_SHARE
+            raise DecryptionError(f"gave up waiting: {reason}. {advice}")
         time.sleep(0.5)
+
+
+def _tallying(state: ElectionState) -> ElectionState:
+    if state.phase not in (TALLYING, TALLIED):
+        raise ValueError(f"nothing to decrypt yet (phase {state.phase}); post the tally first")
+    return state
+
+
+def _post_failed(client: BoardClient, election_id: str, state: ElectionState, faulty: list[tuple[int, str]], say: Say) -> None:
+    """Post the `decryption.failed` entry naming ``faulty``, or refuse (posting nothing) if fewer than k
+    trustees would remain."""
+    current = state.current_round
+    named = "; ".join(f"trustee {i}: {why}" for i, why in faulty)
+    try:
+        payload = admin.decryption_failed(state, faulty)
+    except DecryptionError as exc:
+        silent = [i for i, _ in faulty if i not in current.responses]
+        if silent:
+            then = f"The decryption needs the answers of trustee(s) {silent}: {_ASK_THEM_TO_ANSWER}"
+        else:
+            then = "The tally cannot be decrypted without them."
+        raise DecryptionError(f"round {current.number}: {named}; but {exc}. Nothing was posted. {then}") from None
+    client.post_admin(election_id, "decryption.failed", payload)
+    say(f"decryption round {current.number}: excluded {named}; a new round starts without them")
+
+
+_ASK_THEM_TO_ANSWER = "ask them to run `evote-trustee decrypt`, then run this command again."
+_ASK_THEM_TO_SHARE = "Ask them to run `evote-trustee decrypt`, then run this command again."
+
+
+def _unanswered_advice(state: ElectionState) -> str:
+    """What the administrator can do about the trustees whose answer to the current round is missing or wrong."""
+    faulty = [i for i, _ in admin.faulty_responses(state)]
+    others = [i for i in range(1, state.n + 1) if i not in state.excluded and i not in faulty]
+    if len(others) < state.definition.k:
+        return f"Without trustee(s) {faulty} fewer than k = {state.definition.k} remain: {_ASK_THEM_TO_ANSWER}"
+    flags = " ".join(f"--exclude {i}" for i in faulty)
+    return f"Run this command again to keep waiting, or go on without them: add {flags} (or --exclude-unresponsive)."
 
 
 def format_result(state: ElectionState) -> str:

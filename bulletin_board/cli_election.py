@@ -223,19 +223,39 @@ def tally(election_id: str, board: str, token_file: str | None) -> None:
 
 @election.command("decrypt")
 @click.argument("election_id")
-@click.option("--wait", "wait_seconds", default=600, show_default=True, type=click.IntRange(0), help="how long to wait for trustees")
-@click.option("--quorum-wait", default=5, show_default=True, type=click.IntRange(0), help="once k shares are in, seconds to wait for more trustees")
+@click.option("--wait", "wait_seconds", default=600, show_default=True, type=click.IntRange(0), help="how long to wait for the trustees, in seconds (a new round waits again)")
+@click.option("--quorum-wait", default=5, show_default=True, type=click.IntRange(0), help="once k trustees sent their partial decryptions, seconds to wait for more")
+@click.option("--exclude", "exclude", multiple=True, type=click.IntRange(1), metavar="TRUSTEE",
+              help="first exclude this trustee (by number) from the current round: only one who has not answered its challenge, or answered wrongly (repeatable)")  # fmt: skip
+@click.option("--exclude-unresponsive", is_flag=True, help="exclude the trustees who have not answered a round's challenge within --answer-wait, and go on with the others")
+@click.option("--answer-wait", default=300, show_default=True, type=click.IntRange(0), help="with --exclude-unresponsive: seconds the trustees of a round have to answer its challenge")
 @board_option
 @token_option
-def decrypt(election_id: str, wait_seconds: int, quorum_wait: int, board: str, token_file: str | None) -> None:
-    """Combine the trustees' partial decryptions and publish the result (rounds continue past faulty trustees)."""
+def decrypt(
+    election_id: str, wait_seconds: int, quorum_wait: int, exclude: tuple[int, ...], exclude_unresponsive: bool, answer_wait: int,
+    board: str, token_file: str | None,
+) -> None:  # fmt: skip
+    """Combine the trustees' partial decryptions and publish the result.
+
+    Each round, once the trustees have sent their partial decryptions, this posts the joint challenge, checks
+    every answer and publishes the result; a trustee whose answer is wrong is excluded and a new round starts
+    with the others. A trustee who never answers holds the round up: exclude it with --exclude TRUSTEE (or
+    --exclude-unresponsive after --answer-wait). The board accepts an exclusion only for a trustee whose
+    answer is missing or wrong, and only while at least k trustees remain; otherwise nothing is posted.
+    Stopping this command is safe: run it again to go on.
+    """
     def run():
         state = ops.decrypt(
-            _client(board, token_file), election_id, wait_seconds=wait_seconds, quorum_wait=quorum_wait, say=lambda m: click.echo(m, err=True)
-        )
+            _client(board, token_file), election_id, wait_seconds=wait_seconds, quorum_wait=quorum_wait,
+            say=lambda m: click.echo(m, err=True), exclude=exclude, exclude_unresponsive=exclude_unresponsive,
+            answer_wait=answer_wait,
+        )  # fmt: skip
         return ops.format_result(state)
 
-    click.echo(_guard(run))
+    try:
+        click.echo(_guard(run))
+    except KeyboardInterrupt:
+        _fail("interrupted; every step already posted stays on the board: run the same command again to go on")
 
 
 @election.command("result")
