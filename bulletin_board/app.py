@@ -26,6 +26,7 @@ from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
 from .web import api_admin, api_docs, api_elections, api_entries, api_proofs
+from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
 from .web.limits import install_rate_limits
@@ -50,7 +51,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     log = BoardLog(engine, signer, settings.origin, max_payload_bytes=settings.max_body_bytes)
 
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    install_body_limit(app, settings.max_body_bytes)  # before the rate limits: they may read a ballot's body
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.extensions["evote_board"] = BoardState(settings, log)

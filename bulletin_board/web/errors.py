@@ -62,11 +62,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        message = error.description or error.name
+        message, field = error.description or error.name, None
         if status == 413:
-            message = f"request body is larger than {app.config.get('MAX_CONTENT_LENGTH')} bytes"
+            message, field = f"request body is larger than {app.config.get('MAX_CONTENT_LENGTH')} bytes", "body"
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-        return error_response(status, _HTTP_CODES.get(status, "http_error"), message, None, headers)
+        return error_response(status, _HTTP_CODES.get(status, "http_error"), message, field, headers)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

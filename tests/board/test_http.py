@@ -163,7 +163,7 @@ def test_wrong_method_is_json_405(client):
     ({"data": '{"election_id": "a", "election_id": "b"}', "content_type": "application/json"}, 400, "malformed_json", "body"),
     ({"data": '{"election_id": 1.5}', "content_type": "application/json"}, 400, "malformed_json", "body"),
     ({"data": '["x"]', "content_type": "application/json"}, 400, "malformed_json", "body"),
-    ({"json": {"election_id": "x" * 20000}}, 413, "payload_too_large", None),
+    ({"json": {"election_id": "x" * 20000}}, 413, "payload_too_large", "body"),
     ({"data": "election_id=x", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", "Content-Type"),
     ({"json": created_payload("bad id")}, 400, "invalid_input", "election_id"),
     ({"json": created_payload(7)}, 400, "invalid_input", "election_id"),
