@@ -18,7 +18,7 @@ from .checkpoint import SignedCheckpoint, verify_checkpoint
 from .entry import Entry
 from .errors import CheckpointMismatch, InvalidInput, UnknownElection
 from .merkle_hash import leaf_hash
-from .merkle_proofs import RootAccumulator
+from .merkle_hash import RootAccumulator
 from .storage.engine import read_transaction
 from .storage.schema import checkpoints, elections, entries, merkle_nodes
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from .errors import NodeStoreError
-from .merkle_hash import EMPTY_ROOT, largest_power_of_two_below, leaf_hash, node_hash
+from .merkle_hash import EMPTY_ROOT, RootAccumulator, largest_power_of_two_below, leaf_hash, node_hash
 
 NodeKey = tuple[int, int]
 
 __all__ = ["NodeKey", "NodeSource", "MemoryTree", "subtree_keys", "inclusion_ranges", "consistency_ranges",
-           "tree_root", "inclusion_proof", "consistency_proof", "new_nodes_for_append", "RootAccumulator"]
+           "tree_root", "inclusion_proof", "consistency_proof", "new_nodes_for_append"]
 
 
 class NodeSource(Protocol):
@@ -169,26 +169,3 @@ class MemoryTree:
     def root(self, size: int | None = None) -> bytes:
         return tree_root(self, self.size if size is None else size)
 
-
-class RootAccumulator:
-    """MTH of a growing list of leaf hashes in O(log n) memory (a compact range starting at leaf 0)."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self._stack: list[tuple[int, bytes]] = []
-
-    def append_leaf(self, leaf: bytes) -> None:
-        level, value = 0, leaf
-        while self._stack and self._stack[-1][0] == level:
-            value = node_hash(self._stack.pop()[1], value)
-            level += 1
-        self._stack.append((level, value))
-        self.size += 1
-
-    def root(self) -> bytes:
-        if not self._stack:
-            return EMPTY_ROOT
-        value = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
-            value = node_hash(left, value)
-        return value

@@ -22,7 +22,7 @@ from .checkpoint import SignedCheckpoint, election_origin, verify_checkpoint
 from .entry import Entry, check_election_id
 from .errors import CheckpointMismatch, InvalidInput, RecordError
 from .merkle_hash import leaf_hash
-from .merkle_proofs import RootAccumulator
+from .merkle_hash import RootAccumulator
 from .note import NoteVerifier
 from .record_export import FILES, FORMAT, VERSION
 

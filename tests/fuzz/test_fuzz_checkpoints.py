@@ -15,7 +15,7 @@ from bulletin_board.checkpoint import Checkpoint, parse_checkpoint, sign_checkpo
 from bulletin_board.client_checks import check_entry_included, check_log_extends
 from bulletin_board.errors import BoardError
 from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_proofs import RootAccumulator
+from bulletin_board.merkle_hash import RootAccumulator
 from bulletin_board.note import NoteSigner, NoteVerifier, parse_note
 
 from .fuzz_support import fuzz_settings

@@ -20,7 +20,7 @@ from bulletin_board.checkpoint import Checkpoint, election_origin, sign_checkpoi
 from bulletin_board.entry import compute_entry_hash, genesis_hash
 from bulletin_board.keys import load_board_key
 from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_proofs import RootAccumulator
+from bulletin_board.merkle_hash import RootAccumulator
 
 Entries = list[dict[str, Any]]
 

@@ -16,8 +16,7 @@ from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_
 from bulletin_board.client_checks import check_log_extends
 from bulletin_board.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
 from bulletin_board.errors import BoardError
-from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_proofs import RootAccumulator, consistency_ranges
+from bulletin_board.merkle_hash import RootAccumulator, leaf_hash
 from bulletin_board.note import NoteVerifier, parse_note
 from bulletin_board.record_export import FILES, FORMAT, VERSION
 
@@ -312,8 +311,10 @@ def b5_log_extends_saved_checkpoint(record: ElectionRecord) -> Iterator[Finding]
 
     (B.5) The board's log extends the checkpoint saved by an earlier verification (--since): both
     checkpoints are signed by the board key for the election's origin, the saved one is not larger, and the
-    RFC 9162 consistency proof between them verifies (record-format §6.3). The proof is the board's (a record
-    read from a board URL) or computed from the export's entry hashes.
+    RFC 9162 root of the record's first saved-size entry hashes, recomputed here, is the saved checkpoint's
+    root (record-format §6.3): the entries the saved checkpoint covered are still the first entries of the
+    log. When the record was read from a board, the board's consistency proof between the two checkpoints
+    must verify too.
 
     Without a saved checkpoint this step does not apply. When it fails, nothing else is verified: the log is
     not an extension of the one verified before (a fork, or a rewritten history).
@@ -327,50 +328,49 @@ def b5_log_extends_saved_checkpoint(record: ElectionRecord) -> Iterator[Finding]
     note = require(parts.export.checkpoint, "checkpoint")
     subject = "saved checkpoint"
     try:
-        old = parse_checkpoint(parse_note(saved.note).text)
-        new = parse_checkpoint(parse_note(note).text)
+        old = verify_checkpoint(saved.note, [verifier], origin=origin)
+        new = verify_checkpoint(note, [verifier], origin=origin)
     except BoardError as exc:
-        yield failed("B.5", subject, f"a checkpoint cannot be read: {exc}", saved.origin, expected=saved.note, found=note)
+        yield failed("B.5", subject, f"a checkpoint does not verify: {exc}", saved.origin, expected=saved.note, found=note)
         return
-    if saved.proof is not None:
-        proof, how = list(saved.proof), saved.proof_origin
-    else:
-        proof, how = _proof_from_entries(parts.export, old.size, new.size), "computed from the export's entries"
-    try:
-        check_log_extends(saved.note, note, [verifier], origin, proof)
-    except BoardError as exc:
-        shown = "\n".join(hex_bytes(h) for h in proof) or "(empty)"
+    refused = f"saved checkpoint ({saved.origin}):\n{saved.note}"
+    if old.size > new.size:
+        yield failed("B.5", subject, "the board's log is smaller than the saved checkpoint: a rollback", saved.origin,
+                     expected=refused, found=f"current checkpoint:\n{note}")  # fmt: skip
+        return
+    prefix_root = _prefix_root(parts.export, old.size)
+    if prefix_root != old.root:
         yield failed(
-            "B.5", subject, f"the board's log is not an extension of the saved checkpoint: {exc}", saved.origin,
-            expected=f"saved checkpoint ({saved.origin}):\n{saved.note}",
-            found=f"current checkpoint:\n{note}\nconsistency proof from size {old.size} to {new.size} ({how}):\n{shown}",
+            "B.5", subject, f"the log's first {old.size} entries are not those of the saved checkpoint (a fork or a rewritten "
+            "history)", saved.origin, expected=refused,
+            found=f"current checkpoint:\n{note}\nroot of the first {old.size} entries: {hex_bytes(prefix_root)}",
         )  # fmt: skip
         return
-    yield passed(
-        "B.5",
-        subject,
-        f"the log of {new.size} entries extends the saved one of {old.size} ({len(proof)}-hash proof, {how})",
-        saved.origin,
-    )
+    how = "the saved root recomputed from the record's entries"
+    if saved.proof is not None:
+        try:
+            check_log_extends(saved.note, note, [verifier], origin, list(saved.proof))
+        except BoardError as exc:
+            shown = "\n".join(hex_bytes(h) for h in saved.proof) or "(empty)"
+            yield failed(
+                "B.5", subject, f"the board's consistency proof does not verify: {exc}", saved.origin, expected=refused,
+                found=f"current checkpoint:\n{note}\nconsistency proof ({saved.proof_origin}):\n{shown}",
+            )  # fmt: skip
+            return
+        how += f" and the board's {len(saved.proof)}-hash consistency proof ({saved.proof_origin})"
+    yield passed("B.5", subject, f"the log of {new.size} entries extends the saved one of {old.size} ({how})", saved.origin)
 
 
-def _proof_from_entries(export: BoardExport, old_size: int, new_size: int) -> list[bytes]:
-    """RFC 9162 PROOF(old_size, D[0:new_size]) from the written entry hashes, in one pass (O(log n) memory)."""
-    if not 0 <= old_size <= new_size:
-        return []
-    ranges = consistency_ranges(old_size, new_size)
-    accumulators = [RootAccumulator() for _ in ranges]
-    seen = 0
+def _prefix_root(export: BoardExport, size: int) -> bytes:
+    """RFC 9162 MTH(D[0:size]) of the written entry hashes, in one pass (O(log n) memory)."""
+    accumulator = RootAccumulator()
     for line in export.lines():
-        if line.position >= new_size:
+        if line.position >= size:
             break
         value = _hash_field(line.item, "entry_hash")
         if value is None:
             raise CannotRun(f"{ENTRIES} line {line.position + 1} has no readable entry_hash")
-        seen += 1
-        for (start, end), accumulator in zip(ranges, accumulators):
-            if start <= line.position < end:
-                accumulator.append_leaf(leaf_hash(value))
-    if seen < new_size:
-        raise CannotRun(f"the export has {seen} entries, the checkpoint {new_size}")
-    return [accumulator.root() for accumulator in accumulators]
+        accumulator.append_leaf(leaf_hash(value))
+    if accumulator.size < size:
+        raise CannotRun(f"the export has {accumulator.size} entries, the saved checkpoint {size}")
+    return accumulator.root()
