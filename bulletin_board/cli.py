@@ -73,6 +73,30 @@ def serve(database_url: str, host: str, port: int, ratelimit_storage: str) -> No
         _fail(error)
 
 
+@board.command("admin-token")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False),
+              help="write the token to this new file (mode 0600) instead of standard output")
+def admin_token(out: str | None) -> None:
+    """Generate an admin token (256 random bits) for EVOTE_ADMIN_TOKEN; the board accepts no other kind.
+
+    Give it to the board as EVOTE_ADMIN_TOKEN and to the administrator's commands as EVOTE_ADMIN_TOKEN or
+    --token-file FILE (docs/guide-administrator.md).
+    """
+    from .admin_token import new_admin_token
+
+    token = new_admin_token()
+    if out is None:
+        click.echo(token)
+        return
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite a token in use
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(token + "\n")
+    except OSError as error:
+        _fail(error)
+    click.echo(f"admin token written to {out}", err=True)
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
     return make_url(url).render_as_string(hide_password=True)

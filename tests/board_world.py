@@ -8,6 +8,7 @@ from typing import Any
 
 import rfc8785
 
+from bulletin_board.admin_token import new_admin_token
 from bulletin_board.app import create_app
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
@@ -21,7 +22,7 @@ from voting.record.lifecycle import ElectionState, replay
 from voting.record.messages import sign_message
 from voting.record.submission import build_submission, parse_submission
 
-ADMIN_TOKEN = "test-admin-token-0123456789"
+ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
 MANIFEST = {
     "label": "Board test election",
     "spec_version": "v2.0.0",

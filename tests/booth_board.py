@@ -19,6 +19,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from bulletin_board.admin_token import new_admin_token
 from bulletin_board.app import create_app
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
@@ -28,7 +29,7 @@ from voting.record.election import define_election
 from voting.record.lifecycle import ElectionState, replay
 from voting.record.messages import sign_message
 
-ADMIN_TOKEN = "booth-test-admin-token-0123456789"
+ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
 
 # Distinctive labels and names, so that a search of requests, logs and the database for them means something;
 # one candidate's name is markup, which must show as text.

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin_board.admin_token import new_admin_token
+
 REPO = Path(__file__).resolve().parent.parent
-ADMIN_TOKEN = "process-test-admin-token-0123"
+ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
 PASSPHRASE = "trustee passphrase for tests"
 
 

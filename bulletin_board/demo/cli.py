@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import admin_ops
+from ..admin_token import new_admin_token
 from ..client import BoardClient, BoardClientError
 from ..record_export import export_from_board
 from . import run
@@ -81,7 +82,7 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
     out = Path(settings.out).resolve()
     run.prepare_out(out)
     (out / "logs").mkdir()
-    token = secrets.token_urlsafe(24)
+    token = new_admin_token()
     run._write_secret(out / "admin-token", token + "\n")
     document, manifest = run.load_manifest(settings.manifest)
     config = {

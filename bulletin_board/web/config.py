@@ -6,7 +6,7 @@
 | EVOTE_BOARD_KEY_FILE  | evote-board.key                  | Ed25519 key file, created (0600) if absent     |
 | EVOTE_BOARD_ORIGIN    | evote-board.localhost            | checkpoint origin prefix (no scheme, no '/')   |
 | EVOTE_BOARD_KEY_NAME  | the origin                       | signed-note key name                           |
-| EVOTE_ADMIN_TOKEN     | unset: admin API disabled        | bearer token, at least 16 characters           |
+| EVOTE_ADMIN_TOKEN     | unset: admin API disabled        | `evote board admin-token` output (admin_token) |
 | EVOTE_MAX_BODY_BYTES  | 1048576                          | request body limit                             |
 | EVOTE_MAX_PAGE        | 1000                             | largest ``limit`` for entry pages              |
 | EVOTE_MIGRATE         | 1                                | upgrade the schema at start (0 to skip)        |
@@ -32,6 +32,7 @@ from typing import Mapping
 
 from limits import parse_many
 
+from ..admin_token import admin_token_problem
 from ..errors import InvalidInput
 from ..log import MAX_PAGE
 
@@ -54,7 +55,6 @@ DEFAULTS = {
 }
 RATE_LIMITS = ("SUBMIT_PER_CLIENT", "SUBMIT_PER_CREDENTIAL", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT")  # fmt: skip
 STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
-MIN_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,10 @@ def _int(values: Mapping[str, str], name: str, low: int, high: int) -> int:
 def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os.environ) -> BoardSettings:
     values = {name: environ.get(name, default) for name, default in DEFAULTS.items()}
     values.update({k: v for k, v in (config or {}).items() if k in DEFAULTS})
-    token = str(values["EVOTE_ADMIN_TOKEN"] or "")
-    if token and (len(token) < MIN_TOKEN_CHARS or not token.isprintable() or " " in token):
-        raise InvalidInput("EVOTE_ADMIN_TOKEN", f"must be at least {MIN_TOKEN_CHARS} printable characters without spaces")
+    token = str(values["EVOTE_ADMIN_TOKEN"] or "").strip()
+    problem = admin_token_problem(token) if token else None
+    if problem:
+        raise InvalidInput("EVOTE_ADMIN_TOKEN", problem)
     origin = str(values["EVOTE_BOARD_ORIGIN"])
     return BoardSettings(
         database_url=str(values["EVOTE_DATABASE_URL"]),

@@ -7,12 +7,14 @@ docs/board.md, "Rate limits and abuse", gives the settings (web/config.py) and w
 | SUBMIT_PER_CLIENT            | POST /elections/<id>/ballots         | client address               | every request     |
 | SUBMIT_PER_CREDENTIAL        | POST /elections/<id>/ballots         | election and credential      | appended ballots  |
 | TRUSTEE_PER_CLIENT           | POST /elections/<id>/trustee-messages| client address               | every request     |
-| ADMIN_FAILURES_PER_CLIENT    | /admin/...                           | client address               | refused tokens    |
+| ADMIN_FAILURES_PER_CLIENT    | /admin/... without the valid token   | client address               | refused tokens    |
 | READS_PER_CLIENT             | every GET under /api/v1              | client address               | every request     |
 
 The credential is public (published in ``credentials.published``), so anybody can name it: the per-credential
 limit counts only ballots the board appended (201), which need the voter's signature. Junk submitted in a
-voter's name costs the sender's per-client limit and never locks the voter out.
+voter's name costs the sender's per-client limit and never locks the voter out. Likewise the valid admin token
+is exempt from the limit on refused tokens (it cannot be guessed: admin_token.py), so guesses from an address
+the administrator shares never lock the administrator out.
 
 The limits live in one storage (EVOTE_RATELIMIT_STORAGE_URI): ``memory://`` counts per process, so several
 gunicorn workers need ``redis://``. When that storage cannot be reached, reads fall back to per-process
@@ -35,6 +37,7 @@ from limits.errors import StorageError
 from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .auth import presented_valid_token
 from .config import BoardSettings
 from .errors import error_response, internal_error_response
 
@@ -129,6 +132,7 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
             )(app.view_functions[endpoint])  # fmt: skip
     if limits["ADMIN_FAILURES_PER_CLIENT"]:
         writes.limit(limits["ADMIN_FAILURES_PER_CLIENT"], deduct_when=_refused_token, scope="admin_failures_per_client",
+                     exempt_when=presented_valid_token,  # a valid token passes, whatever the refusals before it
                      on_breach=_breach_response("ADMIN_FAILURES_PER_CLIENT", "refused admin tokens from this client address"))(
             app.blueprints[ADMIN_BLUEPRINT])  # fmt: skip
 

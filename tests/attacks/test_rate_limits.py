@@ -95,8 +95,9 @@ def test_admin_token_brute_force_answers_429_from_that_address_only(tmp_path):
     before = snapshot(app)
     assert_rate_limited(client.post("/api/v1/admin/elections", json={}, headers={"Authorization": "Bearer guess-4"}),
                         "ADMIN_FAILURES_PER_CLIENT")  # fmt: skip
-    assert_rate_limited(client.post("/api/v1/admin/elections", json={}, headers=ADMIN_HEADERS), "ADMIN_FAILURES_PER_CLIENT")
     assert snapshot(app) == before
+    valid = client.post("/api/v1/admin/elections", json={}, headers=ADMIN_HEADERS)
+    assert_json_error(valid, 400, "missing_field")  # the valid token from the same address is never locked out
     elsewhere = client.post("/api/v1/admin/elections", json={}, headers=ADMIN_HEADERS, environ_base={"REMOTE_ADDR": "192.0.2.9"})
     assert_json_error(elsewhere, 400, "missing_field")  # the administrator elsewhere is not locked out
 
@@ -207,9 +208,9 @@ def test_the_admin_token_is_compared_with_hmac_compare_digest(tmp_path, monkeypa
         calls.append((a, b))
         return real(a, b)
 
+    client = make_app(tmp_path).test_client()  # before the spy: the token's own check at startup is no request
     monkeypatch.setattr(auth.hmac, "compare_digest", spy)
-    client = make_app(tmp_path).test_client()
-    guesses = ["short", ADMIN_TOKEN[:-1] + "X", ADMIN_TOKEN + "-longer", "é" * 40, "\x7f" * 3000]
+    guesses = ["short", ADMIN_TOKEN[:-1] + ".", ADMIN_TOKEN + "-longer", "é" * 40, "\x7f" * 3000]
     for guess in guesses:
         headers = {"Authorization": "Bearer " + guess}
         assert_json_error(client.post("/api/v1/admin/elections", json={}, headers=headers), 401, "invalid_token")
@@ -223,7 +224,7 @@ def test_the_admin_token_is_never_logged_by_the_app(tmp_path, caplog):
     client = make_app(tmp_path, EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT="2 per minute").test_client()
     wrong = "wrong-token-" + "Z" * 20
     bodies = []
-    for token in [wrong, ADMIN_TOKEN, wrong, wrong, ADMIN_TOKEN]:  # refused, accepted, refused, 429, 429
+    for token in [wrong, ADMIN_TOKEN, wrong, wrong, ADMIN_TOKEN]:  # refused, accepted, refused, 429, accepted
         response = client.post("/api/v1/admin/elections", json={"election_id": "x"}, headers={"Authorization": f"Bearer {token}"})
         bodies.append(response.get_data(as_text=True))
     assert [json.loads(b)["error"]["code"] for b in bodies] == [
@@ -231,7 +232,7 @@ def test_the_admin_token_is_never_logged_by_the_app(tmp_path, caplog):
         "missing_field",
         "invalid_token",
         "rate_limited",
-        "rate_limited",
+        "missing_field",
     ]
     captured = caplog.text + "".join(bodies)
     assert "rate" in caplog.text  # flask-limiter's breach line was captured: the log is really being read

@@ -18,9 +18,11 @@ from bulletin_board.keys import load_or_create_board_key
 from bulletin_board.log import BoardLog
 from bulletin_board.storage import make_engine, migrate
 
+from bulletin_board.admin_token import new_admin_token
+
 from .conftest import PYTHON, created_payload, subprocess_env
 
-TOKEN = "cli-admin-token-0123456789"
+TOKEN = new_admin_token()
 
 
 def free_port() -> int:

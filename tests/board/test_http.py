@@ -7,13 +7,14 @@ import logging
 import pytest
 from openapi_spec_validator import validate
 
+from bulletin_board.admin_token import new_admin_token
 from bulletin_board.app import create_app
 from bulletin_board.client_checks import check_entry_included, check_log_extends
 from bulletin_board.note import NoteVerifier
 
 from .conftest import created_payload
 
-TOKEN = "test-admin-token-0123456789"
+TOKEN = new_admin_token()
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
