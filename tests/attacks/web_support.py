@@ -2,12 +2,18 @@
 
 An open election on a board app reached through the Flask test client (tests/board_world.py), a snapshot of
 every election's log to show that a refused request changed nothing, and the Redis the cross-worker tests
-need (EVOTE_TEST_REDIS_URL; skipped outside CI when absent, a failure under CI=true).
+need (EVOTE_TEST_REDIS_URL; skipped outside CI when absent, a failure under CI=true). For boards running as
+real servers (tests/processes.py): :func:`send` (one raw HTTP request, chunked if asked) and
+:func:`live_snapshot`.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -87,3 +93,50 @@ def redis_url(db: int) -> str:
             pytest.fail(message + " (CI=true: a missing Redis is a failure, never a skip)")
         pytest.skip(message)
     return f"{parts.scheme}://{parts.netloc}/{db}"
+
+
+# --- real servers (issue 13: the test client does not behave like the dev server or gunicorn) -----------------
+
+CHUNK = 16384  # bytes per chunk of a chunked body
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    body: bytes
+
+    def error(self) -> dict:
+        """The board's JSON error, checked for shape and for the absence of any traceback."""
+        assert self.headers.get("Content-Type", "").startswith("application/json"), (self.status, self.body[:300])
+        text = self.body.decode("utf-8")
+        assert "Traceback" not in text and 'File "' not in text
+        error = json.loads(text)["error"]
+        assert set(error) == {"code", "field", "message"} and error["message"]
+        return error
+
+
+def send(url: str, method: str, path: str, body: bytes | Iterable[bytes] | None = None, *, headers: dict | None = None,
+         chunked: bool = False) -> Answer:  # fmt: skip
+    """One request over a fresh connection; ``chunked`` sends the body with Transfer-Encoding: chunked (no
+    Content-Length), in the pieces ``body`` yields when it is an iterable."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        all_headers = {"Content-Type": "application/json"} if body is not None else {}
+        all_headers.update(headers or {})
+        if chunked and isinstance(body, bytes):
+            body = [body[i : i + CHUNK] for i in range(0, len(body), CHUNK)]
+        connection.request(method, path, body=body, headers=all_headers, encode_chunked=chunked)
+        response = connection.getresponse()
+        return Answer(response.status, dict(response.getheaders()), response.read())
+    finally:
+        connection.close()
+
+
+
+def live_snapshot(url: str) -> list[tuple[str, int, str]]:
+    """Every election on a running board with its size and head hash, read through its API."""
+    answer = send(url, "GET", "/api/v1/elections")
+    assert answer.status == 200, answer
+    return [(e["election_id"], e["size"], e["head_hash"]) for e in json.loads(answer.body)["elections"]]
