@@ -42,8 +42,13 @@ def admin_required(view):
         if _presented_token() is None:
             raise ApiError(401, "missing_token", "an admin bearer token is required", "Authorization", _CHALLENGE)
         if not presented_valid_token():
-            raise ApiError(401, "invalid_token", "the admin bearer token is not valid", "Authorization",
-                           {"WWW-Authenticate": 'Bearer realm="evote-board-admin", error="invalid_token"'})
+            raise ApiError(
+                401,
+                "invalid_token",
+                "the admin bearer token is not valid",
+                "Authorization",
+                {"WWW-Authenticate": 'Bearer realm="evote-board-admin", error="invalid_token"'},
+            )
         return view(*args, **kwargs)
 
     return wrapper

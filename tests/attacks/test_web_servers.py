@@ -143,7 +143,9 @@ def test_hex_fields_of_a_ballot_with_whitespace_or_foreign_digits_are_400_naming
     submission = board.submissions[0]
     before = board.snapshot()
     for how, value in hostile_hex(_get(submission, path)).items():
-        answer = send(board.url, "POST", f"/api/v1/elections/{ELECTION}/ballots", json.dumps(_set(submission, path, value)).encode())
+        answer = send(
+            board.url, "POST", f"/api/v1/elections/{ELECTION}/ballots", json.dumps(_set(submission, path, value)).encode()
+        )
         error = refused(board, answer, 400, None)
         leaf = re.findall(r"[^.\[\]]+", path)[-1]
         assert error["field"] and leaf in error["field"] and error["code"] == "invalid_payload", (how, error)
@@ -299,7 +301,9 @@ def _integer_parameters() -> list[tuple[str, str, str, dict[tuple[str, str], str
         item = document["paths"][path]
         parameters = [resolve(p) for p in item.get("parameters", []) + item["get"].get("parameters", [])]
         integers = [p for p in parameters if p.get("schema", {}).get("type") == "integer"]
-        smallest = {(p["in"], p["name"]): str(p["schema"].get("minimum", 0)) for p in integers if p["in"] == "path" or p.get("required")}
+        smallest = {
+            (p["in"], p["name"]): str(p["schema"].get("minimum", 0)) for p in integers if p["in"] == "path" or p.get("required")
+        }
         found += [(rule.rule, p["in"], p["name"], {k: v for k, v in smallest.items() if k[1] != p["name"]}) for p in integers]
     return found
 

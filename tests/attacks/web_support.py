@@ -134,7 +134,6 @@ def send(url: str, method: str, path: str, body: bytes | Iterable[bytes] | None 
         connection.close()
 
 
-
 def live_snapshot(url: str) -> list[tuple[str, int, str]]:
     """Every election on a running board with its size and head hash, read through its API."""
     answer = send(url, "GET", "/api/v1/elections")
