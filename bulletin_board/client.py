@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import rfc8785
 
+from voting.encoding import parse_digest
 from voting.record.lifecycle import ElectionState, apply_entry
 
 from .chain import ChainChecker
@@ -102,8 +103,8 @@ class BoardClient:
                         item["seq"],
                         item["kind"],
                         rfc8785.dumps(item["payload"]),  # the canonical bytes that were hashed
-                        bytes.fromhex(item["prev_hash"]),
-                        bytes.fromhex(item["entry_hash"]),
+                        parse_digest(item["prev_hash"], "prev_hash"),  # strict: bytes.fromhex skips whitespace
+                        parse_digest(item["entry_hash"], "entry_hash"),
                         item["received_at"],
                     )
                 except (KeyError, TypeError, ValueError) as exc:  # a malformed entry (rfc8785's errors are ValueErrors)

@@ -68,7 +68,8 @@ def read_credential(path: str | None) -> str:
 def election_inputs(context: dict):
     """The manifest and the election's (K, H_E) from a /context answer."""
     from voting.context import ElectionContext
-    from voting.encoding import parse_p
+    from voting.encoding import parse_digest, parse_p
+    from voting.errors import EncodingError
     from voting.manifest import parse_manifest
 
     if context.get("phase") != "open":
@@ -76,9 +77,10 @@ def election_inputs(context: dict):
     if not context.get("K") or not context.get("H_E"):
         raise VoteError("the board gives no election key for this election")
     manifest = parse_manifest(context["manifest"])
-    H_E = bytes.fromhex(context["H_E"]) if len(context["H_E"]) == 64 and context["H_E"] == context["H_E"].upper() else b""
-    if len(H_E) != 32:
-        raise VoteError("the board's H_E is not 64 upper-case hex digits")
+    try:
+        H_E = parse_digest(context["H_E"], "H_E")
+    except EncodingError:
+        raise VoteError("the board's H_E is not 64 upper-case hex digits") from None
     return manifest, ElectionContext(parse_p(context["K"], "K"), H_E)
 
 
@@ -88,7 +90,7 @@ def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str,
     from bulletin_board import check_entry_included
     from bulletin_board.checkpoint import election_origin
     from bulletin_board.note import NoteVerifier
-    from voting.encoding import parse_digest
+    from voting.encoding import parse_digest, parse_fixed_bytes
 
     board = context["board"]
     if not isinstance(receipt, dict):
@@ -105,7 +107,7 @@ def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str,
     if proof["leaf_index"] != receipt["seq"]:
         raise VoteError("the receipt's inclusion proof is for another entry")
     checkpoint = check_entry_included(
-        receipt["checkpoint"], [NoteVerifier(board["key_name"], bytes.fromhex(board["public_key"]))],
+        receipt["checkpoint"], [NoteVerifier(board["key_name"], parse_fixed_bytes(board["public_key"], "board.public_key", 32))],
         election_origin(board["origin"], election_id), receipt["seq"], entry_hash, hashes,
     )
     if checkpoint.size != proof["tree_size"]:
