@@ -80,7 +80,7 @@ def _intro(report: Report) -> str:
     spec = (
         "<p>This report was produced by <code>evote-verify</code>, an independent verifier of election records that "
         "follow the ElectionGuard Design Specification v2.0.0. It recomputes every cryptographic proof and hash listed "
-        "in the specification's section 6.2 (Verifications 1 to 14) from the published record. "
+        "in the specification's §6.2 (Verifications 1 to 14) from the published record. "
     )
     if report.format != "evote":
         return (

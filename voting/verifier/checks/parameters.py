@@ -20,10 +20,10 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
 
     (1.A) The ElectionGuard specification version used to generate the election record is the same as the
     ElectionGuard specification version used to verify the election record.
-    (1.B) The large prime is equal to the large modulus p defined in Section 3.1.1.
-    (1.C) The small prime is equal to the prime q defined in Section 3.1.1.
-    (1.D) The cofactor is equal to the value r defined in Section 3.1.1.
-    (1.E) The generator is equal to the generator g defined in Section 3.1.1.
+    (1.B) The large prime is equal to the large modulus p defined in SPEC §3.1.1.
+    (1.C) The small prime is equal to the prime q defined in SPEC §3.1.1.
+    (1.D) The cofactor is equal to the value r defined in SPEC §3.1.1.
+    (1.E) The generator is equal to the generator g defined in SPEC §3.1.1.
     (1.F) The parameter base hash has been computed correctly as H_P = H(ver; 0x00, p, q, g).
     (1.G) The manifest hash has been computed correctly from the manifest as H_M = H(H_P; 0x01, manifest).
     (1.H) The base hash has been computed correctly as H_B = H(H_P; 0x02, H_M, n, k).
