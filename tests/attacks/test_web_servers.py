@@ -368,7 +368,7 @@ def test_two_hundred_refused_tokens_do_not_lock_out_the_valid_token_from_the_sam
     for guess in range(200):
         wrong = {"Authorization": f"Bearer evote-admin-guess{guess:043d}"}
         statuses.append(send(board.url, "POST", "/api/v1/admin/elections", b"{}", headers=wrong).status)
-    assert set(statuses) == {401, 429} and statuses[-1] == 429, sorted(set(statuses))  # the limit on refusals holds
+    assert set(statuses) == {401, 429} and statuses.count(401) <= 10 * 2, sorted(set(statuses))  # 10 per worker at most
     assert board.snapshot() == before
     for _ in range(4):  # every gunicorn worker
         answer = send(board.url, "POST", "/api/v1/admin/elections", b"{}", headers=AUTH)
