@@ -13,12 +13,11 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
+from bulletin_board.admin_token import new_admin_token
 from bulletin_board.cli import main
 from bulletin_board.keys import load_or_create_board_key
 from bulletin_board.log import BoardLog
 from bulletin_board.storage import make_engine, migrate
-
-from bulletin_board.admin_token import new_admin_token
 
 from .conftest import PYTHON, created_payload, subprocess_env
 
