@@ -25,7 +25,7 @@ from .cli_receipt import receipt
 from .findings import Finding, Status
 from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
-from .readers import FORMATS, open_record
+from .readers import DEFAULT_LIMITS, FORMATS, Limits, open_record
 from .report import REPORT_FORMAT, Report
 from .run import CHUNK_SIZE, HistoryNotExtended, verify
 
@@ -109,6 +109,13 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
 @click.option("--scheduler", metavar="ADDRESS", help="Verify ballots on a Dask cluster (e.g. tcp://10.0.0.5:8786).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_SIZE, show_default=True, help="Ballots per work unit.")
+@click.option(
+    "--max-file-mib",
+    type=click.IntRange(min=1, max=1 << 20),
+    help="Read no record file (no line of entries.jsonl) larger than this many MiB [default: per kind: "
+    f"{DEFAULT_LIMITS.ballot >> 20} a ballot file, {DEFAULT_LIMITS.document >> 20} another egk file, "
+    f"{DEFAULT_LIMITS.entry >> 20} an entry, {DEFAULT_LIMITS.small >> 20} an evote export's other files].",
+)
 def verify_command(
     record: str | None,
     record_format: str | None,
@@ -122,6 +129,7 @@ def verify_command(
     workers: int | None,
     scheduler: str | None,
     chunk_size: int,
+    max_file_mib: int | None,
 ) -> None:
     """Verify the election record RECORD: for evote records the board's log (B), the election's rules (L),
     eligibility and counting (E), then Verifications 1-14 of the ElectionGuard 2.0 SPEC's §6.2.
@@ -137,7 +145,10 @@ def verify_command(
         location = _location(record, board_url, election_id)
         key = _board_key(board_key) if board_key is not None else None
         since = _read_since(since_file) if since_file is not None else None
-        election = open_record(location, record_format, board_key=key, since=since, since_origin=str(since_file or ""))
+        limits = Limits.uniform(max_file_mib << 20) if max_file_mib is not None else DEFAULT_LIMITS
+        election = open_record(
+            location, record_format, board_key=key, since=since, since_origin=str(since_file or ""), limits=limits
+        )
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)

@@ -17,7 +17,6 @@ cannot run fails.
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from bulletin_board.note import NoteVerifier, parse_note
 from ..encoding import hex_bytes, parse_digest
 from .findings import Finding, failed, passed
 from .model import RecordUnreadable
+from .readers.files import DEFAULT_LIMITS, FileRefused, parse_json, read_given
 
 STEPS = {
     "R.1": "the receipt's checkpoint is signed by the board's key for the election",
@@ -64,12 +64,16 @@ class Receipt:
     board: dict[str, Any]
 
 
-def read_receipt(path: str | Path) -> Receipt:
-    """A receipt file: the receipt object, or the board's answer ``{"receipt": ...}``; raises RecordUnreadable."""
+def read_receipt(path: str | Path, limit: int = DEFAULT_LIMITS.small) -> Receipt:
+    """A receipt file: the receipt object, or the board's answer ``{"receipt": ...}``; raises RecordUnreadable.
+
+    Read like a record's files (:mod:`.readers.files`): a regular file (or a link to one, wherever: the
+    observer named it), at most ``limit`` bytes; a named pipe, a device or a directory is refused unread.
+    """
     try:
-        data = json.loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise RecordUnreadable(f"cannot read the receipt {path}: {type(exc).__name__}") from None
+        data = parse_json(read_given(path, limit, "a receipt"))
+    except FileRefused as exc:
+        raise RecordUnreadable(f"{path}: {exc.reason}") from None
     except ValueError as exc:
         raise RecordUnreadable(f"the receipt {path} is not JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("receipt"), dict):

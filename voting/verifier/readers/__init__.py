@@ -13,6 +13,7 @@ from ..model_evote import SavedCheckpoint
 from .egk import open_egk
 from .evote import is_evote_export, open_evote
 from .evote_board import is_board_url, open_board, split_board_url
+from .files import DEFAULT_LIMITS, Limits
 
 FORMATS = ("egk", "evote")
 
@@ -29,12 +30,14 @@ def open_record(
     board_key: str | None = None,
     since: str | None = None,
     since_origin: str = "--since",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ElectionRecord:
     """Read the record at ``path`` (a directory, or for evote a board URL ``http(s)://host/ELECTION``);
     raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it.
 
     evote only: ``board_key`` is the board's verifier key obtained out of band; ``since`` the signed note of
-    a checkpoint saved by an earlier verification (incremental verification).
+    a checkpoint saved by an earlier verification (incremental verification). ``limits``: the largest file
+    of each kind the readers read (:mod:`.files`).
     """
     format = format or detect_format(path)
     if format not in FORMATS:
@@ -44,12 +47,12 @@ def open_record(
             raise RecordUnreadable("--board-key and --since apply to evote records only")
         if is_board_url(str(path)):
             raise RecordUnreadable("egk records are directories; a board URL is an evote record (--format evote)")
-        return open_egk(path)
+        return open_egk(path, limits)
     if is_board_url(str(path)):
         board_url, election_id = split_board_url(str(path))
-        return open_board(board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin)
+        return open_board(board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin, limits=limits)
     saved = SavedCheckpoint(since, since_origin, None) if since is not None else None
-    return open_evote(path, board_key=board_key, since=saved)
+    return open_evote(path, board_key=board_key, since=saved, limits=limits)
 
 
-__all__ = ["FORMATS", "detect_format", "open_board", "open_record", "split_board_url"]
+__all__ = ["DEFAULT_LIMITS", "FORMATS", "Limits", "detect_format", "open_board", "open_record", "split_board_url"]

@@ -19,7 +19,7 @@ egk 2.0 record are joint proofs, verified against K whoever took part.
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ from ..model import (
     Unreadable,
 )
 from . import egk_json as j
-from .egk_ballots import BALLOTS, CHALLENGED, BallotFiles, EgkBallotDecoder, device_dirs, natural, parse_decryption
+from .egk_ballots import BALLOT, BALLOTS, CHALLENGED, BallotFiles, EgkBallotDecoder, device_dirs, natural, parse_decryption
 from .egk_variants import egk_contest_data_challenge, egk_first_chain_aux, egk_open_contest_data
+from .files import DEFAULT_LIMITS, FileRefused, Limits, load_json, parse_json, read_bytes
 
 FORMAT = "egk"
 CONSTANTS = "constants.json"
@@ -52,6 +53,7 @@ INITIALIZED = "election_initialized.json"
 ENCRYPTED_TALLY = "encrypted_tally.json"
 TALLY = "tally.json"
 CHAIN = "ballot_chain.json"
+DOCUMENT = "a record document"  # the size limit's name in a refusal
 
 CONVENTIONS = Conventions(
     name="egk",
@@ -68,27 +70,31 @@ CONVENTIONS = Conventions(
 )
 
 
-def open_egk(path: str | Path) -> ElectionRecord:
-    """Read an egk JSON election record; raises :class:`RecordUnreadable` if ``path`` is not one."""
+def open_egk(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRecord:
+    """Read an egk JSON election record; raises :class:`RecordUnreadable` if ``path`` is not one.
+
+    Every file is read through :mod:`.files` (regular files of the record only, each within ``limits``); a
+    file that is refused is :class:`Unreadable` like a file that is not JSON.
+    """
     root = Path(path)
     if not root.is_dir():
         raise RecordUnreadable(f"{path} is not a directory")
-    if not any((root / name).is_file() for name in (CONFIG, MANIFEST, INITIALIZED)):
+    if not any(os.path.lexists(root / name) for name in (CONFIG, MANIFEST, INITIALIZED)):
         raise RecordUnreadable(f"{path} is not an egk election record: it has none of {CONFIG}, {MANIFEST}, {INITIALIZED}")
-    config = j.load_json(root, CONFIG)
-    manifest_bytes, manifest = _manifest(root)
-    decryptions = _decryption_index(root)
-    chains = _chaining(root, config)
-    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, dict(reversed(decryptions)))
+    config = load_json(root, CONFIG, limits.document, DOCUMENT)
+    manifest_bytes, manifest = _manifest(root, limits)
+    decryptions = _decryption_index(root, limits)
+    chains = _chaining(root, config, limits)
+    ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, dict(reversed(decryptions)), limits)
     return ElectionRecord(
         format=FORMAT,
         location=str(root),
         conventions=CONVENTIONS,
-        parameters=_parameters(root, config, manifest_bytes, manifest),
-        key_ceremony=_key_ceremony(root),
+        parameters=_parameters(root, config, manifest_bytes, manifest, limits),
+        key_ceremony=_key_ceremony(root, limits),
         chaining=chains,
-        encrypted_tally=_encrypted_tally(root),
-        decrypted_tally=_read(root, TALLY, parse_decryption),
+        encrypted_tally=_encrypted_tally(root, limits),
+        decrypted_tally=_read(root, TALLY, parse_decryption, limits),
         decryption_ids=tuple(ballot_id for ballot_id, _ in decryptions),
         ballots=ballots.stream,
         decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None),
@@ -96,8 +102,8 @@ def open_egk(path: str | Path) -> ElectionRecord:
     )
 
 
-def _read(root: Path, name: str, parse) -> Any:
-    doc = j.load_json(root, name)
+def _read(root: Path, name: str, parse, limits: Limits) -> Any:
+    doc = load_json(root, name, limits.document, DOCUMENT)
     if isinstance(doc, Unreadable):
         return doc
     if not isinstance(doc, dict):
@@ -111,18 +117,13 @@ def _read(root: Path, name: str, parse) -> Any:
 # --- parameters, manifest, key ceremony -------------------------------------------------------------
 
 
-def _manifest(root: Path) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
-    path = root / MANIFEST
-    if not path.is_file():
-        missing = Unreadable(MANIFEST, "", "the file is absent")
-        return missing, missing
+def _manifest(root: Path, limits: Limits) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        unreadable = Unreadable(MANIFEST, "", f"cannot be read: {exc}")
-        return unreadable, unreadable
+        data = read_bytes(root, MANIFEST, limits.document, DOCUMENT)
+    except FileRefused as exc:
+        return exc.unreadable(), exc.unreadable()
     try:
-        doc = json.loads(data)
+        doc = parse_json(data)
     except ValueError as exc:
         return data, Unreadable(MANIFEST, "", f"is not readable JSON: {exc}")
     try:
@@ -188,13 +189,13 @@ def _distinct(values: list, where: str, what: str) -> None:
         raise ManifestError(where, f"a {what} appears twice")
 
 
-def _parameters(root: Path, config: Any, manifest_bytes, manifest) -> Parameters | Unreadable:
+def _parameters(root: Path, config: Any, manifest_bytes, manifest, limits: Limits) -> Parameters | Unreadable:
     if isinstance(config, Unreadable):
         return config
     try:
         return Parameters(
             spec_version=j.text(config, "config_version", ""),
-            constants=_read(root, CONSTANTS, _constants),
+            constants=_read(root, CONSTANTS, _constants, limits),
             n=j.small_int(config, "number_of_guardians", "", 1),
             k=j.small_int(config, "quorum", "", 1),
             H_P=j.digest(config, "parameter_base_hash", ""),
@@ -216,7 +217,7 @@ def _constants(doc: Any, origin: str) -> GroupConstants:
     return GroupConstants(origin=origin, **values)
 
 
-def _key_ceremony(root: Path) -> KeyCeremony | Unreadable:
+def _key_ceremony(root: Path, limits: Limits) -> KeyCeremony | Unreadable:
     def parse(doc: Any, origin: str) -> KeyCeremony:
         guardians = []
         for n, raw in enumerate(j.items(doc, "guardians", "")):
@@ -246,13 +247,13 @@ def _key_ceremony(root: Path) -> KeyCeremony | Unreadable:
             j.element(doc, "joint_public_key", ""), j.digest(doc, "extended_base_hash", ""), tuple(guardians), origin
         )
 
-    return _read(root, INITIALIZED, parse)
+    return _read(root, INITIALIZED, parse, limits)
 
 
 # --- chains, tallies, decryptions -------------------------------------------------------------------
 
 
-def _chaining(root: Path, config: Any) -> Chaining | Unreadable:
+def _chaining(root: Path, config: Any, limits: Limits) -> Chaining | Unreadable:
     if isinstance(config, Unreadable):
         return config
     try:
@@ -265,16 +266,18 @@ def _chaining(root: Path, config: Any) -> Chaining | Unreadable:
     devices = []
     for directory in device_dirs(root):
         origin = f"{BALLOTS}/{directory.name}/{CHAIN}"
-        if not (directory / CHAIN).is_file():
+        if not os.path.lexists(directory / CHAIN):  # present but refused (a pipe, a link out): Unreadable below
             if enabled:
                 devices.append(DeviceChain(directory.name, aux0, None, None, None, None, f"{BALLOTS}/{directory.name}"))
             continue
-        devices.append(_device_chain(root, directory, origin, enabled, aux0))
+        devices.append(_device_chain(root, directory, origin, enabled, aux0, limits))
     return Chaining(enabled, tuple(devices), CONFIG)
 
 
-def _device_chain(root: Path, directory: Path, origin: str, enabled: bool, aux0: bytes) -> DeviceChain | Unreadable:
-    doc = j.load_json(root, origin)
+def _device_chain(
+    root: Path, directory: Path, origin: str, enabled: bool, aux0: bytes, limits: Limits
+) -> DeviceChain | Unreadable:
+    doc = load_json(root, origin, limits.document, DOCUMENT)
     if isinstance(doc, Unreadable):
         return doc
     try:
@@ -298,7 +301,7 @@ def _device_chain(root: Path, directory: Path, origin: str, enabled: bool, aux0:
         return Unreadable(origin, exc.field, exc.reason)
 
 
-def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
+def _encrypted_tally(root: Path, limits: Limits) -> EncryptedTallyRecord | Unreadable:
     def parse(doc: Any, origin: str) -> EncryptedTallyRecord:
         entries = []
         for n, contest in enumerate(j.items(doc, "contests", "")):
@@ -321,23 +324,21 @@ def _encrypted_tally(root: Path) -> EncryptedTallyRecord | Unreadable:
             raise EncodingError("cast_ballot_ids", "expected a list of ballot ids")
         return EncryptedTallyRecord(tuple(entries), None if ids is None else tuple(ids), origin)
 
-    return _read(root, ENCRYPTED_TALLY, parse)
+    return _read(root, ENCRYPTED_TALLY, parse, limits)
 
 
-def _decryption_index(root: Path) -> list[tuple[str, Path]]:
+def _decryption_index(root: Path, limits: Limits) -> list[tuple[str, Path]]:
     """(ballot id, decryption file) for every decryption (the id written inside the file, else the one in its
-    name); an id may come twice, which Verification 12 reports."""
+    name); an id may come twice, which Verification 12 reports. A file that cannot be read is indexed by its
+    name, read again and reported as unreadable when its ballot streams past."""
     index: list[tuple[str, Path]] = []
     directory = root / CHALLENGED
     if not directory.is_dir():
         return index
     for path in sorted(directory.glob("dballot-*.json"), key=natural):
         ballot_id = path.name[len("dballot-") : -len(".json")]
-        try:
-            doc = json.loads(path.read_bytes())
-            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                ballot_id = doc["id"]
-        except (OSError, ValueError):
-            pass  # read again, and reported as unreadable, when its ballot streams past
+        doc = load_json(root, f"{CHALLENGED}/{path.name}", limits.ballot, BALLOT)
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+            ballot_id = doc["id"]
         index.append((ballot_id, path))
     return index

@@ -7,7 +7,6 @@ Files: ``encrypted_ballots/<device>/eballot-<id>.json`` (egk ``EncryptedBallotJs
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -38,9 +37,11 @@ from ..model import (
     WrittenContestData,
 )
 from . import egk_json as j
+from .files import Limits, load_json
 
 BALLOTS = "encrypted_ballots"
 CHALLENGED = "challenged_ballots"
+BALLOT = "a ballot file"  # the size limit's name in a refusal
 STATES = {"CAST": BallotState.CAST, "SPOILED": BallotState.CHALLENGED, "UNKNOWN": BallotState.OTHER}
 
 
@@ -123,6 +124,7 @@ class BallotFiles:
     root: Path
     chaining: Chaining | None
     decryptions: dict[str, Path]
+    limits: Limits
 
     def count(self) -> int:
         directory = self.root / BALLOTS
@@ -153,20 +155,23 @@ class BallotFiles:
                     yield self._raw(device / name, device.name, None)
 
     def _raw(self, path: Path, device: str | None, position: int | None) -> RawBallot:
+        """One ballot file, read through :mod:`.files`: a file that is refused (not a regular file of the record,
+        too large, nested too deeply) is an :class:`Unreadable` payload, and fails this ballot only.
+
+        The ballot's id is the ``ballot_id`` written inside the file (the one its decryption, the tally's list
+        and the chain name), else the one in its file name.
+        """
         origin = str(path.relative_to(self.root))
         ballot_id = path.name[len("eballot-") : -len(".json")]
-        try:
-            payload: Any = json.loads(path.read_bytes())
-            if isinstance(payload, dict) and isinstance(payload.get("ballot_id"), str):
-                ballot_id = payload["ballot_id"]
-        except (OSError, ValueError) as exc:
-            payload = Unreadable(origin, "", f"is not readable JSON: {exc}")
+        payload: Any = load_json(self.root, origin, self.limits.ballot, BALLOT)
+        if isinstance(payload, dict) and isinstance(payload.get("ballot_id"), str):
+            ballot_id = payload["ballot_id"]
         decryption: Any = None
         decryption_origin = None
         decryption_path = self.decryptions.get(ballot_id)
         if decryption_path is not None:
             decryption_origin = str(decryption_path.relative_to(self.root))
-            decryption = j.load_json(self.root, decryption_origin)
+            decryption = load_json(self.root, decryption_origin, self.limits.ballot, BALLOT)
         return RawBallot(ballot_id, origin, payload, device, position, decryption, decryption_origin)
 
 

@@ -7,30 +7,16 @@ upper-case hex (``ElementsJson.kt``). These helpers read them strictly with the 
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from gmpy2 import mpz
 
 from ...encoding import parse_bytes, parse_digest, parse_p_unchecked_membership, parse_small_int
 from ...errors import EncodingError
-from ..model import Unreadable
 
 MAX_BYTES = 1 << 16
 UPPER_HEX = re.compile(r"[0-9A-F]{1,2048}")
-
-
-def load_json(root: Path, name: str) -> Any:
-    """The parsed JSON of ``root/name``, or :class:`Unreadable` saying why not."""
-    path = root / name
-    if not path.is_file():
-        return Unreadable(name, "", "the file is absent")
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        return Unreadable(name, "", f"is not readable JSON: {exc}")
 
 
 def get(obj: Any, key: str, where: str) -> Any:

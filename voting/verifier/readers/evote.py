@@ -15,7 +15,7 @@ and chains no confirmation codes.
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,35 +28,39 @@ from ..model import Chaining, ElectionRecord, RecordUnreadable, Unreadable
 from ..model_evote import BoardExport, EvoteParts, SavedCheckpoint
 from . import evote_parts as parts_of
 from .evote_ballots import EvoteBallotDecoder, EvoteBallots
-from .evote_entries import ChallengedPayloads, read_lines, scan_entries
+from .evote_entries import ChallengedPayloads, EntriesFile, read_lines, scan_entries
+from .files import DEFAULT_LIMITS, FileRefused, Limits, load_json, parse_json, read_bytes
 
 FORMAT_NAME = "evote"
 MANIFEST = "manifest.json"
+SMALL = "this file"  # the size limit's name in a refusal
 
 
 def is_evote_export(path: str | Path) -> bool:
-    """Whether ``path`` looks like an evote export (its manifest.json says so)."""
+    """Whether ``path`` looks like an evote export: its manifest.json says so, or it cannot be read (a pipe,
+    a link out of the directory) and the directory has an entries.jsonl."""
+    root = Path(path)
     try:
-        return json.loads((Path(path) / MANIFEST).read_bytes()).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
+        document = parse_json(read_bytes(root, MANIFEST, DEFAULT_LIMITS.small, SMALL))
+    except FileRefused:
+        return os.path.lexists(root / MANIFEST) and os.path.lexists(root / FILES["entries"])
+    except ValueError:
         return False
+    return isinstance(document, dict) and document.get("format") == FORMAT
 
 
-def _json(root: Path, name: str) -> dict[str, Any] | Unreadable:
+def _json(root: Path, name: str, limits: Limits) -> dict[str, Any] | Unreadable:
+    value = load_json(root, name, limits.small, SMALL)
+    return value if isinstance(value, (dict, Unreadable)) else Unreadable(name, "", "is not a JSON object")
+
+
+def _text(root: Path, name: str, limits: Limits) -> str | Unreadable:
     try:
-        value = json.loads((root / name).read_bytes())
-    except OSError as exc:
-        return Unreadable(name, "", f"cannot be read: {type(exc).__name__}")
-    except ValueError as exc:
-        return Unreadable(name, "", f"is not JSON: {exc}")
-    return value if isinstance(value, dict) else Unreadable(name, "", "is not a JSON object")
-
-
-def _text(root: Path, name: str) -> str | Unreadable:
-    try:
-        return (root / name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Unreadable(name, "", f"cannot be read: {type(exc).__name__}")
+        return read_bytes(root, name, limits.small, SMALL).decode("utf-8")
+    except FileRefused as exc:
+        return exc.unreadable()
+    except UnicodeDecodeError as exc:
+        return Unreadable(name, "", f"is not UTF-8 text (byte {exc.start})")
 
 
 def open_evote(
@@ -67,27 +71,30 @@ def open_evote(
     since: SavedCheckpoint | None = None,
     transport: tuple[str, ...] = (),
     location: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ElectionRecord:
     """Read an evote export directory; raises :class:`RecordUnreadable` if ``path`` is not one.
 
     ``board_key`` is the board's verifier key obtained out of band (B.3 requires the record's key to be it);
     ``since`` the checkpoint of an earlier verification (B.5, and only later ballots are checked again).
+    Every file is read through :mod:`.files`: a file that is refused is :class:`Unreadable` (entries.jsonl:
+    the checks that read it cannot run, and say why).
     """
     root = Path(path)
-    entries_path = root / FILES["entries"]
     if not root.is_dir():
         raise RecordUnreadable(f"{path} is not a directory")
-    if not entries_path.is_file() and not is_evote_export(root):
+    if not os.path.lexists(root / FILES["entries"]) and not is_evote_export(root):
         raise RecordUnreadable(f"{path} is not an evote record: it has no {FILES['entries']} and no evote {MANIFEST}")
-    manifest = _json(root, MANIFEST)
-    scan = scan_entries(entries_path)  # a missing entries.jsonl reads as no entries; the board checks then fail
+    entries = EntriesFile(root, FILES["entries"], limits.entry)
+    manifest = _json(root, MANIFEST, limits)
+    scan = scan_entries(entries)  # an entries.jsonl that cannot be read reads as no entries; the board checks then fail
     election_id = manifest.get("election_id") if isinstance(manifest, dict) else None
     export = BoardExport(
         location=location or str(root),
         manifest=manifest,
-        board_key=_json(root, FILES["board_key"]),
-        checkpoint=_text(root, FILES["checkpoint"]),
-        lines=lambda: read_lines(entries_path),
+        board_key=_json(root, FILES["board_key"], limits),
+        checkpoint=_text(root, FILES["checkpoint"], limits),
+        lines=lambda: read_lines(entries),
         trusted_key=board_key,
         trusted_key_origin=board_key_origin,
         transport=transport,
@@ -95,11 +102,13 @@ def open_evote(
     counting = (
         scan.counter.result() if scan.counter is not None else Unreadable("entries.jsonl", "election.created", "no revoting rule")
     )
+    if scan.refused is not None:
+        counting = scan.refused.unreadable()
     parts = EvoteParts(
         election_id=election_id if isinstance(election_id, str) else None,
         export=export,
         events=tuple(scan.events),
-        ballot_payload_at=ChallengedPayloads(entries_path, scan.challenged_offsets),
+        ballot_payload_at=ChallengedPayloads(entries, scan.challenged_offsets),
         counting=counting,
         saved=since,
         since_size=_size_of(since),
@@ -110,7 +119,7 @@ def open_evote(
     manifest_model = parameters.manifest if not isinstance(parameters, Unreadable) else None
     result = parts.first(tl.TALLY_RESULT)
     ballots = EvoteBallots(
-        entries_path,
+        entries,
         counting if not isinstance(counting, Unreadable) else None,
         parts_of.challenged_decryptions(parts),
         None

@@ -15,7 +15,6 @@ covers it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
 from ...credentials import contest_data_digest
@@ -38,8 +37,9 @@ from ..model import (
     WrittenContestData,
 )
 from ..model_evote import Counting
-from .evote_entries import credential_of, entry_fields, parse_line
+from .evote_entries import EntriesFile, credential_of, entry_fields, parse_line
 from .evote_parts import decrypted_selection, get, items, response
+from .files import FileRefused
 
 SUBMISSION_FIELDS = {"action", "ballot", "credential", "signature"}
 
@@ -58,7 +58,7 @@ class EvoteBallotLine:
 class EvoteBallots:
     """The ballot entries of an export, streamed in seq order (see the module docstring)."""
 
-    path: Path
+    entries: EntriesFile
     counting: Counting | None
     decryptions: dict[int, tuple[Any, str]]  # seq -> (tally.result item, where)
     pending: str | None  # why challenged ballots have no decryption yet (no tally.result), or None
@@ -66,14 +66,17 @@ class EvoteBallots:
     result_seq: int | None  # seq of tally.result
 
     def stream(self) -> Iterator[RawBallot]:
-        with open(self.path, "rb") as handle:
-            for raw in handle:
-                item, _ = parse_line(raw.rstrip(b"\n"))
+        """The ballot entries; a line that is not an entry (too long, not JSON) is B.4's to report. A file that
+        cannot be read at all stops the stream with the reason (every ballot step then fails)."""
+        try:
+            for line, item, _ in self.entries.lines():
                 fields = entry_fields(item)
                 if fields is None or fields[1] not in KIND_OF_ACTION.values():
                     continue
                 seq, kind = fields
-                yield self._raw(raw.rstrip(b"\n"), seq, kind, _code(item))
+                yield self._raw(line.body, seq, kind, _code(item))
+        except FileRefused as exc:
+            raise FileRefused(exc.name, f"cannot be read, so no ballot can be verified: {exc.reason}") from None
 
     def _raw(self, line: bytes, seq: int, kind: str, code: str) -> RawBallot:
         if kind == "ballot.challenged":

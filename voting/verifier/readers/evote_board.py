@@ -23,6 +23,7 @@ from bulletin_board.record_export import FILES, FORMAT, VERSION, entry_to_json
 from ..model import ElectionRecord, RecordUnreadable
 from ..model_evote import SavedCheckpoint
 from .evote import open_evote
+from .files import DEFAULT_LIMITS, Limits
 
 API_SUFFIXES = ("/api/v1/elections", "/elections", "/booth")
 
@@ -50,7 +51,13 @@ def split_board_url(url: str) -> tuple[str, str]:
 
 
 def open_board(
-    board_url: str, election_id: str, *, board_key: str | None = None, since_note: str | None = None, since_origin: str = ""
+    board_url: str,
+    election_id: str,
+    *,
+    board_key: str | None = None,
+    since_note: str | None = None,
+    since_origin: str = "",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ElectionRecord:
     """Download the election into a temporary export and open it; raises :class:`RecordUnreadable` when the
     board cannot be reached or has no such election."""
@@ -84,6 +91,7 @@ def open_board(
             since=saved,
             transport=transport,
             location=f"{board_url.rstrip('/')}/{election_id}",
+            limits=limits,
         )
     except BoardClientError as exc:
         directory.cleanup()

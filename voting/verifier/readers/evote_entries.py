@@ -5,6 +5,11 @@
 folds the ballot entries into runs, applies the revoting rule to the cast ballots as they pass
 (:class:`~voting.verifier.checks.eligibility.BallotCounter`) and remembers where the challenged ballots
 are, so that the rules can read them again when ``tally.encrypted`` names them.
+
+The file is opened through :mod:`.files` (a regular file of the record, never a pipe or a link out of it) and
+read a line at a time, each line at most ``limit`` bytes in memory: a longer line is skipped unread and is not
+an entry (B.4 names it). A line nested deeper than :data:`~.files.MAX_DEPTH` is not an entry either (the
+board refuses payloads nested deeper than 32 levels).
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from ...record.common import RecordError
 from ...record.election import REVOTE_RULES
 from ...record.lifecycle import BALLOT_KINDS
 from ..checks.eligibility import CAST_KIND, CHALLENGED_KIND, BallotCounter
+from ..model import CannotRun
 from ..model_evote import BallotRun, BoardLine, ControlEntry, Event
+from .files import MAX_DEPTH, FileRefused, Line, line_too_long, open_file, too_deep
+from .files import read_lines as file_lines
 
 
 class _Rejected(ValueError):
@@ -41,21 +49,42 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, f"the line is not UTF-8 (byte {exc.start})"
     except _Rejected as exc:
         return None, str(exc)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        return None, f"the line nests arrays or objects more than {MAX_DEPTH} levels deep"
+    except ValueError as exc:
         return None, f"the line is not JSON: {exc}"
     if not isinstance(item, dict):
         return None, f"the line is a JSON {type(item).__name__}, not an object"
+    if too_deep(item, MAX_DEPTH):
+        return None, f"the line nests arrays or objects more than {MAX_DEPTH} levels deep"
     return item, ""
 
 
-def read_lines(path: Path) -> Iterator[BoardLine]:
-    """Every line of ``entries.jsonl`` in order, parsed; one line in memory at a time."""
-    with open(path, "rb") as handle:
-        for position, raw in enumerate(handle):
-            terminated = raw.endswith(b"\n")
-            body = raw[:-1] if terminated else raw
-            item, problem = parse_line(body)
-            yield BoardLine(position, body, item, problem, terminated)
+@dataclass(frozen=True)
+class EntriesFile:
+    """Where ``entries.jsonl`` is (the record's directory and its name there) and the limit for one line."""
+
+    root: Path
+    name: str
+    limit: int
+
+    def lines(self) -> Iterator[tuple[Line, dict[str, Any] | None, str]]:
+        """(line, its JSON object or None, why not) for every line; :class:`FileRefused` if it cannot be read."""
+        for line in file_lines(self.root, self.name, self.limit):
+            if line.too_long:
+                yield line, None, line_too_long(line, self.limit)
+            else:
+                yield line, *parse_line(line.body)
+
+
+def read_lines(entries: EntriesFile) -> Iterator[BoardLine]:
+    """Every line of ``entries.jsonl`` in order, parsed; one line in memory at a time. A file that cannot be
+    read (absent, not a regular file of the record) stops the checks that read it: :class:`CannotRun`."""
+    try:
+        for position, (line, item, problem) in enumerate(entries.lines()):
+            yield BoardLine(position, line.body, item, problem, line.terminated)
+    except FileRefused as exc:
+        raise CannotRun(f"{exc.name} cannot be read: {exc.reason}", exc.name) from None
 
 
 def entry_fields(item: dict[str, Any] | None) -> tuple[int, str] | None:
@@ -88,20 +117,17 @@ class Scan:
     challenged_offsets: dict[int, int] = field(default_factory=dict)  # seq of a ballot.challenged entry -> byte offset
     lines: int = 0
     ballots: int = 0
+    refused: FileRefused | None = None  # why entries.jsonl could not be read at all
 
 
-def scan_entries(path: Path) -> Scan:
+def scan_entries(entries: EntriesFile) -> Scan:
     """One pass over the entries (an unreadable file is an empty scan: the checks that read it fail)."""
     scan = Scan()
     run: list[int] | None = None  # [first_seq, last_seq, count] of the current ballot run
-    offset = 0
-    if not path.is_file():
-        return scan
-    with open(path, "rb") as handle:
-        for raw in handle:
-            here, offset = offset, offset + len(raw)
+    try:
+        for line, item, _ in entries.lines():
+            here = line.offset
             scan.lines += 1
-            item, _ = parse_line(raw.rstrip(b"\n"))
             fields = entry_fields(item)
             if fields is None:
                 continue  # B.4 reports the line
@@ -127,6 +153,8 @@ def scan_entries(path: Path) -> Scan:
                     scan.counter = BallotCounter(rule)
             if scan.counter is not None:
                 scan.counter.control(seq, kind)
+    except FileRefused as exc:
+        scan.refused = exc
     if run is not None:
         scan.events.append(BallotRun(*run))
     return scan
@@ -143,18 +171,25 @@ def _hash(value: object) -> bytes:
 
 @dataclass(frozen=True)
 class ChallengedPayloads:
-    """Random access to the payloads of the ballot.challenged entries (picklable: a path and offsets)."""
+    """Random access to the payloads of the ballot.challenged entries (picklable: a file and offsets)."""
 
-    path: Path
+    entries: EntriesFile
     offsets: dict[int, int]
 
     def __call__(self, seq: int) -> Any:
         offset = self.offsets.get(seq)
         if offset is None:
             raise RecordError("challenged", f"entry {seq} is not a ballot.challenged entry")
-        with open(self.path, "rb") as handle:
-            handle.seek(offset)
-            item, problem = parse_line(handle.readline().rstrip(b"\n"))
+        try:
+            with open_file(self.entries.root, self.entries.name) as handle:
+                handle.seek(offset)
+                raw = handle.readline(self.entries.limit + 1)
+        except (FileRefused, OSError) as exc:
+            raise RecordError("challenged", f"entry {seq} cannot be read: {exc}") from None
+        if len(raw) > self.entries.limit and not raw.endswith(b"\n"):
+            item, problem = None, f"the line is longer than the verifier reads for one entry ({self.entries.limit} bytes)"
+        else:
+            item, problem = parse_line(raw.rstrip(b"\n"))
         if item is None:
             raise RecordError("challenged", f"entry {seq} cannot be read: {problem}")
         return item.get("payload")
