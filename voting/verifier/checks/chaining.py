@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Generator, Iterator
 
 from ...confirmation import chain_close, chain_start
 from ...context import ElectionContext
@@ -70,8 +70,12 @@ def v7_ballot_chains(record: ElectionRecord, summary: StreamSummary) -> Iterator
     (7.G) The closing hash is correctly computed as H = H(H_E; 0x24, B_aux).
 
     A device's ballots are taken in the order of its chain listing when the record has one; a ballot
-    missing from the chain, or in the chain but missing from the record, breaks it (7.E). How B_aux,1 is
-    formed from H_0 is the record's convention (eq. 60 gives H_0 ∥ B_aux,0; egk uses H_0 alone).
+    missing from the chain, or in the chain but missing from the record, breaks it (7.E). B_j is the ballot
+    the chain lists at j (SPEC §3.4.3: "the j-th ballot voted on this device"), so each link is bound to its
+    ballot: the ballot found at position j must say, in its own ``ballot_id``, that it is the j-th listed
+    ballot (7.E) — the reader finds it by its file name, which therefore agrees with the listing too; a
+    record whose files hold each other's ballots fails, even when the codes chain. How B_aux,1 is formed
+    from H_0 is the record's convention (eq. 60 gives H_0 ∥ B_aux,0; egk uses H_0 alone).
     """
     chaining = record.chaining
     if chaining is None or (not isinstance(chaining, Unreadable) and not chaining.enabled):
@@ -160,6 +164,7 @@ class _Walk:
     def step(self, digest: BallotDigest) -> Iterator[Finding]:
         subject = f"ballot {digest.id} on device {self.device.device}"
         listed = self.device.listed_ids
+        bound = True
         if listed is not None:
             if digest.chain_position is None:
                 yield failed("7.E", subject, "the ballot is not in its device's chain", digest.origin)
@@ -175,6 +180,7 @@ class _Walk:
                     found=f"position {digest.chain_position}, missing {skipped}",
                 )
                 self.position = digest.chain_position
+            bound = yield from self._bound(digest, subject, listed[digest.chain_position])
         aux0 = self.device.aux0
         first = self.seen == 0
         if digest.aux is None or digest.confirmation_code is None:
@@ -182,7 +188,10 @@ class _Walk:
         elif not first and self.previous is None:
             yield failed("7.E", subject, "not verified: the previous ballot on this device could not be read", digest.origin)
         elif digest.aux == (expected := self.conventions.first_chain_aux(self.H_0, aux0) if first else self.previous + aux0):
-            yield passed("7.E", subject, "the first link, from H_0" if first else "B_aux,j = H(B_{j-1}) ∥ B_aux,0", digest.origin)
+            if bound:
+                yield passed(
+                    "7.E", subject, "the first link, from H_0" if first else "B_aux,j = H(B_{j-1}) ∥ B_aux,0", digest.origin
+                )
         else:
             message = "B_aux,1 does not start the chain from H_0" if first else "B_aux,j is not H(B_{j-1}) ∥ B_aux,0"
             yield failed("7.E", subject, message, digest.origin, expected=hex_bytes(expected), found=hex_bytes(digest.aux))
@@ -190,6 +199,21 @@ class _Walk:
         self.last_id = digest.id
         self.position += 1
         self.seen += 1
+
+    def _bound(self, digest: BallotDigest, subject: str, listed_id: str) -> Generator[Finding, None, bool]:
+        """7.E's link is B_j's: the ballot at chain position j is, by its own id, the ballot listed there."""
+        if digest.id == listed_id:
+            return True
+        yield failed(
+            "7.E",
+            subject,
+            f"the chain lists ballot {listed_id} at position {digest.chain_position}, but its file holds ballot "
+            f"{digest.id} (the ballot_id written inside): the link is not bound to its ballot",
+            digest.origin,
+            expected=f"ballot_id {listed_id}",
+            found=f"ballot_id {digest.id}",
+        )
+        return False
 
     def close(self, context: ElectionContext) -> Iterator[Finding]:
         listed = self.device.listed_ids

@@ -159,7 +159,7 @@ class BallotFiles:
         too large, nested too deeply) is an :class:`Unreadable` payload, and fails this ballot only.
 
         The ballot's id is the ``ballot_id`` written inside the file (the one its decryption, the tally's list
-        and the chain name), else the one in its file name.
+        and the chain name), else the one in its file name (the decoder then reports it missing).
         """
         origin = str(path.relative_to(self.root))
         ballot_id = path.name[len("eballot-") : -len(".json")]
@@ -206,6 +206,8 @@ class EgkBallotDecoder:
         defects: list[Defect] = []
         if state_text not in STATES:
             defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
+        if not isinstance(doc.get("ballot_id"), str):
+            defects.append(Defect("5", "ballot_id", "is missing: the ballot does not say which ballot it is"))
         ballot = None
         try:
             if self.manifest is None:
