@@ -55,7 +55,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.extensions["evote_board"] = BoardState(settings, log)
-    app.extensions["evote_elections"] = ElectionService(log)
+    app.extensions["evote_elections"] = ElectionService(
+        log, limits=settings.credential_limits, close_grace_seconds=settings.close_grace_seconds
+    )
     register_error_handlers(app)
     app.register_blueprint(api_entries.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_proofs.bp, url_prefix=API_PREFIX)

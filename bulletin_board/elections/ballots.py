@@ -1,10 +1,12 @@
 """Ballot submission: everything checked before the ballot is appended, then the voter's receipt.
 
 Before the log's lock: the envelope, encodings and subgroup membership, the credential's signature, every
-proof and hash of the ballot (Verifications 5-7) and a challenge's reveal. Under the lock, in the append's
-hook: the election is open, the credential is on the frozen list and not revoked, the confirmation code and
-every α are new on the board (no ballot copying), the revoting rule holds; the index rows are written with
-the entry. An identical resubmission returns the first receipt and appends nothing.
+proof and hash of the ballot (Verifications 5-7) and a challenge's reveal, for a ballot admitted while
+the election is open and not closing (:mod:`.closing`). Under the lock, in the append's hook: the election
+is open, the credential is on the frozen list and not revoked, the confirmation code and every α are new
+on the board (no ballot copying), the revoting rule holds, the credential has room in its limits
+(:mod:`.credential_limits`); the index rows are written with the entry. An identical resubmission returns
+the first receipt, appends nothing and counts against no limit, even once the election is closing or closed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from voting.record.submission import CAST, Submission
 from ..log import BoardLog
 from ..log_types import AppendContext
 from ..storage.schema import ballot_index, ciphertext_index, credentials, entries
+from .closing import BallotCheck
+from .credential_limits import CredentialLimits, check_allowance
 from .errors import Refused
 
 
@@ -37,7 +41,7 @@ class AcceptedBallot:
     appended: bool
 
 
-def ballot_hook(submission: Submission, revote_rule: str):
+def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimits, in_flight: BallotCheck):
     """The check run inside the serialised append (see module docstring)."""
     code = submission.ballot.confirmation_code.hex().upper()
     alphas = [ciphertext_key(ct.alpha.to_bytes()) for ct in submission.ballot.ciphertexts()]
@@ -52,6 +56,8 @@ def ballot_hook(submission: Submission, revote_rule: str):
             if bytes(stored) == ctx.payload_bytes:
                 return ctx.existing(existing[0])  # the same submission again: same receipt, nothing appended
             raise Refused(409, "duplicate_ballot", "ballot.confirmation_code", "a ballot with this confirmation code is already on the board")
+        if in_flight.refusal is not None:
+            raise in_flight.refusal  # not admitted (closing or not open): its proofs were not checked
         if ctx.state != OPEN:
             raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {ctx.state!r})")
         listed = conn.execute(
@@ -77,11 +83,14 @@ def ballot_hook(submission: Submission, revote_rule: str):
             ).first()
             if cast_before is not None:
                 raise Refused(409, "already_voted", "credential", "this election counts a credential's first ballot, and it has one")
+        check_allowance(conn, ctx.election_id, submission, limits, ctx.received_at)
         conn.execute(
             insert(ballot_index).values(
-                election_id=ctx.election_id, confirmation_code=code, seq=ctx.seq, credential=submission.credential, action=submission.action
+                election_id=ctx.election_id, confirmation_code=code, seq=ctx.seq, credential=submission.credential,
+                action=submission.action, revealed=submission.reveal is not None,
             )
-        )
+        )  # fmt: skip
+        in_flight.finish_in(ctx)
         conn.execute(insert(ciphertext_index), [{"election_id": ctx.election_id, "ciphertext_hash": a, "seq": ctx.seq} for a in alphas])
         return None
 

@@ -2,6 +2,8 @@
 
 Every append goes through :meth:`BoardLog.append` with a hook that applies the election's rules
 (:mod:`voting.record.lifecycle`) under the log's lock, so a refused request leaves the log unchanged.
+Closing goes through :func:`.closing.close`, which waits for the ballots being checked; each ballot
+registers with :func:`.closing.ballot_check` before its proofs are checked.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from voting.record.election import parse_election_created
 from voting.record.lifecycle import (
     ADMIN_KINDS,
     BALLOT_KINDS,
+    CLOSED,
     CREATED,
     CREDENTIALS_PUBLISHED,
     CREDENTIALS_REVOKED,
@@ -32,14 +35,21 @@ from ..log import BoardLog
 from ..log_types import AppendContext, AppendResult
 from ..storage.schema import ballot_index, credentials, entries
 from . import ballots as ballot_rules
+from . import closing
 from .control import ControlStates
+from .credential_limits import CredentialLimits
 from .errors import Refused, refusal_from
+
+DEFAULT_CLOSE_GRACE_SECONDS = 5.0
 
 
 class ElectionService:
-    def __init__(self, log: BoardLog) -> None:
+    def __init__(self, log: BoardLog, *, limits: CredentialLimits | None = None,
+                 close_grace_seconds: float = DEFAULT_CLOSE_GRACE_SECONDS) -> None:  # fmt: skip
         self.log = log
         self.states = ControlStates()
+        self.limits = limits or CredentialLimits()
+        self.close_grace_seconds = close_grace_seconds
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -133,7 +143,10 @@ class ElectionService:
             expected, challenged = self._expected_tally(election_id)
             if payload != expected:
                 raise Refused(409, "tally_mismatch", "payload", "is not the product of the counted ballots recomputed by the board")
-        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, challenged))
+        append = lambda: self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, challenged))  # noqa: E731
+        if kind == CLOSED:
+            return closing.close(self.log, election_id, self.close_grace_seconds, append)
+        return append()
 
     def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
         if kind not in TRUSTEE_KINDS:
@@ -178,10 +191,19 @@ class ElectionService:
         definition, context = self._with_state(election_id, prepare)
         try:
             submission = parse_submission(payload, definition.manifest)
-            check_submission(submission, election_id, definition.manifest, context)
         except VotingError as exc:
             raise refusal_from(exc) from None
-        result = self.log.append(election_id, submission.kind, payload, check=ballot_rules.ballot_hook(submission, definition.revote_rule))
+        with closing.ballot_check(self.log, election_id) as in_flight:
+            # Only an admitted ballot has its proofs checked; for one that is not, the hook returns the first
+            # receipt of an identical resubmission and refuses anything else.
+            if in_flight.refusal is None:
+                try:
+                    check_submission(submission, election_id, definition.manifest, context)
+                except VotingError as exc:
+                    raise refusal_from(exc) from None
+            hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight)
+            result = self.log.append(election_id, submission.kind, payload, check=hook)
+            in_flight.appended = result.appended
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
         receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
         return receipt, result.appended

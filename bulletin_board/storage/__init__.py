@@ -2,7 +2,19 @@
 
 from .engine import make_engine, read_transaction, write_transaction
 from .migrate import migrate
-from .schema import ballot_index, checkpoints, ciphertext_index, credentials, elections, entries, merkle_nodes, metadata
+from .schema import (
+    ballot_checks,
+    ballot_index,
+    checkpoints,
+    ciphertext_index,
+    credentials,
+    election_closing,
+    elections,
+    entries,
+    merkle_nodes,
+    metadata,
+)
 
 __all__ = ["make_engine", "read_transaction", "write_transaction", "migrate", "metadata", "elections", "entries",
-           "merkle_nodes", "checkpoints", "ballot_index", "ciphertext_index", "credentials"]
+           "merkle_nodes", "checkpoints", "ballot_index", "ciphertext_index", "credentials", "ballot_checks",
+           "election_closing"]

@@ -4,7 +4,12 @@ Entries keep the canonical payload bytes exactly as hashed (never re-serialised)
 constraints are the chain's last line of defence: (election_id, seq) means one entry per position and
 (election_id, prev_hash) means no two entries extend the same parent, so no code path can fork a log.
 The three index tables belong to the election-semantics layer, which fills them inside ``append``'s
-``check`` hook, in the same transaction as the entry they index.
+``check`` hook, in the same transaction as the entry they index. ``ballot_index.revealed`` tells a
+challenge with its reveal from a sealed one (the per-credential limits count them apart).
+
+Two tables hold state that several workers share and that is not part of the record (see ``elections/closing.py``):
+``ballot_checks``, one row per ballot whose proofs are being checked, and ``election_closing``, one row per
+close request that waits for them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy import (
                         Table,
                         Text,
                         UniqueConstraint,
+                        false,
 )
 
 metadata = MetaData()
@@ -71,6 +77,7 @@ ballot_index = Table(
     Column("seq", BigInteger, nullable=False),
     Column("credential", String(64), nullable=False),
     Column("action", String(16), nullable=False),
+    Column("revealed", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("election_id", "confirmation_code", name="uq_ballot_index_code"),
     Index("ix_ballot_index_credential", "election_id", "credential", "seq"),
 )
@@ -92,4 +99,21 @@ credentials = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     Column("listed_at_seq", BigInteger, nullable=False),
     UniqueConstraint("election_id", "public_key", name="uq_credentials_public_key"),
+)
+
+ballot_checks = Table(
+    "ballot_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("started_at", BigInteger, nullable=False),  # microseconds since the Unix epoch, UTC (board clock)
+    Index("ix_ballot_checks_election", "election_id"),
+)
+
+election_closing = Table(
+    "election_closing", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("requested_at", BigInteger, nullable=False),  # microseconds, board clock
+    Column("expires_at", BigInteger, nullable=False),  # a close that died is void after this
+    Index("ix_election_closing_election", "election_id"),
 )

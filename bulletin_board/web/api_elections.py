@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from ..elections.credential_limits import LimitReached
 from ..entry import check_election_id
 from .errors import ApiError
 from .views import json_body
@@ -26,9 +27,16 @@ def context(election_id: str):
 
 @bp.post("/elections/<election_id>/ballots")
 def submit_ballot(election_id: str):
+    """A voter's ballot (record format §5): 201 appended, 200 the first receipt of an identical resubmission.
+    409 ``election_closing`` / ``election_not_open`` once a close is under way or done
+    (elections/closing.py); 429 ``rate_limited_<kind>`` with Retry-After when the credential used up one of
+    its limits (elections/credential_limits.py), in words a voter can read."""
     check_election_id(election_id)
     body = json_body(SUBMISSION_FIELDS, SUBMISSION_FIELDS - {"reveal"})
-    receipt, appended = elections().submit_ballot(election_id, body)
+    try:
+        receipt, appended = elections().submit_ballot(election_id, body)
+    except LimitReached as limited:
+        raise ApiError(429, limited.code, limited.message, limited.field, {"Retry-After": str(limited.retry_after)}) from None
     return jsonify({"receipt": receipt}), 201 if appended else 200
 
 

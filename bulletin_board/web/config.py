@@ -11,6 +11,7 @@
 | EVOTE_MAX_PAGE        | 1000                             | largest ``limit`` for entry pages              |
 | EVOTE_MIGRATE         | 1                                | upgrade the schema at start (0 to skip)        |
 | EVOTE_TRUSTED_PROXIES | 0                                | reverse proxies in front (X-Forwarded-For hops)|
+| EVOTE_CLOSE_GRACE_SECONDS | 5                            | how long a close waits for ballots being checked |
 
 Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "off" or "" disables one):
 
@@ -18,7 +19,9 @@ Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "
 |-------------------------------------------|------------------------|----------------------------------|
 | EVOTE_RATELIMIT_STORAGE_URI               | memory://              | memory:// (one process), redis://|
 | EVOTE_RATELIMIT_SUBMIT_PER_CLIENT         | 120 per minute         | client address, every submission |
-| EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL     | 10 per hour; 30 per day| credential, appended ballots     |
+| EVOTE_RATELIMIT_CREDENTIAL_CASTS          | 10 per hour; 30 per day| credential, appended casts       |
+| EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES     | 30 per hour; 100 per day | credential, challenges with reveal |
+| EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES | 3 per day; 10 per month | credential, challenges without reveal |
 | EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT        | 60 per minute          | client address, trustee messages |
 | EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT | 10 per minute; 100 per day | client address, refused tokens |
 | EVOTE_RATELIMIT_READS_PER_CLIENT          | 3000 per minute        | client address, all API reads    |
@@ -33,6 +36,7 @@ from typing import Mapping
 from limits import parse_many
 
 from ..admin_token import admin_token_problem
+from ..elections.credential_limits import CredentialLimits, Window
 from ..errors import InvalidInput
 from ..log import MAX_PAGE
 
@@ -48,12 +52,21 @@ DEFAULTS = {
     "EVOTE_TRUSTED_PROXIES": "0",
     "EVOTE_RATELIMIT_STORAGE_URI": "memory://",
     "EVOTE_RATELIMIT_SUBMIT_PER_CLIENT": "120 per minute",
-    "EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL": "10 per hour; 30 per day",
+    "EVOTE_RATELIMIT_CREDENTIAL_CASTS": "10 per hour; 30 per day",
+    "EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES": "30 per hour; 100 per day",
+    "EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES": "3 per day; 10 per month",
+    "EVOTE_CLOSE_GRACE_SECONDS": "5",
     "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "60 per minute",
     "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "10 per minute; 100 per day",
     "EVOTE_RATELIMIT_READS_PER_CLIENT": "3000 per minute",
 }
-RATE_LIMITS = ("SUBMIT_PER_CLIENT", "SUBMIT_PER_CREDENTIAL", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT")  # fmt: skip
+RATE_LIMITS = ("SUBMIT_PER_CLIENT", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT")  # fmt: skip
+# Counted by the board itself inside the append, from its ballot index (elections/credential_limits.py).
+CREDENTIAL_LIMITS = {"casts": "EVOTE_RATELIMIT_CREDENTIAL_CASTS", "challenges": "EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES",
+                     "sealed_challenges": "EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES"}  # fmt: skip
+RETIRED = {"EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL": "the per-credential limits are now EVOTE_RATELIMIT_CREDENTIAL_CASTS, "
+           "EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES and EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES (docs/board.md)"}  # fmt: skip
+MAX_CLOSE_GRACE_SECONDS = 300
 STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
 
 
@@ -70,6 +83,8 @@ class BoardSettings:
     trusted_proxies: int = 0
     ratelimit_storage_uri: str = "memory://"
     rate_limits: Mapping[str, str | None] = field(default_factory=dict)  # RATE_LIMITS name -> limit or None
+    credential_limits: CredentialLimits = field(default_factory=CredentialLimits)
+    close_grace_seconds: int = 5
 
     def __repr__(self) -> str:  # never show the admin token
         return f"BoardSettings(database_url={self.database_url!r}, origin={self.origin!r}, admin_token=***)"
@@ -85,6 +100,9 @@ def _int(values: Mapping[str, str], name: str, low: int, high: int) -> int:
 def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os.environ) -> BoardSettings:
     values = {name: environ.get(name, default) for name, default in DEFAULTS.items()}
     values.update({k: v for k, v in (config or {}).items() if k in DEFAULTS})
+    for name, reason in RETIRED.items():
+        if name in environ or name in (config or {}):
+            raise InvalidInput(name, f"is no longer read: {reason}")
     token = str(values["EVOTE_ADMIN_TOKEN"] or "").strip()
     problem = admin_token_problem(token) if token else None
     if problem:
@@ -102,6 +120,8 @@ def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os
         trusted_proxies=_int(values, "EVOTE_TRUSTED_PROXIES", 0, 10),
         ratelimit_storage_uri=_storage_uri(values, "EVOTE_RATELIMIT_STORAGE_URI"),
         rate_limits={name: _rate_limit(values, f"EVOTE_RATELIMIT_{name}") for name in RATE_LIMITS},
+        credential_limits=CredentialLimits(**{kind: _windows(values, name) for kind, name in CREDENTIAL_LIMITS.items()}),
+        close_grace_seconds=_int(values, "EVOTE_CLOSE_GRACE_SECONDS", 0, MAX_CLOSE_GRACE_SECONDS),
     )
 
 
@@ -116,6 +136,12 @@ def _rate_limit(values: Mapping[str, str], name: str) -> str | None:
         example = "'120 per minute; 1000 per hour' (or 'off')"
         raise InvalidInput(name, f"{text[:80]!r} is not a rate limit such as {example}") from None
     return text
+
+
+def _windows(values: Mapping[str, str], name: str) -> tuple[Window, ...]:
+    """A per-credential limit in the same notation, as windows the append counts in (none when "off")."""
+    text = _rate_limit(values, name)
+    return () if text is None else tuple(Window(item.amount, item.get_expiry()) for item in parse_many(text))
 
 
 def _storage_uri(values: Mapping[str, str], name: str) -> str:

@@ -1,33 +1,32 @@
-"""Rate limits on the board's API (flask-limiter), per client address and per voter credential.
+"""Rate limits on the board's API (flask-limiter), per client address.
 
 docs/board.md, "Rate limits and abuse", gives the settings (web/config.py) and why each default is what it is.
 
 | limit (EVOTE_RATELIMIT_...)  | on                                   | key                          | counts            |
 |------------------------------|--------------------------------------|------------------------------|-------------------|
 | SUBMIT_PER_CLIENT            | POST /elections/<id>/ballots         | client address               | every request     |
-| SUBMIT_PER_CREDENTIAL        | POST /elections/<id>/ballots         | election and credential      | appended ballots  |
 | TRUSTEE_PER_CLIENT           | POST /elections/<id>/trustee-messages| client address               | every request     |
 | ADMIN_FAILURES_PER_CLIENT    | /admin/... without the valid token   | client address               | refused tokens    |
 | READS_PER_CLIENT             | every GET under /api/v1              | client address               | every request     |
 
-The credential is public (published in ``credentials.published``), so anybody can name it: the per-credential
-limit counts only ballots the board appended (201), which need the voter's signature. Junk submitted in a
-voter's name costs the sender's per-client limit and never locks the voter out. Likewise the valid admin token
-is exempt from the limit on refused tokens (it cannot be guessed: admin_token.py), so guesses from an address
-the administrator shares never lock the administrator out.
+The per-credential limits are not here: the board counts a credential's ballots itself, inside the append and
+under its lock, from its own ballot index (bulletin_board/elections/credential_limits.py), so they hold
+exactly under any concurrency and count only ballots the board appended (the credential is public: junk
+sent in a voter's name costs the sender's per-client limit and never locks the voter out).
+
+The valid admin token is exempt from the limit on refused tokens (it cannot be guessed: admin_token.py), so
+guesses from an address the administrator shares never lock the administrator out.
 
 The limits live in one storage (EVOTE_RATELIMIT_STORAGE_URI): ``memory://`` counts per process, so several
 gunicorn workers need ``redis://``. When that storage cannot be reached, reads fall back to per-process
 counting (fail open: the board stays readable), while writes (ballots, trustee messages, admin) are refused
-with 503 ``rate_limit_unavailable`` (fail closed: no worker can skip the per-credential limit). If the store
-fails after a ballot was appended, while counting it against its credential, the voter still gets the 201 and
-receipt (the operator's log notes the lost count).
+with 503 ``rate_limit_unavailable`` (fail closed: no worker can skip the per-client limits the others count).
+If the store fails after the answer, while counting a refused admin token, the answer stands (the operator's
+log notes the lost count).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
 
@@ -43,40 +42,17 @@ from .errors import error_response, internal_error_response
 
 STORAGE_TIMEOUT_SECONDS = 2  # a dead Redis must not hold a worker for long
 READ_METHODS = ("GET", "HEAD")
-MAX_CREDENTIAL_CHARS = 512
 
 SUBMIT_ENDPOINT = "board_elections.submit_ballot"
 TRUSTEE_ENDPOINT = "board_elections.trustee_message"
 ADMIN_BLUEPRINT = "board_admin"
 
-__all__ = ["install_rate_limits", "client_key", "credential_key"]
+__all__ = ["install_rate_limits", "client_key"]
 
 
 def client_key() -> str:
     """The client's address (the proxy's view of it when EVOTE_TRUSTED_PROXIES > 0, see ProxyFix)."""
     return "client:" + (request.remote_addr or "unknown")
-
-
-def credential_key() -> str:
-    """The election and the body's ``credential`` (read leniently); the client's key when there is none.
-
-    The body is parsed strictly later by the view; here anything unreadable falls back to the client, which
-    is harmless because such a request is never appended and so never counted against a credential.
-    """
-    try:
-        body = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
-        return client_key()
-    credential = body.get("credential") if isinstance(body, dict) else None
-    if not isinstance(credential, str) or not 0 < len(credential) <= MAX_CREDENTIAL_CHARS:
-        return client_key()
-    election_id = (request.view_args or {}).get("election_id", "")
-    digest = hashlib.sha256(f"{election_id}\n{credential}".encode("utf-8", "replace")).hexdigest()
-    return "credential:" + digest
-
-
-def _appended(response) -> bool:
-    return response.status_code == 201
 
 
 def _refused_token(response) -> bool:
@@ -121,7 +97,6 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
     writes = Limiter(app=app, swallow_errors=False, **options)
     route_limits = [
         (SUBMIT_ENDPOINT, "SUBMIT_PER_CLIENT", "ballot submissions from this client address", client_key, None),
-        (SUBMIT_ENDPOINT, "SUBMIT_PER_CREDENTIAL", "ballots appended for this credential", credential_key, _appended),
         (TRUSTEE_ENDPOINT, "TRUSTEE_PER_CLIENT", "trustee messages from this client address", client_key, None),
     ]
     for endpoint, setting, what, key_func, deduct_when in route_limits:
@@ -145,15 +120,15 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
     @app.after_request
     def keep_the_response(response):
         # Registered after the limiters, so Flask runs it before their deductions (after_request hooks run in
-        # reverse): if counting an appended ballot against its credential then fails, the response survives.
+        # reverse): if a count taken after the answer (a refused admin token) then fails, the response survives.
         g.evote_response = response
         return response
 
     @app.errorhandler(InternalServerError)
     def failure_after_the_response(error: InternalServerError):
-        """An exception after the view answered. A rate-limit store failing while counting an appended ballot
-        against its credential must not turn the ballot's 201 and receipt into an error: the ballot is on
-        the board. The operator's log says the count was lost; anything else is the usual internal error."""
+        """An exception after the view answered. A rate-limit store failing while counting a response after it
+        was made (``deduct_when``) must not turn that response into an error. The operator's log says the
+        count was lost; anything else is the usual internal error."""
         response = g.get("evote_response")
         if isinstance(error.original_exception, StorageError) and response is not None:
             current_app.logger.error("rate-limit storage failed after the response; this request was not counted (%s)",
