@@ -55,6 +55,11 @@ JS_STRINGS = {
     "post.casting": _l("Signing and casting your ballot…"),
     "post.challenging": _l("Signing and publishing the challenged ballot…"),
     "post.retry": _l("You can try again with the same button, or reload the page to start over."),
+    # refusals that pressing the button again cannot cure (static/js/booth/errors_text.js, refusalText)
+    "limit.casts": _l("This voting card has been used for too many ballots in a short time. Please wait a while and try again, or contact the election's organizers."),
+    "limit.challenges": _l("This voting card has been used to challenge too many ballots in a short time. You can still cast your ballot. To challenge again, please wait a while."),
+    "limit.address": _l("The board is receiving too many ballots from your network right now. Please wait a few minutes and try again."),
+    "post.closed": _l("This election is closed: the board no longer accepts ballots, and this ballot was not recorded."),
     # receipts
     "receipt.election": _l("Election"),
     "receipt.code": _l("Confirmation code"),

@@ -10,3 +10,22 @@ export function errorText(error) {
   if (error instanceof BoardRefusal) return t('error.refused', { message: error.message });
   return error?.message ?? String(error);
 }
+
+// Refusals that pressing the same button again at once cannot cure get a sentence of their own, without the
+// booth's "try again" line: the credential's limits (the board's codes rate_limited_<kind>, docs/board.md
+// "Rate limits and abuse"), the limit on the voter's network address, and an election that is closing or
+// closed. The board's own message is not shown for these: the per-address one names a setting and seconds.
+const FINAL_REFUSALS = {
+  rate_limited_casts: () => t('limit.casts'),
+  rate_limited_challenges: () => t('limit.challenges'),
+  rate_limited_sealed_challenges: () => t('limit.challenges'),
+  rate_limited: () => t('limit.address'),
+  election_closing: () => t('post.closed'),
+  election_not_open: () => t('post.closed'),
+};
+
+/** The sentence for a refusal listed above, or null for any other error. */
+export function refusalText(error) {
+  if (!(error instanceof BoardRefusal) || !Object.hasOwn(FINAL_REFUSALS, error.code ?? '')) return null;
+  return FINAL_REFUSALS[error.code]();
+}

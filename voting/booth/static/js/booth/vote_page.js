@@ -16,7 +16,7 @@ import { ElectionApi } from './api.js';
 import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
 import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { errorText } from './errors_text.js';
+import { errorText, refusalText } from './errors_text.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, renderReceipt } from './receipt_view.js';
 
 const { apiBase, electionId } = pageContext();
@@ -259,7 +259,7 @@ async function post(action) {
     }
   } catch (error) {
     fill(byId('post-status'));
-    alertMessage(byId('post-error'), `${errorText(error)} ${t('post.retry')}`);
+    alertMessage(byId('post-error'), refusalText(error) ?? `${errorText(error)} ${t('post.retry')}`);
     (action === 'cast' ? cast : challenge).disabled = false; // retry the same action only
   } finally {
     state.posting = false;
