@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
-from voting.record.lifecycle import OPEN
+from voting.record import rules_voting
 from voting.record.submission import CAST, Submission
 
 from ..log import BoardLog
@@ -58,7 +58,7 @@ def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimi
             raise Refused(409, "duplicate_ballot", "ballot.confirmation_code", "a ballot with this confirmation code is already on the board")
         if in_flight.refusal is not None:
             raise in_flight.refusal  # not admitted (closing or not open): its proofs were not checked
-        if ctx.state != OPEN:
+        if not rules_voting.ballot_allowed(ctx.state):
             raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {ctx.state!r})")
         listed = conn.execute(
             select(credentials.c.revoked)

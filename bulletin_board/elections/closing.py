@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
 
-from voting.record.lifecycle import OPEN
+from voting.record import rules_voting
+from voting.record.phases import OPEN
 
 from ..log import BoardLog
 from ..log_types import AppendContext, AppendResult
@@ -80,7 +81,7 @@ def ballot_check(log: BoardLog, election_id: str) -> Iterator[BallotCheck]:
         refusal = None
         if closing:
             refusal = Refused(409, "election_closing", None, "the election is closing: the board accepts no new ballots")
-        elif state != OPEN:
+        elif not rules_voting.ballot_allowed(state):
             refusal = Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {state!r})")
         if refusal is not None:
             _remove_check(log, row_id)

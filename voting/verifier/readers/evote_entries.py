@@ -21,10 +21,10 @@ from typing import Any, Iterator
 
 from ...record.common import RecordError
 from ...record.election import REVOTE_RULES
-from ...record.lifecycle import BALLOT_KINDS
 from ..checks.eligibility import CAST_KIND, CHALLENGED_KIND, BallotCounter
 from ..model import CannotRun
 from ..model_evote import BallotRun, BoardLine, ControlEntry, Event
+from ..rules.table import KINDS_BY, VOTER
 from .files import MAX_DEPTH, FileRefused, Line, line_too_long, open_file, too_deep
 from .files import read_lines as file_lines
 
@@ -133,7 +133,7 @@ def scan_entries(entries: EntriesFile) -> Scan:
                 continue  # B.4 reports the line
             seq, kind = fields
             payload = item.get("payload")
-            if kind in BALLOT_KINDS:
+            if kind in KINDS_BY[VOTER]:
                 scan.ballots += 1
                 if run is None:
                     run = [seq, seq, 0]

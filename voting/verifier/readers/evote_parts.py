@@ -23,7 +23,6 @@ from ...errors import EncodingError, ManifestError
 from ...manifest import parse_manifest
 from ...record import keygen as kg
 from ...record import tallying as tl
-from ...record.lifecycle import CREATED
 from ..model import (
     DecryptedContest,
     DecryptedSelection,
@@ -41,6 +40,8 @@ from ..model import (
 from ..model_evote import ControlEntry, EvoteParts
 
 _HEX = re.compile(r"[0-9A-F]+")
+
+CREATED = "election.created"  # record-format §8.2: the first entry of every election
 
 
 def where(entry: ControlEntry) -> str:
