@@ -29,7 +29,7 @@ def commitments(seen: Observed, signer: int, body: dict) -> None:
     seen.need(signer not in seen.commitments, f"trustee {signer} has already published its commitments")
     posted = kg.parse_commitments(body, seen.n, seen.k)
     try:
-        posted.verify(seen.definition.parameters.H_P, seen.k)
+        posted.verify(seen.election.parameters.H_P, seen.k)
     except InvalidProof as exc:
         raise RuleBroken("body.proofs", str(exc)) from None
     seen.commitments[signer] = posted
@@ -67,7 +67,7 @@ def expected_outcome(seen: Observed) -> kg.KeygenResult:
     """The ceremony's outcome from the entries: each complaint is upheld unless the accused revealed the
     encrypted share and it checks against its commitments (SPEC §3.2.2, eq. 21); with nobody at fault,
     K = Π K_i (eq. 8) and H_E (eq. 23)."""
-    H_P = seen.definition.parameters.H_P
+    H_P = seen.election.parameters.H_P
     at_fault: dict[int, str] = {}
     for receiver in sorted(seen.complaints):
         for sender in seen.complaints[receiver]:
@@ -88,7 +88,7 @@ def expected_outcome(seen: Observed) -> kg.KeygenResult:
     if at_fault:
         return kg.KeygenResult(False, None, None, tuple(sorted(at_fault.items())))
     K = joint_public_key(seen.commitments[i].public_key for i in range(1, seen.n + 1))
-    return kg.KeygenResult(True, K, seen.definition.parameters.context(K).H_E, ())
+    return kg.KeygenResult(True, K, seen.election.parameters.context(K).H_E, ())
 
 
 def result(seen: Observed, payload: object, facts: EntryFacts) -> None:
@@ -99,7 +99,7 @@ def result(seen: Observed, payload: object, facts: EntryFacts) -> None:
     expected = expected_outcome(seen)
     seen.need(posted == expected, f"is not the outcome recomputed from the ceremony: {kg.result_payload(expected)}", "payload")
     seen.keygen, seen.keygen_entry_hash = posted, facts.entry_hash
-    if posted.complete:
+    if posted.K is not None and posted.H_E is not None:  # a complete result
         seen.context = ElectionContext(posted.K, posted.H_E)
         seen.phase = CONFIRMING
     else:
@@ -111,7 +111,7 @@ def confirmed(seen: Observed, signer: int, body: dict) -> None:
     seen.need_phase(kg.CONFIRMED, CONFIRMING)
     seen.need(signer not in seen.confirmed, f"trustee {signer} has already confirmed")
     _, H_E, result_hash = kg.parse_confirmed(body, seen.n)
-    seen.need(H_E == seen.context.H_E, "names another H_E than keygen.result", "body.H_E")
+    seen.need(H_E == seen.key.H_E, "names another H_E than keygen.result", "body.H_E")
     seen.need(result_hash == seen.keygen_entry_hash, "does not name the keygen.result entry", "body.result_entry_hash")
     seen.confirmed.add(signer)
     if len(seen.confirmed) == seen.n:

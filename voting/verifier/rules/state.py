@@ -88,3 +88,30 @@ class Observed:
     @property
     def round(self) -> Round:
         return self.rounds[-1]
+
+    # The values below exist once the entry that defines them was allowed; a rule that needs one earlier is
+    # refused, never crashed.
+
+    @property
+    def election(self) -> ElectionDefinition:
+        if self.definition is None:
+            raise RuleBroken("kind", "the first entry of an election is election.created")
+        return self.definition
+
+    @property
+    def key(self) -> ElectionContext:
+        if self.context is None:
+            raise RuleBroken("kind", "the key ceremony has no complete result yet")
+        return self.context
+
+    @property
+    def tally_record(self) -> TallyRecord:
+        if self.tally is None:
+            raise RuleBroken("kind", "the election has no encrypted tally yet")
+        return self.tally
+
+    def open_challenge(self) -> DecryptionChallenge:
+        challenge = self.round.challenge
+        if challenge is None:
+            raise RuleBroken("round", "no open challenge in this round")
+        return challenge

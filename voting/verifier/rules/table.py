@@ -47,7 +47,7 @@ KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) f
 
 def open_trustee_entry(seen: Observed, kind: str, payload: Any) -> tuple[int, dict]:
     """L.2: the trustee's Ed25519 signature under its registered identity key (record-format §8.1)."""
-    return open_message(seen.definition, kind, payload)
+    return open_message(seen.election, kind, payload)
 
 
 def apply_rule(seen: Observed, kind: str, payload: Any, facts: EntryFacts) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from ...decryption import check_tally_value, verify_decryption
 from ...elgamal import Ciphertext, discrete_log
 from ...errors import InvalidProof
-from ...hashed_elgamal import decrypt_contest_data
+from ...hashed_elgamal import HashedCiphertext, decrypt_contest_data
 from ...joint_decryption import assemble, check_guardian_responses, make_challenge
 from ...key_ceremony import public_key_share
+from ...manifest import Contest, Manifest
 from ...record import tallying as tl
 from ...record.submission import parse_submission
 from .state import CLOSED, TALLIED, TALLYING, EntryFacts, Observed, Round, RuleBroken
@@ -23,7 +24,7 @@ from .state import CLOSED, TALLIED, TALLYING, EntryFacts, Observed, Round, RuleB
 def tally_encrypted(seen: Observed, payload: object, facts: EntryFacts) -> None:
     """tally.encrypted: after the close; each challenged ballot it lists is named by seq and code."""
     seen.need_phase(tl.TALLY_ENCRYPTED, CLOSED)
-    manifest = seen.definition.manifest
+    manifest = seen.election.manifest
     posted = tl.parse_tally(payload, manifest)
     ballots = []
     for position, ref in enumerate(posted.challenged):
@@ -57,7 +58,7 @@ def decryption_challenge(seen: Observed, payload: object, facts: EntryFacts) -> 
     seen.need(len(current.shares) >= seen.k, f"{len(current.shares)} share(s) in this round; the quorum is k = {seen.k}")
     number, posted = tl.parse_challenge(payload, seen.n, len(seen.items))
     seen.need(number == current.number and current.challenge is None, f"the open decryption round is {current.number}", "round")
-    recomputed = make_challenge(current.shares, seen.items, seen.context, seen.k)
+    recomputed = make_challenge(current.shares, seen.items, seen.key, seen.k)
     seen.need(posted == recomputed, "is not M and c recomputed from the round's shares (SPEC eqs. 67-72)", "payload")
     current.challenge = posted
 
@@ -67,7 +68,7 @@ def decryption_response(seen: Observed, signer: int, body: dict) -> None:
     _, number, responses = tl.parse_response(body, seen.n, len(seen.items))
     current = seen.round
     seen.need(number == current.number and current.challenge is not None, "no open challenge in this round", "body.round")
-    seen.need(signer in current.challenge.available, f"trustee {signer} is not part of this round")
+    seen.need(signer in seen.open_challenge().available, f"trustee {signer} is not part of this round")
     seen.need(signer not in current.responses, f"trustee {signer} has already answered in this round")
     current.responses[signer] = responses
 
@@ -78,8 +79,8 @@ def answer_fault(seen: Observed, guardian: int) -> str | None:
     if guardian not in current.responses:
         return "did not answer the decryption challenge"
     try:
-        check_guardian_responses(current.shares[guardian], current.responses[guardian], current.challenge, seen.items,
-                                 public_key_share(seen.commitments.values(), guardian), seen.context)  # fmt: skip
+        check_guardian_responses(current.shares[guardian], current.responses[guardian], seen.open_challenge(), seen.items,
+                                 public_key_share(seen.commitments.values(), guardian), seen.key)  # fmt: skip
     except InvalidProof as exc:
         return str(exc)
     return None
@@ -91,7 +92,7 @@ def decryption_failed(seen: Observed, payload: object, facts: EntryFacts) -> Non
     current = seen.round
     seen.need(number == current.number and current.challenge is not None, "no open challenge in this round", "round")
     for guardian, _ in faulty:
-        seen.need(guardian in current.challenge.available, f"trustee {guardian} is not part of this round", "faulty")
+        seen.need(guardian in seen.open_challenge().available, f"trustee {guardian} is not part of this round", "faulty")
         seen.need(
             answer_fault(seen, guardian) is not None, f"trustee {guardian} answered correctly and cannot be named", "faulty"
         )
@@ -110,27 +111,36 @@ def _value(item, decrypted, context, bound: int) -> tl.DecryptedValue:
     return tl.DecryptedValue(t, T, decrypted.proof)
 
 
+def _contest(manifest: Manifest, label: str) -> Contest:
+    contest = manifest.contest(label)
+    if contest is None:
+        raise RuleBroken("payload", f"contest {label!r} is not in the manifest")
+    return contest
+
+
 def expected_result(seen: Observed) -> tl.TallyResult:
     """What the open round's shares and answers assemble to, in record-format §8.4 item order."""
     current = seen.round
-    for guardian in current.challenge.available:
+    for guardian in seen.open_challenge().available:
         fault = answer_fault(seen, guardian)
         seen.need(fault is None, f"trustee {guardian}: {fault}", "responses")
-    decrypted = iter(zip(seen.items, assemble(current.challenge, current.responses)))
-    manifest, context, count = seen.definition.manifest, seen.context, seen.tally.tally.ballot_count
+    decrypted = iter(zip(seen.items, assemble(seen.open_challenge(), current.responses)))
+    manifest, context, count = seen.election.manifest, seen.key, seen.tally_record.tally.ballot_count
     contests = {c.label: {o.label: _value(*next(decrypted), context, count * c.option_limit) for o in c.options}
                 for c in manifest.contests}  # fmt: skip
     opened = []
-    for ref, ballot in zip(seen.tally.challenged, seen.challenged):
+    for ref, ballot in zip(seen.tally_record.challenged, seen.challenged):
         selections = {
-            contest.contest: {s.option: _value(*next(decrypted), context, manifest.contest(contest.contest).option_limit)
+            contest.contest: {s.option: _value(*next(decrypted), context, _contest(manifest, contest.contest).option_limit)
                               for s in contest.selections}
             for contest in ballot.contests
         }  # fmt: skip
         data = {}
         for contest in ballot.contests:
             item, answer = next(decrypted)
-            plain = decrypt_contest_data(context, manifest.contest(contest.contest).index, item, answer.M)
+            if not isinstance(item, HashedCiphertext):
+                raise RuleBroken("payload", "the decryption items do not match the tally (record-format §8.4)")
+            plain = decrypt_contest_data(context, _contest(manifest, contest.contest).index, item, answer.M)
             data[contest.contest] = tl.DecryptedContestData(answer.M, answer.proof, plain[1] if plain else None)
         opened.append(tl.DecryptedBallot(ref.seq, selections, data))
     return tl.TallyResult(current.number, contests, tuple(opened))
@@ -140,8 +150,8 @@ def tally_result(seen: Observed, payload: object, facts: EntryFacts) -> None:
     seen.need_phase(tl.TALLY_RESULT, TALLYING)
     current = seen.round
     seen.need(current.challenge is not None, "no decryption round has a challenge yet")
-    pairs = [(ref.seq, ballot) for ref, ballot in zip(seen.tally.challenged, seen.challenged)]
-    posted = tl.parse_result(payload, seen.definition.manifest, pairs)
+    pairs = [(ref.seq, ballot) for ref, ballot in zip(seen.tally_record.challenged, seen.challenged)]
+    posted = tl.parse_result(payload, seen.election.manifest, pairs)
     seen.need(posted.round == current.number, f"the open decryption round is {current.number}", "round")
     seen.need(posted == expected_result(seen), "is not the decryption assembled from the round's shares and answers", "payload")
     seen.result = posted
