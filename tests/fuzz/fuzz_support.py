@@ -11,8 +11,11 @@ Mutations follow the valid document field by field: drop a key or item, duplicat
 truncate a string or list, flip a hex digit, change a hex string's case, put an out-of-range number, a huge
 or unicode string, or a few levels of nesting in its place, add an unknown key; or replace the whole
 document with random JSON. :func:`raw_mutations` then works on the serialised bytes (truncation, a flipped
-byte, a duplicated key). Deeply nested bodies, integers beyond Python's 4300-digit limit and oversized bodies
-are left to the web-hardening tests (tests/attacks), which own those cases.
+byte, a duplicated key). A mutation is never a no-op: the strategies never return the document again (nor,
+for a reader that treats some encodings as one value, an equivalent one), so a fuzzer demands a refusal for
+every example instead of skipping some with ``assume``; and each fuzzer counts the examples that reached the
+code it claims to test (reach.py). Deeply nested bodies, integers beyond Python's 4300-digit limit and
+oversized bodies are left to the web-hardening tests (tests/attacks), which own those cases.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import re
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -33,6 +36,7 @@ from evote_support import serve_app  # noqa: E402, F401  (re-exported for the fu
 from evote_world import EvoteWorld  # noqa: E402, F401
 
 from bulletin_board.demo.server import DEMO_RATE_LIMITS  # noqa: E402
+from voting.group import STANDARD  # noqa: E402
 
 EXAMPLES_ENV = "EVOTE_FUZZ_EXAMPLES"
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+")
@@ -42,7 +46,7 @@ settings.register_profile(
     derandomize=False,
     print_blob=True,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],  # never filter_too_much: see reach.py
 )
 settings.register_profile("evote-fuzz-long", settings.get_profile("evote-fuzz-ci"))
 
@@ -93,13 +97,6 @@ json_values = st.recursive(
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)),
     max_leaves=12,
 )
-strange_numbers = st.sampled_from([-1, 0, 1, 2**53, -(2**53), 2**63, 2**64, 2**256, 2**4096 - 1, -(2**600)])
-strange_strings = st.one_of(
-    st.text(max_size=64),
-    st.sampled_from(
-        ["", " ", "\x00", "00", "0" * 1024, "Z" * 64, "\u202e", "\ud7ff", "é", "A" * 20_000, "<script>", "../..", "%00"]
-    ),
-)
 
 
 def paths_of(document: Any, prefix: tuple = ()) -> list[tuple]:
@@ -129,25 +126,83 @@ def _flip_hex(value: str, position: int) -> str | None:
     return value[:i] + replacement + value[i + 1 :]
 
 
+_OF_TYPE = {
+    type(None): st.none(),
+    bool: st.booleans(),
+    int: st.integers(min_value=-(2**80), max_value=2**80),
+    str: st.text(max_size=40),
+    list: st.lists(json_values, max_size=4),
+    dict: st.dictionaries(st.text(max_size=12), json_values, max_size=4),
+}
+_STRANGE_NUMBERS = [-1, 0, 1, 2**53, -(2**53), 2**63, 2**64, 2**256, 2**4096 - 1, -(2**600)]
+_STRANGE_STRINGS = [
+    "",
+    " ",
+    "\x00",
+    "00",
+    "0" * 1024,
+    "Z" * 64,
+    "\u202e",
+    "\ud7ff",
+    "é",
+    "A" * 20_000,
+    "<script>",
+    "../..",
+    "%00",
+]
+
+
+def _other_type(value: Any) -> st.SearchStrategy:
+    """A JSON value of any type but ``value``'s (never equal to it, without a filter)."""
+    return st.one_of([strategy for kind, strategy in _OF_TYPE.items() if kind is not type(value)])
+
+
+def _hexlike(value: Any) -> bool:
+    return isinstance(value, str) and bool(_HEX.fullmatch(value))
+
+
 @st.composite
-def mutated(draw, document: Any) -> Any:
-    """``document`` (a JSON value) with one structured change at one path (a deep copy; the input is kept)."""
+def mutated(
+    draw,
+    document: Any,
+    *,
+    same: Callable[[Any, Any], bool] | None = None,
+    unknown_keys: bool = True,
+    hex_encodings: bool = True,
+    skip: Callable[[tuple], bool] = lambda path: False,
+) -> Any:
+    """``document`` (a JSON value) with one structured change at one path (a deep copy; the input is kept).
+
+    The change is never a no-op: the result is never ``same`` as the document (strict JSON equality by
+    default; a fuzzer whose reader treats some encodings as one value passes that equivalence instead). For
+    such readers ``unknown_keys=False`` adds no unknown key (a reader that ignores them) and
+    ``hex_encodings=False`` neither changes a hex string's case nor appends whitespace to it (a reader that
+    decodes hex with bytes.fromhex). Paths for which ``skip(path)`` holds are left alone.
+    """
+    same = same or strictly_equal
     doc = json.loads(json.dumps(document))
-    path = draw(st.sampled_from(paths_of(doc)))
+    path = draw(st.sampled_from([p for p in paths_of(doc) if not skip(p)]))
     value = _get(doc, path)
     operations = ["retype", "number", "string", "nest", "random"]
     if path:
         operations += ["drop"]
-    if isinstance(value, dict):
+    if isinstance(value, dict) and unknown_keys:
         operations += ["unknown_key"]
-    if isinstance(value, list):
-        operations += ["duplicate_item", "truncate_list"] if value else []
+    if isinstance(value, list) and value:
+        operations += ["duplicate_item", "truncate_list"]
     if isinstance(value, str):
-        operations += ["truncate_string", "flip_hex", "case", "extend_string"]
+        operations += ["flip_hex", "extend_string"] + (["truncate_string"] if value else [])
+        operations += ["case"] if hex_encodings or not _hexlike(value) else []
     operation = draw(st.sampled_from(operations))
+    changed = _apply(draw, doc, path, value, operation, hex_encodings)
+    if same(changed, document):  # e.g. a random value that happens to be the old one
+        changed = _apply(draw, json.loads(json.dumps(document)), path, value, "retype", hex_encodings)
+    return changed
+
+
+def _apply(draw, doc: Any, path: tuple, value: Any, operation: str, hex_encodings: bool) -> Any:
     if operation == "drop":
-        parent = _get(doc, path[:-1])
-        del parent[path[-1]]
+        del _get(doc, path[:-1])[path[-1]]
         return doc
     if operation == "unknown_key":
         value[draw(st.text(min_size=1, max_size=12).filter(lambda k: k not in value))] = draw(json_values)
@@ -158,26 +213,27 @@ def mutated(draw, document: Any) -> Any:
     if operation == "truncate_list":
         new = value[: draw(st.integers(0, len(value) - 1))]
     elif operation == "truncate_string":
-        new = value[: draw(st.integers(0, max(0, len(value) - 1)))]
+        new = value[: draw(st.integers(0, len(value) - 1))]
     elif operation == "flip_hex":
         new = _flip_hex(value, draw(st.integers(0, 10_000))) or value + "0"
     elif operation == "case":
         new = value.lower() if value != value.lower() else value.upper()
         new = new if new != value else value + "g"
     elif operation == "extend_string":
-        new = value + draw(st.sampled_from(["0", "00", "G", " ", "\n", "ζ", value]))
+        tails = ["0", "00", "G", "ζ"] + ([" ", "\n"] if hex_encodings or not _hexlike(value) else []) + ([value] if value else [])
+        new = value + draw(st.sampled_from(tails))
     elif operation == "retype":
-        new = draw(json_values.filter(lambda v: type(v) is not type(value)))
+        new = draw(_other_type(value))
     elif operation == "number":
-        new = draw(strange_numbers)
+        new = draw(st.sampled_from([n for n in _STRANGE_NUMBERS if not strictly_equal(n, value)]))
     elif operation == "string":
-        new = draw(strange_strings)
+        new = draw(st.one_of(st.text(max_size=64), st.sampled_from(_STRANGE_STRINGS)).filter(lambda v: v != value))
     elif operation == "nest":
         new = value
         for _ in range(draw(st.integers(1, 4))):
             new = draw(st.sampled_from([[new], {"value": new}]))
     else:
-        new = draw(json_values)
+        new = draw(json_values.filter(lambda v: not strictly_equal(v, value)))
     if not path:
         return new
     _get(doc, path[:-1])[path[-1]] = new
@@ -185,22 +241,71 @@ def mutated(draw, document: Any) -> Any:
 
 
 @st.composite
-def raw_mutations(draw, document: Any) -> bytes:
-    """The bytes of a (possibly structurally mutated) document, then maybe one change to the bytes."""
-    doc = draw(st.one_of(st.just(document), mutated(document), mutated(document), json_values))
+def raw_mutations(draw, document: Any, *, same: Callable[[Any, Any], bool] | None = None, **flags: Any) -> bytes:
+    """The bytes of a structurally mutated document (:func:`mutated`, ``flags`` passed on) or of random JSON,
+    then maybe one change to the bytes; or the document's own bytes with a change that alters its value.
+
+    Never the document again: the decoded result is never ``same`` as the document (the bytes of an
+    unchanged document are truncated, flipped or replaced, never left alone or given a duplicated key).
+    """
+    same = same or strictly_equal
+    unchanged = draw(st.sampled_from([True, False, False, False]))
+    doc = (
+        document
+        if unchanged
+        else draw(st.one_of(mutated(document, same=same, **flags), mutated(document, same=same, **flags), json_values))
+    )
     data = json.dumps(doc, ensure_ascii=draw(st.booleans())).encode("utf-8")
-    change = draw(st.sampled_from(["none", "none", "truncate", "flip_byte", "duplicate_key", "garbage"]))
+    changes = (
+        ["truncate", "flip_byte", "garbage"]
+        if unchanged
+        else ["none", "none", "truncate", "flip_byte", "duplicate_key", "garbage"]
+    )
+    change = draw(st.sampled_from(changes))
+    raw = data
     if change == "truncate" and data:
-        return data[: draw(st.integers(0, len(data) - 1))]
-    if change == "flip_byte" and data:
+        raw = data[: draw(st.integers(0, len(data) - 1))]
+    elif change == "flip_byte" and data:
         i = draw(st.integers(0, len(data) - 1))
-        return data[:i] + bytes([data[i] ^ (1 << draw(st.integers(0, 7)))]) + data[i + 1 :]
-    if change == "duplicate_key" and isinstance(doc, dict) and doc:
+        raw = data[:i] + bytes([data[i] ^ (1 << draw(st.integers(0, 7)))]) + data[i + 1 :]
+    elif change == "duplicate_key" and isinstance(doc, dict) and doc:
         key = draw(st.sampled_from(sorted(doc)))
-        return b"{" + json.dumps(key).encode() + b":" + json.dumps(doc[key]).encode() + b"," + data[1:]
-    if change == "garbage":
-        return draw(st.binary(max_size=200))
-    return data
+        raw = b"{" + json.dumps(key).encode() + b":" + json.dumps(doc[key]).encode() + b"," + data[1:]
+    elif change == "garbage":
+        raw = draw(st.binary(max_size=200))
+    if same(decoded(raw), document):  # a flipped bit that only changed an encoding (the case of a \u escape)
+        raw = data[: len(data) // 2]
+    return raw
+
+
+_P, _Q, _G = int(STANDARD.p), int(STANDARD.q), int(STANDARD.g)
+_ELEMENT_DIGITS, _SCALAR_DIGITS = 2 * STANDARD.p_bytes, 64
+
+
+def _reencodable(value: Any) -> bool:
+    return isinstance(value, str) and len(value) in (_ELEMENT_DIGITS, _SCALAR_DIGITS) and bool(_UPPER_HEX.fullmatch(value))
+
+
+def reencodable(document: Any) -> bool:
+    """Whether :func:`reencoded` has a value of ``document`` to change."""
+    return any(_reencodable(_get(document, path)) for path in paths_of(document))
+
+
+@st.composite
+def reencoded(draw, document: Any, *, skip: Callable[[tuple], bool] = lambda path: False) -> Any:
+    """``document`` with one value replaced by another of the same encoding: a group element (b(x, 512)) by
+    another element of Z_p^r (times g), a 256-bit value (a scalar, a hash) by another below q. The document
+    still parses, so the change reaches the checks behind the parser: signatures, proofs, the rules.
+    Never a no-op. Paths for which ``skip(path)`` holds are left alone."""
+    doc = json.loads(json.dumps(document))
+    path = draw(st.sampled_from([p for p in paths_of(doc) if not skip(p) and _reencodable(_get(doc, p))]))
+    value = _get(doc, path)
+    if len(value) == _ELEMENT_DIGITS:
+        new = f"{int(value, 16) * pow(_G, draw(st.integers(1, 2**16)), _P) % _P:0{_ELEMENT_DIGITS}X}"
+    else:
+        new = f"{(int(value, 16) + draw(st.integers(1, 2**16))) % _Q:0{_SCALAR_DIGITS}X}"
+    _get(doc, path[:-1])[path[-1]] = new
+    return doc
 
 
 def strictly_equal(a: Any, b: Any) -> bool:
@@ -238,6 +343,7 @@ def known_part(value: Any, like: Any) -> Any:
 
 
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+_UPPER_HEX = re.compile(r"[0-9A-F]+")
 
 
 def hex_upper(value: Any) -> Any:

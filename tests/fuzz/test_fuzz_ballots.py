@@ -3,7 +3,9 @@
 
 Valid submissions (a cast and a challenge opened with its nonce) are mutated field by field and as bytes,
 and random bodies are posted. Every input must be answered with a 4xx in the board's error shape and leave
-the election's log exactly as it was; only the unchanged submission itself may be accepted.
+the election's log exactly as it was; only the unchanged submission itself may be accepted. Each fuzzer
+counts the examples that reached the submission's parser, the credential's signature check, the ballot's
+proofs, and the lookup of a confirmation code in the board's index (reach.py), and requires a share of them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import urllib.parse
 
 import pytest
 from board_world import BoardWorld
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
+from bulletin_board.elections import ballots as ballot_index
 from voting.credentials import derive_voter_key
 from voting.errors import VotingError
+from voting.record import submission as submission_module
 from voting.record.submission import parse_submission
 
 from .fuzz_support import (
@@ -32,8 +36,10 @@ from .fuzz_support import (
     mutated,
     post_raw,
     raw_mutations,
+    reencoded,
     strictly_equal,
 )
+from .reach import At, Reach
 
 CHOICES = {"mayor": ["alice"], "council": ["dan", "eve"]}
 
@@ -90,16 +96,34 @@ def _post_and_check(ballots, data: bytes, acceptable=()) -> None:
     assert board_head(app, world.election_id) == before, "a refused submission changed the log"
 
 
-@fuzz_settings(120, deadline_seconds=10)
-@given(data=st.data())
-def test_mutated_submissions_are_refused_cleanly(ballots, data):
-    original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
-    raw = data.draw(raw_mutations(original), label="body")
-    assume(not strictly_equal(decoded(raw), original))
-    # The opening of a challenged ballot is optional and outside the voter's signature (record-format §5):
-    # the same challenge without its reveal is another valid submission, never a changed one.
-    unrevealed = [{k: v for k, v in original.items() if k != "reveal"}] if "reveal" in original else []
-    _post_and_check(ballots, raw, unrevealed)
+def submission_reach(what: str) -> Reach:
+    """The submission's parser (voting/record/submission.py), the credential's signature check behind it and
+    the ballot's proofs behind that (Verifications 5-7): each one reached only if the step before passed."""
+    return Reach(
+        what,
+        parser=At(submission_module, "exact"),
+        signature=At(submission_module, "verify_signature"),
+        proofs=At(submission_module, "check_ballot"),
+    )
+
+
+def test_mutated_submissions_are_refused_cleanly(ballots):
+    reach = submission_reach("mutated submissions")
+
+    @fuzz_settings(120, deadline_seconds=10)
+    @given(data=st.data())
+    def examples(data):
+        original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
+        raw = data.draw(raw_mutations(original), label="body")
+        # The opening of a challenged ballot is optional and outside the voter's signature (record-format §5):
+        # the same challenge without its reveal is another valid submission, never a changed one.
+        unrevealed = [{k: v for k, v in original.items() if k != "reveal"}] if "reveal" in original else []
+        with reach.example():
+            _post_and_check(ballots, raw, unrevealed)
+
+    with reach.watching():
+        examples()
+    reach.require(parser=0.08)  # most changes break the JSON or an encoding: the parser's refusals are the point
 
 
 def voters_own_variant(original: dict, document: object) -> list:
@@ -111,6 +135,7 @@ def voters_own_variant(original: dict, document: object) -> list:
     changed one (changed by anybody else, it fails the signature: the fuzzer above). The reveal is outside
     the signature and optional (record-format §5).
     """
+
     def shape(data: object) -> object:  # the values' places and types, and the fixed lengths of C0 and C2
         if not isinstance(data, dict):
             return data
@@ -130,41 +155,82 @@ def voters_own_variant(original: dict, document: object) -> list:
         return []
 
 
-@fuzz_settings(60, deadline_seconds=10)
-@given(data=st.data())
-def test_mutated_submissions_signed_by_the_voter_are_refused_cleanly(ballots, data):
-    original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
-    document = resigned(ballots, data.draw(mutated(original), label="mutated"))
-    assume(not strictly_equal(document, original))
-    _post_and_check(ballots, json.dumps(document).encode(), voters_own_variant(original, document))
+def _signature(path: tuple) -> bool:
+    return path[:1] == ("signature",)
 
 
-@fuzz_settings(60, deadline_seconds=5)
-@given(
-    body=st.one_of(
-        json_values, st.dictionaries(st.sampled_from(["action", "ballot", "credential", "signature", "reveal"]), json_values)
-    )
-)
-def test_random_json_submissions_are_refused_cleanly(ballots, body):
-    _post_and_check(ballots, json.dumps(body).encode())
+def _outside_the_ballot(path: tuple) -> bool:
+    """The credential and signature: another voter's key or a changed signature is not a changed ballot."""
+    return path[:1] in (("signature",), ("credential",))
 
 
-@fuzz_settings(80, deadline_seconds=5)
-@given(
-    code=st.one_of(st.text(min_size=1, max_size=80), st.text("0123456789ABCDEFabcdef", min_size=60, max_size=68)),
-    election=st.booleans(),
-)
-def test_lookup_with_any_code_is_clean(ballots, code, election):
+def test_mutated_submissions_signed_by_the_voter_are_refused_cleanly(ballots):
+    reach = submission_reach("mutated submissions the voter signed")
+
+    @fuzz_settings(60, deadline_seconds=10)
+    @given(data=st.data())
+    def examples(data):
+        original = data.draw(st.sampled_from(ballots["valid"]), label="valid submission")
+        # The voter signs again whatever it sent (a changed signature alone would be no change at all), and
+        # half the changes keep every value well formed, so that they reach the ballot's proofs.
+        changed = st.one_of(mutated(original, skip=_signature), reencoded(original, skip=_outside_the_ballot))
+        document = resigned(ballots, data.draw(changed, label="mutated"))
+        assert not strictly_equal(document, original), "the strategy returned the valid submission"
+        with reach.example():
+            _post_and_check(ballots, json.dumps(document).encode(), voters_own_variant(original, document))
+
+    with reach.watching():
+        examples()
+    reach.require(parser=0.6, signature=0.2, proofs=0.2)
+
+
+def test_random_json_submissions_are_refused_cleanly(ballots):
+    reach = submission_reach("random submissions")
+    fields = st.sampled_from(["action", "ballot", "credential", "signature", "reveal"])
+    shaped = st.fixed_dictionaries(
+        {"action": json_values, "ballot": json_values, "credential": json_values, "signature": json_values},
+        optional={"reveal": json_values},
+    )  # a submission's fields with random values: what the parser itself must refuse
+
+    @fuzz_settings(60, deadline_seconds=5)
+    @given(body=st.one_of(json_values, st.dictionaries(fields, json_values), shaped))
+    def examples(body):
+        with reach.example():
+            _post_and_check(ballots, json.dumps(body).encode())
+
+    with reach.watching():
+        examples()
+    reach.require(parser=0.12)
+
+
+def test_lookup_with_any_code_is_clean(ballots):
     world = ballots["world"]
-    election_id = world.election_id if election else "no-such-election"
-    response = world.client.get(f"/api/v1/elections/{election_id}/ballots/{urllib.parse.quote(code, safe='')}")
-    if response.status_code == 200:
-        assert code == ballots["code"] and election, (code, response.get_json())
-        return
-    if is_redirect(response):  # Werkzeug merges "//" (a code "/" decodes to one) with a redirect; nothing is read
-        return
-    error = assert_clean_refusal(response)
-    assert response.status_code in (400, 404, 405), (response.status_code, error)
+    reach = Reach("receipt lookups", index=At(ballot_index, "lookup"))
+    codes = st.one_of(
+        st.text(min_size=1, max_size=80),
+        st.text("0123456789ABCDEFabcdef", min_size=60, max_size=68),
+        st.text("0123456789ABCDEF", min_size=64, max_size=64),  # the form of a code: looked up in the index
+        st.just(ballots["code"]),
+    )
+
+    @fuzz_settings(80, deadline_seconds=5)
+    @given(code=codes, election=st.sampled_from([True, True, True, False]))
+    def examples(code, election):
+        election_id = world.election_id if election else "no-such-election"
+        with reach.example():
+            response = world.client.get(f"/api/v1/elections/{election_id}/ballots/{urllib.parse.quote(code, safe='')}")
+            if response.status_code == 200:
+                assert code == ballots["code"] and election, (code, response.get_json())
+                reach.mark("found")
+                return
+        if is_redirect(response):  # Werkzeug merges "//" (a code "/" decodes to one) with a redirect; nothing is read
+            return
+        error = assert_clean_refusal(response)
+        assert response.status_code in (400, 404, 405), (response.status_code, error)
+
+    with reach.watching():
+        examples()
+    reach.require(index=0.1, some=("found",))  # the one code on the board, which Hypothesis tries once or twice
 
 
 def test_the_posted_ballot_is_found(ballots):

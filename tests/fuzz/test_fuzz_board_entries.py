@@ -6,7 +6,9 @@ A whole election is run once through the board; before each post the board's dat
 message can later be fuzzed against a board in exactly the state it was posted in. A mutated trustee message
 (signed, so any changed value breaks it) must be refused cleanly with the log unchanged. An administrator's
 entry is not signed and some changes keep it valid (a shorter credential list): those may be accepted, but
-then the board's log must still replay under the election's rules, as every client replays it.
+then the board's log must still replay under the election's rules, as every client replays it. Each fuzzer
+counts the examples that reached the trustee message's envelope, its signature check, the election's rules
+for the entry's kind, or (reads) the board's log (reach.py), and requires a share of them.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import urllib.parse
 import pytest
 import rfc8785
 from board_world import ADMIN_TOKEN
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
+from bulletin_board.log import BoardLog
 from voting.record import lifecycle
 from voting.record.lifecycle import replay
 from voting.record.messages import signed_bytes
@@ -38,8 +41,11 @@ from .fuzz_support import (
     mutated,
     post_raw,
     raw_mutations,
+    reencodable,
+    reencoded,
     strictly_equal,
 )
+from .reach import At, Reach
 
 ELECTION = "fuzz-entries"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -133,7 +139,8 @@ def _replays(app) -> None:
     replay(((e.seq, e.kind, payloads[e.seq], e.entry_hash) for e in entries), lambda seq: payloads[seq])
 
 
-def _fuzz_post(boards, snapshots, kind, raw: bytes, *, may_accept: bool = False) -> None:
+def _fuzz_post(boards, snapshots, kind, raw: bytes, *, may_accept: bool = False) -> str:
+    """Post ``raw`` as a ``kind`` entry to the board of its snapshot: "accepted", or the refusal's code."""
     _, path, original, is_admin = snapshots[kind]
     app = boards.app(kind)
     before = board_head(app, ELECTION)
@@ -143,51 +150,120 @@ def _fuzz_post(boards, snapshots, kind, raw: bytes, *, may_accept: bool = False)
         assert is_admin or may_accept, f"a changed {kind} trustee message was accepted: {raw[:400]!r}"
         _replays(app)  # the board appended only what its own rules accept on replay
         boards.forget(kind)
-        return
-    assert_clean_refusal(response)
+        return "accepted"
+    error = assert_clean_refusal(response)
     assert board_head(app, ELECTION) == before, f"a refused {kind} changed the log"
+    return error["code"]
+
+
+# A body the kind's parser read, refused by the election's rules (a RuleViolation) or by a proof or equation
+# of the cryptography (a VotingError the board answers with "refused"), or accepted: bulletin_board/elections/errors.py
+CHECKED = {"rule_violation", "refused", "accepted"}
 
 
 TRUSTEE_KINDS = list(lifecycle.TRUSTEE_KINDS)
 ADMIN_KINDS = [kind for kind in lifecycle.ADMIN_KINDS if kind != lifecycle.CREATED]
 
 
-def _post_a_raw_mutation(snapshots, boards, data, kinds: list[str]) -> None:
+def entry_reach(what: str, *, trustee: bool) -> tuple[Reach, dict]:
+    """Where a posted entry got to: a trustee message's envelope (voting/record/messages.py ``open_message``)
+    and past its signature, or an administrator's payload handed to its kind's rule (``body_of``). Only the
+    calls with the example's own payload (``current["payload"]``) count: a board also replays its stored
+    entries through these."""
+    current: dict = {}
+
+    def its_own(*args, **kwargs) -> bool:
+        return "payload" in current and any(strictly_equal(arg, current["payload"]) for arg in args)
+
+    if trustee:
+        places = {
+            "envelope": At(lifecycle, "open_message", when=its_own),
+            "signed": At(lifecycle, "open_message", when=its_own, returned=True),
+        }
+    else:
+        places = {"rules": At(lifecycle, "body_of", when=its_own)}
+    return Reach(what, **places), current
+
+
+def _post_a_raw_mutation(snapshots, boards, data, kinds: list[str], reach: Reach, current: dict) -> None:
     """One recorded message of one of ``kinds``, its bytes mutated (raw_mutations), posted to its snapshot."""
     kind = data.draw(st.sampled_from(kinds), label="kind")
-    original = snapshots[kind][2]
-    raw = data.draw(raw_mutations(original), label="body")
-    assume(not strictly_equal(decoded(raw), original))
-    _fuzz_post(boards, snapshots, kind, raw)
+    raw = data.draw(raw_mutations(snapshots[kind][2]), label="body")
+    body = decoded(raw)
+    current["payload"] = body.get("payload") if isinstance(body, dict) else None
+    with reach.example():
+        _fuzz_post(boards, snapshots, kind, raw)
 
 
-@fuzz_settings(150, deadline_seconds=10)
-@given(data=st.data())
-def test_mutated_trustee_messages_are_refused_cleanly(snapshots, boards, data):
-    _post_a_raw_mutation(snapshots, boards, data, TRUSTEE_KINDS)
+def test_mutated_trustee_messages_are_refused_cleanly(snapshots, boards):
+    reach, current = entry_reach("mutated trustee messages", trustee=True)
+
+    @fuzz_settings(150, deadline_seconds=10)
+    @given(data=st.data())
+    def examples(data):
+        _post_a_raw_mutation(snapshots, boards, data, TRUSTEE_KINDS, reach, current)
+
+    with reach.watching():
+        examples()
+    reach.require(envelope=0.08)  # the changed bytes are signed: the signature refuses nearly all of the rest
 
 
-@fuzz_settings(120, deadline_seconds=10)
-@given(data=st.data())
-def test_trustee_messages_signed_over_mutated_bodies_are_refused_or_replay(snapshots, trustee_keys, boards, data):
-    """A dishonest trustee signs whatever it likes: the board's rules, not the signature, must stop it."""
-    kind = data.draw(st.sampled_from(TRUSTEE_KINDS), label="kind")
-    original = snapshots[kind][2]
-    body = data.draw(mutated(original["payload"]["body"]), label="body")
-    assume(not strictly_equal(body, original["payload"]["body"]))
-    signer = original["payload"]["signer"]
-    payload = dict(original["payload"], body=body)
-    try:
-        payload["signature"] = trustee_keys[signer].sign(signed_bytes(ELECTION, kind, body)).signature.hex().upper()
-    except (TypeError, ValueError, rfc8785.CanonicalizationError):
-        pass  # a body RFC 8785 cannot encode (an integer beyond 2^53, ...) goes with the old signature
-    _fuzz_post(boards, snapshots, kind, json.dumps(dict(original, payload=payload)).encode(), may_accept=True)
+def test_trustee_messages_signed_over_mutated_bodies_are_refused_or_replay(snapshots, trustee_keys, boards):
+    """A dishonest trustee signs whatever it likes: the board's rules, not the signature, must stop it. Half
+    the changes keep every value well formed, so that they reach the rules' proofs and equations (a share or
+    response with other well-formed values is accepted: it is checked when the round ends)."""
+    reach, current = entry_reach("trustee messages signed over mutated bodies", trustee=True)
+
+    @fuzz_settings(120, deadline_seconds=10)
+    @given(data=st.data())
+    def examples(data):
+        kind = data.draw(st.sampled_from(TRUSTEE_KINDS), label="kind")
+        original = snapshots[kind][2]
+        old_body = original["payload"]["body"]
+        changes = [mutated(old_body), reencoded(old_body)] if reencodable(old_body) else [mutated(old_body)]
+        body = data.draw(st.one_of(changes), label="body")
+        signer = original["payload"]["signer"]
+        payload = dict(original["payload"], body=body)
+        try:
+            payload["signature"] = trustee_keys[signer].sign(signed_bytes(ELECTION, kind, body)).signature.hex().upper()
+        except (TypeError, ValueError, rfc8785.CanonicalizationError):
+            pass  # a body RFC 8785 cannot encode (an integer beyond 2^53, ...) goes with the old signature
+        current["payload"] = payload
+        with reach.example():
+            if (
+                _fuzz_post(boards, snapshots, kind, json.dumps(dict(original, payload=payload)).encode(), may_accept=True)
+                in CHECKED
+            ):
+                reach.mark("checked")
+
+    with reach.watching():
+        examples()
+    reach.require(envelope=0.7, signed=0.4, checked=0.12)
 
 
-@fuzz_settings(120, deadline_seconds=10)
-@given(data=st.data())
-def test_mutated_admin_entries_are_refused_or_replay(snapshots, boards, data):
-    _post_a_raw_mutation(snapshots, boards, data, ADMIN_KINDS)
+def test_mutated_admin_entries_are_refused_or_replay(snapshots, boards):
+    """Half the examples change the entry's bytes (raw_mutations), half its payload's structure or values
+    (a payload as small as ``{}`` leaves the raw changes little inside it to change)."""
+    reach, current = entry_reach("mutated administrator entries", trustee=False)
+
+    @fuzz_settings(120, deadline_seconds=10)
+    @given(data=st.data())
+    def examples(data):
+        if data.draw(st.booleans(), label="raw"):
+            _post_a_raw_mutation(snapshots, boards, data, ADMIN_KINDS, reach, current)
+            return
+        kind = data.draw(st.sampled_from(ADMIN_KINDS), label="kind")
+        original = snapshots[kind][2]
+        payload = original["payload"]
+        changes = [mutated(payload)] + ([reencoded(payload)] if reencodable(payload) else [])
+        current["payload"] = data.draw(st.one_of(changes), label="payload")
+        with reach.example():
+            if _fuzz_post(boards, snapshots, kind, json.dumps(dict(original, payload=current["payload"])).encode()) in CHECKED:
+                reach.mark("checked")
+
+    with reach.watching():
+        examples()
+    reach.require(rules=0.12)
 
 
 def test_the_unchanged_messages_are_accepted(snapshots, tmp_path):
@@ -202,11 +278,11 @@ def test_the_unchanged_messages_are_accepted(snapshots, tmp_path):
 
 # --- the read API ------------------------------------------------------------------------------------------
 
-READ_PATHS = [
-    "/api/v1/elections/{e}", "/api/v1/elections/{e}/entries", "/api/v1/elections/{e}/entries/{s}",
-    "/api/v1/elections/{e}/entries/{s}/inclusion", "/api/v1/elections/{e}/checkpoint",
-    "/api/v1/elections/{e}/consistency", "/api/v1/elections/{e}/context", "/api/v1/elections",
-]  # fmt: skip
+READ_PATHS = {  # each path and its query parameters
+    "/api/v1/elections/{e}": (), "/api/v1/elections/{e}/entries": ("start", "limit"), "/api/v1/elections/{e}/entries/{s}": (),
+    "/api/v1/elections/{e}/entries/{s}/inclusion": ("size",), "/api/v1/elections/{e}/checkpoint": ("size",),
+    "/api/v1/elections/{e}/consistency": ("old", "new"), "/api/v1/elections/{e}/context": (), "/api/v1/elections": (),
+}  # fmt: skip
 PARAMETER_NAMES = ["start", "limit", "size", "old", "new", "seq", "x", "START", ""]
 parameter_values = st.one_of(
     st.integers(-5, 40).map(str),
@@ -215,21 +291,44 @@ parameter_values = st.one_of(
 )
 
 
-@fuzz_settings(300, deadline_seconds=5)
-@given(
-    template=st.sampled_from(READ_PATHS),
-    election=st.one_of(st.just(ELECTION), st.text(max_size=20)),
-    seq=parameter_values,
-    query=st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES), parameter_values), max_size=4),
+LOG_READS = tuple(
+    At(BoardLog, name)
+    for name in ("elections", "election", "size", "entries", "entry", "checkpoint", "inclusion_proof", "consistency_proof")
 )
-def test_read_api_parameters_are_parsed_strictly(snapshots, boards, template, election, seq, query):
-    app = boards.app("tally.result")
+
+
+@st.composite
+def read_requests(draw) -> str:
+    """A read API path and query: anything (parameter_values, any names), or the template's own parameters
+    with small numbers, which the board mostly answers (so the fuzzer reaches the log behind the parser)."""
+    template, allowed = draw(st.sampled_from(sorted(READ_PATHS.items())))
+    election = draw(st.one_of(st.just(ELECTION), st.just(ELECTION), st.text(max_size=20)))
+    seq = draw(st.one_of(st.integers(0, 40).map(str), parameter_values))
+    if allowed and draw(st.booleans()):
+        query = [(name, str(draw(st.integers(0, 40)))) for name in draw(st.lists(st.sampled_from(allowed), unique=True))]
+    else:
+        query = draw(st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES), parameter_values), max_size=4))
     path = template.format(e=urllib.parse.quote(election, safe=""), s=urllib.parse.quote(seq, safe=""))
-    response = app.test_client().get(path + ("?" + urllib.parse.urlencode(query) if query else ""))
-    if response.status_code == 200:
-        assert response.mimetype == "application/json"
-        assert_no_traceback(response.get_data(as_text=True))
-        return
-    if is_redirect(response):
-        return
-    assert_clean_refusal(response)
+    return path + ("?" + urllib.parse.urlencode(query) if query else "")
+
+
+def test_read_api_parameters_are_parsed_strictly(snapshots, boards):
+    app = boards.app("tally.result")
+    reach = Reach("read API requests", log=LOG_READS)  # parameters that parsed: the board's log was read
+
+    @fuzz_settings(300, deadline_seconds=5)
+    @given(request=read_requests())
+    def examples(request):
+        with reach.example():
+            response = app.test_client().get(request)
+        if response.status_code == 200:
+            assert response.mimetype == "application/json"
+            assert_no_traceback(response.get_data(as_text=True))
+            return
+        if is_redirect(response):
+            return
+        assert_clean_refusal(response)
+
+    with reach.watching():
+        examples()
+    reach.require(log=0.12)
