@@ -22,6 +22,7 @@ from voting.record.lifecycle import ElectionState
 
 from . import admin_ops as ops
 from .client import BoardClient, BoardClientError
+from .errors import BoardError
 
 
 def _fail(message: str) -> NoReturn:
@@ -54,6 +55,8 @@ def _guard(action):
         return action()
     except (BoardClientError, VotingError, OSError, ValueError) as exc:
         _fail(str(exc))
+    except BoardError as exc:  # the board served a broken chain or a malformed entry
+        _fail(f"the board's log does not check: {exc}")
 
 
 # --- evote credentials --------------------------------------------------------------------------------

@@ -224,3 +224,22 @@ def test_trustee_processes_finish_after_the_operator_excludes_one_who_shared_and
     report = json.loads((tmp_path / "report.json").read_text())
     l8 = [s for v in report["verifications"] for s in v["steps"] if s["id"] == "L.8"]
     assert [(s["status"], s["passed"]) for s in l8] == [("passed", 1)], l8
+
+
+def test_a_board_serving_a_broken_chain_is_one_line(served, monkeypatch):
+    """The command checks the board's log link by link: a rewritten entry is an error line, not a traceback."""
+    world, url, _ = served
+    round_with_a_silent_trustee(world)
+    honest_get = BoardClient.get
+
+    def rewritten(self, path):
+        page = honest_get(self, path)
+        if isinstance(page, dict) and page.get("entries"):
+            page["entries"][0]["payload"] = {**page["entries"][0]["payload"], "label": "another election"}
+        return page
+
+    monkeypatch.setattr(BoardClient, "get", rewritten)
+    before = world.entries()
+    result = decrypt(url, "--exclude", "3")
+    assert result.exit_code == 1 and result.stderr.startswith("error: the board's log does not check: chain broken at seq 0")
+    assert world.entries() == before
