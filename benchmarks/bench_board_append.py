@@ -25,7 +25,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bulletin_board.log import BoardLog  # noqa: E402
-from bulletin_board.note import NoteSigner  # noqa: E402
+from bulletin_board.log_format.note import NoteSigner  # noqa: E402
 from bulletin_board.storage import make_engine, migrate  # noqa: E402
 
 

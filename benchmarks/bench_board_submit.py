@@ -29,7 +29,8 @@ os.environ.setdefault("EVOTE_RATELIMIT_READS_PER_CLIENT", "off")
 from _timing import table  # noqa: E402
 from processes import open_election, serve_board  # noqa: E402
 
-from bulletin_board.client import BoardClient  # noqa: E402
+from bulletin_board.election_follower import election_state  # noqa: E402
+from bulletin_board.log_format.client import BoardClient  # noqa: E402
 from voting.ballot import make_ballot  # noqa: E402
 from voting.credentials import derive_voter_key  # noqa: E402
 from voting.encrypt import encrypt_ballot  # noqa: E402
@@ -44,7 +45,7 @@ MANIFEST = {
 
 
 def prepared(board: str, election_id: str, credentials: list[str]) -> list[dict]:
-    state, _ = BoardClient(board).election_state(election_id)
+    state, _ = election_state(BoardClient(board), election_id)
     out = []
     for n, credential in enumerate(credentials):
         result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "s", {"c": [f"o{n % 10}"]}))

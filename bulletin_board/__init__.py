@@ -1,53 +1,14 @@
 """The public bulletin board: an append-only, hash-chained, Merkle-checkpointed election log.
 
-Safe entry points are gathered here; the modules behind them are short and each has one concern
-(see docs/board.md). Importing this package does not import Flask: the web application lives in
-``bulletin_board.app`` and the command line in ``bulletin_board.cli``.
+Two layers (docs/architecture.md):
+
+* ``bulletin_board.log_format``: the pure log library: entries, the hash chain, canonical JSON, Merkle
+  hashing, proofs and their checks, signed notes and checkpoints, the export format (its writer and its one
+  checker) and the HTTP client. It imports no Flask, SQLAlchemy or Alembic and nothing of ``voting``:
+  witnesses, mirrors, the verifier and the booth's clients share it.
+* The server on top: storage (``storage``, ``log``), the election layer (``elections``), the HTTP API
+  (``web``, ``app``), the administrator's commands (``cli``, ``cli_election``, ``admin_ops``) and the
+  election follower that trustees and administrators use (``election_follower``).
+
+This ``__init__`` imports nothing, so importing any part of the log library never loads the server.
 """
-
-from .canonical import canonicalize, parse_json_object
-from .chain import ChainHead, verify_chain
-from .checkpoint import Checkpoint, SignedCheckpoint, election_origin, verify_checkpoint
-from .client_checks import check_entry_included, check_log_extends
-from .entry import Entry, compute_entry_hash, genesis_hash
-from .errors import (
-                     BadSignature,
-                     BoardError,
-                     CanonicalJsonError,
-                     ChainBroken,
-                     CheckpointMismatch,
-                     ElectionExists,
-                     InconsistentLog,
-                     InvalidInput,
-                     MalformedNote,
-                     NodeStoreError,
-                     OutOfRange,
-                     ProofError,
-                     RecordError,
-                     RootMismatch,
-                     UnknownElection,
-                     UnknownKey,
-                     VerificationError,
-)
-from .keys import load_board_key, load_or_create_board_key
-from .log import BoardLog
-from .log_types import AppendContext, AppendResult, ConsistencyProof, ElectionInfo, InclusionProof, ReturnExisting
-from .merkle_hash import leaf_hash
-from .merkle_verify import verify_consistency, verify_inclusion
-from .note import NoteSigner, NoteVerifier
-from .record_export import export_from_board, export_from_log
-from .record_verify import RecordSummary, verify_exported_record
-from .storage import make_engine, migrate
-
-__all__ = [
-    "BoardLog", "AppendContext", "AppendResult", "ReturnExisting", "ElectionInfo", "InclusionProof",
-    "ConsistencyProof", "Entry", "ChainHead", "Checkpoint", "SignedCheckpoint", "NoteSigner", "NoteVerifier",
-    "RecordSummary",
-    "canonicalize", "parse_json_object", "genesis_hash", "compute_entry_hash", "leaf_hash", "election_origin",
-    "verify_chain", "verify_inclusion", "verify_consistency", "verify_checkpoint", "check_entry_included",
-    "check_log_extends", "export_from_log", "export_from_board", "verify_exported_record",
-    "make_engine", "migrate", "load_board_key", "load_or_create_board_key",
-    "BoardError", "InvalidInput", "CanonicalJsonError", "UnknownElection", "ElectionExists", "OutOfRange",
-    "VerificationError", "ChainBroken", "ProofError", "RootMismatch", "MalformedNote", "UnknownKey", "BadSignature",
-    "InconsistentLog", "CheckpointMismatch", "NodeStoreError", "RecordError",
-]

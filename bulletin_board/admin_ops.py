@@ -17,7 +17,8 @@ from voting.record.counting import tally_from_entries
 from voting.record.election import define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
 
-from .client import BoardClient
+from .election_follower import ElectionFollower, election_state
+from .log_format.client import BoardClient
 
 MAX_CREDENTIALS_PER_ENTRY = 100_000
 Say = Callable[[str], None]
@@ -39,7 +40,7 @@ def publish_credentials(client: BoardClient, election_id: str, keys: list[str]) 
 
 def keygen_result(client: BoardClient, election_id: str) -> dict:
     """Post the key ceremony's outcome once every trustee reported its share checks."""
-    state, _ = client.election_state(election_id)
+    state, _ = election_state(client, election_id)
     missing = [i for i in range(1, state.n + 1) if i not in state.checked]
     if missing:
         raise ValueError(f"trustee(s) {missing} have not reported their share checks yet")
@@ -50,7 +51,7 @@ def keygen_result(client: BoardClient, election_id: str) -> dict:
 
 def post_tally(client: BoardClient, election_id: str) -> dict:
     """The encrypted tally: the product of the counted ballots, and the challenged ballots to decrypt."""
-    state, entries = client.election_state(election_id)
+    state, entries = election_state(client, election_id)
     record, _ = tally_from_entries(
         state.definition.manifest, state.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True
     )
@@ -84,7 +85,7 @@ def decrypt(
     ``exclude_unresponsive``, the trustees of a round that have not answered ``answer_wait`` seconds after
     this command first saw its challenge are named the same way. A new round gets the whole wait again.
     """
-    follower = client.follow(election_id)
+    follower = ElectionFollower(client, election_id)
     if exclude:
         state = _tallying(follower.refresh())
         if state.phase == TALLIED:

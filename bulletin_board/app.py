@@ -3,10 +3,10 @@
     create_app()                     settings from EVOTE_* environment variables
     create_app({"EVOTE_DATABASE_URL": ...})   explicit settings override the environment
 
-The voter booth (``voting.booth``) is mounted under /booth. EVOTE_SECRET_KEY (the same in every worker)
-signs its forms' CSRF tokens; EVOTE_PUBLIC_URL is the address its QR codes point to behind a proxy.
+This is the board's API alone; :func:`evote.app.create_app` (the composition root) mounts the voters' booth
+on it under /booth.
 
-Production: ``gunicorn -w 4 -b 127.0.0.1:8000 'bulletin_board.app:create_app()'`` with
+Production (the board with the booth): ``gunicorn -w 4 -b 127.0.0.1:8000 'evote.app:create_app()'`` with
 ``EVOTE_DATABASE_URL=postgresql+psycopg://...``; every worker migrates (serialised by a lock) and
 appends are serialised per election by the database, so workers need no coordination, except for the
 rate limits (web/limits.py): several workers share their counts only through
@@ -15,7 +15,6 @@ rate limits (web/limits.py): several workers share their counts only through
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -66,10 +65,4 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
     install_rate_limits(app, settings, API_PREFIX)
 
-    from voting.booth import register_booth
-
-    extra = dict(config or {})
-    if extra.get("EVOTE_PUBLIC_URL") or os.environ.get("EVOTE_PUBLIC_URL"):
-        app.config["EVOTE_PUBLIC_URL"] = extra.get("EVOTE_PUBLIC_URL") or os.environ["EVOTE_PUBLIC_URL"]
-    register_booth(app, secret_key=extra.get("EVOTE_SECRET_KEY") or os.environ.get("EVOTE_SECRET_KEY") or None)
     return app

@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import BoardError
+from .log_format.errors import BoardError
 
 __all__ = ["main"]
 
@@ -59,14 +59,12 @@ def serve(database_url: str, host: str, port: int, ratelimit_storage: str) -> No
 
     For production use gunicorn with PostgreSQL and Redis for the rate limits shared by the workers, e.g.
     EVOTE_DATABASE_URL=postgresql+psycopg://... EVOTE_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
-    gunicorn -w 4 'bulletin_board.app:create_app()'
+    gunicorn -w 4 'evote.app:create_app()'
     """
     from werkzeug.serving import run_simple
 
-    from .app import create_app
-
     try:
-        app = create_app({"EVOTE_DATABASE_URL": database_url, "EVOTE_RATELIMIT_STORAGE_URI": ratelimit_storage})
+        app = _app_factory()({"EVOTE_DATABASE_URL": database_url, "EVOTE_RATELIMIT_STORAGE_URI": ratelimit_storage})
         click.echo(f"evote board serving on http://{host}:{port}/api/v1 (database {_redact(database_url)})", err=True)
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     except _FAILURES as error:
@@ -121,8 +119,8 @@ def record() -> None:
 def export(election: str, out: str, database_url: str | None, board_url: str | None, key_file: str,
            origin: str) -> None:
     """Write ELECTION's complete record to --out, then check it."""
-    from .record_export import export_from_board, export_from_log
-    from .record_verify import verify_exported_record
+    from .log_format.export import export_from_board, export_from_log
+    from .log_format.export_check import verify_exported_record
 
     if (database_url is None) == (board_url is None):
         raise click.UsageError("give exactly one of --db URL or --board URL")
@@ -142,7 +140,7 @@ def export(election: str, out: str, database_url: str | None, board_url: str | N
 @click.option("--key", "trusted_key", default=None, help="the board's verifier key, obtained out of band")
 def verify(directory: str, trusted_key: str | None) -> None:
     """Check an exported record offline."""
-    from .record_verify import verify_exported_record
+    from .log_format.export_check import verify_exported_record
 
     try:
         summary = verify_exported_record(directory, trusted_key=trusted_key)
@@ -162,17 +160,29 @@ def _open_log(database_url: str, key_file: str, origin: str):
     return BoardLog(engine, load_board_key(key_file, name), origin)
 
 
-def _register() -> None:
-    """Attach the other areas' command groups (imported here so `evote board` starts fast)."""
-    from voting.booth.cli_vote import vote
+_APP_FACTORY: list = []
 
+
+def use_app_factory(factory) -> None:
+    """The application ``evote board serve`` serves: the composition root (evote/cli.py) passes the board with
+    the booth; without it, the board's API alone."""
+    _APP_FACTORY[:] = [factory]
+
+
+def _app_factory():
+    if _APP_FACTORY:
+        return _APP_FACTORY[0]
+    from .app import create_app
+
+    return create_app
+
+
+def _register() -> None:
+    """Attach the board's other command groups (imported here so `evote board` starts fast)."""
     from .cli_election import credentials, election
-    from .demo.cli import demo
 
     main.add_command(credentials)
     main.add_command(election)
-    main.add_command(vote)
-    main.add_command(demo)
 
 
 _register()

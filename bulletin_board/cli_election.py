@@ -21,8 +21,9 @@ from voting.errors import VotingError
 from voting.record.lifecycle import ElectionState
 
 from . import admin_ops as ops
-from .client import BoardClient, BoardClientError
-from .errors import BoardError
+from .election_follower import election_state
+from .log_format.client import BoardClient, BoardClientError
+from .log_format.errors import BoardError
 
 
 def _fail(message: str) -> NoReturn:
@@ -181,7 +182,7 @@ def status(election_id: str, board: str) -> None:
     def run():
         client = BoardClient(board)
         context = client.context(election_id)
-        state, entries = client.election_state(election_id)
+        state, entries = election_state(client, election_id)
         checkpoint = client.get(f"/elections/{election_id}/checkpoint")
         lines = [
             f"election {election_id}: phase {context['phase']}",
@@ -267,7 +268,7 @@ def decrypt(
 def result(election_id: str, board: str) -> None:
     """Print the published result per contest."""
     def run():
-        state, _ = BoardClient(board).election_state(election_id)
+        state, _ = election_state(BoardClient(board), election_id)
         if state.result is None:
             raise ValueError(f"no result yet (phase {state.phase})")
         return ops.format_result(state)

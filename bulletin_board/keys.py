@@ -16,8 +16,8 @@ from pathlib import Path
 
 from nacl.signing import SigningKey
 
-from .errors import BoardError
-from .note import NoteSigner
+from .log_format.errors import BoardError
+from .log_format.note import NoteSigner
 
 HEADER = "evote-board-ed25519-v1"
 _LINE = re.compile(HEADER + r" ([0-9a-f]{64})\n?")

@@ -13,18 +13,20 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from . import log_audit
-from .canonical import MAX_PAYLOAD_BYTES, canonicalize
-from .chain import ChainHead
-from .checkpoint import (
+from .log_append import GroupCommitter, PendingAppend
+from .log_format.canonical import MAX_PAYLOAD_BYTES, canonicalize
+from .log_format.chain import ChainHead
+from .log_format.checkpoint import (
     Checkpoint,
     SignedCheckpoint,
     check_origin,
     election_origin,
     sign_checkpoint,
 )
-from .entry import Entry, check_election_id, check_kind, check_seq, genesis_hash
-from .errors import ElectionExists, InvalidInput, OutOfRange, UnknownElection
-from .log_append import GroupCommitter, PendingAppend
+from .log_format.entry import Entry, check_election_id, check_kind, check_seq, genesis_hash
+from .log_format.errors import ElectionExists, InvalidInput, OutOfRange, UnknownElection
+from .log_format.merkle_proofs import consistency_proof, inclusion_proof, tree_root
+from .log_format.note import NoteSigner
 from .log_types import (
     AppendResult,
     CheckHook,
@@ -32,8 +34,6 @@ from .log_types import (
     ElectionInfo,
     InclusionProof,
 )
-from .merkle_proofs import consistency_proof, inclusion_proof, tree_root
-from .note import NoteSigner
 from .storage.engine import is_sqlite, read_transaction, write_transaction
 from .storage.nodes import DbNodes
 from .storage.schema import checkpoints, elections, entries

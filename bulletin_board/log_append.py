@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from .entry import compute_entry_hash, genesis_hash
-from .errors import NodeStoreError, UnknownElection
+from .log_format.entry import compute_entry_hash, genesis_hash
+from .log_format.errors import NodeStoreError, UnknownElection
+from .log_format.merkle_proofs import frontier_keys_for_append, new_nodes_for_append
 from .log_types import AppendContext, AppendResult, CheckHook, ReturnExisting
-from .merkle_proofs import frontier_keys_for_append, new_nodes_for_append
 from .storage.engine import write_transaction
 from .storage.nodes import DbNodes
 from .storage.schema import elections, entries, merkle_nodes

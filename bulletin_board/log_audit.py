@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Connection, select
 
-from .chain import ChainChecker, ChainHead
-from .checkpoint import SignedCheckpoint, verify_checkpoint
-from .entry import Entry
-from .errors import CheckpointMismatch, InvalidInput, UnknownElection
-from .merkle_hash import leaf_hash
-from .merkle_hash import RootAccumulator
+from .log_format.chain import ChainChecker, ChainHead
+from .log_format.checkpoint import SignedCheckpoint, verify_checkpoint
+from .log_format.entry import Entry
+from .log_format.errors import CheckpointMismatch, InvalidInput, UnknownElection
+from .log_format.merkle_hash import RootAccumulator, leaf_hash
 from .storage.engine import read_transaction
 from .storage.schema import checkpoints, elections, entries, merkle_nodes
 

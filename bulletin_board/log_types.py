@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from .entry import check_seq
+from .log_format.entry import check_seq
 
 __all__ = ["ElectionInfo", "AppendResult", "AppendContext", "ReturnExisting", "InclusionProof",
            "ConsistencyProof", "CheckHook"]

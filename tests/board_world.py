@@ -9,7 +9,7 @@ from typing import Any
 import rfc8785
 
 from bulletin_board.admin_token import new_admin_token
-from bulletin_board.app import create_app
+from evote.app import create_app
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
 from voting.ballot import make_ballot

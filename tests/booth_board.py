@@ -20,7 +20,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from bulletin_board.admin_token import new_admin_token
-from bulletin_board.app import create_app
+from evote.app import create_app
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
 from voting.credentials import derive_voter_key, new_credential

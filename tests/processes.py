@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin_board.admin_token import new_admin_token
+from bulletin_board.election_follower import ElectionFollower
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
@@ -38,7 +39,7 @@ def env(**extra: str) -> dict[str, str]:
 
 def evote(*args: str, cwd: Path, check: bool = True, timeout: float = 300, **extra: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "bulletin_board.cli", *args], cwd=cwd, env=env(**extra), capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "evote.cli", *args], cwd=cwd, env=env(**extra), capture_output=True, text=True, timeout=timeout
     )
     if check and result.returncode != 0:
         raise AssertionError(f"evote {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -70,9 +71,9 @@ def serve_board(directory: Path, database: Path | str | None = None, *, port: in
     environment = env(EVOTE_BOARD_KEY_FILE=str(directory / "board.key"), EVOTE_BOARD_ORIGIN="board.test", EVOTE_DATABASE_URL=url_of_db)
     if workers:
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                   "bulletin_board.app:create_app()"]  # fmt: skip
+                   "evote.app:create_app()"]  # fmt: skip
     else:
-        command = [sys.executable, "-m", "bulletin_board.cli", "board", "serve", "--db", url_of_db, "--port", str(port)]
+        command = [sys.executable, "-m", "evote.cli", "board", "serve", "--db", url_of_db, "--port", str(port)]
     log_path = directory / f"board-{port}.log"  # a file, not a pipe: an unread pipe would fill and block the server
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=directory, env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
@@ -139,7 +140,7 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> str:
 def open_election(board_url: str, election_id: str, manifest: dict, voters: int, *, n: int = 1, k: int = 1) -> list[str]:
     """Create and open an election on a running board, the trustees' steps run in this process; returns the
     voters' credentials."""
-    from bulletin_board.client import BoardClient
+    from bulletin_board.log_format.client import BoardClient
     from trustee_tools import steps
     from trustee_tools.state import TrusteeState
     from voting.credentials import derive_voter_key, new_credential
@@ -151,7 +152,7 @@ def open_election(board_url: str, election_id: str, manifest: dict, voters: int,
     trustees = [TrusteeState.new(f"Trustee {i}") for i in range(1, n + 1)]
     roster = [{"index": i + 1, "name": t.name, "identity_key": t.identity_public_key} for i, t in enumerate(trustees)]
     client.create_election(define_election(election_id, manifest, roster, k).to_payload())
-    follower = client.follow(election_id)
+    follower = ElectionFollower(client, election_id)
 
     def post(trustee, outgoing):
         client.post_trustee(election_id, outgoing.kind, sign_message(trustee.identity, election_id, outgoing.kind, trustee.guardian, outgoing.body))

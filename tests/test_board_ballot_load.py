@@ -15,9 +15,10 @@ from conftest import in_ci
 from processes import open_election, serve_board
 from sqlalchemy import text
 
-from bulletin_board.client import BoardClient, BoardClientError
-from bulletin_board.record_export import export_from_board
-from bulletin_board.record_verify import verify_exported_record
+from bulletin_board.election_follower import election_state
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.export import export_from_board
+from bulletin_board.log_format.export_check import verify_exported_record
 from bulletin_board.storage import make_engine, migrate
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key
@@ -72,7 +73,7 @@ def database(backend: str, tmp_path):
 def _encrypt(args):
     board_url, election_id, credentials, seed = args
     client = BoardClient(board_url)
-    state, _ = client.election_state(election_id)
+    state, _ = election_state(client, election_id)
     import random
 
     rng = random.Random(seed)  # choices only; every nonce comes from the OS

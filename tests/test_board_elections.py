@@ -8,9 +8,9 @@ import copy
 import pytest
 from board_world import ADMIN_TOKEN, BoardWorld, make_app
 
-from bulletin_board.checkpoint import verify_checkpoint
-from bulletin_board.client_checks import check_entry_included
-from bulletin_board.note import NoteVerifier
+from bulletin_board.log_format.checkpoint import verify_checkpoint
+from bulletin_board.log_format.client_checks import check_entry_included
+from bulletin_board.log_format.note import NoteVerifier
 
 
 @pytest.fixture(scope="module")

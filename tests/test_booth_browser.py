@@ -16,9 +16,9 @@ import pytest
 from booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
 from booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
 
-from bulletin_board import check_entry_included
-from bulletin_board.checkpoint import election_origin
-from bulletin_board.note import NoteVerifier
+from bulletin_board.log_format.checkpoint import election_origin
+from bulletin_board.log_format.client_checks import check_entry_included
+from bulletin_board.log_format.note import NoteVerifier
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
 from voting.credentials import contest_data_digest, derive_voter_key, parse_credential

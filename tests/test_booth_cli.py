@@ -10,7 +10,7 @@ import pytest
 from booth_board import entries_of, live_board, open_election
 from click.testing import CliRunner
 
-from bulletin_board.cli import main
+from evote.cli import main
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
 from voting.manifest import parse_manifest

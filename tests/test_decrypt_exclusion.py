@@ -24,8 +24,8 @@ from board_world import ADMIN_TOKEN, make_app
 from click.testing import CliRunner
 from processes import PASSPHRASE, evote, finish, serve_board, trustee
 
-from bulletin_board.cli import main as evote_main
-from bulletin_board.client import BoardClient
+from bulletin_board.log_format.client import BoardClient
+from evote.cli import main as evote_main
 from trustee_tools import steps
 from trustee_tools.vault import Vault
 from voting.record import admin
@@ -34,6 +34,8 @@ from voting.verifier.findings import Status
 sys.path.insert(0, str(Path(__file__).resolve().parent / "verifier"))  # the verifier tests' worlds and helpers
 from evote_support import failed_steps, serve_app, step, verified  # noqa: E402
 from evote_world import EvoteWorld  # noqa: E402
+
+from bulletin_board.election_follower import election_state  # noqa: E402
 
 ELECTION = "exclusion"
 
@@ -194,7 +196,7 @@ def test_trustee_processes_finish_after_the_operator_excludes_one_who_shared_and
         client = BoardClient(board)
 
         def state():
-            return client.election_state(ELECTION)[0]
+            return election_state(client, ELECTION)[0]
 
         arguments = ["decrypt", "--board", board, "--election", ELECTION, "--poll", "0.2", "--wait", "180"]
         processes = [trustee(*arguments, "--dir", str(d), cwd=tmp_path) for d in dirs]

@@ -8,7 +8,8 @@ import pytest
 from board_world import MANIFEST
 from processes import PASSPHRASE, env, evote, serve_board, trustee_run
 
-from bulletin_board.client import BoardClient
+from bulletin_board.election_follower import election_state
+from bulletin_board.log_format.client import BoardClient
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +39,7 @@ def test_step_by_step_key_ceremony_and_errors(tmp_path):
         evote("election", "keygen-result", "steps", "--board", board, cwd=tmp_path)
         for directory in dirs:
             assert trustee_run("confirm", "--dir", str(directory), *common, cwd=tmp_path).returncode == 0
-        state, _ = BoardClient(board).election_state("steps")
+        state, _ = election_state(BoardClient(board), "steps")
         assert state.phase == "ready" and state.confirmed == {1, 2}
 
         import subprocess

@@ -12,7 +12,8 @@ import pytest
 from board_world import MANIFEST
 from processes import evote, finish, serve_board, trustee, trustee_run
 
-from bulletin_board.client import BoardClient
+from bulletin_board.election_follower import election_state
+from bulletin_board.log_format.client import BoardClient
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key
 from voting.encrypt import encrypt_ballot
@@ -24,7 +25,7 @@ ELECTION = "five-trustees"
 
 def cast(board_url: str, credential: str, choices: dict, action: str = "cast") -> None:
     client = BoardClient(board_url)
-    state, _ = client.election_state(ELECTION)
+    state, _ = election_state(client, ELECTION)
     result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "all", choices))
     voter = derive_voter_key(credential, ELECTION)
     client.submit_ballot(ELECTION, build_submission(result.ballot, voter, ELECTION, state.context.H_E, action))
@@ -54,11 +55,11 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
         keygen_args = ["keygen", "--board", board, "--election", ELECTION, "--poll", "0.3", "--wait", "300"]
         # trustee 1 is killed with SIGKILL right after it published its commitments, then started again
         first = trustee(*keygen_args, "--dir", str(dirs[0]), cwd=tmp_path)
-        wait_until(lambda: 1 in client.election_state(ELECTION)[0].commitments, what="trustee 1's commitments")
+        wait_until(lambda: 1 in election_state(client, ELECTION)[0].commitments, what="trustee 1's commitments")
         first.send_signal(signal.SIGKILL)
         first.wait()
         processes = [trustee(*keygen_args, "--dir", str(d), cwd=tmp_path) for d in dirs]
-        wait_until(lambda: len(client.election_state(ELECTION)[0].checked) == 5, timeout=300, what="all share checks")
+        wait_until(lambda: len(election_state(client, ELECTION)[0].checked) == 5, timeout=300, what="all share checks")
         evote("election", "keygen-result", ELECTION, "--board", board, cwd=tmp_path)
         for process in processes:
             assert "key ceremony complete" in finish(process)
@@ -105,7 +106,7 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
             output = evote("election", "decrypt", ELECTION, "--board", board, "--wait", "200", "--quorum-wait", "10", cwd=tmp_path).stdout
             for process in decryptors:
                 assert "decrypted" in finish(process)
-            state, _ = BoardClient(board).election_state(ELECTION)
+            state, _ = election_state(BoardClient(board), ELECTION)
             assert state.current_round.challenge.available == subset
             results.append(output)
     assert results[0] == results[1]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from bulletin_board.admin_ops import ballot_entries
-from bulletin_board.client import BoardClient
+from bulletin_board.election_follower import ElectionFollower
+from bulletin_board.log_format.client import BoardClient
 from voting.errors import VotingError
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
@@ -39,7 +40,7 @@ class Session:
     poll_seconds: float = 1.0
 
     def __post_init__(self) -> None:
-        self.follower = self.board.follow(self.election_id)
+        self.follower = ElectionFollower(self.board, self.election_id)
 
     def replay(self) -> tuple[ElectionState, list]:
         election = self.follower.refresh()

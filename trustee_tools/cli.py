@@ -21,8 +21,8 @@ from typing import NoReturn
 import click
 from rich.console import Console
 
-from bulletin_board.client import BoardClient, BoardClientError
-from bulletin_board.errors import BoardError
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.errors import BoardError
 from voting.errors import VotingError
 
 from . import steps

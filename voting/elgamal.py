@@ -73,9 +73,9 @@ def discrete_log(T: ElementModP, K: ElementModP, max_value: int) -> int:
     giant = gmpy2.invert(acc, p)  # K^-m
     gamma = T.value
     for i in range(m + 1):
-        j = baby.get(gamma)
-        if j is not None:
-            t = i * m + j
+        found = baby.get(gamma)
+        if found is not None:
+            t = i * m + found
             if t <= max_value:
                 return t
             break

@@ -7,6 +7,7 @@ Elements are written as the upper-case hex of the SPEC byte arrays b(x, l_p) and
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from gmpy2 import mpz
 
@@ -96,7 +97,7 @@ def hex_bytes(b: bytes) -> str:
     return b.hex().upper()
 
 
-def require_keys(obj: object, field: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
+def require_keys(obj: object, field: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
     """``obj`` must be a JSON object with exactly the ``required`` keys plus any of ``optional``."""
     if not isinstance(obj, dict):
         raise EncodingError(field, f"expected a JSON object, found {type(obj).__name__}")
@@ -109,7 +110,7 @@ def require_keys(obj: object, field: str, required: set[str], optional: frozense
     return obj
 
 
-def require_list(obj: object, field: str, *, min_len: int = 0, max_len: int = 10_000) -> list:
+def require_list(obj: object, field: str, *, min_len: int = 0, max_len: int = 10_000) -> list[Any]:
     if not isinstance(obj, list):
         raise EncodingError(field, f"expected a JSON array, found {type(obj).__name__}")
     if not min_len <= len(obj) <= max_len:

@@ -97,9 +97,9 @@ def ballot_to_json(ballot: EncryptedBallot) -> dict[str, Any]:
 
 def parse_range_proof(obj: object, field: str, parts: int, group: Group = STANDARD) -> RangeProof:
     """A range proof with exactly ``parts`` = R + 1 challenges and responses, each in Z_q (checks 5.B/5.C)."""
-    require_keys(obj, field, {"c", "v"})
-    cs = require_list(obj["c"], f"{field}.c", min_len=parts, max_len=parts)
-    vs = require_list(obj["v"], f"{field}.v", min_len=parts, max_len=parts)
+    written = require_keys(obj, field, {"c", "v"})
+    cs = require_list(written["c"], f"{field}.c", min_len=parts, max_len=parts)
+    vs = require_list(written["v"], f"{field}.v", min_len=parts, max_len=parts)
     return RangeProof(
         tuple(parse_q(c, f"{field}.c[{j}]", group) for j, c in enumerate(cs)),
         tuple(parse_q(v, f"{field}.v[{j}]", group) for j, v in enumerate(vs)),
@@ -114,13 +114,13 @@ def parse_encrypted_ballot(
     ``membership_checked_by_board`` skips the subgroup checks of α and β for ballots the board already
     validated when it accepted them (its own tally recomputation); everyone else checks them.
     """
-    require_keys(obj, "ballot", {"style", "contests", "aux", "confirmation_code"})
-    style = manifest.style(obj["style"]) if isinstance(obj["style"], str) else None
+    written = require_keys(obj, "ballot", {"style", "contests", "aux", "confirmation_code"})
+    style = manifest.style(written["style"]) if isinstance(written["style"], str) else None
     if style is None:
         raise InvalidBallot("ballot.style", "is not a ballot style of this election")
     expected_contests = manifest.contests_of(style)
     raw_contests = require_list(
-        obj["contests"], "ballot.contests", min_len=len(expected_contests), max_len=len(expected_contests)
+        written["contests"], "ballot.contests", min_len=len(expected_contests), max_len=len(expected_contests)
     )
     pending: list[tuple[Any, str]] = []  # (value, field) whose subgroup membership is checked in one batch
     contests = []
@@ -168,5 +168,7 @@ def parse_encrypted_ballot(
         )
     if not membership_checked_by_board:
         check_members([v for v, _ in pending], group, [f for _, f in pending])  # checks 5.A / 6.A and C0 ∈ Z_p^r
-    aux = parse_bytes(obj["aux"], "ballot.aux", max_bytes=MAX_AUX_BYTES)
-    return EncryptedBallot(style.label, tuple(contests), aux, parse_digest(obj["confirmation_code"], "ballot.confirmation_code"))
+    aux = parse_bytes(written["aux"], "ballot.aux", max_bytes=MAX_AUX_BYTES)
+    return EncryptedBallot(
+        style.label, tuple(contests), aux, parse_digest(written["confirmation_code"], "ballot.confirmation_code")
+    )

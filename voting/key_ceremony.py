@@ -64,7 +64,7 @@ class GuardianPolynomial:
     def generate(cls, i: int, k: int, group: Group, *, random: Randomness | None = None) -> GuardianPolynomial:
         """k coefficients sampled uniformly with 0 < a_{i,j} < q (SPEC §3.2.2)."""
         draw = random or group.random_scalar
-        coefficients = []
+        coefficients: list[ElementModQ] = []
         while len(coefficients) < k:
             a = draw()
             if a.value != 0:

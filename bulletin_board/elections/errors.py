@@ -5,7 +5,7 @@ from __future__ import annotations
 from voting.errors import EncodingError, InvalidBallot, ManifestError, VotingError
 from voting.record.lifecycle import RuleViolation
 
-from ..errors import BoardError
+from ..log_format.errors import BoardError
 
 
 class Refused(BoardError):

@@ -20,7 +20,7 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
-from ..errors import InvalidInput
+from ..log_format.errors import InvalidInput
 
 BUSY_TIMEOUT_MS = 60_000
 _WRITE = "evote_write"

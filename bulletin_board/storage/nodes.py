@@ -6,7 +6,7 @@ from typing import Sequence
 
 from sqlalchemy import Connection, bindparam, select, tuple_
 
-from ..merkle_proofs import NodeKey
+from ..log_format.merkle_proofs import NodeKey
 from .schema import merkle_nodes
 
 __all__ = ["DbNodes"]

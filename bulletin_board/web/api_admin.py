@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from ..entry import check_election_id
+from ..log_format.entry import check_election_id
 from .auth import admin_required
 from .errors import ApiError
 from .views import board, election_json, json_body

@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, current_app, jsonify
 
 from ..elections.credential_limits import LimitReached
-from ..entry import check_election_id
+from ..log_format.entry import check_election_id
 from .errors import ApiError
 from .views import json_body
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from ..errors import InvalidInput
-from ..merkle_hash import leaf_hash
+from ..log_format.errors import InvalidInput
+from ..log_format.merkle_hash import leaf_hash
 from . import params
 from .views import board, hex_
 

@@ -37,8 +37,8 @@ from limits import parse_many
 
 from ..admin_token import admin_token_problem
 from ..elections.credential_limits import CredentialLimits, Window
-from ..errors import InvalidInput
 from ..log import MAX_PAGE
+from ..log_format.errors import InvalidInput
 
 DEFAULTS = {
     "EVOTE_DATABASE_URL": "sqlite:///evote-board.sqlite3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..errors import BoardError, ElectionExists, InvalidInput, OutOfRange, UnknownElection, VerificationError
+from ..log_format.errors import BoardError, ElectionExists, InvalidInput, OutOfRange, UnknownElection, VerificationError
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",

@@ -11,8 +11,8 @@ import re
 
 from flask import request
 
-from ..entry import MAX_SEQ, check_election_id
-from ..errors import InvalidInput
+from ..log_format.entry import MAX_SEQ, check_election_id
+from ..log_format.errors import InvalidInput
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
 MAX_SIZE = MAX_SEQ  # a log's size (tree size, ``old``, ``new``)

@@ -6,10 +6,10 @@ import json
 
 from flask import current_app, request
 
-from ..canonical import parse_json_object
-from ..entry import Entry
-from ..errors import CanonicalJsonError
 from ..log import BoardLog
+from ..log_format.canonical import parse_json_object
+from ..log_format.entry import Entry
+from ..log_format.errors import CanonicalJsonError
 from ..log_types import ElectionInfo
 from .errors import ApiError
 

@@ -3,7 +3,7 @@
 With the key file the operator can re-chain, re-hash and re-sign any history (tests/verifier/evote_tools.py
 ``resign``), so nothing inside one export betrays it. What does: a checkpoint somebody saved earlier — a
 voter's receipt or an observer's last verified checkpoint — and a consistency proof the operator cannot
-produce for a history that does not extend it (RFC 9162 §2.1.4; bulletin_board/client_checks.py
+produce for a history that does not extend it (RFC 9162 §2.1.4; bulletin_board/log_format/client_checks.py
 ``check_log_extends``, ``evote-verify --since``). Edits without re-signing are covered in
 tests/board/test_tamper.py and tests/verifier/test_evote_mutations.py; forks of growing size and rollbacks in
 tests/verifier/test_evote_incremental.py.
@@ -14,11 +14,11 @@ from __future__ import annotations
 import pytest
 
 from attacks.attack_support import edited, read_entries, run_cli, tiny_open_election
-from bulletin_board.checkpoint import parse_checkpoint
-from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.errors import InconsistentLog, ProofError, RootMismatch
-from bulletin_board.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof
-from bulletin_board.note import NoteVerifier, parse_note
+from bulletin_board.log_format.checkpoint import parse_checkpoint
+from bulletin_board.log_format.client_checks import check_entry_included, check_log_extends
+from bulletin_board.log_format.errors import InconsistentLog, ProofError, RootMismatch
+from bulletin_board.log_format.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof
+from bulletin_board.log_format.note import NoteVerifier, parse_note
 
 CHOICES = {"mayor": ["alice"], "council": ["dan"]}
 

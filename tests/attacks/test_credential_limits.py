@@ -22,7 +22,7 @@ from test_board_ballot_load import MANIFEST as MEASURE
 from test_board_ballot_load import _encrypt, database
 
 from attacks.web_support import assert_json_error, ballot, ballots_url, open_world, snapshot
-from bulletin_board.client import BoardClient
+from bulletin_board.log_format.client import BoardClient
 from bulletin_board.storage import ballot_index, make_engine
 from bulletin_board.storage.migrate import alembic_config
 from bulletin_board.web.config import load_settings
@@ -193,7 +193,7 @@ def test_limits_are_board_settings_with_reasoned_defaults():
 
 
 def test_the_retired_per_credential_setting_stops_the_board_with_its_replacements_named():
-    from bulletin_board.errors import InvalidInput
+    from bulletin_board.log_format.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as refused:
         load_settings({}, environ={"EVOTE_RATELIMIT_SUBMIT_PER_CREDENTIAL": "10 per hour"})

@@ -267,7 +267,7 @@ def test_demo_election_with_every_process_at_debug_leaks_no_secret(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("EVOTE_")}
     environment["PYTHONPATH"] = os.pathsep.join([str(site), str(REPO), environment.get("PYTHONPATH", "")])
     out = tmp_path / "demo"
-    command = [sys.executable, "-m", "bulletin_board.cli", "demo", "--voters", "3", "--trustees", "2", "--quorum", "2",
+    command = [sys.executable, "-m", "evote.cli", "demo", "--voters", "3", "--trustees", "2", "--quorum", "2",
                "--challenge", "1", "--revote", "1", "--workers", "1", "--out", str(out)]  # fmt: skip
     result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -22,7 +22,7 @@ from test_board_ballot_load import MANIFEST as MEASURE_MANIFEST
 from test_board_ballot_load import _encrypt
 
 from attacks.web_support import ADMIN_HEADERS, assert_json_error, ballot, ballots_url, open_world, redis_url, snapshot
-from bulletin_board.errors import InvalidInput
+from bulletin_board.log_format.errors import InvalidInput
 from bulletin_board.web import auth
 from bulletin_board.web.config import load_settings
 

@@ -17,7 +17,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import text
 
 from bulletin_board.log import BoardLog
-from bulletin_board.note import NoteSigner
+from bulletin_board.log_format.note import NoteSigner
 from bulletin_board.storage import make_engine, migrate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

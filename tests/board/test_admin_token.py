@@ -13,7 +13,7 @@ import pytest
 from processes import env, free_port
 
 from bulletin_board.admin_token import PREFIX, admin_token_problem, new_admin_token
-from bulletin_board.errors import InvalidInput
+from bulletin_board.log_format.errors import InvalidInput
 from bulletin_board.web.config import load_settings
 
 GENERATED = new_admin_token()
@@ -59,7 +59,7 @@ def test_settings_accept_a_generated_token_and_no_token():
 
 
 def _evote(*args: str, cwd, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bulletin_board.cli", *args], cwd=cwd, env=env(**extra),
+    return subprocess.run([sys.executable, "-m", "evote.cli", *args], cwd=cwd, env=env(**extra),
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
@@ -89,7 +89,7 @@ def test_the_dev_server_refuses_to_start_with_a_weak_token(tmp_path, name):
 
 
 def test_gunicorn_refuses_to_start_with_a_weak_token(tmp_path):
-    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{free_port()}", "bulletin_board.app:create_app()"]
+    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{free_port()}", "evote.app:create_app()"]
     extra = {"EVOTE_ADMIN_TOKEN": WEAK["the tests' old token"], "EVOTE_BOARD_KEY_FILE": str(tmp_path / "board.key"),
              "EVOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'board.sqlite3'}"}  # fmt: skip
     result = subprocess.run(command, cwd=tmp_path, env=env(**extra), capture_output=True, text=True, timeout=120)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin_board.canonical import MAX_DEPTH, canonicalize, parse_canonical, parse_json_object
-from bulletin_board.errors import CanonicalJsonError
+from bulletin_board.log_format.canonical import MAX_DEPTH, canonicalize, parse_canonical, parse_json_object
+from bulletin_board.log_format.errors import CanonicalJsonError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=20),

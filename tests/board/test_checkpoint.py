@@ -11,12 +11,20 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey
 
-from bulletin_board.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint, verify_checkpoint
-from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.errors import BadSignature, InconsistentLog, InvalidInput, MalformedNote, ProofError, RootMismatch, UnknownKey
 from bulletin_board.keys import KeyFileError, load_board_key, load_or_create_board_key
-from bulletin_board.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof
-from bulletin_board.note import NoteSigner, NoteVerifier, key_id, open_note, parse_note, sign_note
+from bulletin_board.log_format.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint, verify_checkpoint
+from bulletin_board.log_format.client_checks import check_entry_included, check_log_extends
+from bulletin_board.log_format.errors import (
+    BadSignature,
+    InconsistentLog,
+    InvalidInput,
+    MalformedNote,
+    ProofError,
+    RootMismatch,
+    UnknownKey,
+)
+from bulletin_board.log_format.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof
+from bulletin_board.log_format.note import NoteSigner, NoteVerifier, key_id, open_note, parse_note, sign_note
 
 GO = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "go-sumdb-note" / "vectors.json").read_text())
 

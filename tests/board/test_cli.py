@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from bulletin_board.admin_token import new_admin_token
-from bulletin_board.cli import main
 from bulletin_board.keys import load_or_create_board_key
 from bulletin_board.log import BoardLog
 from bulletin_board.storage import make_engine, migrate
+from evote.cli import main
 
 from .conftest import PYTHON, created_payload, subprocess_env
 
@@ -41,7 +41,7 @@ def served(tmp_path):
     env = subprocess_env() | {"EVOTE_BOARD_KEY_FILE": str(tmp_path / "board.key"), "EVOTE_ADMIN_TOKEN": TOKEN,
                               "EVOTE_BOARD_ORIGIN": "cli.test"}
     db = f"sqlite:///{tmp_path / 'board.sqlite3'}"
-    proc = subprocess.Popen([PYTHON, "-m", "bulletin_board.cli", "board", "serve", "--db", db, "--port", str(port)],
+    proc = subprocess.Popen([PYTHON, "-m", "evote.cli", "board", "serve", "--db", db, "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -116,7 +116,7 @@ def test_serve_on_a_port_in_use_fails_without_a_traceback(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         env = subprocess_env() | {"EVOTE_BOARD_KEY_FILE": str(tmp_path / "k")}
-        done = subprocess.run([PYTHON, "-m", "bulletin_board.cli", "board", "serve", "--db",
+        done = subprocess.run([PYTHON, "-m", "evote.cli", "board", "serve", "--db",
                                f"sqlite:///{tmp_path / 'b.sqlite3'}", "--port", str(port)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1  # Werkzeug's own one-line message

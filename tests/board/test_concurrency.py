@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin_board.merkle_proofs import MemoryTree
+from bulletin_board.log_format.merkle_proofs import MemoryTree
 
 from .conftest import PYTHON, subprocess_env
 

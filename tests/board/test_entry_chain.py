@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin_board.canonical import canonicalize
-from bulletin_board.chain import ChainChecker, verify_chain
-from bulletin_board.entry import Entry, check_election_id, check_kind, compute_entry_hash, genesis_hash
-from bulletin_board.errors import ChainBroken, InvalidInput
+from bulletin_board.log_format.canonical import canonicalize
+from bulletin_board.log_format.chain import ChainChecker, verify_chain
+from bulletin_board.log_format.entry import Entry, check_election_id, check_kind, compute_entry_hash, genesis_hash
+from bulletin_board.log_format.errors import ChainBroken, InvalidInput
 
 from .conftest import REPO_ROOT
 
@@ -23,7 +23,7 @@ EXAMPLE = {"election_id": "demo-2026", "seq": 0, "kind": "election.manifest", "r
 
 
 def literal_entry_hash(seq, prev_hash, kind, received_at, payload):
-    """§6.2 written out byte by byte, independent of bulletin_board.entry."""
+    """§6.2 written out byte by byte, independent of bulletin_board.log_format.entry."""
     message = (b"evote/entry/v1" + b"\x00" + struct.pack(">Q", seq) + prev_hash
                + struct.pack(">I", len(kind.encode())) + kind.encode() + struct.pack(">Q", received_at)
                + struct.pack(">Q", len(payload)) + payload)

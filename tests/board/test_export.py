@@ -8,12 +8,12 @@ import pytest
 import rfc8785
 from nacl.signing import SigningKey
 
-from bulletin_board.checkpoint import parse_checkpoint, sign_checkpoint
-from bulletin_board.entry import compute_entry_hash
-from bulletin_board.errors import ChainBroken, CheckpointMismatch, MalformedNote, RecordError, UnknownKey
-from bulletin_board.note import NoteSigner, parse_note
-from bulletin_board.record_export import export_from_log
-from bulletin_board.record_verify import verify_exported_record
+from bulletin_board.log_format.checkpoint import parse_checkpoint, sign_checkpoint
+from bulletin_board.log_format.entry import compute_entry_hash
+from bulletin_board.log_format.errors import ChainBroken, CheckpointMismatch, MalformedNote, RecordError, UnknownKey
+from bulletin_board.log_format.export import export_from_log
+from bulletin_board.log_format.export_check import verify_exported_record
+from bulletin_board.log_format.note import NoteSigner, parse_note
 
 N = 10
 
@@ -167,8 +167,8 @@ def test_missing_file(exported):
     {"/api/v1/board": {"origin": "o", "verifier_key": "not a key"}},
 ])
 def test_export_from_a_board_that_answers_nonsense(monkeypatch, tmp_path, answers):
-    from bulletin_board import record_export
-    from bulletin_board.errors import BoardError
+    from bulletin_board.log_format import export as record_export
+    from bulletin_board.log_format.errors import BoardError
 
     monkeypatch.setattr(record_export, "_get", lambda base, path, **query: answers[path])
     with pytest.raises(BoardError):
@@ -176,8 +176,8 @@ def test_export_from_a_board_that_answers_nonsense(monkeypatch, tmp_path, answer
 
 
 def test_export_from_an_unreachable_board(tmp_path):
-    from bulletin_board.errors import BoardError
-    from bulletin_board.record_export import export_from_board
+    from bulletin_board.log_format.errors import BoardError
+    from bulletin_board.log_format.export import export_from_board
 
     with pytest.raises(BoardError, match="cannot fetch"):
         export_from_board("http://127.0.0.1:9", "e1", tmp_path / "out")

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bulletin_board import log_append
-from bulletin_board.canonical import canonicalize
-from bulletin_board.errors import UnknownElection
 from bulletin_board.log_append import PendingAppend, apply_batch
+from bulletin_board.log_format.canonical import canonicalize
+from bulletin_board.log_format.errors import UnknownElection
 from bulletin_board.storage import ballot_index, write_transaction
 
 

@@ -9,8 +9,8 @@ from openapi_spec_validator import validate
 
 from bulletin_board.admin_token import new_admin_token
 from bulletin_board.app import create_app
-from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.note import NoteVerifier
+from bulletin_board.log_format.client_checks import check_entry_included, check_log_extends
+from bulletin_board.log_format.note import NoteVerifier
 
 from .conftest import created_payload
 
@@ -208,7 +208,7 @@ def test_admin_disabled_without_a_token(tmp_path):
                                             ("EVOTE_MAX_PAGE", "0"), ("EVOTE_DATABASE_URL", "mysql://x/y"),
                                             ("EVOTE_BOARD_ORIGIN", "has space"), ("EVOTE_MAX_PAGE", "\u00b2")])
 def test_bad_settings_refuse_to_start(tmp_path, setting, value):
-    from bulletin_board.errors import InvalidInput
+    from bulletin_board.log_format.errors import InvalidInput
     config = {"EVOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}", "EVOTE_BOARD_KEY_FILE": str(tmp_path / "k")}
     config[setting] = value
     with pytest.raises(InvalidInput) as caught:

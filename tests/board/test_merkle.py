@@ -8,11 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin_board.errors import ProofError, RootMismatch
-from bulletin_board.merkle_hash import EMPTY_ROOT, leaf_hash
-from bulletin_board.merkle_hash import RootAccumulator
-from bulletin_board.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof, subtree_keys, tree_root
-from bulletin_board.merkle_verify import verify_consistency, verify_inclusion
+from bulletin_board.log_format.errors import ProofError, RootMismatch
+from bulletin_board.log_format.merkle_hash import EMPTY_ROOT, RootAccumulator, leaf_hash
+from bulletin_board.log_format.merkle_proofs import MemoryTree, consistency_proof, inclusion_proof, subtree_keys, tree_root
+from bulletin_board.log_format.merkle_verify import verify_consistency, verify_inclusion
 
 from . import rfc9162_reference as rfc
 

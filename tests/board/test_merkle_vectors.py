@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin_board.errors import ProofError, RootMismatch
-from bulletin_board.merkle_verify import verify_consistency, verify_inclusion
+from bulletin_board.log_format.errors import ProofError, RootMismatch
+from bulletin_board.log_format.merkle_verify import verify_consistency, verify_inclusion
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "transparency-dev-merkle"
 # Cases where evote is deliberately stricter than the Go library: roots must always be 32-byte hashes.

@@ -8,11 +8,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bulletin_board.checkpoint import verify_checkpoint
-from bulletin_board.entry import genesis_hash
-from bulletin_board.errors import CanonicalJsonError, ElectionExists, InvalidInput, OutOfRange, UnknownElection
-from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_verify import verify_consistency, verify_inclusion
+from bulletin_board.log_format.checkpoint import verify_checkpoint
+from bulletin_board.log_format.entry import genesis_hash
+from bulletin_board.log_format.errors import CanonicalJsonError, ElectionExists, InvalidInput, OutOfRange, UnknownElection
+from bulletin_board.log_format.merkle_hash import leaf_hash
+from bulletin_board.log_format.merkle_verify import verify_consistency, verify_inclusion
 from bulletin_board.storage import ballot_index, entries, metadata
 
 from . import rfc9162_reference as rfc

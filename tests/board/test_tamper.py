@@ -7,10 +7,10 @@ import itertools
 import pytest
 from sqlalchemy import delete, update
 
-from bulletin_board.canonical import canonicalize
-from bulletin_board.entry import compute_entry_hash
-from bulletin_board.errors import BadSignature, ChainBroken, CheckpointMismatch
 from bulletin_board.log import BoardLog
+from bulletin_board.log_format.canonical import canonicalize
+from bulletin_board.log_format.entry import compute_entry_hash
+from bulletin_board.log_format.errors import BadSignature, ChainBroken, CheckpointMismatch
 from bulletin_board.storage import checkpoints, entries, merkle_nodes
 
 N = 12

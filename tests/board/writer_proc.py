@@ -14,7 +14,7 @@ import sys
 from nacl.signing import SigningKey
 
 from bulletin_board.log import BoardLog
-from bulletin_board.note import NoteSigner
+from bulletin_board.log_format.note import NoteSigner
 from bulletin_board.storage import make_engine
 
 

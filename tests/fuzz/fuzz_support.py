@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verifier"))  # the
 from evote_support import serve_app  # noqa: E402, F401  (re-exported for the fuzzers)
 from evote_world import EvoteWorld  # noqa: E402, F401
 
-from bulletin_board.demo.server import DEMO_RATE_LIMITS  # noqa: E402
+from evote.demo.server import DEMO_RATE_LIMITS  # noqa: E402
 from voting.group import STANDARD  # noqa: E402
 
 EXAMPLES_ENV = "EVOTE_FUZZ_EXAMPLES"

@@ -1,7 +1,7 @@
-"""Fuzzing the signed checkpoints and notes a client is fed (bulletin_board/note.py, checkpoint.py,
+"""Fuzzing the signed checkpoints and notes a client is fed (bulletin_board/log_format/note.py, checkpoint.py,
 client_checks.py) and the verifier-key strings (``NoteVerifier.from_string``).
 
-Every malformed input must raise a :class:`~bulletin_board.errors.BoardError` naming what is wrong (the
+Every malformed input must raise a :class:`~bulletin_board.log_format.errors.BoardError` naming what is wrong (the
 clients turn exactly those into findings or one-line errors); a changed checkpoint must never verify. A
 signed note may carry signature lines of keys its verifier does not know (C2SP signed-note), so adding one
 after the signatures changes nothing: the strategy adds such a line only inside the signed text. Each fuzzer
@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from bulletin_board import client_checks
-from bulletin_board.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint, verify_checkpoint
-from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.errors import BoardError
-from bulletin_board.merkle_hash import RootAccumulator, leaf_hash
-from bulletin_board.note import NoteSigner, NoteVerifier, parse_note
+from bulletin_board.log_format import client_checks
+from bulletin_board.log_format.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint, verify_checkpoint
+from bulletin_board.log_format.client_checks import check_entry_included, check_log_extends
+from bulletin_board.log_format.errors import BoardError
+from bulletin_board.log_format.merkle_hash import RootAccumulator, leaf_hash
+from bulletin_board.log_format.note import NoteSigner, NoteVerifier, parse_note
 
 from .fuzz_support import fuzz_settings
 from .reach import At, Reach

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import bulletin_board
-from bulletin_board.errors import BoardError
+from bulletin_board.log_format import client_checks
+from bulletin_board.log_format.errors import BoardError
 from voting.booth.cli_vote import VoteError, check_receipt
 from voting.verifier import cli_receipt
 from voting.verifier.cli import main as verify_main
@@ -105,7 +105,7 @@ def test_evote_vote_refuses_mutated_receipts_cleanly(board):
     """``evote vote`` turns these exceptions, and only these, into one line (cli_vote.vote)."""
     receipt = board["answer"]["receipt"]
     world = board["world"]
-    reach = Reach("receipts evote vote checks", proof=At(bulletin_board, "check_entry_included"))  # the signed checkpoint
+    reach = Reach("receipts evote vote checks", proof=At(client_checks, "check_entry_included"))  # the signed checkpoint
 
     @fuzz_settings(150, deadline_seconds=5)
     @given(data=st.data())

@@ -1,6 +1,6 @@
 """Fuzzing what ``evote-trustee`` reads (trustee_tools/cli.py, vault.py, state.py): a mutated vault file, and
 a board that serves mutated entries (another trustee's share or complaint with a changed field, a rewritten
-link of the chain) to the trustee's follower (bulletin_board/client.py ``ElectionFollower``).
+link of the chain) to the trustee's follower (bulletin_board/log_format/client.py ``ElectionFollower``).
 
 Each must end in an error the command prints as one line (cli._run catches exactly these), never a
 traceback or a hang, and never with the passphrase or a secret in its text. The readers ignore unknown keys
@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bulletin_board.client import BoardClient, BoardClientError
-from bulletin_board.errors import BoardError, ChainBroken
+from bulletin_board.election_follower import ElectionFollower
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.errors import BoardError, ChainBroken
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
 from trustee_tools.vault import Vault, VaultError
@@ -143,7 +144,7 @@ def test_the_follower_refuses_mutated_entries_cleanly(served):
         entries[i] = data.draw(
             mutated(entries[i], same=same_entry, unknown_keys=False, hex_encodings=False), label="mutated entry"
         )
-        follower = _ServingBoard(entries).follow("fuzz-follow")
+        follower = ElectionFollower(_ServingBoard(entries), "fuzz-follow")
         with reach.example():
             try:
                 follower.refresh()

@@ -16,11 +16,10 @@ from typing import Any, Callable
 
 import rfc8785
 
-from bulletin_board.checkpoint import Checkpoint, election_origin, sign_checkpoint
-from bulletin_board.entry import compute_entry_hash, genesis_hash
 from bulletin_board.keys import load_board_key
-from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_hash import RootAccumulator
+from bulletin_board.log_format.checkpoint import Checkpoint, election_origin, sign_checkpoint
+from bulletin_board.log_format.entry import compute_entry_hash, genesis_hash
+from bulletin_board.log_format.merkle_hash import RootAccumulator, leaf_hash
 
 Entries = list[dict[str, Any]]
 

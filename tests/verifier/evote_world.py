@@ -14,7 +14,7 @@ from pathlib import Path
 
 from board_world import BoardWorld, make_app
 
-from bulletin_board.record_export import export_from_log
+from bulletin_board.log_format.export import export_from_log
 from trustee_tools import steps
 from voting.credentials import derive_voter_key, new_credential
 from voting.record import admin

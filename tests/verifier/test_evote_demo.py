@@ -14,7 +14,7 @@ from processes import REPO, env
 @pytest.mark.slow
 def test_the_demo_election_verifies(tmp_path):
     out = tmp_path / "demo"
-    command = [sys.executable, "-m", "bulletin_board.cli", "demo", "--voters", "6", "--out", str(out)]  # 2 challenge, 3 revote
+    command = [sys.executable, "-m", "evote.cli", "demo", "--voters", "6", "--out", str(out)]  # 2 challenge, 3 revote
     result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "VERIFIED" in result.stdout and "verification passed" in result.stdout

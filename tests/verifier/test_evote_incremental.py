@@ -12,8 +12,8 @@ from evote_support import run_cli, serve_app
 from evote_world import tiny_open_election
 from nacl.signing import SigningKey
 
-from bulletin_board.checkpoint import parse_checkpoint, sign_checkpoint
-from bulletin_board.note import NoteSigner, parse_note
+from bulletin_board.log_format.checkpoint import parse_checkpoint, sign_checkpoint
+from bulletin_board.log_format.note import NoteSigner, parse_note
 
 CHOICES = {"mayor": ["alice"], "council": ["dan"]}
 

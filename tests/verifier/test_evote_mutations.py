@@ -228,3 +228,23 @@ def test_a_changed_export_manifest_fails_b4(tmp_path, rich, change):
     change(manifest)
     (record / "manifest.json").write_text(json.dumps(manifest))
     assert failed_in(board_checks(record)) == {"B.4"}
+
+
+def _trustee_index_array(entries):
+    nth(entries, "election.created")["payload"]["guardians"]["trustees"][0]["index"] = [1]
+
+
+def _guardians_array(entries):
+    payload = nth(entries, "election.created")["payload"]
+    payload["guardians"] = [payload["guardians"]]
+
+
+@pytest.mark.parametrize("change", [_trustee_index_array, _guardians_array], ids=["trustee index array", "guardians array"])
+@pytest.mark.parametrize("resigned", [False, True], ids=["careless", "re-signed"])
+def test_a_malformed_trustee_list_fails_l1_and_does_not_stop_the_verifier(tmp_path, rich, change, resigned):
+    """The trustees' names are read for the findings' subjects: a list of any shape is read without an
+    exception (an unhashable index once raised TypeError, an array of guardians AttributeError, out of the reader)."""
+    record = edited(rich.path, tmp_path / "record", change, key_file=rich.key_file if resigned else None)
+    failed = failed_steps(verified(record))
+    assert "L.1" in failed
+    assert ("B.1" in failed) is not resigned

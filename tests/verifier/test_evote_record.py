@@ -13,7 +13,7 @@ from evote_world import simple_election
 from nacl.signing import SigningKey
 from verifier_support import comparable
 
-from bulletin_board.note import NoteSigner
+from bulletin_board.log_format.note import NoteSigner
 from voting.verifier import open_record, verify
 from voting.verifier.findings import Status
 from voting.verifier.readers import detect_format, split_board_url

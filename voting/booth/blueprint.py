@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from bulletin_board.entry import ELECTION_ID_PATTERN
+from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
 from .i18n import COOKIE, LANGUAGES, current_language, install_babel
 from .qr import qr_svg

@@ -87,9 +87,9 @@ def election_inputs(context: dict):
 def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str, kind: str) -> None:
     """The receipt is for this ballot, recorded as ``kind`` (a cast must not be kept as a challenge), and the
     board's key signs a checkpoint that includes its entry."""
-    from bulletin_board import check_entry_included
-    from bulletin_board.checkpoint import election_origin
-    from bulletin_board.note import NoteVerifier
+    from bulletin_board.log_format.checkpoint import election_origin
+    from bulletin_board.log_format.client_checks import check_entry_included
+    from bulletin_board.log_format.note import NoteVerifier
     from voting.encoding import parse_digest, parse_fixed_bytes
 
     board = context["board"]
@@ -121,7 +121,7 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     A challenge normally reveals ξ_B and the choices (Benaloh); with ``reveal=False`` the challenged
     ballot is posted sealed and the trustees decrypt it with the tally (SPEC §3.6.5).
     """
-    from bulletin_board.client import BoardClient
+    from bulletin_board.log_format.client import BoardClient
     from voting.ballot import make_ballot
     from voting.credentials import derive_voter_key
     from voting.encrypt import encrypt_ballot
@@ -158,8 +158,8 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
 def vote(board_url: str, election_id: str, credential_file: str | None, choice_pairs: tuple[str, ...], style: str | None,
          challenge: bool, receipt_out: str | None) -> None:
     """Encrypt, sign and cast (or challenge) a ballot; print the confirmation code and the receipt."""
-    from bulletin_board.client import BoardClientError
-    from bulletin_board.errors import BoardError
+    from bulletin_board.log_format.client import BoardClientError
+    from bulletin_board.log_format.errors import BoardError
     from voting.errors import VotingError
 
     choices = parse_choices(choice_pairs)

@@ -58,17 +58,18 @@ def prove_range(
     draw = random or group.random_scalar
     g_table, K_table = context.g_table, context.K_table
     u = [draw().value for _ in range(R + 1)]
-    c = [None if j == ell else draw().value for j in range(R + 1)]
+    chosen = {j: draw().value for j in range(R + 1) if j != ell}  # c_j for j ≠ ℓ, drawn in increasing j
     commitments = []
     for j in range(R + 1):
         a_j = g_table.pow_value(u[j])
         if j == ell:
             b_j = K_table.pow_value(u[j])  # eq. 44
         else:
-            b_j = K_table.pow_value((u[j] + (ell - j) * c[j]) % q)  # eq. 45, t_j = u_j + (ℓ - j) c_j
+            b_j = K_table.pow_value((u[j] + (ell - j) * chosen[j]) % q)  # eq. 45, t_j = u_j + (ℓ - j) c_j
         commitments.append((a_j, b_j))
     challenge = int.from_bytes(_challenge(context, ct, commitments), "big")
-    c[ell] = (challenge - sum(c_j for j, c_j in enumerate(c) if j != ell)) % q  # eq. 47
+    c_ell = (challenge - sum(chosen.values())) % q  # eq. 47
+    c = [c_ell if j == ell else chosen[j] for j in range(R + 1)]
     v = [(u[j] - c[j] * xi.value) % q for j in range(R + 1)]  # eq. 48
     return RangeProof(
         tuple(ElementModQ._trusted(mpz(x), group) for x in c),

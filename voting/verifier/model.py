@@ -365,10 +365,10 @@ class ElectionRecord:
     location: str
     conventions: Conventions
     parameters: Parameters | Unreadable
-    key_ceremony: KeyCeremony | Unreadable
+    key_ceremony: KeyCeremony | Unreadable | NotYet
     chaining: Chaining | Unreadable | None
-    encrypted_tally: EncryptedTallyRecord | Unreadable | None
-    decrypted_tally: Decryption | Unreadable | None
+    encrypted_tally: EncryptedTallyRecord | Unreadable | NotYet | None
+    decrypted_tally: Decryption | Unreadable | NotYet | None
     decryption_ids: tuple[str, ...]  # ids of every challenged-ballot decryption in the record
     ballots: Callable[[], Iterator[RawBallot]]
     decoder: BallotDecoder

@@ -24,14 +24,14 @@ from typing import Any, Callable, Iterator
 
 import rfc8785
 
-from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
-from bulletin_board.client import BoardClient, BoardClientError
-from bulletin_board.client_checks import check_entry_included, check_log_extends
-from bulletin_board.entry import check_election_id, check_kind, compute_entry_hash
-from bulletin_board.errors import BoardError
-from bulletin_board.merkle_hash import leaf_hash
-from bulletin_board.merkle_verify import verify_inclusion
-from bulletin_board.note import NoteVerifier, parse_note
+from bulletin_board.log_format.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.client_checks import check_entry_included, check_log_extends
+from bulletin_board.log_format.entry import check_election_id, check_kind, compute_entry_hash
+from bulletin_board.log_format.errors import BoardError
+from bulletin_board.log_format.merkle_hash import leaf_hash
+from bulletin_board.log_format.merkle_verify import verify_inclusion
+from bulletin_board.log_format.note import NoteVerifier, parse_note
 
 from ..encoding import hex_bytes, parse_digest
 from .findings import Finding, failed, passed

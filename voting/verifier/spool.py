@@ -72,7 +72,7 @@ def duplicates(
         else:
             merged = sorted(buffer)
         for key, group in itertools.groupby(merged, key=lambda item: item[0]):
-            labels = []
+            labels: list[str] = []
             count = 0
             for _, _, label in group:
                 count += 1

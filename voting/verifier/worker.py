@@ -169,7 +169,14 @@ def run_check(function: Callable, args: tuple, tally: Tally, subject: str) -> No
 
 
 def _steps(function: Callable) -> list[str]:
-    return list(steps_of(function)) or [_NUMBER.match(function.__name__).group(1)]
+    """The steps the check's docstring lists, else its verification's number (``v8_aggregation``: "8")."""
+    steps = list(steps_of(function))
+    if steps:
+        return steps
+    number = _NUMBER.match(function.__name__)
+    if number is None:  # a defect of the checklist, not of the record: every check names what it covers
+        raise TypeError(f"the check {function.__name__} lists no steps and is not named v<N>_...")
+    return [number.group(1)]
 
 
 def _fail_steps(function: Callable, tally: Tally, subject: str, message: str, origin: str) -> None:

@@ -136,7 +136,7 @@ def verification(number: int | str) -> Verification:
     return next(v for v in EVOTE_SECTIONS + CHECKLIST if v.number == number)
 
 
-PRECONDITIONS = {
+PRECONDITIONS: dict[int | str, str] = {
     1: "n and k are consistent (1 <= k <= n)",
     2: "the record has exactly the guardians 1..n, each with k commitments and proofs",
     5: "each ballot is readable and has exactly the contests and options of its ballot style",

@@ -13,7 +13,7 @@ from gmpy2 import mpz
 
 from ...group import STANDARD
 from ..findings import Finding, failed, passed
-from ..model import BallotRecord, BallotState, ElectionRecord, StreamSummary, require
+from ..model import BallotRecord, BallotState, ElectionRecord, StreamSummary, TallyEntry, require
 from .chaining import complete
 
 Products = dict[tuple[str, str], tuple[int, int]]
@@ -60,14 +60,14 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
     tally = require(record.encrypted_tally, "encrypted tally")
     manifest = require(require(record.parameters, "election parameters").manifest, "manifest")
     complete(summary)
-    entries: dict[tuple[str, str], object] = {}
+    entries: dict[tuple[str, str], TallyEntry] = {}
     for entry in tally.entries:
         key = (entry.contest, entry.option)
         if key in entries:
             yield failed(
                 "8", f"tally › {entry.contest} › {entry.option}", "the option appears twice in the encrypted tally", entry.where
             )
-        elif manifest.contest(entry.contest) is None or manifest.contest(entry.contest).option(entry.option) is None:
+        elif (listed := manifest.contest(entry.contest)) is None or listed.option(entry.option) is None:
             yield failed(
                 "8",
                 f"tally › {entry.contest} › {entry.option}",
@@ -83,8 +83,8 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
     for contest in manifest.contests:
         for option in contest.options:
             subject = f"tally › {contest.label} › {option.label}"
-            entry = entries.get((contest.label, option.label))
-            if entry is None:
+            tallied = entries.get((contest.label, option.label))
+            if tallied is None:
                 yield failed("8", subject, "the encrypted tally has no entry for this option of the manifest", tally.origin)
                 continue
             if undecoded:
@@ -93,19 +93,19 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
                         check,
                         subject,
                         f"not verified: {undecoded} cast ballot(s) could not be decoded, e.g. {example}",
-                        entry.where,
+                        tallied.where,
                     )
                 continue
             A, B = summary.products.get((contest.label, option.label), (1, 1))
-            for check, computed, written in (("8.A", A, entry.A), ("8.B", B, entry.B)):
+            for check, computed, written in (("8.A", A, tallied.A), ("8.B", B, tallied.B)):
                 if computed == written:
-                    yield passed(check, subject, f"over {summary.cast} cast ballots", entry.where)
+                    yield passed(check, subject, f"over {summary.cast} cast ballots", tallied.where)
                 else:
                     yield failed(
                         check,
                         subject,
                         f"{check[-1]} is not the product over the {summary.cast} cast ballots",
-                        entry.where,
+                        tallied.where,
                         expected=f"{int(computed):X}",
                         found=f"{written:X}",
                     )

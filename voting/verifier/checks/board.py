@@ -1,24 +1,24 @@
 """Section B: the record is the board's signed log of the election (docs/record-format.md §6-7).
 
 The export is read line by line (flat memory); hashes, the Merkle tree, signed notes and proof checking are
-the board's client-side primitives (:mod:`bulletin_board.entry`, ``merkle_*``, ``checkpoint``, ``note``,
+the board's client-side primitives (:mod:`bulletin_board.log_format.entry`, ``merkle_*``, ``checkpoint``, ``note``,
 ``client_checks``), which hold no state and touch no database.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, TypeGuard
 
 import rfc8785
 
-from bulletin_board.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
-from bulletin_board.client_checks import check_log_extends
-from bulletin_board.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
-from bulletin_board.errors import BoardError
-from bulletin_board.merkle_hash import RootAccumulator, leaf_hash
-from bulletin_board.note import NoteVerifier, parse_note
-from bulletin_board.record_export import FILES, FORMAT, VERSION
+from bulletin_board.log_format.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
+from bulletin_board.log_format.client_checks import check_log_extends
+from bulletin_board.log_format.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
+from bulletin_board.log_format.errors import BoardError
+from bulletin_board.log_format.export import FILES, FORMAT, VERSION
+from bulletin_board.log_format.merkle_hash import RootAccumulator, leaf_hash
+from bulletin_board.log_format.note import NoteVerifier, parse_note
 
 from ...encoding import hex_bytes
 from ..findings import Finding, failed, not_applicable, passed
@@ -39,7 +39,7 @@ def _parts(record: ElectionRecord) -> EvoteParts:
     return require(record.evote, "evote board export")
 
 
-def _integer(value: object) -> bool:
+def _integer(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

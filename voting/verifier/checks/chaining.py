@@ -97,13 +97,13 @@ def v7_ballot_chains(record: ElectionRecord, summary: StreamSummary) -> Iterator
         yield from walk.start()
     yield from _aux0_unique(list(walks.values()), record.conventions)
     for digest in summary.digests():
-        walk = walks.get(digest.device or "")
-        if walk is None:
+        device_walk = walks.get(digest.device or "")
+        if device_walk is None:
             yield failed(
                 "7.E", f"ballot {digest.id}", f"the ballot's device {digest.device!r} has no ballot chain", digest.origin
             )
         else:
-            yield from walk.step(digest)
+            yield from device_walk.step(digest)
     for walk in walks.values():
         yield from walk.close(context)
     if not walks:
@@ -161,6 +161,12 @@ class _Walk:
         else:
             yield passed("7.D", self.subject, f"H_0 = H(H_E; 0x24, B_aux,0), B_aux,0 = {self.device.aux0!r}", self.device.origin)
 
+    def _expected_aux(self, first: bool, aux0: bytes) -> bytes | None:
+        """B_aux,j as the chain requires it (the first from H_0), or None if the previous ballot could not be read."""
+        if first:
+            return self.conventions.first_chain_aux(self.H_0, aux0)
+        return None if self.previous is None else self.previous + aux0
+
     def step(self, digest: BallotDigest) -> Iterator[Finding]:
         subject = f"ballot {digest.id} on device {self.device.device}"
         listed = self.device.listed_ids
@@ -185,9 +191,9 @@ class _Walk:
         first = self.seen == 0
         if digest.aux is None or digest.confirmation_code is None:
             yield failed("7.E", subject, "not verified: the ballot's B_aux or confirmation code could not be read", digest.origin)
-        elif not first and self.previous is None:
+        elif (expected := self._expected_aux(first, aux0)) is None:
             yield failed("7.E", subject, "not verified: the previous ballot on this device could not be read", digest.origin)
-        elif digest.aux == (expected := self.conventions.first_chain_aux(self.H_0, aux0) if first else self.previous + aux0):
+        elif digest.aux == expected:
             if bound:
                 yield passed(
                     "7.E", subject, "the first link, from H_0" if first else "B_aux,j = H(B_{j-1}) ∥ B_aux,0", digest.origin

@@ -10,9 +10,21 @@ from collections import Counter
 from typing import Iterator
 
 from ...challenge import open_challenged_ballot
+from ...encrypted_ballot import EncryptedBallot, EncryptedContest
 from ...errors import InvalidBallot
+from ...manifest import Contest
 from ..findings import Finding, failed, not_applicable, passed
-from ..model import BallotRecord, BallotState, Decryption, ElectionRecord, NotYet, RevealedNonce, StreamSummary, Unreadable
+from ..model import (
+    BallotRecord,
+    BallotState,
+    DecryptedContest,
+    Decryption,
+    ElectionRecord,
+    NotYet,
+    RevealedNonce,
+    StreamSummary,
+    Unreadable,
+)
 from .chaining import complete
 from .common import BallotEnv, in_Zq, unreadable_finding
 from .tally import all_options_present, contest_data_findings, decryption_proof_finding, value_finding
@@ -66,7 +78,8 @@ def v12_v13_v14_challenged_ballots(ballot: BallotRecord, env: BallotEnv) -> Iter
     if ballot.state is not BallotState.CHALLENGED:
         return
     decryption = ballot.decryption
-    if ballot.ballot is None:
+    encrypted_ballot = ballot.ballot
+    if encrypted_ballot is None:
         yield from _not_verified(
             ballot, failed("12", ballot.subject, "the challenged ballot could not be decoded (see Verification 5)", ballot.origin)
         )
@@ -80,9 +93,9 @@ def v12_v13_v14_challenged_ballots(ballot: BallotRecord, env: BallotEnv) -> Iter
         for check in ("12",) + STEPS:
             yield not_applicable(check, ballot.subject, decryption.reason, ballot.origin)
     elif isinstance(decryption, RevealedNonce):
-        yield from _opened_with_nonce(ballot, env, decryption)
+        yield from _opened_with_nonce(ballot, encrypted_ballot, env, decryption)
     else:
-        yield from _decrypted(ballot, env, decryption)
+        yield from _decrypted(ballot, encrypted_ballot, env, decryption)
 
 
 def _not_verified(ballot: BallotRecord, reason: Finding) -> Iterator[Finding]:
@@ -91,14 +104,16 @@ def _not_verified(ballot: BallotRecord, reason: Finding) -> Iterator[Finding]:
         yield failed(check, ballot.subject, f"not verified: {reason.message}", reason.origin)
 
 
-def _decrypted(ballot: BallotRecord, env: BallotEnv, decryption: Decryption) -> Iterator[Finding]:
+def _decrypted(
+    ballot: BallotRecord, encrypted_ballot: EncryptedBallot, env: BallotEnv, decryption: Decryption
+) -> Iterator[Finding]:
     context, manifest = env.context, env.manifest
     origin = decryption.origin
     if decryption.ballot_id is not None and decryption.ballot_id != ballot.id:
         yield failed(
             "12", ballot.subject, "the decryption names another ballot", origin, expected=ballot.id, found=decryption.ballot_id
         )
-    encrypted_contests = {c.contest: c for c in ballot.ballot.contests}
+    encrypted_contests = {c.contest: c for c in encrypted_ballot.contests}
     decrypted_contests: set[str] = set()
     for contest in decryption.contests:
         subject = f"{ballot.subject} › {contest.contest}"
@@ -175,7 +190,15 @@ def _decrypted(ballot: BallotRecord, env: BallotEnv, decryption: Decryption) -> 
         yield passed("12", ballot.subject, "every contest of the ballot is decrypted", origin)
 
 
-def _contest_data(ballot, env, contest, described, encrypted, subject: str, where: str) -> Iterator[Finding]:
+def _contest_data(
+    ballot: BallotRecord,
+    env: BallotEnv,
+    contest: DecryptedContest,
+    described: Contest,
+    encrypted: EncryptedContest,
+    subject: str,
+    where: str,
+) -> Iterator[Finding]:
     data = contest.contest_data
     subject = f"{subject} › contest data"
     if data is None:
@@ -193,13 +216,15 @@ def _contest_data(ballot, env, contest, described, encrypted, subject: str, wher
     yield from contest_data_findings("14", subject, where, env.context, env.conventions, described, data, written)
 
 
-def _opened_with_nonce(ballot: BallotRecord, env: BallotEnv, reveal: RevealedNonce) -> Iterator[Finding]:
+def _opened_with_nonce(
+    ballot: BallotRecord, encrypted_ballot: EncryptedBallot, env: BallotEnv, reveal: RevealedNonce
+) -> Iterator[Finding]:
     for check in ("12.A", "12.B", "14.A", "14.B"):
         yield not_applicable(
             check, ballot.subject, "opened with its ballot nonce (SPEC §3.6.5): no decryption proof", reveal.origin
         )
     try:
-        open_challenged_ballot(ballot.ballot, env.manifest, env.context, reveal.ballot_nonce, reveal.choices)
+        open_challenged_ballot(encrypted_ballot, env.manifest, env.context, reveal.ballot_nonce, reveal.choices)
     except InvalidBallot as exc:
         yield failed(exc.check or "13", ballot.subject, f"{exc.field}: {exc.reason}", reveal.origin)
         return

@@ -111,10 +111,10 @@ def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) 
     except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:  # a value the rules could not use
         yield failed(rule.step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
         return
-    if entry.kind == "election.created" and state.definition.election_id != election_id:
+    if entry.kind == "election.created" and state.election.election_id != election_id:
         yield failed(
             "L.1", subject, "election.created defines another election than the record's", where,
-            expected=election_id, found=state.definition.election_id,
+            expected=election_id, found=state.election.election_id,
         )  # fmt: skip
         return
     yield passed(rule.step, subject, f"allowed; the election is now {state.phase}", where)

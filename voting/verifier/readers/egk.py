@@ -219,7 +219,7 @@ def _constants(doc: Any, origin: str) -> GroupConstants:
 
 def _key_ceremony(root: Path, limits: Limits) -> KeyCeremony | Unreadable:
     def parse(doc: Any, origin: str) -> KeyCeremony:
-        guardians = []
+        guardians: list[GuardianRecord | Unreadable] = []
         for n, raw in enumerate(j.items(doc, "guardians", "")):
             where = f"guardians[{n}]"
             try:
@@ -263,7 +263,7 @@ def _chaining(root: Path, config: Any, limits: Limits) -> Chaining | Unreadable:
         aux0 = j.signed_bytes(config, "baux0", "")
     except EncodingError as exc:
         return Unreadable(CONFIG, exc.field, exc.reason)
-    devices = []
+    devices: list[DeviceChain | Unreadable] = []
     for directory in device_dirs(root):
         origin = f"{BALLOTS}/{directory.name}/{CHAIN}"
         if not os.path.lexists(directory / CHAIN):  # present but refused (a pipe, a link out): Unreadable below

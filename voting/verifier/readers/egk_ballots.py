@@ -187,36 +187,45 @@ class EgkBallotDecoder:
 
     def decode(self, raw: RawBallot) -> BallotRecord:
         doc = raw.payload
-        base = dict(id=raw.id, origin=raw.origin, device=raw.device, chain_position=raw.chain_position)
         decryption = self._decryption(raw)
         if isinstance(doc, Unreadable):
             return BallotRecord(
+                id=raw.id,
+                origin=raw.origin,
                 state=BallotState.OTHER,
                 style="",
                 ballot=None,
                 defects=(Defect("5", "", f"{doc.reason}"),),
+                device=raw.device,
+                chain_position=raw.chain_position,
                 decryption=decryption,
-                **base,
             )
         if not isinstance(doc, dict):
             doc = {}  # every field below is then missing, and reported so
         state_text = doc.get("state")
         state = STATES.get(state_text, BallotState.OTHER) if isinstance(state_text, str) else BallotState.OTHER
-        style = doc.get("ballot_style_id") if isinstance(doc.get("ballot_style_id"), str) else ""
+        style_id = doc.get("ballot_style_id")
+        style = style_id if isinstance(style_id, str) else ""
         defects: list[Defect] = []
         if state_text not in STATES:
             defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
         if not isinstance(doc.get("ballot_id"), str):
             defects.append(Defect("5", "ballot_id", "is missing: the ballot does not say which ballot it is"))
-        ballot = None
+        ballot: EncryptedBallot | None = None
         try:
-            if self.manifest is None:
-                raise EncodingError("", "the manifest cannot be read, so the ballot cannot be decoded")
             ballot = self._ballot(doc, style)
         except EncodingError as exc:
             defects.append(Defect(_check_of(exc.field), exc.field, exc.reason))
         return BallotRecord(
-            state=state, style=style, ballot=None if defects else ballot, defects=tuple(defects), decryption=decryption, **base
+            id=raw.id,
+            origin=raw.origin,
+            state=state,
+            style=style,
+            ballot=None if defects else ballot,
+            defects=tuple(defects),
+            device=raw.device,
+            chain_position=raw.chain_position,
+            decryption=decryption,
         )
 
     def _decryption(self, raw: RawBallot) -> Decryption | Unreadable | None:
@@ -230,8 +239,10 @@ class EgkBallotDecoder:
         except EncodingError as exc:
             return Unreadable(origin, exc.field, exc.reason)
 
-    def _ballot(self, doc: dict, style_label: str) -> EncryptedBallot:
+    def _ballot(self, doc: dict[str, Any], style_label: str) -> EncryptedBallot:
         manifest = self.manifest
+        if manifest is None:
+            raise EncodingError("", "the manifest cannot be read, so the ballot cannot be decoded")
         if doc.get("is_preencrypt"):
             raise EncodingError("is_preencrypt", "pre-encrypted ballots (Verifications 15-18) are not verified by this verifier")
         style = manifest.style(style_label)

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bulletin_board.record_export import FILES, FORMAT
+from bulletin_board.log_format.export import FILES, FORMAT
 
 from ...manifest import Manifest
 from ...record import tallying as tl

@@ -28,6 +28,7 @@ from ..model import (
     BallotState,
     ContestDataDecryption,
     DecryptedContest,
+    DecryptedSelection,
     Decryption,
     Defect,
     NotYet,
@@ -71,7 +72,7 @@ class EvoteBallots:
         try:
             for line, item, _ in self.entries.lines():
                 fields = entry_fields(item)
-                if fields is None or fields[1] not in KIND_OF_ACTION.values():
+                if item is None or fields is None or fields[1] not in KIND_OF_ACTION.values():
                     continue
                 seq, kind = fields
                 yield self._raw(line.body, seq, kind, _code(item))
@@ -107,7 +108,7 @@ class EvoteBallots:
         )
 
 
-def _code(item: dict) -> str:
+def _code(item: dict[str, Any]) -> str:
     """The confirmation code as written, for the findings' evidence ("?" when there is none)."""
     payload = item.get("payload")
     ballot = payload.get("ballot") if isinstance(payload, dict) else None
@@ -216,7 +217,7 @@ def challenged_decryption(item: Any, origin: str, ballot: EncryptedBallot | None
         for ci, contest in enumerate(items(item, "contests", "")):
             at = f"contests[{ci}]"
             label = str(get(contest, "contest", at))
-            selections = []
+            selections: list[DecryptedSelection | Unreadable] = []
             for si, selection in enumerate(items(contest, "selections", at)):
                 try:
                     selections.append(decrypted_selection(selection, f"{at}.selections[{si}]", "sigma", "S"))

@@ -1,8 +1,8 @@
 """Reading an election straight from a running board (``evote-verify http://host:port/ELECTION``).
 
 The election's current signed checkpoint is fetched first; then its entries, page by page, each checked
-against its predecessor as it arrives (:class:`bulletin_board.chain.ChainChecker`, through
-:meth:`bulletin_board.client.BoardClient.entries`), are written to a temporary export of exactly the
+against its predecessor as it arrives (:class:`bulletin_board.log_format.chain.ChainChecker`, through
+:meth:`bulletin_board.log_format.client.BoardClient.entries`), are written to a temporary export of exactly the
 checkpoint's size (docs/record-format.md §7), which is then verified like any export: memory stays flat,
 the network is read once. A broken link stops the download and is reported under B.1. The board's published
 key is used unless one was given out of band; with ``--since``, the board's consistency proof is fetched too.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import rfc8785
 
-from bulletin_board.client import BoardClient, BoardClientError
-from bulletin_board.errors import BoardError, ChainBroken
-from bulletin_board.record_export import FILES, FORMAT, VERSION, entry_to_json
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.errors import BoardError, ChainBroken
+from bulletin_board.log_format.export import FILES, FORMAT, VERSION, entry_to_json
 
 from ..model import ElectionRecord, RecordUnreadable
 from ..model_evote import SavedCheckpoint
@@ -72,7 +72,7 @@ def open_board(
         (root / FILES["checkpoint"]).write_text(checkpoint["note"], encoding="utf-8", newline="")
         key = {k: info[k] for k in ("key_name", "public_key", "verifier_key")} | {"board_origin": info["origin"]}
         (root / FILES["board_key"]).write_bytes(rfc8785.dumps(key) + b"\n")
-        manifest = {
+        manifest: dict[str, str | int | dict[str, str]] = {
             "format": FORMAT,
             "version": VERSION,
             "election_id": election_id,

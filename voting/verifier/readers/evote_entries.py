@@ -129,7 +129,7 @@ def scan_entries(entries: EntriesFile) -> Scan:
             here = line.offset
             scan.lines += 1
             fields = entry_fields(item)
-            if fields is None:
+            if item is None or fields is None:
                 continue  # B.4 reports the line
             seq, kind = fields
             payload = item.get("payload")

@@ -14,13 +14,14 @@ A part the election has not reached yet is :class:`NotYet`; a part that cannot b
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Any
 
 import rfc8785
 
 from ...encoding import parse_digest, parse_p_unchecked_membership, parse_small_int
 from ...errors import EncodingError, ManifestError
-from ...manifest import parse_manifest
+from ...manifest import Manifest, parse_manifest
 from ...record import keygen as kg
 from ...record import tallying as tl
 from ..model import (
@@ -92,12 +93,17 @@ def parameters(parts: EvoteParts) -> Parameters | Unreadable:
         hashes = get(payload, "hashes", "")
         try:
             constants: GroupConstants | Unreadable = GroupConstants(
-                *(hex_int(get(params, name, "parameters"), f"parameters.{name}") for name in ("p", "q", "r", "g")), origin
+                p=hex_int(get(params, "p", "parameters"), "parameters.p"),
+                q=hex_int(get(params, "q", "parameters"), "parameters.q"),
+                r=hex_int(get(params, "r", "parameters"), "parameters.r"),
+                g=hex_int(get(params, "g", "parameters"), "parameters.g"),
+                origin=origin,
             )
         except EncodingError as exc:
             constants = Unreadable(origin, exc.field, exc.reason)
         document = get(payload, "manifest", "")
         manifest_bytes: bytes | Unreadable
+        manifest: Manifest | Unreadable
         try:
             manifest_bytes = rfc8785.dumps(document)
             manifest = parse_manifest(document)
@@ -122,13 +128,19 @@ def parameters(parts: EvoteParts) -> Parameters | Unreadable:
         return Unreadable(origin, exc.field, exc.reason)
 
 
-def _roster(parts: EvoteParts) -> dict[int, str]:
+def _roster(parts: EvoteParts) -> dict[Hashable, str]:
+    """The trustees' names by index as election.created lists them, for the findings' subjects only (L.1
+    judges the list): any shape is read without failing, and an index that cannot be a key is left out."""
     entry = parts.first(CREATED)
-    trustees = entry.payload.get("guardians", {}).get("trustees", []) if entry and isinstance(entry.payload, dict) else []
-    return {t.get("index"): str(t.get("name")) for t in trustees if isinstance(t, dict)} if isinstance(trustees, list) else {}
+    payload = entry.payload if entry is not None else None
+    guardians = payload.get("guardians") if isinstance(payload, dict) else None
+    trustees = guardians.get("trustees") if isinstance(guardians, dict) else None
+    if not isinstance(trustees, list):
+        return {}
+    return {t.get("index"): str(t.get("name")) for t in trustees if isinstance(t, dict) and isinstance(t.get("index"), Hashable)}
 
 
-def _guardian(entry: ControlEntry, names: dict[int, str]) -> GuardianRecord | Unreadable:
+def _guardian(entry: ControlEntry, names: dict[Hashable, str]) -> GuardianRecord | Unreadable:
     origin = where(entry)
     try:
         body = get(entry.payload, "body", "")

@@ -184,7 +184,7 @@ def too_deep(value: Any, limit: int) -> bool:
     while level:
         if depth > limit:
             return True
-        deeper = []
+        deeper: list[dict[str, Any] | list[Any]] = []
         for item in level:
             deeper.extend(
                 child for child in (item.values() if isinstance(item, dict) else item) if isinstance(child, (dict, list))

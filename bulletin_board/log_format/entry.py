@@ -18,6 +18,7 @@ from .errors import InvalidInput
 
 ELECTION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+HASH_PATTERN = re.compile(r"[0-9A-F]{64}")  # a SHA-256 output as the board writes it (record-format §6.1)
 GENESIS_TAG = b"evote/genesis/v1"
 ENTRY_TAG = b"evote/entry/v1"
 HASH_SIZE = 32
@@ -25,7 +26,7 @@ MAX_U64 = (1 << 64) - 1
 MAX_SEQ = (1 << 63) - 1  # seqs and sizes fit a signed 64-bit database column
 
 __all__ = ["Entry", "genesis_hash", "compute_entry_hash", "check_election_id", "check_kind", "check_seq",
-           "ELECTION_ID_PATTERN", "KIND_PATTERN"]
+           "ELECTION_ID_PATTERN", "KIND_PATTERN", "HASH_PATTERN", "parse_hash"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,13 @@ class Entry:
 
     def recompute_hash(self) -> bytes:
         return compute_entry_hash(self.seq, self.prev_hash, self.kind, self.received_at, self.payload)
+
+
+def parse_hash(value: object, field: str) -> bytes:
+    """A 32-byte hash from exactly 64 upper-case ASCII hex digits (``bytes.fromhex`` alone skips whitespace)."""
+    if not isinstance(value, str) or not HASH_PATTERN.fullmatch(value):
+        raise InvalidInput(field, "must be 64 upper-case hex digits")
+    return bytes.fromhex(value)
 
 
 def check_election_id(value: object, field: str = "election_id") -> str:

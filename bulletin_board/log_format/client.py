@@ -1,7 +1,7 @@
 """An HTTP client for the board, used by the administrator's, trustees' and voters' tools.
 
 It never trusts what it downloads: entries are checked link by link as they stream in
-(:class:`bulletin_board.chain.ChainChecker`), and the election's state is replayed from them with the same
+(:class:`bulletin_board.log_format.chain.ChainChecker`), and the election's state is replayed from them with the same
 rules the board applies (:func:`voting.record.lifecycle.replay`).
 """
 
@@ -16,11 +16,8 @@ from typing import Any, Iterator
 
 import rfc8785
 
-from voting.encoding import parse_digest
-from voting.record.lifecycle import ElectionState, apply_entry
-
 from .chain import ChainChecker
-from .entry import Entry
+from .entry import Entry, parse_hash
 from .errors import ChainBroken
 
 PAGE = 500
@@ -103,8 +100,8 @@ class BoardClient:
                         item["seq"],
                         item["kind"],
                         rfc8785.dumps(item["payload"]),  # the canonical bytes that were hashed
-                        parse_digest(item["prev_hash"], "prev_hash"),  # strict: bytes.fromhex skips whitespace
-                        parse_digest(item["entry_hash"], "entry_hash"),
+                        parse_hash(item["prev_hash"], "prev_hash"),  # strict: bytes.fromhex skips whitespace
+                        parse_hash(item["entry_hash"], "entry_hash"),
                         item["received_at"],
                     )
                 except (KeyError, TypeError, ValueError) as exc:  # a malformed entry (rfc8785's errors are ValueErrors)
@@ -116,14 +113,6 @@ class BoardClient:
                 seq += 1
             if len(items) < PAGE:
                 return
-
-    def election_state(self, election_id: str) -> tuple[ElectionState, list[Entry]]:
-        """The replayed state and all entries (checked link by link)."""
-        follower = self.follow(election_id)
-        return follower.refresh(), follower.entries
-
-    def follow(self, election_id: str) -> ElectionFollower:
-        return ElectionFollower(self, election_id)
 
     def lookup(self, election_id: str, code: str) -> dict:
         return self.get(f"/elections/{urllib.parse.quote(election_id)}/ballots/{code}")
@@ -141,23 +130,3 @@ class BoardClient:
 
     def submit_ballot(self, election_id: str, submission: dict) -> tuple[int, dict]:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/ballots", submission)
-
-
-
-class ElectionFollower:
-    """Keeps an election's replayed state up to date: each ``refresh`` fetches and applies only new entries."""
-
-    def __init__(self, client: BoardClient, election_id: str) -> None:
-        self.client = client
-        self.election_id = election_id
-        self.checker = ChainChecker(election_id)
-        self.entries: list[Entry] = []
-        self.state = ElectionState()
-
-    def refresh(self) -> ElectionState:
-        for entry in self.client.entries(self.election_id, len(self.entries), self.checker):
-            self.entries.append(entry)
-            apply_entry(
-                self.state, entry.seq, entry.kind, json.loads(entry.payload), entry.entry_hash, lambda seq: json.loads(self.entries[seq].payload)
-            )
-        return self.state

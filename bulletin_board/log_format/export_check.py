@@ -21,10 +21,9 @@ from .chain import ChainChecker
 from .checkpoint import SignedCheckpoint, election_origin, verify_checkpoint
 from .entry import Entry, check_election_id
 from .errors import CheckpointMismatch, InvalidInput, RecordError
-from .merkle_hash import leaf_hash
-from .merkle_hash import RootAccumulator
+from .export import FILES, FORMAT, VERSION
+from .merkle_hash import RootAccumulator, leaf_hash
 from .note import NoteVerifier
-from .record_export import FILES, FORMAT, VERSION
 
 _HASH = re.compile(r"[0-9A-F]{64}")
 _ENTRY_FIELDS = {"seq", "kind", "payload", "prev_hash", "entry_hash", "received_at"}

@@ -26,11 +26,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from bulletin_board import admin_ops
+from bulletin_board.election_follower import ElectionFollower
+from bulletin_board.log_format.client import BoardClient
 from voting.credentials import derive_voter_key, new_credential
 from voting.manifest import Manifest, parse_manifest
-
-from .. import admin_ops
-from ..client import BoardClient
 
 SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")
 STATE_FILE = "demo.json"
@@ -148,7 +148,7 @@ def wait_all(processes: list[subprocess.Popen], what: str, log_dir: Path) -> Non
 
 def key_ceremony(client: BoardClient, election_id: str, dirs: list[Path], passphrase: Path, log_dir: Path, say: Say) -> None:
     processes = run_trustees(client.base[: -len("/api/v1")], election_id, "keygen", dirs, passphrase, log_dir)
-    follower = client.follow(election_id)
+    follower = ElectionFollower(client, election_id)
     deadline = time.monotonic() + 600
     while len(follower.refresh().checked) < len(dirs):
         if any(p.poll() not in (None, 0) for p in processes) or time.monotonic() > deadline:

@@ -74,7 +74,7 @@ def _gunicorn(config: dict, host: str, port: int, workers: int, log_file: Path |
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]), environment.get("PYTHONPATH")]))
     log = open(log_file, "w") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "--timeout", "300", "bulletin_board.app:create_app()"],
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "--timeout", "300", "evote.app:create_app()"],
         env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://{host}:{port}"

@@ -1,4 +1,4 @@
-"""``evote demo`` and ``evote demo finish`` (see :mod:`bulletin_board.demo.run` for what each step does)."""
+"""``evote demo`` and ``evote demo finish`` (see :mod:`evote.demo.run` for what each step does)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import admin_ops
-from ..admin_token import new_admin_token
-from ..client import BoardClient, BoardClientError
-from ..record_export import export_from_board
+from bulletin_board import admin_ops
+from bulletin_board.admin_token import new_admin_token
+from bulletin_board.log_format.client import BoardClient, BoardClientError
+from bulletin_board.log_format.export import export_from_board
+
 from . import run
 from .server import demo_rate_limits, serve
 

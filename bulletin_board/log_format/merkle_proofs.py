@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from .errors import NodeStoreError
-from .merkle_hash import EMPTY_ROOT, RootAccumulator, largest_power_of_two_below, leaf_hash, node_hash
+from .merkle_hash import EMPTY_ROOT, largest_power_of_two_below, leaf_hash, node_hash
 
 NodeKey = tuple[int, int]
 
