@@ -130,9 +130,10 @@ class BoardLog:
         check_seq(seq)
         with read_transaction(self.engine) as conn:
             self._require(conn, election_id)
-            return self._entry(conn, election_id, seq)
+            return self.entry_in(conn, election_id, seq)
 
-    def _entry(self, conn: Connection, election_id: str, seq: int) -> Entry:
+    def entry_in(self, conn: Connection, election_id: str, seq: int) -> Entry:
+        """The entry at ``seq``, read on the caller's open connection (inside its transaction)."""
         found = _entries_between(conn, election_id, seq, seq + 1)
         if not found:
             size = self._size(conn, election_id)
@@ -174,7 +175,7 @@ class BoardLog:
             if seq >= size:
                 raise OutOfRange("seq", seq, size, f"an inclusion proof needs seq < size ({size})")
             nodes = DbNodes(conn, election_id)
-            entry = self._entry(conn, election_id, seq)
+            entry = self.entry_in(conn, election_id, seq)
             return InclusionProof(election_id, seq, size, entry.entry_hash, inclusion_proof(nodes, seq, size),
                                   tree_root(nodes, size))
 

@@ -144,7 +144,7 @@ def apply_batch(conn: Connection, log: "BoardLog", election_id: str,
                     session.flush()
                 if isinstance(answer, ReturnExisting):
                     savepoint.rollback()
-                    existing = log._entry(conn, election_id, answer.seq)
+                    existing = log.entry_in(conn, election_id, answer.seq)
                     outcomes.append(AppendResult(election_id, existing.seq, existing.entry_hash, existing.prev_hash,
                                                  existing.received_at, size, appended=False))
                     continue

@@ -57,7 +57,7 @@ def lagrange_coefficient(i: int, available: Sequence[int], group: Group) -> Elem
         if l != i:
             numerator = numerator * l % q
             denominator = denominator * (l - i) % q
-    return ElementModQ._trusted(numerator * gmpy2.invert(denominator, q) % q, group)
+    return ElementModQ.computed(numerator * gmpy2.invert(denominator, q) % q, group)
 
 
 def partial_decryption(A: ElementModP, key_share: ElementModQ) -> ElementModP:
@@ -75,7 +75,7 @@ def combine_partials(partials: Mapping[int, ElementModP], group: Group) -> Eleme
     available = sorted(partials)
     weights = [lagrange_coefficient(i, available, group).value for i in available]
     value = product_of_powers([partials[i].value for i in available], weights, group.p)
-    return ElementModP._trusted(value, group)
+    return ElementModP.computed(value, group)
 
 
 def combine_commitments(commitments: Mapping[int, GuardianCommitment]) -> GuardianCommitment:
@@ -165,11 +165,11 @@ def verify_decryption(
     (9.3) b = A^v M^c, (9.A) v ∈ Z_q by type, (9.B) c = H(H_E; 0x30, K, A, B, a, b, M)."""
     group = context.group
     p = group.p
-    M = ElementModP._trusted(B.value * gmpy2.invert(T.value, p) % p, group)
+    M = ElementModP.computed(B.value * gmpy2.invert(T.value, p) % p, group)
     c = int.from_bytes(proof.c, "big")
     a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
     b = product_of_powers([A.value, M.value], [proof.v.value, c], p)
-    expected = decryption_challenge(context, A, B, ElementModP._trusted(a, group), ElementModP._trusted(b, group), M)
+    expected = decryption_challenge(context, A, B, ElementModP.computed(a, group), ElementModP.computed(b, group), M)
     if expected != proof.c:
         raise InvalidProof(
             f"{step}.B", "c is not H(H_E; 0x30, K, A, B, a, b, M)", expected=expected.hex().upper(), found=proof.c.hex().upper()
@@ -198,7 +198,7 @@ def verify_contest_data_decryption(
     c = int.from_bytes(proof.c, "big")
     a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
     b = product_of_powers([data.C0.value, beta.value], [proof.v.value, c], p)
-    expected = challenge(context, data, ElementModP._trusted(a, group), ElementModP._trusted(b, group), beta)
+    expected = challenge(context, data, ElementModP.computed(a, group), ElementModP.computed(b, group), beta)
     if expected != proof.c:
         raise InvalidProof(
             f"{step}.B",

@@ -37,7 +37,7 @@ def encrypt(sigma: int, xi: ElementModQ, context: ElectionContext) -> Ciphertext
     group = context.group
     alpha = context.g_table.pow_value(xi.value)
     beta = context.K_table.pow_value((xi.value + sigma) % group.q)
-    return Ciphertext(ElementModP._trusted(alpha, group), ElementModP._trusted(beta, group))
+    return Ciphertext(ElementModP.computed(alpha, group), ElementModP.computed(beta, group))
 
 
 def add_all(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
@@ -49,14 +49,14 @@ def add_all(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
     p = group.p
     alpha = reduce(lambda acc, ct: acc * ct.alpha.value % p, items, mpz(1))
     beta = reduce(lambda acc, ct: acc * ct.beta.value % p, items, mpz(1))
-    return Ciphertext(ElementModP._trusted(alpha, group), ElementModP._trusted(beta, group))
+    return Ciphertext(ElementModP.computed(alpha, group), ElementModP.computed(beta, group))
 
 
 def decrypt_known_nonce(ct: Ciphertext, xi: ElementModQ, context: ElectionContext, max_value: int) -> int:
     """σ from β / K^ξ = K^σ (SPEC §3 "the value of K^m ... can also be computed from the encryption nonce")."""
     K_xi = context.K_table.pow_value(xi.value)
     T = ct.beta.value * gmpy2.invert(K_xi, context.group.p) % context.group.p
-    return discrete_log(ElementModP._trusted(T, context.group), context.K, max_value)
+    return discrete_log(ElementModP.computed(T, context.group), context.K, max_value)
 
 
 def discrete_log(T: ElementModP, K: ElementModP, max_value: int) -> int:

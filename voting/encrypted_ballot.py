@@ -146,7 +146,7 @@ def parse_encrypted_ballot(
             proof = parse_range_proof(raw_sel["proof"], f"{sw}.proof", contest.option_limit + 1, group)
             selections.append(
                 EncryptedSelection(
-                    option.label, Ciphertext(ElementModP._trusted(alpha, group), ElementModP._trusted(beta, group)), proof
+                    option.label, Ciphertext(ElementModP.computed(alpha, group), ElementModP.computed(beta, group)), proof
                 )
             )
         limit_proof = parse_range_proof(raw["limit_proof"], f"{where}.limit_proof", contest.votes_allowed + 1, group)
@@ -156,7 +156,7 @@ def parse_encrypted_ballot(
             raise EncodingError(f"{where}.contest_data.c1", f"expected {CONTEST_DATA_BYTES} bytes")
         c0 = parse_p_unchecked_membership(data["c0"], f"{where}.contest_data.c0", group)
         pending.append((c0, f"{where}.contest_data.c0"))
-        contest_data = HashedCiphertext(ElementModP._trusted(c0, group), c1, parse_digest(data["c2"], f"{where}.contest_data.c2"))
+        contest_data = HashedCiphertext(ElementModP.computed(c0, group), c1, parse_digest(data["c2"], f"{where}.contest_data.c2"))
         contests.append(
             EncryptedContest(
                 contest.label,

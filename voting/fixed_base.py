@@ -66,7 +66,7 @@ class FixedBaseTable:
     def pow(self, exponent: ElementModQ | int) -> ElementModP:
         group = self.base.group
         e = exponent.value if isinstance(exponent, ElementModQ) else mpz(exponent) % group.q
-        return ElementModP._trusted(self.pow_value(e), group)
+        return ElementModP.computed(self.pow_value(e), group)
 
 
 _CACHE: OrderedDict[tuple[int, int], FixedBaseTable] = OrderedDict()

@@ -5,7 +5,7 @@ SPEC v2.0.0 §3.1.1 (standard baseline parameters) and §3 notation (Z_q, Z_p^r)
 Anything that comes from outside becomes an element only through :meth:`ElementModP.parse` /
 :meth:`ElementModQ.parse` (or the hex parsers in :mod:`voting.encoding`), which check 0 < x < p and
 x^q mod p = 1, respectively 0 <= x < q. Values computed inside the core from valid elements are wrapped
-without re-checking through the private ``_trusted`` constructors.
+without re-checking through the ``computed`` constructors (never for outside values).
 
 A small group exists for fast property tests only (:func:`insecure_test_group`); production paths call
 :func:`require_standard` and refuse it.
@@ -77,7 +77,7 @@ class Group:
 
     def random_scalar(self) -> ElementModQ:
         """A uniformly random element of Z_q from the operating system's CSPRNG."""
-        return ElementModQ._trusted(mpz(secrets.randbelow(int(self.q))), self)
+        return ElementModQ.computed(mpz(secrets.randbelow(int(self.q))), self)
 
     def __repr__(self) -> str:
         return f"Group({self.name!r})"
@@ -134,7 +134,9 @@ class ElementModP:
         raise TypeError("use ElementModP.parse(x, group) for outside values")
 
     @classmethod
-    def _trusted(cls, value: mpz, group: Group) -> ElementModP:
+    def computed(cls, value: mpz, group: Group) -> ElementModP:
+        """An element the core computed from validated elements (products, powers): no membership check. Never
+        for a value from outside; :meth:`parse` is for those."""
         element = object.__new__(cls)
         object.__setattr__(element, "value", value)
         object.__setattr__(element, "group", group)
@@ -150,7 +152,7 @@ class ElementModP:
             raise NotInGroupError(field, "is not in the range 0 < x < p")
         if gmpy2.powmod(value, group.q, group.p) != 1:
             raise NotInGroupError(field, "is not in the order-q subgroup (x^q mod p != 1)")
-        return cls._trusted(value, group)
+        return cls.computed(value, group)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("ElementModP is immutable")
@@ -165,14 +167,14 @@ class ElementModP:
         return self
 
     def __mul__(self, other: ElementModP) -> ElementModP:
-        return ElementModP._trusted(self.value * other.value % self.group.p, self.group)
+        return ElementModP.computed(self.value * other.value % self.group.p, self.group)
 
     def __pow__(self, exponent: ElementModQ | int) -> ElementModP:
         e = exponent.value if isinstance(exponent, ElementModQ) else mpz(exponent)
-        return ElementModP._trusted(gmpy2.powmod(self.value, e, self.group.p), self.group)
+        return ElementModP.computed(gmpy2.powmod(self.value, e, self.group.p), self.group)
 
     def inverse(self) -> ElementModP:
-        return ElementModP._trusted(gmpy2.invert(self.value, self.group.p), self.group)
+        return ElementModP.computed(gmpy2.invert(self.value, self.group.p), self.group)
 
     def to_bytes(self) -> bytes:
         """b(x, l_p) (SPEC §5.1.1)."""
@@ -200,7 +202,8 @@ class ElementModQ:
         raise TypeError("use ElementModQ.parse(x, group) for outside values")
 
     @classmethod
-    def _trusted(cls, value: mpz, group: Group) -> ElementModQ:
+    def computed(cls, value: mpz, group: Group) -> ElementModQ:
+        """A scalar the core computed (reduced mod q): no range check. Never for a value from outside."""
         element = object.__new__(cls)
         object.__setattr__(element, "value", value)
         object.__setattr__(element, "group", group)
@@ -214,12 +217,12 @@ class ElementModQ:
         value = mpz(x)
         if not 0 <= value < group.q:
             raise NotInGroupError(field, "is not in the range 0 <= x < q")
-        return cls._trusted(value, group)
+        return cls.computed(value, group)
 
     @classmethod
     def reduce(cls, x: int, group: Group = STANDARD) -> ElementModQ:
         """x mod q, for values computed inside the core (hash outputs used as exponents, sums)."""
-        return cls._trusted(mpz(x) % group.q, group)
+        return cls.computed(mpz(x) % group.q, group)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("ElementModQ is immutable")
@@ -235,18 +238,18 @@ class ElementModQ:
 
     def __add__(self, other: ElementModQ | int) -> ElementModQ:
         o = other.value if isinstance(other, ElementModQ) else mpz(other)
-        return ElementModQ._trusted((self.value + o) % self.group.q, self.group)
+        return ElementModQ.computed((self.value + o) % self.group.q, self.group)
 
     def __sub__(self, other: ElementModQ | int) -> ElementModQ:
         o = other.value if isinstance(other, ElementModQ) else mpz(other)
-        return ElementModQ._trusted((self.value - o) % self.group.q, self.group)
+        return ElementModQ.computed((self.value - o) % self.group.q, self.group)
 
     def __mul__(self, other: ElementModQ | int) -> ElementModQ:
         o = other.value if isinstance(other, ElementModQ) else mpz(other)
-        return ElementModQ._trusted(self.value * o % self.group.q, self.group)
+        return ElementModQ.computed(self.value * o % self.group.q, self.group)
 
     def __neg__(self) -> ElementModQ:
-        return ElementModQ._trusted((-self.value) % self.group.q, self.group)
+        return ElementModQ.computed((-self.value) % self.group.q, self.group)
 
     def to_bytes(self) -> bytes:
         """b(x, l_q) (SPEC §5.1.2)."""
@@ -264,15 +267,15 @@ class ElementModQ:
 
 def _restore(kind: str, value: int, group: Group) -> ElementModP | ElementModQ:
     cls = ElementModP if kind == "ElementModP" else ElementModQ
-    return cls._trusted(mpz(value), group)
+    return cls.computed(mpz(value), group)
 
 
 def g_pow(exponent: ElementModQ, group: Group = STANDARD) -> ElementModP:
     """g^e mod p through the shared fixed-base table for g."""
     from .fixed_base import table_for
 
-    return table_for(ElementModP._trusted(group.g, group)).pow(exponent)
+    return table_for(ElementModP.computed(group.g, group)).pow(exponent)
 
 
 def generator(group: Group = STANDARD) -> ElementModP:
-    return ElementModP._trusted(group.g, group)
+    return ElementModP.computed(group.g, group)

@@ -93,7 +93,7 @@ def _open_share(H_P: bytes, i: int, l: int, K_l: ElementModP, encrypted: HashedC
     value = int.from_bytes(_xor(encrypted.C1, k1[: len(encrypted.C1)]), "big")
     if value >= group.q:
         raise ShareError(i, l, "the decrypted share is not an element of Z_q")
-    return ElementModQ._trusted(gmpy2.mpz(value), group)
+    return ElementModQ.computed(gmpy2.mpz(value), group)
 
 
 # --- contest data (SPEC §3.3.6, §3.6.4) ----------------------------------------------------------

@@ -82,7 +82,7 @@ class GuardianPolynomial:
         acc = mpz(0)
         for a in reversed(self.coefficients):
             acc = (acc * x + a.value) % group.q
-        return ElementModQ._trusted(acc, group)
+        return ElementModQ.computed(acc, group)
 
     def commit(self, H_P: bytes, *, random: Randomness | None = None) -> GuardianCommitments:
         """K_{i,j} = g^{a_{i,j}} (eq. 10) with a Schnorr proof of each coefficient (eqs. 11-12)."""
@@ -108,7 +108,7 @@ def expected_share_commitment(commitments: Sequence[ElementModP], x: int) -> Ele
     for K_ij in commitments:
         acc = acc * gmpy2.powmod(K_ij.value, power, p) % p
         power = power * x % q
-    return ElementModP._trusted(acc, group)
+    return ElementModP.computed(acc, group)
 
 
 def check_share(share: ElementModQ, receiver: int, sender: GuardianCommitments) -> None:

@@ -46,8 +46,8 @@ class TallyAccumulator:
         for contest in self.manifest.contests:
             contests[contest.label] = {
                 option.label: Ciphertext(
-                    ElementModP._trusted(self._alpha.get((contest.label, option.label), mpz(1)), self.group),
-                    ElementModP._trusted(self._beta.get((contest.label, option.label), mpz(1)), self.group),
+                    ElementModP.computed(self._alpha.get((contest.label, option.label), mpz(1)), self.group),
+                    ElementModP.computed(self._beta.get((contest.label, option.label), mpz(1)), self.group),
                 )
                 for option in contest.options
             }

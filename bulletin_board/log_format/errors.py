@@ -165,7 +165,7 @@ class NodeStoreError(VerificationError):
     code = "node_store_damaged"
 
 
-class RecordError(VerificationError):
+class ExportError(VerificationError):
     """An exported record is malformed; ``seq`` is the first bad entry when the fault lies in one."""
 
     code = "invalid_record"

@@ -84,7 +84,7 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
     run.prepare_out(out)
     (out / "logs").mkdir()
     token = new_admin_token()
-    run._write_secret(out / "admin-token", token + "\n")
+    run.write_secret(out / "admin-token", token + "\n")
     document, manifest = run.load_manifest(settings.manifest)
     config = {
         "EVOTE_DATABASE_URL": settings.db or f"sqlite:///{out / 'board.sqlite3'}",

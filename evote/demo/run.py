@@ -82,7 +82,7 @@ def prepare_out(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _write_secret(path: Path, text: str) -> None:
+def write_secret(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
@@ -103,7 +103,7 @@ def create_trustees(out: Path, n: int, say: Say) -> tuple[list[Path], Path, list
     directory = out / "trustees"
     directory.mkdir()
     passphrase = directory / "passphrase"
-    _write_secret(passphrase, secrets.token_urlsafe(24) + "\n")  # demo only: one passphrase file for all trustees
+    write_secret(passphrase, secrets.token_urlsafe(24) + "\n")  # demo only: one passphrase file for all trustees
     names = ["Ada Obi", "Bruno Keller", "Chloé Martin", "Dmitri Volkov", "Elif Şahin", "Farah Haddad", "Gustavo Lima", "Hana Sato"]
     dirs, processes = [], []
     for i in range(1, n + 1):  # each trustee's `init` in its own process, all at once
@@ -245,5 +245,5 @@ def load_manifest(path: str) -> tuple[object, Manifest]:
 
 def make_credentials(out: Path, election_id: str, count: int) -> tuple[list[str], list[str]]:
     credentials = [new_credential() for _ in range(count)]
-    _write_secret(out / "credentials-private.txt", "\n".join(credentials) + "\n")
+    write_secret(out / "credentials-private.txt", "\n".join(credentials) + "\n")
     return credentials, [derive_voter_key(c, election_id).public_key_hex for c in credentials]

@@ -94,7 +94,7 @@ def selection_ciphertext(selection: dict) -> Ciphertext:
 
 def _raw_element(text: str) -> ElementModP:
     """What an attacker hashes: the written value as it is, members or not (cut to l_p bytes if wider)."""
-    return ElementModP._trusted(mpz(int(text, 16) % (1 << (8 * STANDARD.p_bytes))), STANDARD)
+    return ElementModP.computed(mpz(int(text, 16) % (1 << (8 * STANDARD.p_bytes))), STANDARD)
 
 
 def reseal(world: BoardWorld, payload: dict, credential: str, action: str = "cast") -> dict:

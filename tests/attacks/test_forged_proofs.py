@@ -58,7 +58,7 @@ def forge_range_proof(context) -> tuple[Ciphertext, RangeProof, int]:
     commitments = [(g.pow_value(s0), K.pow_value(s0)), (g.pow_value(s1), K.pow_value((s1 + d) % Q))]
     c = int.from_bytes(weak_range_challenge(context, None, commitments), "big") % Q
     m = (1 + d * pow(c, -1, Q)) % Q
-    ct = Ciphertext(g_pow(_q(r)), ElementModP._trusted(K.pow_value((m + r) % Q), STANDARD))
+    ct = Ciphertext(g_pow(_q(r)), ElementModP.computed(K.pow_value((m + r) % Q), STANDARD))
     proof = RangeProof((_q(0), _q(c)), (_q(s0), _q(s1 - r * c)))
     return ct, proof, m
 

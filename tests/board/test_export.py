@@ -10,7 +10,7 @@ from nacl.signing import SigningKey
 
 from bulletin_board.log_format.checkpoint import parse_checkpoint, sign_checkpoint
 from bulletin_board.log_format.entry import compute_entry_hash
-from bulletin_board.log_format.errors import ChainBroken, CheckpointMismatch, MalformedNote, RecordError, UnknownKey
+from bulletin_board.log_format.errors import ChainBroken, CheckpointMismatch, ExportError, MalformedNote, UnknownKey
 from bulletin_board.log_format.export import export_from_log
 from bulletin_board.log_format.export_check import verify_exported_record
 from bulletin_board.log_format.note import NoteSigner, parse_note
@@ -63,7 +63,7 @@ def test_byte_that_breaks_the_json_names_its_seq(exported):
     items = lines(exported)
     items[3] = items[3].replace(b"{", b"[", 1)
     write_lines(exported, items)
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(ExportError) as caught:
         verify_exported_record(exported)
     assert caught.value.seq == 3
 
@@ -72,7 +72,7 @@ def test_non_canonical_line_is_refused(exported):
     items = lines(exported)
     items[2] = items[2].replace(b'"kind":', b'"kind": ')
     write_lines(exported, items)
-    with pytest.raises(RecordError, match="canonical") as caught:
+    with pytest.raises(ExportError, match="canonical") as caught:
         verify_exported_record(exported)
     assert caught.value.seq == 2
 
@@ -88,7 +88,7 @@ def test_dropped_line(exported):
 
 def test_dropped_last_line(exported):
     write_lines(exported, lines(exported)[:-1])
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(ExportError) as caught:
         verify_exported_record(exported)
     assert caught.value.seq == N - 1
 
@@ -152,13 +152,13 @@ def test_checkpoint_for_another_election_is_refused(exported):
 def test_bad_manifest(exported, change):
     manifest = json.loads((exported / "manifest.json").read_text())
     (exported / "manifest.json").write_text(json.dumps({**manifest, **change}))
-    with pytest.raises(RecordError):
+    with pytest.raises(ExportError):
         verify_exported_record(exported)
 
 
 def test_missing_file(exported):
     (exported / "entries.jsonl").unlink()
-    with pytest.raises(RecordError, match="entries.jsonl"):
+    with pytest.raises(ExportError, match="entries.jsonl"):
         verify_exported_record(exported)
 
 
@@ -203,14 +203,14 @@ def edit_line(directory, seq, change):
 ])
 def test_each_line_check(exported, change, words):
     edit_line(exported, 3, change)
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(ExportError) as caught:
         verify_exported_record(exported)
     assert caught.value.seq == 3 and words in str(caught.value)
 
 
 def test_last_line_without_newline(exported):
     (exported / "entries.jsonl").write_bytes((exported / "entries.jsonl").read_bytes()[:-1])
-    with pytest.raises(RecordError, match="newline") as caught:
+    with pytest.raises(ExportError, match="newline") as caught:
         verify_exported_record(exported)
     assert caught.value.seq == N - 1
 
@@ -225,7 +225,7 @@ def test_each_board_key_check(exported, change):
     key = json.loads((exported / "board-key.json").read_text())
     change(key)
     (exported / "board-key.json").write_text(json.dumps(key))
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(ExportError) as caught:
         verify_exported_record(exported)
     assert caught.value.file == "board-key.json"
 
@@ -234,5 +234,5 @@ def test_manifest_file_names_are_fixed(exported):
     manifest = json.loads((exported / "manifest.json").read_text())
     manifest["files"]["entries"] = "../elsewhere.jsonl"
     (exported / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(RecordError, match="files"):
+    with pytest.raises(ExportError, match="files"):
         verify_exported_record(exported)

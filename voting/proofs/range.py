@@ -72,8 +72,8 @@ def prove_range(
     c = [c_ell if j == ell else chosen[j] for j in range(R + 1)]
     v = [(u[j] - c[j] * xi.value) % q for j in range(R + 1)]  # eq. 48
     return RangeProof(
-        tuple(ElementModQ._trusted(mpz(x), group) for x in c),
-        tuple(ElementModQ._trusted(mpz(x), group) for x in v),
+        tuple(ElementModQ.computed(mpz(x), group) for x in c),
+        tuple(ElementModQ.computed(mpz(x), group) for x in v),
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
 from ..credentials import parse_public_key
 from ..election import MAX_GUARDIANS, ElectionParameters
@@ -15,7 +16,6 @@ from ..group import STANDARD
 from ..manifest import Manifest, parse_manifest
 from .common import RecordError, exact, guardian_index
 
-ELECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 REVOTE_RULES = ("last", "first")
 MAX_NAME = 200
 
@@ -72,7 +72,7 @@ class ElectionDefinition:
 
 
 def check_election_id(value: object, field: str = "election_id") -> str:
-    if not isinstance(value, str) or not ELECTION_ID.fullmatch(value):
+    if not isinstance(value, str) or not ELECTION_ID_PATTERN.fullmatch(value):  # the log's identifier (record-format §6.1)
         raise RecordError(field, "an election id is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
     return value
 

@@ -4,7 +4,7 @@ An evote record is the board's export of one election: ``manifest.json``, ``entr
 line), ``checkpoint.txt`` (the signed checkpoint) and ``board-key.json``. The reader keeps the export as found
 (:class:`BoardExport`, read again line by line by the board checks B.1-B.5), the election's control entries
 in seq order with its ballot entries folded into runs (:class:`ControlEntry`, :class:`BallotRun`, replayed by
-the rules checks L.1-L.9), and which cast ballots count under the revoting rule (:class:`Counting`, reported
+the rules checks L.1-L.9), and which cast ballots count under the revoting rule (:class:`CountedBallots`, reported
 by E.2 and used to label the ballots the workers aggregate).
 
 Memory: control entries are held (their size grows with the manifest, the trustees and the challenged
@@ -78,7 +78,7 @@ Event = ControlEntry | BallotRun
 
 
 @dataclass(frozen=True)
-class Counting:
+class CountedBallots:
     """Which ``ballot.cast`` entries count (record-format §8.3), computed while the entries are read."""
 
     revote_rule: str
@@ -98,7 +98,7 @@ class EvoteParts:
     export: BoardExport
     events: tuple[Event, ...]  # control entries and ballot runs, in seq order
     ballot_payload_at: Callable[[int], Any]  # the payload of the ballot.challenged entry at a seq (tally.encrypted)
-    counting: Counting | Unreadable | NotYet
+    counting: CountedBallots | Unreadable | NotYet
     saved: SavedCheckpoint | None = None  # --since
     since_size: int | None = None  # the saved checkpoint's size: entries below it were verified before
     entries: int = 0  # lines in entries.jsonl

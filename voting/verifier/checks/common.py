@@ -23,7 +23,7 @@ def recorded_element(x: int, group: Group = STANDARD) -> ElementModP:
     """
     if not 0 < x < group.p:
         raise CannotRun(f"value {x:X} is not in the range 0 < x < p")
-    return ElementModP._trusted(mpz(x), group)
+    return ElementModP.computed(mpz(x), group)
 
 
 def scalar(v: int, group: Group = STANDARD) -> ElementModQ:

@@ -18,7 +18,7 @@ from ...encoding import hex_bytes
 from ...record.tallying import TALLY_ENCRYPTED
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import BallotRecord, BallotState, CannotRun, ElectionRecord, StreamSummary, require
-from ..model_evote import Counting, EvoteParts
+from ..model_evote import CountedBallots, EvoteParts
 from ..spool import duplicates
 from .chaining import complete
 from .common import BallotEnv
@@ -74,8 +74,8 @@ class BallotCounter:
         else:
             self.second_casts.append((credential, previous, seq))
 
-    def result(self) -> Counting:
-        return Counting(
+    def result(self) -> CountedBallots:
+        return CountedBallots(
             self.revote_rule,
             frozenset(self.latest.values()),
             self.cast_entries,
@@ -100,7 +100,7 @@ def e2_revoting_rule(record: ElectionRecord) -> Iterator[Finding]:
     A cast entry whose credential cannot be read cannot be assigned to a voter and fails. Cast entries outside
     the voting period are never counted (L.6 reports them).
     """
-    counting: Counting = require(_parts(record).counting, "revoting rule")
+    counting: CountedBallots = require(_parts(record).counting, "revoting rule")
     origin = "entries.jsonl"
     for credential, first, later in counting.second_casts:
         yield failed(

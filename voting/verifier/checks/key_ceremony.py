@@ -70,7 +70,7 @@ def _guardian(guardian: GuardianRecord, k: int, H_P: bytes) -> Iterator[Finding]
         if not 0 < K_ij < STANDARD.p:
             yield failed("2.C", subject, "not evaluated: K_ij is outside 0 < x < p", guardian.origin)
             continue
-        element = ElementModP._trusted(mpz(K_ij), STANDARD)
+        element = ElementModP.computed(mpz(K_ij), STANDARD)
         yield proof_finding(
             "2.C",
             subject,
@@ -133,7 +133,7 @@ def _product(keys: list[ElementModP]) -> ElementModP:
     try:
         return joint_public_key(keys)
     except InvalidProof:  # the core refuses a product of 1 (its check 3.B); the product is then 1
-        return ElementModP._trusted(mpz(1), STANDARD)
+        return ElementModP.computed(mpz(1), STANDARD)
 
 
 def v4_extended_base_hash(record: ElectionRecord) -> Iterator[Finding]:

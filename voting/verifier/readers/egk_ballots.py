@@ -294,7 +294,7 @@ class EgkBallotDecoder:
 
 def _pending(x: int) -> ElementModP:
     """Range-checked, membership still to be checked for the whole chunk (see the decoder's docstring)."""
-    return ElementModP._trusted(mpz(x), STANDARD)
+    return ElementModP.computed(mpz(x), STANDARD)
 
 
 def _range_proof(raw: Any, where: str) -> RangeProof:

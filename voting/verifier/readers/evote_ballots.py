@@ -37,7 +37,7 @@ from ..model import (
     Unreadable,
     WrittenContestData,
 )
-from ..model_evote import Counting
+from ..model_evote import CountedBallots
 from .evote_entries import EntriesFile, credential_of, entry_fields, parse_line
 from .evote_parts import decrypted_selection, get, items, response
 from .files import FileRefused
@@ -60,7 +60,7 @@ class EvoteBallots:
     """The ballot entries of an export, streamed in seq order (see the module docstring)."""
 
     entries: EntriesFile
-    counting: Counting | None
+    counting: CountedBallots | None
     decryptions: dict[int, tuple[Any, str]]  # seq -> (tally.result item, where)
     pending: str | None  # why challenged ballots have no decryption yet (no tally.result), or None
     since_size: int | None  # --since: entries below this seq were verified before
