@@ -27,7 +27,7 @@ os.environ.setdefault("EVOTE_RATELIMIT_SUBMIT_PER_CLIENT", "off")
 os.environ.setdefault("EVOTE_RATELIMIT_READS_PER_CLIENT", "off")
 
 from _timing import table  # noqa: E402
-from processes import open_election, serve_board  # noqa: E402
+from support.processes import open_election, serve_board  # noqa: E402
 
 from bulletin_board.election_follower import election_state  # noqa: E402
 from bulletin_board.log_format.client import BoardClient  # noqa: E402

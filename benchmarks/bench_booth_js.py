@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from booth_js_support import REPO_ROOT, browser_unavailable_reason, node_executable, run_page, serve  # noqa: E402
+from support.booth_js_support import REPO_ROOT, browser_unavailable_reason, node_executable, run_page, serve  # noqa: E402
 
 GOAL_MS = 1000.0
 
@@ -66,8 +66,8 @@ def bench_booth_page_and_core(runs: int) -> tuple[dict, dict]:
     import tempfile
     import time
 
-    from booth_board import live_board, open_election
-    from booth_js_support import CHROMIUM, CHROMIUM_ARGS
+    from support.booth_board import live_board, open_election
+    from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS
 
     from voting.ballot import make_ballot
     from voting.encrypt import encrypt_ballot

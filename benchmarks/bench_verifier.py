@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "verifier"), str(ROOT / "benchmarks")]
 
 from _timing import table  # noqa: E402
-from egk_writer import write_egk_record  # noqa: E402
-from evote_world import synthetic_export  # noqa: E402
+from support.egk_writer import write_egk_record  # noqa: E402
+from support.evote_world import synthetic_export  # noqa: E402
 
 from voting.verifier.readers import open_record  # noqa: E402
 from voting.verifier.run import verify  # noqa: E402

@@ -7,7 +7,7 @@ import copy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import TOY, choices_for, manifests
+from support.strategies import TOY, choices_for, manifests
 
 from voting.ballot import make_ballot
 from voting.ballot_checks import check_ballot

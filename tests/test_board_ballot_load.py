@@ -11,9 +11,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
-from conftest import in_ci
-from processes import open_election, serve_board
 from sqlalchemy import text
+from support.environment import in_ci
+from support.processes import open_election, serve_board
 
 from bulletin_board.election_follower import election_state
 from bulletin_board.log_format.client import BoardClient, BoardClientError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from board_world import ADMIN_TOKEN, BoardWorld, make_app
+from support.board_world import ADMIN_TOKEN, BoardWorld, make_app
 
 from bulletin_board.log_format.checkpoint import verify_checkpoint
 from bulletin_board.log_format.client_checks import check_entry_included

@@ -9,8 +9,8 @@ import json
 import subprocess
 
 import pytest
-from booth_js_support import REPO_ROOT, in_ci, node_executable
 from nacl.signing import SigningKey
+from support.booth_js_support import REPO_ROOT, in_ci, node_executable
 
 from bulletin_board.elections.ballots import receipt
 from bulletin_board.log import BoardLog

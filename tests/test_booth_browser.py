@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
-from booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
+from support.booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
+from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
 
 from bulletin_board.log_format.checkpoint import election_origin
 from bulletin_board.log_format.client_checks import check_entry_included
@@ -580,7 +580,7 @@ def test_start_closed_and_check_pages(board, cast_run, open_tab):
     assert "cast-2026" in page.text_content("#elections-list")
     tab.check_axe("start page")
     closed = open_election(board, "closed-2026", voters=1)
-    from booth_board import ADMIN_TOKEN
+    from support.booth_board import ADMIN_TOKEN
 
     board.app.test_client().post(f"/api/v1/admin/elections/{closed.election_id}/entries",
                                  json={"kind": "election.closed", "payload": {}},

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from booth_board import entries_of, live_board, open_election
 from click.testing import CliRunner
+from support.booth_board import entries_of, live_board, open_election
 
 from evote.cli import main
 from voting.ballot_checks import check_ballot
@@ -112,7 +112,7 @@ def test_errors_are_one_line_without_traceback_or_secret(board, election, tmp_pa
 
 def test_unreachable_board_and_closed_election(board, tmp_path):
     closed = open_election(board, "cli-closed", voters=1)
-    from booth_board import ADMIN_TOKEN
+    from support.booth_board import ADMIN_TOKEN
 
     client = board.app.test_client()
     client.post("/api/v1/admin/elections/cli-closed/entries", json={"kind": "election.closed", "payload": {}},

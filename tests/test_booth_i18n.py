@@ -11,7 +11,7 @@ import pytest
 from babel.messages.checkers import python_format
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
-from booth_board import booth_app
+from support.booth_board import booth_app
 
 from voting.booth.i18n import LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS, load_catalogues
 from voting.booth.strings import JS_STRINGS

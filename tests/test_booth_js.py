@@ -8,7 +8,7 @@ import subprocess
 import urllib.request
 
 import pytest
-from booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
+from support.booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
 
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot

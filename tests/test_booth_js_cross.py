@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 import rfc8785
-from booth_js_support import REPO_ROOT, in_ci, node_executable
+from support.booth_js_support import REPO_ROOT, in_ci, node_executable
 
 from voting.ballot import make_ballot
 from voting.ballot_checks import check_ballot

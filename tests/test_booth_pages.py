@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from booth_board import booth_app
+from support.booth_board import booth_app
 
 from voting.booth.security import CONTENT_SECURITY_POLICY
 

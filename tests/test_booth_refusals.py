@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 
 import pytest
 from attacks.web_support import ballot, ballots_url, open_world
-from booth_js_support import REPO_ROOT, in_ci, node_executable
 from sqlalchemy import insert
+from support.booth_js_support import REPO_ROOT, in_ci, node_executable
 
 from bulletin_board.storage import election_closing
 

@@ -17,25 +17,21 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from board_world import ADMIN_TOKEN, make_app
 from click.testing import CliRunner
-from processes import PASSPHRASE, evote, finish, serve_board, trustee
+from support.board_world import ADMIN_TOKEN, make_app
+from support.evote_support import failed_steps, serve_app, step, verified  # noqa: E402
+from support.evote_world import EvoteWorld  # noqa: E402
+from support.processes import PASSPHRASE, evote, finish, serve_board, trustee
 
+from bulletin_board.election_follower import election_state  # noqa: E402
 from bulletin_board.log_format.client import BoardClient
 from evote.cli import main as evote_main
 from trustee_tools import steps
 from trustee_tools.vault import Vault
 from voting.record import admin
 from voting.verifier.findings import Status
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "verifier"))  # the verifier tests' worlds and helpers
-from evote_support import failed_steps, serve_app, step, verified  # noqa: E402
-from evote_world import EvoteWorld  # noqa: E402
-
-from bulletin_board.election_follower import election_state  # noqa: E402
 
 ELECTION = "exclusion"
 

@@ -6,7 +6,7 @@ import gmpy2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import TOY, scalars
+from support.strategies import TOY, scalars
 
 from voting.encoding import parse_bytes, parse_digest, parse_p, parse_q, parse_small_int
 from voting.errors import EncodingError, NonStandardGroupError, NotInGroupError

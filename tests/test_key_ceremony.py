@@ -7,7 +7,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import TOY, scalars
+from support.strategies import TOY, scalars
 
 from voting.context import ElectionContext
 from voting.elgamal import add_all, discrete_log, encrypt

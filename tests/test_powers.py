@@ -6,7 +6,7 @@ import gmpy2
 from gmpy2 import mpz
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import TOY
+from support.strategies import TOY
 
 from voting.group import STANDARD
 from voting.powers import product_of_powers, same_base_powers

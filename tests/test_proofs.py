@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import TOY, scalars
+from support.strategies import TOY, scalars
 
 from voting.context import ElectionContext
 from voting.decryption import DecryptionProof, verify_decryption

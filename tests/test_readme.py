@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SHARED
+from support.environment import REPO_ROOT, SHARED
 
 pytestmark = pytest.mark.slow
 NESTED = os.environ.get("EVOTE_README_NESTED") == "1"

@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from booth_js_support import REPO_ROOT, in_ci, node_executable
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "verifier"))  # the verifier tests' worlds and helpers
-from evote_tools import flip_hex, nth, read_entries, write_entries  # noqa: E402
+from support.booth_js_support import REPO_ROOT, in_ci, node_executable
+from support.evote_tools import flip_hex, nth, read_entries, write_entries  # noqa: E402
 
 SCRIPT = "tests/js/record_ballots_check.mjs"
 GOLDEN = Path(__file__).parent / "golden"

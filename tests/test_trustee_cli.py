@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from board_world import MANIFEST
-from processes import PASSPHRASE, env, evote, serve_board, trustee_run
+from support.board_world import MANIFEST
+from support.processes import PASSPHRASE, env, evote, serve_board, trustee_run
 
 from bulletin_board.election_follower import election_state
 from bulletin_board.log_format.client import BoardClient

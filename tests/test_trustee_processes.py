@@ -9,8 +9,8 @@ import signal
 import time
 
 import pytest
-from board_world import MANIFEST
-from processes import evote, finish, serve_board, trustee, trustee_run
+from support.board_world import MANIFEST
+from support.processes import evote, finish, serve_board, trustee, trustee_run
 
 from bulletin_board.election_follower import election_state
 from bulletin_board.log_format.client import BoardClient

@@ -1,7 +1,7 @@
 """Known-answer tests: the egk ElectionGuard 2.0 vectors in ../shared/vectors/electionguard-2.0.
 
 Each test reads its file where it lies (never copied into the repository). Where a file uses an egk-specific
-encoding the SPEC does not, the test rebuilds that variant from tests/egk_variants.py and checks all the rest
+encoding the SPEC does not, the test rebuilds that variant from tests/support/egk_variants.py and checks all the rest
 byte for byte; tests/vectors/README.md lists those differences.
 """
 
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from egk_variants import (
+from support.egk_variants import (
     label_contest_hash,
     label_selection_nonce,
     legacy_coefficient_challenge,

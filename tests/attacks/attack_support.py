@@ -1,23 +1,20 @@
 """Shared helpers of the attack suite (docs/threat-model.md): an open election on a real board, a refusal
 that must leave the board unchanged, and the voter-side re-signing an attacker does after editing a ballot.
 
-The worlds are the project's own (tests/board_world.py, tests/verifier/evote_world.py); nothing here
+The worlds are the project's own (tests/support/board_world.py, tests/support/evote_world.py); nothing here
 weakens a check. ``bad_elements`` lists the values an attacker puts where a group element is expected.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verifier"))  # evote_world, evote_tools, evote_support
-
 import gmpy2  # noqa: E402
-from board_world import BoardWorld, make_app  # noqa: E402
-from evote_support import failed_steps, run_cli, verified  # noqa: E402
-from evote_tools import edited, nth, read_entries  # noqa: E402
-from evote_world import EvoteWorld, tiny_open_election  # noqa: E402
 from gmpy2 import mpz  # noqa: E402
+from support.board_world import BoardWorld, make_app  # noqa: E402
+from support.evote_support import failed_steps, run_cli, verified  # noqa: E402
+from support.evote_tools import edited, nth, read_entries  # noqa: E402
+from support.evote_world import EvoteWorld, tiny_open_election  # noqa: E402
 
 from voting.confirmation import confirmation_code, contest_hash  # noqa: E402
 from voting.credentials import contest_data_digest, derive_voter_key  # noqa: E402

@@ -1,6 +1,6 @@
 """A dishonest board operator who holds the board's signing key (docs/threat-model.md "Board operator").
 
-With the key file the operator can re-chain, re-hash and re-sign any history (tests/verifier/evote_tools.py
+With the key file the operator can re-chain, re-hash and re-sign any history (tests/support/evote_tools.py
 ``resign``), so nothing inside one export betrays it. What does: a checkpoint somebody saved earlier — a
 voter's receipt or an observer's last verified checkpoint — and a consistency proof the operator cannot
 produce for a history that does not extend it (RFC 9162 §2.1.4; bulletin_board/log_format/client_checks.py

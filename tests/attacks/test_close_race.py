@@ -17,9 +17,9 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from processes import ADMIN_TOKEN, REPO, BoardProcess, env, free_port, open_election, serve_board, stop, wait_for_board
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
+from support.processes import ADMIN_TOKEN, REPO, BoardProcess, env, free_port, open_election, serve_board, stop, wait_for_board
 from test_board_ballot_load import MANIFEST as MEASURE
 from test_board_ballot_load import _encrypt, database
 

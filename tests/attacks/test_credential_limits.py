@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from alembic import command
-from processes import open_election, serve_board
 from sqlalchemy import select
+from support.processes import open_election, serve_board
 from test_board_ballot_load import MANIFEST as MEASURE
 from test_board_ballot_load import _encrypt, database
 

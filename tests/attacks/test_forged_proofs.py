@@ -14,7 +14,7 @@ import copy
 import secrets
 
 import pytest
-from board_world import BoardWorld, make_app
+from support.board_world import BoardWorld, make_app
 
 from attacks.attack_support import ballot_refused, open_world, reseal, selection_ciphertext, trustee_refused
 from trustee_tools import steps

@@ -15,7 +15,7 @@ import copy
 import json
 
 import pytest
-from board_world import ADMIN_TOKEN, MANIFEST, BoardWorld, make_app
+from support.board_world import ADMIN_TOKEN, MANIFEST, BoardWorld, make_app
 
 from attacks.attack_support import (
     bad_elements,

@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from board_world import ADMIN_TOKEN, make_app
 from sqlalchemy import create_engine, inspect, select
+from support.board_world import ADMIN_TOKEN, make_app
 
 from attacks.attack_support import EvoteWorld, open_world
 from trustee_tools import steps

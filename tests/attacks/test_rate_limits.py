@@ -15,9 +15,9 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from board_world import ADMIN_TOKEN, make_app
-from processes import ADMIN_TOKEN as PROCESS_ADMIN_TOKEN
-from processes import free_port, open_election, serve_board
+from support.board_world import ADMIN_TOKEN, make_app
+from support.processes import ADMIN_TOKEN as PROCESS_ADMIN_TOKEN
+from support.processes import free_port, open_election, serve_board
 from test_board_ballot_load import MANIFEST as MEASURE_MANIFEST
 from test_board_ballot_load import _encrypt
 

@@ -13,7 +13,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from board_world import BoardWorld, make_app
+from support.board_world import BoardWorld, make_app
 
 from attacks.attack_support import admin_refused, open_world, trustee_refused
 from trustee_tools import ceremony, steps

@@ -10,9 +10,9 @@ import json
 import re
 
 import pytest
-from board_world import make_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.board_world import make_app
 
 from attacks.web_support import (
     ADMIN_HEADERS,

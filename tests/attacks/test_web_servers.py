@@ -22,8 +22,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from board_world import make_app
-from processes import ADMIN_TOKEN, open_election, serve_board
+from support.board_world import make_app
+from support.processes import ADMIN_TOKEN, open_election, serve_board
 from test_board_ballot_load import MANIFEST, _encrypt, database
 
 from attacks.web_support import live_snapshot, send

@@ -1,9 +1,9 @@
 """Shared helpers of the web-attack and rate-limit tests (docs/threat-model.md, "web" and "abuse" rows).
 
-An open election on a board app reached through the Flask test client (tests/board_world.py), a snapshot of
+An open election on a board app reached through the Flask test client (tests/support/board_world.py), a snapshot of
 every election's log to show that a refused request changed nothing, and the Redis the cross-worker tests
 need (EVOTE_TEST_REDIS_URL; skipped outside CI when absent, a failure under CI=true). For boards running as
-real servers (tests/processes.py): :func:`send` (one raw HTTP request, chunked if asked) and
+real servers (tests/support/processes.py): :func:`send` (one raw HTTP request, chunked if asked) and
 :func:`live_snapshot`.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from board_world import ADMIN_TOKEN, BoardWorld, make_app
-from conftest import in_ci
+from support.board_world import ADMIN_TOKEN, BoardWorld, make_app
+from support.environment import in_ci
 
 REDIS_ENV = "EVOTE_TEST_REDIS_URL"
 REDIS_DEFAULT = "redis://127.0.0.1:6379"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from processes import env, free_port
+from support.processes import env, free_port
 
 from bulletin_board.admin_token import PREFIX, admin_token_problem, new_admin_token
 from bulletin_board.log_format.errors import InvalidInput

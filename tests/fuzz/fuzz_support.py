@@ -23,17 +23,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Callable
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verifier"))  # the verifier tests' worlds and helpers
-from evote_support import serve_app  # noqa: E402, F401  (re-exported for the fuzzers)
-from evote_world import EvoteWorld  # noqa: E402, F401
+from support.evote_support import serve_app  # noqa: E402, F401  (re-exported for the fuzzers)
+from support.evote_world import EvoteWorld  # noqa: E402, F401
 
 from evote.demo.server import DEMO_RATE_LIMITS  # noqa: E402
 from voting.group import STANDARD  # noqa: E402
@@ -61,7 +57,7 @@ PER_ADDRESS_LIMITS_OFF = {**DEMO_RATE_LIMITS, "EVOTE_RATELIMIT_ADMIN_FAILURES_PE
 
 def fuzz_board_app(directory, **extra):
     """A board application in ``directory`` (board_world.make_app) without per-address rate limits."""
-    from board_world import make_app
+    from support.board_world import make_app
 
     return make_app(directory, **PER_ADDRESS_LIMITS_OFF, **extra)
 

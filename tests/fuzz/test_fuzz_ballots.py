@@ -14,9 +14,9 @@ import json
 import urllib.parse
 
 import pytest
-from board_world import BoardWorld
 from hypothesis import given
 from hypothesis import strategies as st
+from support.board_world import BoardWorld
 
 from bulletin_board.elections import ballots as ballot_index
 from voting.credentials import derive_voter_key

@@ -20,9 +20,9 @@ import urllib.parse
 
 import pytest
 import rfc8785
-from board_world import ADMIN_TOKEN
 from hypothesis import given
 from hypothesis import strategies as st
+from support.board_world import ADMIN_TOKEN
 
 from bulletin_board.log import BoardLog
 from voting.record import lifecycle

@@ -1,6 +1,6 @@
 """Fuzzing ``evote-verify`` over records (voting/verifier/readers): an evote export (``evote record export``,
 docs/record-format.md §7) whose files are mutated, truncated, reordered, deleted or replaced with garbage,
-and an ElectionGuard-format record (tests/verifier/egk_writer.py) whose JSON files are mutated.
+and an ElectionGuard-format record (tests/support/egk_writer.py) whose JSON files are mutated.
 
 Every run must end with a report or a one-line refusal and exit 1 or 2, never a traceback or a hang. An
 evote export is hashed, chained and signed end to end, so every change to its values must fail, with a
@@ -179,7 +179,7 @@ def test_a_changed_export_never_verifies(export, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def egk(tmp_path_factory):
-    from egk_writer import write_egk_record
+    from support.egk_writer import write_egk_record
 
     root = tmp_path_factory.mktemp("fuzz-egk") / "record"
     write_egk_record(root, n=2, k=2, available=(1, 2))

@@ -7,7 +7,7 @@ import re
 from itertools import takewhile
 
 import pytest
-from evote_support import failed_steps, step  # noqa: F401
+from support.evote_support import failed_steps, step  # noqa: F401
 from test_verifier_parallel import failing_worker
 
 import voting.verifier.checks as checks

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from processes import REPO, env
+from support.processes import REPO, env
 
 
 @pytest.mark.slow

@@ -8,9 +8,9 @@ import json
 import shutil
 
 import pytest
-from evote_support import run_cli, serve_app
-from evote_world import tiny_open_election
 from nacl.signing import SigningKey
+from support.evote_support import run_cli, serve_app
+from support.evote_world import tiny_open_election
 
 from bulletin_board.log_format.checkpoint import parse_checkpoint, sign_checkpoint
 from bulletin_board.log_format.note import NoteSigner, parse_note

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from evote_support import board_checks, failed_in, failed_steps, verified  # noqa: F401
-from evote_tools import copy_export, edited, flip_hex, nth
-from verifier_support import times_g
+from support.evote_support import board_checks, failed_in, failed_steps, verified  # noqa: F401
+from support.evote_tools import copy_export, edited, flip_hex, nth
+from support.verifier_support import times_g
 
 from voting.credentials import contest_data_digest, derive_voter_key
 

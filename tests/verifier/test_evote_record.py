@@ -7,11 +7,11 @@ import json
 import shutil
 import sqlite3
 
-from board_world import make_app
-from evote_support import failed_in, failed_steps, run_cli, serve_app, step, verified  # noqa: F401
-from evote_world import simple_election
 from nacl.signing import SigningKey
-from verifier_support import comparable
+from support.board_world import make_app
+from support.evote_support import failed_in, failed_steps, run_cli, serve_app, step, verified  # noqa: F401
+from support.evote_world import simple_election
+from support.verifier_support import comparable
 
 from bulletin_board.log_format.note import NoteSigner
 from voting.verifier import open_record, verify

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from evote_support import verified
-from processes import REPO, env
-from verifier_support import absent_guardian_record, copy_record  # noqa: F401
+from support.evote_support import verified
+from support.processes import REPO, env
+from support.verifier_support import absent_guardian_record, copy_record  # noqa: F401
 
 from voting.verifier import open_record
 from voting.verifier.cli import main

@@ -3,7 +3,7 @@
 The verifier decides section L with :mod:`voting.verifier.rules`, written from docs/record-format.md §8 and
 never importing the board's engine (:mod:`voting.record.lifecycle`). Here both replay the same entries, one
 at a time, and must agree on every entry: both allow it, or both refuse it (and then both leave it out). The
-entries are the rich election's (tests/verifier/evote_world.py), each hand-written mutation of
+entries are the rich election's (tests/support/evote_world.py), each hand-written mutation of
 test_evote_mutations.py, and Hypothesis' mutations of the control entries (drop, repeat, swap, change a
 number, flip a hex digit).
 """
@@ -14,9 +14,9 @@ import copy
 from typing import Any
 
 import pytest
-from evote_tools import flip_hex, read_entries
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.evote_tools import flip_hex, read_entries
 from test_evote_mutations import MUTATIONS
 
 from voting.errors import VotingError

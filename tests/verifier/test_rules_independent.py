@@ -8,8 +8,8 @@ refuses the same ballot, so the test shows both the defence and that the mutatio
 
 from __future__ import annotations
 
-from evote_support import failed_steps, step, verified
-from evote_world import tiny_open_election
+from support.evote_support import failed_steps, step, verified
+from support.evote_world import tiny_open_election
 
 from voting.record import rules_voting
 from voting.record.phases import CLOSED_PHASE, OPEN

@@ -1,14 +1,14 @@
 """Verification 7.E binds each link of a ballot chain to its ballot (issue 13 item 10): a chained egk record whose
 ballot files hold each other's ballot ids fails, and the verifier agrees with a literal reading of the SPEC
-(tests/verifier/chain_reference.py) on every change to a chain."""
+(tests/support/chain_reference.py) on every change to a chain."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from chain_reference import chain_problems
-from verifier_support import chained_record, copy_record, edit, failed_steps, report_failures  # noqa: F401
+from support.chain_reference import chain_problems
+from support.verifier_support import chained_record, copy_record, edit, failed_steps, report_failures  # noqa: F401
 
 from voting.verifier.readers.egk import open_egk
 from voting.verifier.run import verify

@@ -8,7 +8,7 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from verifier_support import absent_guardian_record, copy_record, failed_steps, record_tally  # noqa: F401
+from support.verifier_support import absent_guardian_record, copy_record, failed_steps, record_tally  # noqa: F401
 
 import voting.verifier.run as run
 from voting.verifier.checks import BALLOT_CHECKS, CHECKLIST, RECORD_CHECKS, SUMMARY_CHECKS, all_steps, steps_of

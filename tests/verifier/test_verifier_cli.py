@@ -6,7 +6,7 @@ import json
 from html.parser import HTMLParser
 
 from click.testing import CliRunner
-from verifier_support import absent_guardian_record, copy_record, edit, plus_one  # noqa: F401
+from support.verifier_support import absent_guardian_record, copy_record, edit, plus_one  # noqa: F401
 
 from voting.verifier.cli import main
 

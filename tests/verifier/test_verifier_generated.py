@@ -1,4 +1,4 @@
-"""Records written in egk's layout by tests/verifier/egk_writer.py: an absent guardian, chained confirmation
+"""Records written in egk's layout by tests/support/egk_writer.py: an absent guardian, chained confirmation
 codes, challenged ballots and tally contest data — and what the verifier says when they are broken."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 import shutil
 
 import pytest
-from egk_writer import MANIFEST
-from verifier_support import (  # noqa: F401  (fixtures)
+from support.egk_writer import MANIFEST
+from support.verifier_support import (  # noqa: F401  (fixtures)
     absent_guardian_record,
     ballot_result,
     chained_record,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import require_module
-from verifier_support import absent_guardian_record, comparable, copy_record, edit, failed_steps, plus_one  # noqa: F401
+from support.environment import require_module
+from support.verifier_support import absent_guardian_record, comparable, copy_record, edit, failed_steps, plus_one  # noqa: F401
 
 from voting.verifier.findings import Status
 from voting.verifier.readers.egk import open_egk

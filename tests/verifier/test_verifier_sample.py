@@ -12,7 +12,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from verifier_support import (
+from support.verifier_support import (
     DEVICE,
     NON_MEMBER,
     Q_HEX,

@@ -221,7 +221,7 @@ def write_egk_record(
             "election_base_hash": election.H_B.hex().upper(),
             "chain_confirmation_codes": chained,
             "baux0": [b if b < 128 else b - 256 for b in AUX0],
-            "metadata": {"Created by": "tests/verifier/egk_writer.py"},
+            "metadata": {"Created by": "tests/support/egk_writer.py"},
         },
     )
     _write(

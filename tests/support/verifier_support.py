@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import shared_path
-from egk_writer import write_egk_record
 
+from support.egk_writer import write_egk_record
+from support.environment import shared_path
 from voting.group import STANDARD
 from voting.verifier.checks import RECORD_CHECKS
 from voting.verifier.checks.common import ballot_setting

@@ -17,7 +17,7 @@ from pathlib import Path
 from bulletin_board.admin_token import new_admin_token
 from bulletin_board.election_follower import ElectionFollower
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]  # tests/support/ -> the repository
 ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
 PASSPHRASE = "trustee passphrase for tests"
 

@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # tests/support/ -> the repository
 # Data from other projects is read where it lies, in ../shared beside the checkout (as in conftest.py).
 EGK_VECTORS = REPO_ROOT.parent / "shared" / "vectors" / "electionguard-2.0"
 CHROMIUM = Path("/usr/bin/chromium")

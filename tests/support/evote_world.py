@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from board_world import BoardWorld, make_app
-
 from bulletin_board.log_format.export import export_from_log
+from support.board_world import BoardWorld, make_app
 from trustee_tools import steps
 from voting.credentials import derive_voter_key, new_credential
 from voting.record import admin
@@ -160,8 +159,7 @@ def synthetic_export(
     times (under other voters' signatures), so every proof verifies but the copies share confirmation codes
     and ciphertexts: such a record fails 7.C and E.6, and only those.
     """
-    from evote_tools import read_entries, resign
-
+    from support.evote_tools import read_entries, resign
     from voting.ballot import make_ballot
     from voting.encrypt import encrypt_ballot
     from voting.record.counting import count, header_of
