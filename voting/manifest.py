@@ -40,6 +40,7 @@ class Contest:
     votes_allowed: int  # L, the contest selection limit
     option_limit: int  # R, the option selection limit
     options: tuple[Option, ...]
+    number_elected: int | None = None  # seats: the winners are this many options with the most votes (None: no winner)
 
     def option(self, label: str) -> Option | None:
         return next((o for o in self.options if o.label == label), None)
@@ -135,7 +136,7 @@ def _unique(labels: list[str], where: str, what: str) -> None:
 
 def _parse_contest(raw: object, index: int) -> Contest:
     where = f"contests[{index - 1}]"
-    obj = _object(raw, where, {"label", "votes_allowed", "options"}, {"title", "option_limit"})
+    obj = _object(raw, where, {"label", "votes_allowed", "options"}, {"title", "option_limit", "number_elected"})
     label = _label(obj["label"], f"{where}.label")
     options_raw = _list(obj["options"], f"{where}.options", MAX_OPTIONS)
     options = []
@@ -147,7 +148,11 @@ def _parse_contest(raw: object, index: int) -> Contest:
     _unique([o.label for o in options], f"{where}.options", "option")
     option_limit = _int(obj.get("option_limit", 1), f"{where}.option_limit", 1, MAX_SELECTION_LIMIT)
     votes_allowed = _int(obj["votes_allowed"], f"{where}.votes_allowed", 1, min(MAX_SELECTION_LIMIT, option_limit * len(options)))
-    return Contest(label, index, _text(obj.get("title"), f"{where}.title", label), votes_allowed, option_limit, tuple(options))
+    number_elected = obj.get("number_elected")
+    if number_elected is not None:
+        number_elected = _int(number_elected, f"{where}.number_elected", 1, len(options))
+    title = _text(obj.get("title"), f"{where}.title", label)
+    return Contest(label, index, title, votes_allowed, option_limit, tuple(options), number_elected)
 
 
 def parse_manifest(document: object) -> Manifest:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from voting.record import rules_voting
-from voting.record.submission import CAST, Submission
+from voting.record.submission import CAST, KIND_OF_ACTION, Submission
 
 from ..log import BoardLog
 from ..log_types import AppendContext
@@ -144,3 +144,51 @@ def lookup(log: BoardLog, election_id: str, code: str, revote_rule: str) -> dict
     return {"status": status, "receipt": receipt(log, election_id, seq, size, bytes.fromhex(code))}
 
 
+def list_ballots(log: BoardLog, election_id: str, prefix: str | None, start: int, limit: int, revote_rule: str) -> dict:
+    """One page of the board's ballots in board order (seq >= ``start``), each with its confirmation code,
+    seq, entry kind and status; with ``prefix`` (upper-case hex, checked by the web layer) only the codes
+    that start with it. ``next`` is the ``start`` of the following page, or None.
+
+    The prefix is a range on the indexed code column (``uq_ballot_index_code``): every code is 64 upper-case
+    hex digits, so the codes that start with P are those from P000… to PFFF…, in any collation that orders
+    0-9 before A-F; the LIKE 'P%' beside it (P is hex only, so nothing to escape) keeps the answer exact.
+    """
+    query = select(ballot_index.c.seq, ballot_index.c.confirmation_code, ballot_index.c.credential, ballot_index.c.action).where(
+        ballot_index.c.election_id == election_id
+    )
+    if prefix is not None:
+        code = ballot_index.c.confirmation_code
+        query = query.where(code >= prefix.ljust(64, "0"), code <= prefix.ljust(64, "F"), code.like(prefix + "%"))
+    with log.engine.connect() as conn:
+        rows = conn.execute(query.where(ballot_index.c.seq >= start).order_by(ballot_index.c.seq).limit(limit + 1)).all()
+        page = rows[:limit]
+        cast = {r.credential for r in page if r.action == CAST}
+        latest = _latest_casts(conn, election_id, cast) if revote_rule == "last" else {}
+    ballots = [
+        {"confirmation_code": r.confirmation_code, "seq": r.seq, "kind": KIND_OF_ACTION[r.action],
+         "status": _status(r.action, latest.get(r.credential, r.seq) > r.seq)}
+        for r in page
+    ]  # fmt: skip
+    return {"election_id": election_id, "prefix": prefix, "start": start, "ballots": ballots,
+            "next": rows[limit].seq if len(rows) > limit else None}  # fmt: skip
+
+
+def _latest_casts(conn, election_id: str, credentials: set[str]) -> dict[str, int]:
+    """Each credential's last cast ballot (its seq), through the credential index."""
+    if not credentials:
+        return {}
+    return dict(
+        conn.execute(
+            select(ballot_index.c.credential, func.max(ballot_index.c.seq))
+            .where(ballot_index.c.election_id == election_id)
+            .where(ballot_index.c.credential.in_(sorted(credentials)))
+            .where(ballot_index.c.action == CAST)
+            .group_by(ballot_index.c.credential)
+        ).all()
+    )
+
+
+def _status(action: str, replaced: bool) -> str:
+    if action != CAST:
+        return "challenged"
+    return "superseded" if replaced else "cast"

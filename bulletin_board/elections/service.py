@@ -87,6 +87,11 @@ class ElectionService:
         rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
         return ballot_rules.lookup(self.log, election_id, code, rule)
 
+    def list_ballots(self, election_id: str, prefix: str | None, start: int, limit: int) -> dict[str, Any]:
+        """A page of the ballots on the board, or of those whose confirmation code starts with ``prefix``."""
+        rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
+        return ballot_rules.list_ballots(self.log, election_id, prefix, start, limit, rule)
+
     # --- control entries ----------------------------------------------------------------------------
 
     def _control_hook(self, kind: str, payload: dict, challenged: list):

@@ -30,7 +30,7 @@ def check_origin(origin: object, field: str = "origin") -> str:
     return origin
 
 
-def election_origin(board_origin: str, election_id: str) -> str:
+def election_origin(board_origin: object, election_id: object) -> str:
     return f"{check_origin(board_origin, 'board_origin')}/elections/{check_election_id(election_id)}"
 
 
@@ -91,8 +91,10 @@ def parse_checkpoint(text: str) -> Checkpoint:
 def verify_checkpoint(note: object, verifiers: list[NoteVerifier] | tuple[NoteVerifier, ...], *,
                       origin: str | None = None) -> SignedCheckpoint:
     """Check the signature(s) first, then parse the body; optionally require the expected ``origin``."""
+    if not isinstance(note, str):  # as parse_note refuses it; the checkpoint keeps the note as text
+        raise MalformedNote(f"a note is text, not {type(note).__name__}")
     opened = open_note(note, verifiers)
     checkpoint = parse_checkpoint(opened.text)
     if origin is not None and checkpoint.origin != origin:
         raise MalformedNote(f"checkpoint origin {checkpoint.origin!r} is not the expected {origin!r}")
-    return SignedCheckpoint(checkpoint, note)  # type: ignore[arg-type]
+    return SignedCheckpoint(checkpoint, note)

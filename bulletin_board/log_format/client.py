@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Iterator
+from typing import Any, Generator
 
 import rfc8785
 
@@ -82,7 +82,7 @@ class BoardClient:
     def context(self, election_id: str) -> dict:
         return self.get(f"/elections/{urllib.parse.quote(election_id)}/context")
 
-    def entries(self, election_id: str, start: int = 0, checker: ChainChecker | None = None) -> Iterator[Entry]:
+    def entries(self, election_id: str, start: int = 0, checker: ChainChecker | None = None) -> Generator[Entry, None, None]:
         """Every entry from ``start`` on, each checked against its predecessor as it arrives.
 
         From seq 0 a fresh checker is used; a caller continuing a walk passes its own ``checker``.

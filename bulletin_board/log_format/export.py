@@ -53,8 +53,9 @@ def _write(out: Path, election_id: str, board_origin: str, verifier: NoteVerifie
     key = {"board_origin": board_origin, "key_name": verifier.name,
            "public_key": verifier.public_key.hex().upper(), "verifier_key": verifier.to_string()}
     (out / FILES["board_key"]).write_bytes(rfc8785.dumps(key) + b"\n")
-    manifest = {"format": FORMAT, "version": VERSION, "election_id": election_id, "size": size,
-                "files": dict(FILES)}
+    manifest: dict[str, str | int | dict[str, str]] = {
+        "format": FORMAT, "version": VERSION, "election_id": election_id, "size": size, "files": dict(FILES)
+    }
     (out / "manifest.json").write_bytes(rfc8785.dumps(manifest) + b"\n")
     return out
 

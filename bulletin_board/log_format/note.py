@@ -59,7 +59,7 @@ class NoteVerifier:
         return f"{self.name}+{self.key_id.hex()}+{data}"
 
     @classmethod
-    def from_string(cls, text: str) -> "NoteVerifier":
+    def from_string(cls, text: object) -> "NoteVerifier":
         parts = text.split("+", 2) if isinstance(text, str) else []
         if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{8}", parts[1]):
             raise InvalidInput("verifier_key", "must be <name>+<8 hex digits>+<base64 key>")

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify
 
 from ..elections.credential_limits import LimitReached
 from ..log_format.entry import check_election_id
+from . import params
 from .errors import ApiError
 from .views import json_body
 
@@ -38,6 +39,18 @@ def submit_ballot(election_id: str):
     except LimitReached as limited:
         raise ApiError(429, limited.code, limited.message, limited.field, {"Retry-After": str(limited.retry_after)}) from None
     return jsonify({"receipt": receipt}), 201 if appended else 200
+
+
+@bp.get("/elections/<election_id>/ballots")
+def list_ballots(election_id: str):
+    """The public list of confirmation codes, in board order, paged (``start`` is a seq, ``limit`` at most the
+    board's page size); with ``prefix`` (8 to 64 hex digits, either case) only the codes that start with it.
+    A prefix finds ballots; only the whole code on a receipt identifies one (record format §9)."""
+    election_id = params.election(election_id)
+    max_page = current_app.extensions["evote_board"].settings.max_page
+    args = params.query({"start": params.INDEX, "limit": (1, max_page)}, {"prefix": params.code_prefix})
+    limit = args["limit"] or min(100, max_page)
+    return jsonify(elections().list_ballots(election_id, args["prefix"], args["start"] or 0, limit))
 
 
 @bp.get("/elections/<election_id>/ballots/<code>")

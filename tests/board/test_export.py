@@ -192,14 +192,14 @@ def edit_line(directory, seq, change):
 
 
 @pytest.mark.parametrize("change, words", [
-    (lambda item: item.pop("kind"), "exactly the fields"),
-    (lambda item: item.update(extra=1), "exactly the fields"),
-    (lambda item: item.update(prev_hash=item["prev_hash"].lower()), "prev_hash must be 64 upper-case hex"),
-    (lambda item: item.update(entry_hash=item["entry_hash"][:-2]), "entry_hash must be 64 upper-case hex"),
-    (lambda item: item.update(seq="3"), "seq must be a non-negative integer"),
-    (lambda item: item.update(received_at=True), "received_at must be a non-negative integer"),
-    (lambda item: item.update(kind=["k"]), "kind must be a string"),
-    (lambda item: item.update(payload=[1]), "payload"),
+    (lambda item: item.pop("kind"), "the fields are not exactly"),
+    (lambda item: item.update(extra=1), "the fields are not exactly"),
+    (lambda item: item.update(prev_hash=item["prev_hash"].lower()), "prev_hash is not 64 upper-case hex"),
+    (lambda item: item.update(entry_hash=item["entry_hash"][:-2]), "entry_hash is not 64 upper-case hex"),
+    (lambda item: item.update(seq="3"), "seq is '3' on line 4"),
+    (lambda item: item.update(received_at=True), "received_at True is not a time in microseconds"),
+    (lambda item: item.update(kind=["k"]), "kind ['k'] is not an entry kind"),
+    (lambda item: item.update(payload=[1]), "the payload is not a JSON object"),
 ])
 def test_each_line_check(exported, change, words):
     edit_line(exported, 3, change)

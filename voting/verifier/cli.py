@@ -27,6 +27,7 @@ from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
 from .readers import DEFAULT_LIMITS, FORMATS, Limits, open_record
 from .report import REPORT_FORMAT, Report
+from .result import NoResult, result_lines, verified_result
 from .run import CHUNK_SIZE, HistoryNotExtended, verify
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
@@ -158,6 +159,7 @@ def verify_command(
         except HistoryNotExtended as refused:
             _refused(out, err, election, refused.finding, json_file, html_file)
             sys.exit(EXIT_FAILED)
+        _attach_result(election, report)
         _summary(out, report)
         _write_reports(err, report, json_file, html_file)
         if save_file is not None:
@@ -313,9 +315,22 @@ def _summary(out: Console, report: Report) -> None:
     out.print()
     if report.passed:
         out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
+        if report.verified_result is not None:
+            out.print()
+            out.print("[bold]Verified result[/] (docs/record-format.md §8.5)")
+            for line in result_lines(report.verified_result):
+                out.print(escape(line))
     else:
         failed = sum(v.status is Status.FAILED for v in report.verifications)
         out.print(f"[bold red]NOT VERIFIED[/]: {failed} verification(s) failed.")
+
+
+def _attach_result(election: ElectionRecord, report: Report) -> None:
+    """The result the verifier verified (voting/verifier/result.py), or why the report states none."""
+    try:
+        report.verified_result = verified_result(election, report)
+    except NoResult as absent:
+        report.no_result_because = str(absent)
 
 
 def _short(value: str, width: int = 100) -> str:

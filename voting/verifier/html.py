@@ -6,6 +6,7 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
+from .result import TURNOUT_WORDS, share_text, tie_text
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -23,6 +24,9 @@ summary { cursor: pointer; font-weight: 600; }
 .finding { margin: .4rem 0 .4rem 1rem; padding: .4rem .6rem; background: #fff7f7; border-left: 3px solid #b84a4a; }
 code, .hex { font-family: ui-monospace, monospace; font-size: .85rem; word-break: break-all; }
 .spec { color: #333; font-style: italic; }
+.bar { display: block; height: .9rem; background: #2f5f8f; min-width: 1px; }
+.bar-cell { width: 40%; }
+caption { text-align: left; font-weight: 600; padding: .4rem 0; }
 """
 
 
@@ -66,6 +70,7 @@ def render_html(report: Report) -> str:
 <tr><th>Time</th><td>{e(stats.get("seconds"))} s</td></tr>
 </table>
 {departures}
+{_result_section(report)}
 <h2>Summary</h2>
 <table><tr><th>#</th><th>Verification</th><th>Specification</th><th>Result</th>
 <th class="n">passed</th><th class="n">failed</th></tr>
@@ -74,6 +79,38 @@ def render_html(report: Report) -> str:
 {sections}
 </body></html>
 """
+
+
+def _result_section(report: Report) -> str:
+    """"Verified result": per contest a table with a bar per option (CSS widths, no script), then the turnout."""
+    result = report.verified_result
+    if result is None:
+        return f'<h2 id="verified-result">Verified result</h2><p class="na">No result is stated: {_e(report.no_result_because)}.</p>'
+    parts = ['<h2 id="verified-result">Verified result</h2>',
+             "<p>The totals below are the decrypted totals of the record, each checked by Verifications 9 and 10; "
+             "the turnout is counted from the record's entries (docs/record-format.md §8.5).</p>"]  # fmt: skip
+    for c in result["contests"]:
+        names = {o["option"]: o["name"] for o in c["options"]}
+        rows = "".join(
+            f'<tr><th scope="row">{_e(o["name"])}</th><td class="n">{o["votes"]}</td><td class="n">{share_text(o["share"])}</td>'
+            f'<td>{"elected" if o["option"] in c["winners"] else ""}</td>'
+            f'<td class="bar-cell" aria-hidden="true"><span class="bar" style="width: {o["share"] * 100:.1f}%"></span></td></tr>'
+            for o in c["options"]
+        )
+        if c["tie"] is not None:
+            note = f"<p><strong>{_e(tie_text(c['tie'], names))}</strong>: not broken, no winner declared for it.</p>"
+        elif c["number_elected"] is None:
+            note = "<p>No winner declared: the manifest does not say how many are elected.</p>"
+        else:
+            note = ""
+        parts.append(
+            f'<table><caption>{_e(c["title"])} ({c["votes"]} votes)</caption>'
+            '<tr><th scope="col">Option</th><th scope="col" class="n">votes</th><th scope="col" class="n">share</th>'
+            f'<th scope="col">elected</th><th scope="col">chart</th></tr>{rows}</table>{note}'
+        )
+    turnout = "".join(f'<tr><th scope="row">{_e(words)}</th><td class="n">{result["turnout"][key]}</td></tr>' for key, words in TURNOUT_WORDS)
+    parts.append(f"<table><caption>Turnout</caption>{turnout}</table>")
+    return "\n".join(parts)
 
 
 def _intro(report: Report) -> str:

@@ -91,6 +91,8 @@ class Report:
     notes: tuple[str, ...]
     verifications: tuple[VerificationResult, ...]
     statistics: dict[str, Any] = field(default_factory=dict)
+    verified_result: dict[str, Any] | None = None  # docs/record-format.md §8.5, set by voting/verifier/result.py
+    no_result_because: str = "the result was not computed"
 
     @property
     def passed(self) -> bool:
@@ -120,6 +122,11 @@ class Report:
             "summary": self.summary(),
             "statistics": self.statistics,
             "verifications": [v.to_json() for v in self.verifications],
+            **(
+                {"verified_result": self.verified_result}
+                if self.verified_result is not None
+                else {"verified_result_absent_because": self.no_result_because}
+            ),
         }
 
 

@@ -8,15 +8,14 @@ the board's client-side primitives (:mod:`bulletin_board.log_format.entry`, ``me
 from __future__ import annotations
 
 import re
-from typing import Iterator, TypeGuard
-
-import rfc8785
+from typing import Iterator
 
 from bulletin_board.log_format.checkpoint import election_origin, parse_checkpoint, verify_checkpoint
 from bulletin_board.log_format.client_checks import check_log_extends
-from bulletin_board.log_format.entry import ELECTION_ID_PATTERN, KIND_PATTERN, MAX_U64, compute_entry_hash, genesis_hash
+from bulletin_board.log_format.entry import ELECTION_ID_PATTERN, Entry, compute_entry_hash, genesis_hash
 from bulletin_board.log_format.errors import BoardError
-from bulletin_board.log_format.export import FILES, FORMAT, VERSION
+from bulletin_board.log_format.export import FILES
+from bulletin_board.log_format.export_check import BOARD_KEY_KEYS, CheckedLine, check_line, manifest_problems
 from bulletin_board.log_format.merkle_hash import RootAccumulator, leaf_hash
 from bulletin_board.log_format.note import NoteVerifier, parse_note
 
@@ -26,26 +25,13 @@ from ..model import CannotRun, ElectionRecord, Unreadable, require
 from ..model_evote import BoardExport, EvoteParts
 from ..rules import RULES
 
-ENTRY_FIELDS = frozenset({"seq", "kind", "payload", "prev_hash", "entry_hash", "received_at"})
 KINDS = frozenset(RULES)  # the entry kinds of record-format §8.2
 _HASH = re.compile(r"[0-9A-F]{64}")
 ENTRIES = FILES["entries"]
 
-MANIFEST_KEYS = {"election_id", "files", "format", "size", "version"}
-BOARD_KEY_KEYS = {"board_origin", "key_name", "public_key", "verifier_key"}
-
 
 def _parts(record: ElectionRecord) -> EvoteParts:
     return require(record.evote, "evote board export")
-
-
-def _integer(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _same_json(found: object, expected: object) -> bool:
-    """Equal as JSON values: Python's ``True == 1`` must not let ``"version": true`` pass for 1."""
-    return type(found) is type(expected) and found == expected
 
 
 def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
@@ -85,12 +71,13 @@ def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
         count += 1
         where = f"{ENTRIES}: line {line.position + 1}"
         subject = f"entry seq {line.position}"
-        problems, entry = _entry_problems(line, previous_time)
-        if problems:
-            yield failed("B.4", subject, "; ".join(problems), where)
+        checked = _entry_problems(line, election_id, previous_time)
+        entry = checked.entry
+        if checked.problems:
+            yield failed("B.4", subject, "; ".join(checked.problems), where)
         else:
             yield passed("B.4", subject, origin=where)
-        written_hash = _hash_field(line.item, "entry_hash")
+        written_hash = _hash_field(line.item, "entry_hash") if line.item is not None else None
         if written_hash is None:
             hashes_readable = False
         else:
@@ -102,7 +89,7 @@ def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
         else:
             yield from _links(subject, where, entry, previous_hash)
         if entry is not None:
-            previous_time = max(previous_time, entry[3])
+            previous_time = max(previous_time, entry.received_at)
         previous_hash = written_hash
     if count == 0:
         yield not_applicable("B.1", "board", "the export has no entries", export.location)
@@ -110,32 +97,14 @@ def b1_b2_b4_entries(record: ElectionRecord) -> Iterator[Finding]:
 
 
 def _manifest(export: BoardExport, election_id: str | None) -> Iterator[Finding]:
+    """B.4 on manifest.json, with the export format's own checker (record-format §7)."""
     subject, where = "export", "manifest.json"
     manifest = export.manifest
     if isinstance(manifest, Unreadable):
         yield failed("B.4", subject, f"manifest.json cannot be read: {manifest}", where)
         return
-    unknown = sorted(set(manifest) - MANIFEST_KEYS)
-    if unknown:
-        yield failed("B.4", subject, "manifest.json has keys record-format §6 does not define", where, found=unknown)
-    wanted = {"format": FORMAT, "version": VERSION, "files": FILES}
-    for key, value in wanted.items():
-        if not _same_json(manifest.get(key), value):
-            yield failed(
-                "B.4",
-                subject,
-                f"manifest.json: {key} is not that of an evote board record",
-                where,
-                expected=value,
-                found=manifest.get(key),
-            )
-    if not isinstance(election_id, str) or not ELECTION_ID_PATTERN.fullmatch(election_id):
-        yield failed(
-            "B.4", subject, "manifest.json: election_id is not an election id (record-format §6.1)", where, found=election_id
-        )
-    size = manifest.get("size")
-    if not _integer(size) or size < 0:
-        yield failed("B.4", subject, "manifest.json: size is not a number of entries", where, found=size)
+    for message, expected, found in manifest_problems(manifest):
+        yield failed("B.4", subject, message, where, expected=expected, found=found)
 
 
 def _hash_field(item: dict | None, field: str) -> bytes | None:
@@ -143,54 +112,16 @@ def _hash_field(item: dict | None, field: str) -> bytes | None:
     return bytes.fromhex(value) if isinstance(value, str) and _HASH.fullmatch(value) else None
 
 
-def _entry_problems(line, previous_time: int) -> tuple[list[str], tuple | None]:
-    """What is wrong with one line (B.4), and the fields B.1 hashes when they are all there."""
-    if not line.terminated:
-        problems = ["the line does not end in a newline"]
-    else:
-        problems = []
-    item = line.item
-    if item is None:
-        return problems + [line.problem], None
-    try:
-        if rfc8785.dumps(item) != line.raw:
-            problems.append("the line is not the RFC 8785 canonical form of its JSON")
-        payload_bytes = rfc8785.dumps(item.get("payload")) if isinstance(item.get("payload"), dict) else None
-    except Exception as exc:  # numbers or strings RFC 8785 cannot represent
-        return problems + [f"the line cannot be put in RFC 8785 form: {type(exc).__name__}: {exc}"], None
-    if set(item) != ENTRY_FIELDS:
-        problems.append(f"the fields are not exactly {sorted(ENTRY_FIELDS)}: found {sorted(item)}")
-    seq, kind, received_at = item.get("seq"), item.get("kind"), item.get("received_at")
-    if seq != line.position or not _integer(seq):
-        problems.append(f"seq is {seq!r} on line {line.position + 1}: seqs are 0, 1, 2, ... without gaps, in order")
-    if not isinstance(kind, str) or not KIND_PATTERN.fullmatch(kind):
-        problems.append(f"kind {kind!r} is not an entry kind")
-    elif kind not in KINDS:
-        problems.append(f"kind {kind!r} is not an entry kind of evote elections (record-format §8.2)")
-    if payload_bytes is None:
-        problems.append("the payload is not a JSON object")
-    if not _integer(received_at) or not 0 <= received_at <= MAX_U64:
-        problems.append(f"received_at {received_at!r} is not a time in microseconds")
-    elif received_at < previous_time:
-        problems.append(f"received_at {received_at} is earlier than the previous entry's ({previous_time})")
-    for field in ("prev_hash", "entry_hash"):
-        if _hash_field(item, field) is None:
-            problems.append(f"{field} is not 64 upper-case hex digits")
-    ready = (
-        _integer(seq) and 0 <= seq < 2**63 and isinstance(kind, str) and payload_bytes is not None
-        and _integer(received_at) and 0 <= received_at <= MAX_U64
-        and _hash_field(item, "prev_hash") is not None and _hash_field(item, "entry_hash") is not None
+def _entry_problems(line, election_id: str, previous_time: int) -> CheckedLine:
+    """What is wrong with one line (B.4), with the export format's own checker, and the entry B.1 hashes."""
+    return check_line(line.raw, line.position, election_id, previous_time, terminated=line.terminated,
+                      item=line.item, unreadable=line.problem or "the line is not a JSON object", kinds=KINDS)  # fmt: skip
+
+
+def _links(subject: str, where: str, entry: Entry, previous_hash: bytes) -> Iterator[Finding]:
+    seq, kind, payload, received_at, prev_hash, entry_hash = (
+        entry.seq, entry.kind, entry.payload, entry.received_at, entry.prev_hash, entry.entry_hash,
     )  # fmt: skip
-    entry = (
-        (seq, kind, payload_bytes, received_at, _hash_field(item, "prev_hash"), _hash_field(item, "entry_hash"))
-        if ready
-        else None
-    )
-    return problems, entry
-
-
-def _links(subject: str, where: str, entry: tuple, previous_hash: bytes) -> Iterator[Finding]:
-    seq, kind, payload, received_at, prev_hash, entry_hash = entry
     if prev_hash != previous_hash:
         yield failed(
             "B.1", subject, "prev_hash is not the previous entry's entry_hash" if seq else "prev_hash is not the genesis hash",

@@ -1,0 +1,136 @@
+"""The result the verifier verified, in the words of docs/record-format.md §8.5 (the verifier's own computation).
+
+Computed only when every check passed, and only from values the verifier checked: the t of each option in
+``tally.result`` (Verifications 9-10 checked them against the encrypted tally), the counting of section E
+(which cast ballots count and which were superseded), the credential lists that section L replayed, and the
+challenged ballots the stream verified. It does not use the board's result code (voting/record/results.py):
+``tests/test_results.py`` requires the two computations to agree. Every counted ballot weighs 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ManifestError
+from ..manifest import Contest, parse_manifest
+from .model import Decryption, ElectionRecord, Unreadable
+from .model_evote import CountedBallots
+from .report import Report
+
+TURNOUT_WORDS = (
+    ("credentials_issued", "credentials issued"),
+    ("ballots_counted", "ballots counted"),
+    ("ballots_challenged", "ballots challenged"),
+    ("ballots_superseded", "ballots superseded"),
+)
+
+
+class NoResult(Exception):
+    """Why the report states no result."""
+
+
+def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
+    """The verified result as the report's ``verified_result`` object; raises :class:`NoResult` with the reason."""
+    if not report.passed:
+        raise NoResult("the record did not verify: no result is stated")
+    evote = record.evote
+    if evote is None:
+        raise NoResult("the result and turnout words are defined for evote records (docs/record-format.md §8.5)")
+    tally = record.decrypted_tally
+    if not isinstance(tally, Decryption):
+        raise NoResult("the record has no decrypted tally yet")
+    created = evote.first("election.created")
+    if created is None or not isinstance(evote.counting, CountedBallots):
+        raise NoResult("the record has no election definition or no counting")
+    try:
+        manifest = parse_manifest(created.payload["manifest"])
+    except (ManifestError, KeyError, TypeError):
+        raise NoResult("the manifest cannot be read") from None
+    values = _tally_values(tally)
+    contests = [_contest(c, values) for c in manifest.contests]
+    listed: set[str] = set()
+    revoked: set[str] = set()
+    for entry in evote.control("credentials.published", "credentials.revoked"):
+        (listed if entry.kind == "credentials.published" else revoked).update(entry.payload["credentials"])
+    turnout = {
+        "credentials_issued": len(listed - revoked),
+        "ballots_counted": len(evote.counting.counted),
+        "ballots_challenged": int(report.statistics["challenged"]),
+        "ballots_superseded": len(evote.counting.superseded),
+    }
+    return {"contests": contests, "turnout": turnout}
+
+
+def _tally_values(tally: Decryption) -> dict[tuple[str, str], int]:
+    values: dict[tuple[str, str], int] = {}
+    for contest in tally.contests:
+        for selection in contest.selections:
+            if isinstance(selection, Unreadable):
+                raise NoResult(f"a decrypted total cannot be read ({selection.where})")
+            values[(contest.contest, selection.option)] = selection.value
+    return values
+
+
+def _contest(contest: Contest, values: dict[tuple[str, str], int]) -> dict[str, Any]:
+    try:
+        votes = {o.label: values[(contest.label, o.label)] for o in contest.options}
+    except KeyError:
+        raise NoResult(f"tally.result has no total for an option of contest {contest.label!r}") from None
+    total = sum(votes.values())
+    winners, tie = _winners(contest, votes)
+    return {
+        "contest": contest.label,
+        "title": contest.title,
+        "number_elected": contest.number_elected,
+        "votes": total,
+        "options": [
+            {"option": o.label, "name": o.name, "votes": votes[o.label], "share": round(votes[o.label] / total, 6) if total else 0.0}
+            for o in contest.options
+        ],
+        "winners": winners,
+        "tie": tie,
+    }
+
+
+def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[str, Any] | None]:
+    """§8.5: the number_elected options with the most votes; a tie at the last seat is reported, never broken."""
+    seats = contest.number_elected
+    if seats is None:
+        return [], None
+    counts = sorted(votes.values(), reverse=True)
+    if seats == len(counts) or counts[seats - 1] > counts[seats]:
+        cut = counts[seats - 1]
+        return [o.label for o in contest.options if votes[o.label] >= cut], None
+    boundary = counts[seats - 1]
+    above = [o.label for o in contest.options if votes[o.label] > boundary]
+    tied = [o.label for o in contest.options if votes[o.label] == boundary]
+    return above, {"options": tied, "seats": seats - len(above)}
+
+
+def share_text(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def tie_text(tie: dict[str, Any], names: dict[str, str]) -> str:
+    listed = [names[label] for label in tie["options"]]
+    who = ", ".join(listed[:-1]) + f" and {listed[-1]}"
+    seats = "the last seat" if tie["seats"] == 1 else f"the last {tie['seats']} seats"
+    return f"tie between {who} for {seats}"
+
+
+def result_lines(result: dict[str, Any]) -> list[str]:
+    """The verified result for the terminal: per contest the votes, shares, winners or tie; the turnout."""
+    lines = []
+    for c in result["contests"]:
+        lines.append(f"{c['title']} ({c['votes']} votes)")
+        names = {o["option"]: o["name"] for o in c["options"]}
+        for o in c["options"]:
+            mark = "  elected" if o["option"] in c["winners"] else ""
+            lines.append(f"  {o['name']}: {o['votes']} votes, {share_text(o['share'])}{mark}")
+        if c["tie"] is not None:
+            lines.append(f"  {tie_text(c['tie'], names)}: not broken, no winner declared for it")
+        elif c["number_elected"] is None:
+            lines.append("  no winner declared (the manifest does not say how many are elected)")
+    lines.append("Turnout")
+    lines.extend(f"  {words}: {result['turnout'][key]}" for key, words in TURNOUT_WORDS)
+    return lines
