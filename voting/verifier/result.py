@@ -66,7 +66,7 @@ def _tally_values(tally: Decryption) -> dict[tuple[str, str], int]:
     for contest in tally.contests:
         for selection in contest.selections:
             if isinstance(selection, Unreadable):
-                raise NoResult(f"a decrypted total cannot be read ({selection.where})")
+                raise NoResult(f"a decrypted total cannot be read ({selection})")
             values[(contest.contest, selection.option)] = selection.value
     return values
 
