@@ -68,7 +68,9 @@ class ElectionResult:
                     "title": c.title,
                     "number_elected": c.number_elected,
                     "votes": c.votes,
-                    "options": [{"option": o.option, "name": o.name, "votes": o.votes, "share": round(o.share, 6)} for o in c.options],
+                    "options": [
+                        {"option": o.option, "name": o.name, "votes": o.votes, "share": round(o.share, 6)} for o in c.options
+                    ],
                     "winners": list(c.winners),
                     "tie": None if c.tie is None else {"options": list(c.tie.options), "seats": c.tie.seats},
                 }
@@ -99,7 +101,9 @@ def winners_and_tie(contest: Contest, votes: dict[str, int]) -> tuple[tuple[str,
 
 def contest_result(contest: Contest, votes: dict[str, int]) -> ContestResult:
     total = sum(votes[o.label] for o in contest.options)
-    options = tuple(OptionResult(o.label, o.name, votes[o.label], votes[o.label] / total if total else 0.0) for o in contest.options)
+    options = tuple(
+        OptionResult(o.label, o.name, votes[o.label], votes[o.label] / total if total else 0.0) for o in contest.options
+    )
     winners, tie = winners_and_tie(contest, votes)
     return ContestResult(contest.label, contest.title, contest.number_elected, total, options, winners, tie)
 

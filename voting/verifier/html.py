@@ -82,10 +82,12 @@ def render_html(report: Report) -> str:
 
 
 def _result_section(report: Report) -> str:
-    """"Verified result": per contest a table with a bar per option (CSS widths, no script), then the turnout."""
+    """The "Verified result" section: per contest a table with a bar per option (CSS widths, no script), then the turnout."""
     result = report.verified_result
     if result is None:
-        return f'<h2 id="verified-result">Verified result</h2><p class="na">No result is stated: {_e(report.no_result_because)}.</p>'
+        return (
+            f'<h2 id="verified-result">Verified result</h2><p class="na">No result is stated: {_e(report.no_result_because)}.</p>'
+        )
     parts = ['<h2 id="verified-result">Verified result</h2>',
              "<p>The totals below are the decrypted totals of the record, each checked by Verifications 9 and 10; "
              "the turnout is counted from the record's entries (docs/record-format.md §8.5).</p>"]  # fmt: skip
@@ -93,7 +95,7 @@ def _result_section(report: Report) -> str:
         names = {o["option"]: o["name"] for o in c["options"]}
         rows = "".join(
             f'<tr><th scope="row">{_e(o["name"])}</th><td class="n">{o["votes"]}</td><td class="n">{share_text(o["share"])}</td>'
-            f'<td>{"elected" if o["option"] in c["winners"] else ""}</td>'
+            f"<td>{'elected' if o['option'] in c['winners'] else ''}</td>"
             f'<td class="bar-cell" aria-hidden="true"><span class="bar" style="width: {o["share"] * 100:.1f}%"></span></td></tr>'
             for o in c["options"]
         )
@@ -104,11 +106,13 @@ def _result_section(report: Report) -> str:
         else:
             note = ""
         parts.append(
-            f'<table><caption>{_e(c["title"])} ({c["votes"]} votes)</caption>'
+            f"<table><caption>{_e(c['title'])} ({c['votes']} votes)</caption>"
             '<tr><th scope="col">Option</th><th scope="col" class="n">votes</th><th scope="col" class="n">share</th>'
             f'<th scope="col">elected</th><th scope="col">chart</th></tr>{rows}</table>{note}'
         )
-    turnout = "".join(f'<tr><th scope="row">{_e(words)}</th><td class="n">{result["turnout"][key]}</td></tr>' for key, words in TURNOUT_WORDS)
+    turnout = "".join(
+        f'<tr><th scope="row">{_e(words)}</th><td class="n">{result["turnout"][key]}</td></tr>' for key, words in TURNOUT_WORDS
+    )
     parts.append(f"<table><caption>Turnout</caption>{turnout}</table>")
     return "\n".join(parts)
 

@@ -84,7 +84,12 @@ def _contest(contest: Contest, values: dict[tuple[str, str], int]) -> dict[str, 
         "number_elected": contest.number_elected,
         "votes": total,
         "options": [
-            {"option": o.label, "name": o.name, "votes": votes[o.label], "share": round(votes[o.label] / total, 6) if total else 0.0}
+            {
+                "option": o.label,
+                "name": o.name,
+                "votes": votes[o.label],
+                "share": round(votes[o.label] / total, 6) if total else 0.0,
+            }
             for o in contest.options
         ],
         "winners": winners,

@@ -1,0 +1,240 @@
+"""The published result and turnout (docs/record-format.md §8.5): the board's computation
+(voting/record/results.py, used by ``evote election result``), the verifier's own (voting/verifier/result.py,
+stated by ``evote-verify``) and the manifest's ``number_elected`` (§2)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from support.board_world import MANIFEST, make_app
+from support.evote_tools import edited, nth, read_entries
+from support.evote_world import EvoteWorld
+from support.processes import serve_board
+
+from bulletin_board.cli_election import election as election_cli
+from voting.errors import ManifestError
+from voting.manifest import parse_manifest
+from voting.record.lifecycle import BALLOT_KINDS, ElectionState, apply_entry
+from voting.record.results import election_result, winners_and_tie
+from voting.verifier import result as verifier_result
+from voting.verifier.cli import main as verify_main
+
+
+def _manifest(**mayor) -> dict:
+    document = copy.deepcopy(MANIFEST)
+    document["contests"][0].update(mayor)
+    return document
+
+
+# --- number_elected (record-format §2) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, -1, 3, True, "1", 1.0])
+def test_number_elected_must_be_a_positive_integer_at_most_the_options(value):
+    with pytest.raises(ManifestError) as refused:
+        parse_manifest(_manifest(number_elected=value))
+    assert refused.value.field == "contests[0].number_elected"
+
+
+def test_number_elected_is_optional_and_covered_by_the_manifest_hash():
+    without = parse_manifest(_manifest())
+    with_seats = parse_manifest(_manifest(number_elected=2))
+    assert without.contests[0].number_elected is None
+    assert with_seats.contests[0].number_elected == 2
+    assert without.canonical_bytes != with_seats.canonical_bytes
+
+
+# --- winners and ties, computed twice -------------------------------------------------------------------
+
+COUNCIL = {"label": "council", "votes_allowed": 2, "options": [{"label": x} for x in ("dan", "eve", "fay", "gus")]}
+
+
+def _both(seats: int | None, votes: dict[str, int]):
+    contest_doc = dict(COUNCIL, **({"number_elected": seats} if seats else {}))
+    document = dict(copy.deepcopy(MANIFEST), contests=[contest_doc], ballot_styles=[{"label": "all", "contests": ["council"]}])
+    contest = parse_manifest(document).contests[0]
+    board_winners, board_tie = winners_and_tie(contest, votes)
+    winners, tie = verifier_result._winners(contest, votes)
+    board = (list(board_winners), None if board_tie is None else {"options": list(board_tie.options), "seats": board_tie.seats})
+    assert board == (winners, tie)
+    return winners, tie
+
+
+@pytest.mark.parametrize(
+    "seats, votes, winners, tie",
+    [
+        (None, {"dan": 5, "eve": 3, "fay": 1, "gus": 0}, [], None),
+        (1, {"dan": 5, "eve": 3, "fay": 1, "gus": 0}, ["dan"], None),
+        (2, {"dan": 5, "eve": 3, "fay": 3, "gus": 0}, ["dan"], {"options": ["eve", "fay"], "seats": 1}),
+        (1, {"dan": 2, "eve": 2, "fay": 2, "gus": 0}, [], {"options": ["dan", "eve", "fay"], "seats": 1}),
+        (3, {"dan": 4, "eve": 2, "fay": 2, "gus": 2}, ["dan"], {"options": ["eve", "fay", "gus"], "seats": 2}),
+        (2, {"dan": 3, "eve": 3, "fay": 1, "gus": 0}, ["dan", "eve"], None),  # equal, but both elected: no tie
+        (4, {"dan": 0, "eve": 0, "fay": 0, "gus": 0}, ["dan", "eve", "fay", "gus"], None),
+    ],
+)
+def test_winners_and_ties_are_reported_never_broken(seats, votes, winners, tie):
+    assert _both(seats, votes) == (winners, tie)
+
+
+def test_a_tie_is_put_in_words():
+    names = {"dan": "Dan", "eve": "Eve", "fay": "Fay"}
+    assert verifier_result.tie_text({"options": ["eve", "fay"], "seats": 1}, names) == "tie between Eve and Fay for the last seat"
+    assert (
+        verifier_result.tie_text({"options": ["dan", "eve", "fay"], "seats": 2}, names)
+        == "tie between Dan, Eve and Fay for the last 2 seats"
+    )
+
+
+# --- the rich election: the verifier's result, the board's, and a hand count ----------------------------
+
+
+def _hand_count(record) -> dict:
+    """Decrypt nothing: the t values of tally.result, and the turnout counted from the entries by hand."""
+    entries = read_entries(record)
+    manifest = nth(entries, "election.created")["payload"]["manifest"]
+    t = {(c["contest"], o["option"]): o["t"] for c in nth(entries, "tally.result")["payload"]["contests"] for o in c["options"]}
+    contests = []
+    for c in manifest["contests"]:
+        total = sum(t[(c["label"], o["label"])] for o in c["options"])
+        options = [{"option": o["label"], "name": o.get("name", o["label"]), "votes": t[(c["label"], o["label"])],
+                    "share": round(t[(c["label"], o["label"])] / total, 6)} for o in c["options"]]  # fmt: skip
+        contests.append({"contest": c["label"], "title": c.get("title", c["label"]), "number_elected": None, "votes": total,
+                         "options": options, "winners": [], "tie": None})  # fmt: skip
+    listed = {k for e in entries if e["kind"] == "credentials.published" for k in e["payload"]["credentials"]}
+    revoked = {k for e in entries if e["kind"] == "credentials.revoked" for k in e["payload"]["credentials"]}
+    last: dict[str, int] = {}
+    superseded = 0
+    for e in entries:
+        if e["kind"] == "ballot.cast":
+            superseded += e["payload"]["credential"] in last
+            last[e["payload"]["credential"]] = e["seq"]
+    turnout = {"credentials_issued": len(listed - revoked), "ballots_counted": len(last),
+               "ballots_challenged": sum(e["kind"] == "ballot.challenged" for e in entries), "ballots_superseded": superseded}  # fmt: skip
+    return {"contests": contests, "turnout": turnout}
+
+
+def _board_result(record) -> dict:
+    """The board's computation, on the export's entries replayed by the board's engine."""
+    entries = read_entries(record)
+    state = ElectionState()
+    for e in entries:
+        apply_entry(state, e["seq"], e["kind"], e["payload"], bytes.fromhex(e["entry_hash"]), lambda seq: entries[seq]["payload"])
+    return election_result(state, ((e["seq"], e["kind"], e["payload"]) for e in entries if e["kind"] in BALLOT_KINDS)).to_json()
+
+
+def _verify(record, tmp_path):
+    out_json, out_html = tmp_path / "report.json", tmp_path / "report.html"
+    outcome = CliRunner().invoke(verify_main, [str(record), "--workers", "1", "--json", str(out_json), "--html", str(out_html)])
+    return outcome, json.loads(out_json.read_text()), out_html.read_text()
+
+
+@pytest.fixture(scope="module")
+def rich_verified(rich, tmp_path_factory):
+    return _verify(rich.path, tmp_path_factory.mktemp("rich-verified"))
+
+
+def test_verifier_states_the_result_it_verified_equal_to_a_hand_count(rich, rich_verified):
+    outcome, report, page = rich_verified
+    assert outcome.exit_code == 0, outcome.output
+    hand = _hand_count(rich.path)
+    assert hand["turnout"] == {"credentials_issued": 5, "ballots_counted": 5, "ballots_challenged": 2, "ballots_superseded": 1}
+    assert report["verified_result"] == hand
+    terminal = outcome.output[outcome.output.index("VERIFIED") :]
+    assert "Verified result" in terminal
+    for words, value in (("credentials issued", 5), ("ballots counted", 5), ("ballots challenged", 2), ("ballots superseded", 1)):
+        assert f"{words}: {value}" in terminal
+        assert f'<th scope="row">{words}</th><td class="n">{value}</td>' in page
+    mayor = hand["contests"][0]["options"]
+    assert f"{mayor[0]['name']}: {mayor[0]['votes']} votes, {mayor[0]['share'] * 100:.1f}%" in terminal
+    assert '<h2 id="verified-result">Verified result</h2>' in page and "<script" not in page.lower()
+    assert f'style="width: {mayor[0]["share"] * 100:.1f}%"' in page
+
+
+def test_board_and_verifier_compute_the_same_result(rich, rich_verified):
+    assert _board_result(rich.path) == rich_verified[1]["verified_result"]
+
+
+def test_a_tampered_tally_result_leaves_the_report_without_a_result(rich, tmp_path):
+    def change(entries):
+        option = nth(entries, "tally.result")["payload"]["contests"][0]["options"][0]
+        option["t"] += 1
+
+    record = edited(rich.path, tmp_path / "tampered", change, key_file=rich.key_file)
+    outcome, report, page = _verify(record, tmp_path)
+    assert outcome.exit_code == 1
+    assert "verified_result" not in report
+    assert report["verified_result_absent_because"] == "the record did not verify: no result is stated"
+    assert "Verified result" not in outcome.output
+    assert "No result is stated: the record did not verify" in page
+    with pytest.raises(Exception):  # the board's engine refuses the same record (Verifications 9-10)
+        _board_result(record)
+
+
+# --- evote election result, against a real board ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seated_board(tmp_path_factory):
+    """n = k = 1; the mayor elects 1 (bob), the council 2 (dan and eve); served by ``evote board serve``."""
+    directory = tmp_path_factory.mktemp("seated")
+    manifest = copy.deepcopy(MANIFEST)
+    manifest["contests"][0]["number_elected"] = 1
+    manifest["contests"][1]["number_elected"] = 2
+    app = make_app(directory)
+    world = EvoteWorld(app.test_client(), election_id="seated", n=1, k=1, voters=3, manifest=manifest)
+    world.keygen()
+    world.open()
+    c = world.credentials
+    world.cast(c[0], {"mayor": ["alice"], "council": ["dan", "eve"]})
+    world.cast(c[1], {"mayor": ["bob"], "council": ["dan", "fay"]})
+    world.cast(c[2], {"mayor": ["alice"], "council": ["eve"]})
+    world.cast(c[2], {"mayor": ["bob"], "council": ["eve"]})  # supersedes the cast above
+    world.close_and_tally()
+    world.decrypt(available={1})
+    with serve_board(directory) as board:
+        yield board
+
+
+def _cli(board, *args):
+    return CliRunner().invoke(election_cli, ["result", "seated", "--board", str(board), *args])
+
+
+def test_election_result_json_names_winners_and_the_tie(seated_board):
+    outcome = _cli(seated_board, "--format", "json")
+    assert outcome.exit_code == 0, outcome.output
+    data = json.loads(outcome.output)
+    mayor, council = data["contests"]
+    assert [(o["option"], o["votes"]) for o in mayor["options"]] == [("alice", 1), ("bob", 2)]
+    assert mayor["winners"] == ["bob"] and mayor["tie"] is None
+    assert [(o["option"], o["votes"]) for o in council["options"]] == [("dan", 2), ("eve", 2), ("fay", 1)]
+    assert council["winners"] == ["dan", "eve"] and council["tie"] is None
+    assert data["turnout"] == {"credentials_issued": 3, "ballots_counted": 3, "ballots_challenged": 0, "ballots_superseded": 1}
+
+
+def test_election_result_text_and_csv(seated_board):
+    text = _cli(seated_board)
+    assert text.exit_code == 0, text.output
+    assert "bob: 2 votes, 66.7%  elected" in text.output
+    assert "ballots superseded: 1" in text.output and "credentials issued: 3" in text.output
+    table = _cli(seated_board, "--format", "csv")
+    assert table.exit_code == 0, table.output
+    rows = list(csv.reader(io.StringIO(table.output)))
+    assert rows[0] == ["contest", "option", "votes", "share", "elected"]
+    assert rows[1:] == [
+        ["mayor", "alice", "1", "0.333333", "no"],
+        ["mayor", "bob", "2", "0.666667", "yes"],
+        ["council", "dan", "2", "0.400000", "yes"],
+        ["council", "eve", "2", "0.400000", "yes"],
+        ["council", "fay", "1", "0.200000", "no"],
+    ]
+
+
+def test_election_result_before_the_tally_is_an_error_line(seated_board):
+    outcome = CliRunner().invoke(election_cli, ["result", "no-such-election", "--board", str(seated_board)])
+    assert outcome.exit_code == 1
+    assert outcome.output.startswith("error: ") and "Traceback" not in outcome.output
