@@ -19,6 +19,7 @@ from voting.record import keygen as kg
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import parse_election_created
+from voting.record.results import election_result
 from voting.record.lifecycle import (
     ADMIN_KINDS,
     BALLOT_KINDS,
@@ -50,6 +51,7 @@ class ElectionService:
         self.states = ControlStates()
         self.limits = limits or CredentialLimits()
         self.close_grace_seconds = close_grace_seconds
+        self._results: dict[str, dict[str, Any]] = {}  # election id -> its result (tallied elections only)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -79,9 +81,26 @@ class ElectionService:
                 "trustees": [{"index": t.index, "name": t.name} for t in definition.trustees],
                 "counts": {"cast": counts.get(CAST, 0), "challenged": counts.get(CHALLENGE, 0), "credentials": listed},
                 "board": ballot_rules.board_identity(self.log),
+                "result": self._result(election_id, state, conn),
             }
 
         return self._with_state(election_id, build)
+
+    def _result(self, election_id: str, state: ElectionState, conn) -> dict[str, Any] | None:
+        """The published result and turnout (record-format §8.5) once tallied; computed once, it never changes."""
+        if state.result is None:
+            return None
+        if election_id not in self._results:
+            rows = conn.execute(
+                select(entries.c.seq, entries.c.kind, entries.c.payload)
+                .where(entries.c.election_id == election_id)
+                .where(entries.c.kind.in_(BALLOT_KINDS))
+                .order_by(entries.c.seq)
+                .execution_options(yield_per=200)
+            )
+            ballots = ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
+            self._results[election_id] = election_result(state, ballots).to_json()
+        return self._results[election_id]
 
     def lookup(self, election_id: str, code: str) -> dict[str, Any] | None:
         rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)

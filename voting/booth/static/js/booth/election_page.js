@@ -30,6 +30,72 @@ function contestBlock(contest) {
     el('ul', {}, ...contest.options.map((option) => el('li', {}, option.name))));
 }
 
+// The result once tallied (record format §8.5): a table per contest, with a bar per option drawn by CSS
+// (its width set through CSSOM, which the page's style-src policy allows), the winners or the tie, and the
+// turnout in the record format's words.
+function turnoutWords() {
+  return {
+    credentials_issued: t('turnout.credentials_issued'),
+    ballots_counted: t('turnout.ballots_counted'),
+    ballots_challenged: t('turnout.ballots_challenged'),
+    ballots_superseded: t('turnout.ballots_superseded'),
+  };
+}
+
+function percent(share) {
+  const { lang } = pageContext();
+  return new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(share);
+}
+
+function names(labels, byLabel) {
+  const listed = labels.map((label) => byLabel[label]);
+  return listed.length === 1 ? listed[0] : `${listed.slice(0, -1).join(', ')} ${t('result.and')} ${listed.at(-1)}`;
+}
+
+function outcomeText(contest, byLabel) {
+  if (contest.tie) {
+    const tied = names(contest.tie.options, byLabel);
+    return contest.tie.seats === 1 ? t('result.tie_one', { names: tied })
+      : t('result.tie_many', { names: tied, seats: contest.tie.seats });
+  }
+  if (contest.number_elected === null) return t('result.no_winner');
+  return t('result.elected', { names: names(contest.winners, byLabel) });
+}
+
+function resultBlock(contest) {
+  const byLabel = Object.fromEntries(contest.options.map((option) => [option.option, option.name]));
+  const tied = new Set(contest.tie ? contest.tie.options : []);
+  const rows = contest.options.map((option) => {
+    const bar = el('span', { class: 'result-bar' });
+    bar.style.width = `${(option.share * 100).toFixed(1)}%`;
+    const mark = tied.has(option.option) ? t('result.mark_tied') : contest.winners.includes(option.option) ? t('result.mark_elected') : '';
+    return el('tr', { 'data-option': option.option },
+      el('th', { scope: 'row' }, option.name),
+      el('td', { class: 'number' }, String(option.votes)),
+      el('td', { class: 'number' }, percent(option.share)),
+      el('td', {}, mark),
+      el('td', { class: 'bar-cell', 'aria-hidden': 'true' }, bar));
+  });
+  return el('div', { class: 'review-contest', 'data-contest': contest.contest },
+    el('table', { class: 'result-table' },
+      el('caption', {}, t('result.caption', { title: contest.title, votes: contest.votes })),
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col' }, t('result.option')),
+        el('th', { scope: 'col' }, t('result.votes')),
+        el('th', { scope: 'col' }, t('result.share')),
+        el('th', { scope: 'col' }, t('result.outcome')),
+        el('td', {}))),
+      el('tbody', {}, ...rows)),
+    el('p', { class: 'result-outcome' }, outcomeText(contest, byLabel)));
+}
+
+function showResult(result) {
+  fill(byId('result-contests'), ...result.contests.map(resultBlock));
+  facts(byId('turnout'), Object.entries(turnoutWords()).map(([key, words]) => [words, String(result.turnout[key])]));
+  fill(byId('verify-command'), `evote-verify ${window.location.origin}/${electionId}`);
+  show(byId('result-section'));
+}
+
 async function main() {
   let context;
   try {
@@ -62,6 +128,7 @@ async function main() {
     [t('board.key_name'), context.board.key_name],
     [t('board.public_key'), el('code', {}, context.board.public_key)],
   ]);
+  if (context.result) showResult(context.result);
   show(byId('election-details'));
 }
 
