@@ -10,6 +10,7 @@
 | ``/elections/<id>/vote``                | the booth: credential, ballot, review, encryption, cast or challenge, receipt |
 | ``/elections/<id>/lookup``              | find a ballot on the board by confirmation code or receipt |
 | ``/elections/<id>/check``               | check a challenged ballot (re-encrypt its reveal) on any device |
+| ``/elections/<id>/ballots``             | the confirmation codes of all ballots on the board, a page at a time |
 | ``/elections/<id>/qr/<page>/<code>.svg`` | QR code of the lookup or check URL of a confirmation code |
 | ``POST /language``                      | the language switcher (CSRF token) |
 
@@ -91,6 +92,11 @@ def vote(election_id: str):
 @bp.get("/elections/<election_id>/lookup")
 def lookup(election_id: str):
     return _page("lookup.html", _election(election_id))
+
+
+@bp.get("/elections/<election_id>/ballots")
+def ballots(election_id: str):
+    return _page("ballots.html", _election(election_id))
 
 
 @bp.get("/elections/<election_id>/check")

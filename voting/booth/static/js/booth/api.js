@@ -51,6 +51,7 @@ async function request(method, url, body) {
 }
 
 const CODE = /^[0-9A-F]{64}$/;
+const PREFIX = /^[0-9A-F]{8,64}$/;
 
 /** The board API of one election. */
 export class ElectionApi {
@@ -79,6 +80,17 @@ export class ElectionApi {
       if (error instanceof BoardRefusal && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * A page of the board's ballots in board order ({ ballots: [{ confirmation_code, seq, kind, status }], next }),
+   * from seq `start`; with `prefix` (8 to 64 upper-case hex digits) only those whose code starts with it.
+   */
+  async ballots({ prefix = null, start = 0, limit = 100 } = {}) {
+    if (prefix !== null && !PREFIX.test(prefix)) throw new Error('ballots: a prefix is 8 to 64 upper-case hex digits');
+    const query = new URLSearchParams({ start: String(Number(start)), limit: String(Number(limit)) });
+    if (prefix !== null) query.set('prefix', prefix);
+    return (await request('GET', `${this.path}/ballots?${query}`)).data;
   }
 
   async entry(seq) {

@@ -63,3 +63,8 @@ export function focusHeading(heading) {
 export function groupCode(code) {
   return code.match(/.{1,4}/g).join(' ');
 }
+
+/** A confirmation code (or its beginning) for reading: grouped, left to right even in right-to-left text. */
+export function codeNode(code) {
+  return el('bdi', { dir: 'ltr' }, el('code', {}, groupCode(code)));
+}

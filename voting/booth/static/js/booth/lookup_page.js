@@ -1,20 +1,23 @@
-// Look up a ballot by confirmation code or receipt (record format §9): whether it is on the board, its
+// Look up a ballot by confirmation code, its beginning or a receipt (record format §9): whether it is on the board, its
 // status (cast, superseded, challenged) and where (seq, entry hash), with the board's proofs checked here:
 // the signed checkpoint and inclusion proof of the board's receipt, the entry's hash recomputed from the
 // entry itself, and for a pasted receipt, that it matches and that the board's log extends its checkpoint.
+// The beginning of a code (at least 8 characters) lists every ballot whose code starts with it: it finds a
+// ballot, but only the whole code, which the receipt holds, shows which one is the voter's.
 
 import { ElectionApi } from './api.js';
 import { BoardProofError, entryHash, verifyCheckpoint, verifyConsistency, verifyReceipt } from './board_proofs.js';
 import { hexToBytes, bytesToHex } from '../eg/bytes.js';
-import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
+import { alertMessage, byId, codeNode, el, facts, fill, focusHeading, pageContext, show } from './dom.js';
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
-import { loadContext, normaliseCode, setTitle } from './page_common.js';
+import { loadContext, normaliseCode, normalisePrefix, setTitle } from './page_common.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
 let context = null;
 let busy = false;
+const MAX_MATCHES = 50;
 
 async function readInput() {
   const receiptText = byId('lookup-receipt').value.trim();
@@ -29,9 +32,9 @@ async function readInput() {
     if (code === null) throw new Error(t('lookup.bad_receipt'));
     return { code, receipt };
   }
-  const code = normaliseCode(byId('lookup-code').value);
-  if (code === null) throw new Error(t('code.invalid'));
-  return { code, receipt: null };
+  const prefix = normalisePrefix(byId('lookup-code').value);
+  if (prefix === null) throw new Error(t('lookup.code_invalid'));
+  return prefix.length === 64 ? { code: prefix, receipt: null } : { prefix };
 }
 
 /** Runs `check` and records a line "✓ label" or "✗ label: reason"; returns whether it passed. */
@@ -68,8 +71,11 @@ async function lookup(event) {
   try {
     if (context === null) context = await loadContext(api);
     fill(byId('page-status'), t('lookup.running'));
-    const { code, receipt } = await readInput();
-    await showResult(code, receipt, await api.lookup(code));
+    const input = await readInput();
+    fill(byId('lookup-note'));
+    fill(byId('lookup-matches'));
+    if (input.prefix) await showMatches(input.prefix);
+    else await showResult(input.code, input.receipt, await api.lookup(input.code));
     fill(byId('page-status'), t('lookup.finished'));
     show(byId('lookup-result'));
     focusHeading(byId('lookup-result-heading'));
@@ -82,6 +88,32 @@ async function lookup(event) {
   }
 }
 
+/** The ballots whose code starts with `prefix`: one is looked up in full, several are listed with a warning. */
+async function showMatches(prefix) {
+  const page = await api.ballots({ prefix, limit: MAX_MATCHES });
+  const more = page.next !== null;
+  if (page.ballots.length === 1 && !more) {
+    const code = page.ballots[0].confirmation_code;
+    await showResult(code, null, await api.lookup(code));
+    fill(byId('lookup-note'), t('lookup.prefix_one'));
+    return;
+  }
+  if (page.ballots.length === 0) {
+    verdict('bad', t('lookup.prefix_none'));
+    facts(byId('lookup-facts'), [[t('lookup.prefix'), codeNode(prefix)]]);
+    renderLines([]);
+    return;
+  }
+  verdict('warn', t('lookup.prefix_many', { count: page.ballots.length }));
+  facts(byId('lookup-facts'), [[t('lookup.prefix'), codeNode(prefix)]]);
+  renderLines([]);
+  fill(byId('lookup-note'), more ? t('lookup.prefix_more') : null);
+  fill(byId('lookup-matches'), ...page.ballots.map((ballot) => el('li', {},
+    codeNode(ballot.confirmation_code), ' ',
+    el('span', {}, t('lookup.match_status', { status: statusText(ballot.status), seq: ballot.seq })), ' ',
+    el('a', { href: `?code=${ballot.confirmation_code}` }, t('lookup.open_match')))));
+}
+
 async function showResult(code, pasted, found) {
   const lines = [];
   const board = context.board;
@@ -90,7 +122,7 @@ async function showResult(code, pasted, found) {
     : await record(lines, t('lookup.check_pasted_receipt'), () => verifyReceipt(pasted, { electionId, board }));
   if (found === null) {
     verdict('bad', pastedValid ? t('lookup.missing_with_receipt') : t('lookup.not_found'));
-    facts(byId('lookup-facts'), [[t('receipt.code'), el('code', {}, groupCode(code))]]);
+    facts(byId('lookup-facts'), [[t('receipt.code'), codeNode(code)]]);
     renderLines(lines);
     return;
   }
@@ -119,7 +151,7 @@ async function showResult(code, pasted, found) {
   const allOk = lines.every((line) => line.ok);
   verdict(allOk ? 'ok' : 'bad', allOk ? t('lookup.found', { status: statusText(status), seq: receipt.seq }) : t('lookup.found_unverified'));
   facts(byId('lookup-facts'), [
-    [t('receipt.code'), el('code', {}, groupCode(code))],
+    [t('receipt.code'), codeNode(code)],
     [t('lookup.status'), statusText(status)],
     [t('receipt.seq'), String(receipt.seq)],
     [t('receipt.kind'), entry.kind],

@@ -9,6 +9,12 @@ export function normaliseCode(text) {
   return /^[0-9A-F]{64}$/.test(code) ? code : null;
 }
 
+/** A confirmation code or its beginning (8 to 64 characters) as typed, in record spelling, or null. */
+export function normalisePrefix(text) {
+  const prefix = String(text ?? '').replace(/[\s-]+/g, '').toUpperCase();
+  return /^[0-9A-F]{8,64}$/.test(prefix) ? prefix : null;
+}
+
 /** The election context from the board (record format §9), with the page status while it loads. */
 export async function loadContext(api) {
   const status = byId('page-status');

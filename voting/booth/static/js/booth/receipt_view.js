@@ -2,7 +2,7 @@
 // inclusion proof, a JSON download and the QR code (made by the server from the public lookup URL).
 
 import { verifyReceipt } from './board_proofs.js';
-import { el, facts, fill, groupCode } from './dom.js';
+import { codeNode, el, facts, fill } from './dom.js';
 import { t } from './i18n.js';
 
 /** The URLs of the booth pages and QR codes for a confirmation code (relative to this page). */
@@ -19,7 +19,7 @@ export function codeLinks(code) {
 export function receiptFacts(receipt) {
   return [
     [t('receipt.election'), receipt.election_id],
-    [t('receipt.code'), el('code', {}, groupCode(receipt.confirmation_code))],
+    [t('receipt.code'), codeNode(receipt.confirmation_code)],
     [t('receipt.kind'), receipt.kind],
     [t('receipt.seq'), String(receipt.seq)],
     [t('receipt.entry_hash'), el('code', {}, receipt.entry_hash)],

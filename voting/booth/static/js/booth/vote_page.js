@@ -14,7 +14,7 @@ import { buildSubmission, signSubmission } from '../eg/submission.js';
 import { EncryptionWorker } from '../eg/worker_client.js';
 import { ElectionApi } from './api.js';
 import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
-import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
+import { alertMessage, byId, codeNode, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { errorText, refusalText } from './errors_text.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, renderReceipt } from './receipt_view.js';
@@ -271,7 +271,7 @@ async function post(action) {
 function showChallenged(receipt, choices) {
   const links = codeLinks(receipt.confirmation_code);
   facts(byId('challenged-facts'), [
-    [t('receipt.code'), el('code', {}, groupCode(receipt.confirmation_code))],
+    [t('receipt.code'), codeNode(receipt.confirmation_code)],
     [t('receipt.seq'), String(receipt.seq)],
   ]);
   renderChoices(byId('challenged-choices'), state.contests, choices, 'h4');
