@@ -65,7 +65,7 @@ def render_html(report: Report) -> str:
 <table>
 <tr><th>Record</th><td><code>{e(report.record)}</code></td></tr>
 <tr><th>Format</th><td>{e(report.format)} (conventions: {e(report.conventions)})</td></tr>
-<tr><th>Ballots</th><td>{e(stats.get("ballots"))} ({e(stats.get("cast"))} cast, {e(stats.get("challenged"))} challenged),
+<tr><th>Ballots</th><td>{e(stats.get("ballots"))} ({e(stats.get("cast"))} {"counted" if report.format == "evote" else "cast"}, {e(stats.get("challenged"))} challenged),
 {e(stats.get("selections"))} encrypted selections</td></tr>
 <tr><th>Time</th><td>{e(stats.get("seconds"))} s</td></tr>
 </table>

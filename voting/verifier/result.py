@@ -50,8 +50,11 @@ def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
     contests = [_contest(c, values) for c in manifest.contests]
     listed: set[str] = set()
     revoked: set[str] = set()
-    for entry in evote.control("credentials.published", "credentials.revoked"):
-        (listed if entry.kind == "credentials.published" else revoked).update(entry.payload["credentials"])
+    try:
+        for entry in evote.control("credentials.published", "credentials.revoked"):
+            (listed if entry.kind == "credentials.published" else revoked).update(entry.payload["credentials"])
+    except (KeyError, TypeError):
+        raise NoResult("a credential list cannot be read") from None
     turnout = {
         "credentials_issued": len(listed - revoked),
         "ballots_counted": len(evote.counting.counted),
