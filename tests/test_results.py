@@ -179,12 +179,13 @@ def test_a_tampered_tally_result_leaves_the_report_without_a_result(rich, tmp_pa
 
 
 @pytest.fixture(scope="module")
-def seated_board(tmp_path_factory):
-    """n = k = 1; the mayor elects 1 (bob), the council 2 (dan and eve); served by ``evote board serve``."""
+def seated(tmp_path_factory):
+    """n = k = 1; the mayor elects 1 (bob), the council 1 (a tie between dan and eve); exported, then served by
+    ``evote board serve``. Yields (board URL, export)."""
     directory = tmp_path_factory.mktemp("seated")
     manifest = copy.deepcopy(MANIFEST)
     manifest["contests"][0]["number_elected"] = 1
-    manifest["contests"][1]["number_elected"] = 2
+    manifest["contests"][1]["number_elected"] = 1
     app = make_app(directory)
     world = EvoteWorld(app.test_client(), election_id="seated", n=1, k=1, voters=3, manifest=manifest)
     world.keygen()
@@ -196,8 +197,14 @@ def seated_board(tmp_path_factory):
     world.cast(c[2], {"mayor": ["bob"], "council": ["eve"]})  # supersedes the cast above
     world.close_and_tally()
     world.decrypt(available={1})
+    export = world.export(app, directory / "record")
     with serve_board(directory) as board:
-        yield board
+        yield board, export
+
+
+@pytest.fixture(scope="module")
+def seated_board(seated):
+    return seated[0]
 
 
 def _cli(board, *args):
@@ -212,7 +219,7 @@ def test_election_result_json_names_winners_and_the_tie(seated_board):
     assert [(o["option"], o["votes"]) for o in mayor["options"]] == [("alice", 1), ("bob", 2)]
     assert mayor["winners"] == ["bob"] and mayor["tie"] is None
     assert [(o["option"], o["votes"]) for o in council["options"]] == [("dan", 2), ("eve", 2), ("fay", 1)]
-    assert council["winners"] == ["dan", "eve"] and council["tie"] is None
+    assert council["winners"] == [] and council["tie"] == {"options": ["dan", "eve"], "seats": 1}
     assert data["turnout"] == {"credentials_issued": 3, "ballots_counted": 3, "ballots_challenged": 0, "ballots_superseded": 1}
 
 
@@ -221,6 +228,7 @@ def test_election_result_text_and_csv(seated_board):
     assert text.exit_code == 0, text.output
     assert "bob: 2 votes, 66.7%  elected" in text.output
     assert "ballots superseded: 1" in text.output and "credentials issued: 3" in text.output
+    assert "tie between dan and eve for the last seat: not broken, no winner declared for it" in text.output
     table = _cli(seated_board, "--format", "csv")
     assert table.exit_code == 0, table.output
     rows = list(csv.reader(io.StringIO(table.output)))
@@ -228,8 +236,8 @@ def test_election_result_text_and_csv(seated_board):
     assert rows[1:] == [
         ["mayor", "alice", "1", "0.333333", "no"],
         ["mayor", "bob", "2", "0.666667", "yes"],
-        ["council", "dan", "2", "0.400000", "yes"],
-        ["council", "eve", "2", "0.400000", "yes"],
+        ["council", "dan", "2", "0.400000", "tie"],
+        ["council", "eve", "2", "0.400000", "tie"],
         ["council", "fay", "1", "0.200000", "no"],
     ]
 
@@ -238,3 +246,15 @@ def test_election_result_before_the_tally_is_an_error_line(seated_board):
     outcome = CliRunner().invoke(election_cli, ["result", "no-such-election", "--board", str(seated_board)])
     assert outcome.exit_code == 1
     assert outcome.output.startswith("error: ") and "Traceback" not in outcome.output
+
+
+def test_verifier_states_the_winners_and_the_tie_the_board_prints(seated, tmp_path):
+    board, export = seated
+    outcome, report, page = _verify(export, tmp_path)
+    assert outcome.exit_code == 0, outcome.output
+    printed = json.loads(_cli(board, "--format", "json").output)
+    assert report["verified_result"] == printed == _board_result(export)
+    assert "tie between dan and eve for the last seat: not broken" in outcome.output
+    assert "bob: 2 votes, 66.7%  elected" in outcome.output
+    assert "<strong>tie between dan and eve for the last seat</strong>" in page
+    assert page.count("<td>tied</td>") == 2 and page.count("<td>elected</td>") == 1

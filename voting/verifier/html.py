@@ -95,7 +95,7 @@ def _result_section(report: Report) -> str:
         names = {o["option"]: o["name"] for o in c["options"]}
         rows = "".join(
             f'<tr><th scope="row">{_e(o["name"])}</th><td class="n">{o["votes"]}</td><td class="n">{share_text(o["share"])}</td>'
-            f"<td>{'elected' if o['option'] in c['winners'] else ''}</td>"
+            f"<td>{_mark(o['option'], c)}</td>"
             f'<td class="bar-cell" aria-hidden="true"><span class="bar" style="width: {o["share"] * 100:.1f}%"></span></td></tr>'
             for o in c["options"]
         )
@@ -115,6 +115,12 @@ def _result_section(report: Report) -> str:
     )
     parts.append(f"<table><caption>Turnout</caption>{turnout}</table>")
     return "\n".join(parts)
+
+
+def _mark(option: str, contest: dict) -> str:
+    if contest["tie"] is not None and option in contest["tie"]["options"]:
+        return "tied"
+    return "elected" if option in contest["winners"] else ""
 
 
 def _intro(report: Report) -> str:
