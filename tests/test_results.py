@@ -8,6 +8,7 @@ import copy
 import csv
 import io
 import json
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -258,3 +259,10 @@ def test_verifier_states_the_winners_and_the_tie_the_board_prints(seated, tmp_pa
     assert "bob: 2 votes, 66.7%  elected" in outcome.output
     assert "<strong>tie between dan and eve for the last seat</strong>" in page
     assert page.count("<td>tied</td>") == 2 and page.count("<td>elected</td>") == 1
+
+
+def test_the_boards_context_carries_the_same_result(seated_board):
+    """/context computes the result from the board's ballot index; the command from the entries it downloads."""
+    with urllib.request.urlopen(f"{seated_board}/api/v1/elections/seated/context", timeout=30) as response:
+        context = json.loads(response.read())
+    assert context["result"] == json.loads(_cli(seated_board, "--format", "json").output)

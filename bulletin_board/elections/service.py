@@ -17,9 +17,8 @@ from sqlalchemy import insert as sql_insert
 from voting.errors import VotingError
 from voting.record import keygen as kg
 from voting.record import tallying as tl
-from voting.record.counting import tally_from_entries
+from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tally_from_entries
 from voting.record.election import parse_election_created
-from voting.record.results import election_result
 from voting.record.lifecycle import (
     ADMIN_KINDS,
     BALLOT_KINDS,
@@ -30,6 +29,7 @@ from voting.record.lifecycle import (
     TRUSTEE_KINDS,
     ElectionState,
 )
+from voting.record.results import result_from_headers
 from voting.record.submission import CAST, CHALLENGE, check_submission, parse_submission
 
 from ..log import BoardLog
@@ -92,14 +92,16 @@ class ElectionService:
             return None
         if election_id not in self._results:
             rows = conn.execute(
-                select(entries.c.seq, entries.c.kind, entries.c.payload)
-                .where(entries.c.election_id == election_id)
-                .where(entries.c.kind.in_(BALLOT_KINDS))
-                .order_by(entries.c.seq)
-                .execution_options(yield_per=200)
-            )
-            ballots = ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
-            self._results[election_id] = election_result(state, ballots).to_json()
+                select(ballot_index.c.seq, ballot_index.c.action, ballot_index.c.credential, ballot_index.c.confirmation_code,
+                       ballot_index.c.revealed)
+                .where(ballot_index.c.election_id == election_id)
+                .order_by(ballot_index.c.seq)
+                .execution_options(yield_per=1000)
+            )  # fmt: skip
+            kinds = {CAST: CAST_KIND, CHALLENGE: CHALLENGED_KIND}
+            headers = (BallotHeader(seq, kinds[action], credential, bytes.fromhex(code), revealed)
+                       for seq, action, credential, code, revealed in rows)  # fmt: skip
+            self._results[election_id] = result_from_headers(state, headers).to_json()
         return self._results[election_id]
 
     def lookup(self, election_id: str, code: str) -> dict[str, Any] | None:

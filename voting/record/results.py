@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..manifest import Contest, Manifest
-from .counting import CHALLENGED_KIND, count, header_of
+from .counting import CHALLENGED_KIND, BallotHeader, count, header_of
 from .lifecycle import ElectionState
 
 TURNOUT_WORDS = {
@@ -113,10 +113,15 @@ def election_result(state: ElectionState, ballot_entries: Iterable[tuple[int, st
 
     Raises ``ValueError`` when the election has no result yet.
     """
+    return result_from_headers(state, (header_of(seq, kind, payload) for seq, kind, payload in ballot_entries))
+
+
+def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHeader]) -> ElectionResult:
+    """As :func:`election_result`, from the ballot entries' headers (the board reads them from its index)."""
     if state.result is None or state.definition is None:
         raise ValueError(f"no result yet (phase {state.phase or 'none'})")
     manifest: Manifest = state.definition.manifest
-    headers = [header_of(seq, kind, payload) for seq, kind, payload in ballot_entries]
+    headers = list(ballot_headers)
     counting = count(headers, state.definition.revote_rule)
     contests = tuple(
         contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}) for c in manifest.contests
