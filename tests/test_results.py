@@ -227,7 +227,7 @@ def test_election_result_json_names_winners_and_the_tie(seated_board):
 def test_election_result_text_and_csv(seated_board):
     text = _cli(seated_board)
     assert text.exit_code == 0, text.output
-    assert "bob: 2 votes, 66.7%  elected" in text.output
+    assert "bob: 2 votes, 66.7%  elected" in text.output and "alice: 1 vote, 33.3%\n" in text.output
     assert "ballots superseded: 1" in text.output and "credentials issued: 3" in text.output
     assert "tie between dan and eve for the last seat: not broken, no winner declared for it" in text.output
     table = _cli(seated_board, "--format", "csv")
@@ -256,7 +256,7 @@ def test_verifier_states_the_winners_and_the_tie_the_board_prints(seated, tmp_pa
     printed = json.loads(_cli(board, "--format", "json").output)
     assert report["verified_result"] == printed == _board_result(export)
     assert "tie between dan and eve for the last seat: not broken" in outcome.output
-    assert "bob: 2 votes, 66.7%  elected" in outcome.output
+    assert "bob: 2 votes, 66.7%  elected" in outcome.output and "alice: 1 vote, 33.3%\n" in outcome.output
     assert "<strong>tie between dan and eve for the last seat</strong>" in page
     assert page.count("<td>tied</td>") == 2 and page.count("<td>elected</td>") == 1
 

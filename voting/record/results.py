@@ -135,6 +135,10 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
     return ElectionResult(contests, turnout)
 
 
+def _votes(n: int) -> str:
+    return "1 vote" if n == 1 else f"{n} votes"
+
+
 def format_share(share: float) -> str:
     return f"{share * 100:.1f}%"
 
@@ -150,11 +154,11 @@ def result_text(result: ElectionResult) -> str:
     """The result for people: per contest the votes, shares, winners or tie; then the turnout."""
     lines = []
     for c in result.contests:
-        lines.append(f"{c.title} ({c.votes} votes)")
+        lines.append(f"{c.title} ({_votes(c.votes)})")
         names = {o.option: o.name for o in c.options}
         for o in c.options:
             mark = "  elected" if o.option in c.winners else ""
-            lines.append(f"  {o.name}: {o.votes} votes, {format_share(o.share)}{mark}")
+            lines.append(f"  {o.name}: {_votes(o.votes)}, {format_share(o.share)}{mark}")
         if c.tie is not None:
             lines.append(f"  {tie_words(c.tie, names)}: not broken, no winner declared for it")
         elif c.number_elected is None:

@@ -6,7 +6,7 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
-from .result import TURNOUT_WORDS, share_text, tie_text
+from .result import TURNOUT_WORDS, share_text, tie_text, votes_text
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -106,7 +106,7 @@ def _result_section(report: Report) -> str:
         else:
             note = ""
         parts.append(
-            f"<table><caption>{_e(c['title'])} ({c['votes']} votes)</caption>"
+            f"<table><caption>{_e(c['title'])} ({votes_text(c['votes'])})</caption>"
             '<tr><th scope="col">Option</th><th scope="col" class="n">votes</th><th scope="col" class="n">share</th>'
             f'<th scope="col">elected</th><th scope="col">chart</th></tr>{rows}</table>{note}'
         )

@@ -115,6 +115,10 @@ def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[s
     return above, {"options": tied, "seats": seats - len(above)}
 
 
+def votes_text(n: int) -> str:
+    return "1 vote" if n == 1 else f"{n} votes"
+
+
 def share_text(share: float) -> str:
     return f"{share * 100:.1f}%"
 
@@ -130,11 +134,11 @@ def result_lines(result: dict[str, Any]) -> list[str]:
     """The verified result for the terminal: per contest the votes, shares, winners or tie; the turnout."""
     lines = []
     for c in result["contests"]:
-        lines.append(f"{c['title']} ({c['votes']} votes)")
+        lines.append(f"{c['title']} ({votes_text(c['votes'])})")
         names = {o["option"]: o["name"] for o in c["options"]}
         for o in c["options"]:
             mark = "  elected" if o["option"] in c["winners"] else ""
-            lines.append(f"  {o['name']}: {o['votes']} votes, {share_text(o['share'])}{mark}")
+            lines.append(f"  {o['name']}: {votes_text(o['votes'])}, {share_text(o['share'])}{mark}")
         if c["tie"] is not None:
             lines.append(f"  {tie_text(c['tie'], names)}: not broken, no winner declared for it")
         elif c["number_elected"] is None:
