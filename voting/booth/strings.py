@@ -23,6 +23,7 @@ JS_STRINGS = {
     "election.ballots_challenged": _l("Ballots challenged"),
     "election.credentials": _l("Credentials issued"),
     "result.caption": _l("%(title)s: %(votes)s votes"),
+    "result.caption_one": _l("%(title)s: 1 vote"),
     "result.option": _l("Option"),
     "result.votes": _l("Votes"),
     "result.share": _l("Share"),

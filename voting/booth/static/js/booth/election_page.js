@@ -78,7 +78,8 @@ function resultBlock(contest) {
   });
   return el('div', { class: 'review-contest', 'data-contest': contest.contest },
     el('table', { class: 'result-table' },
-      el('caption', {}, t('result.caption', { title: contest.title, votes: contest.votes })),
+      el('caption', {}, contest.votes === 1 ? t('result.caption_one', { title: contest.title })
+        : t('result.caption', { title: contest.title, votes: contest.votes })),
       el('thead', {}, el('tr', {},
         el('th', { scope: 'col' }, t('result.option')),
         el('th', { scope: 'col' }, t('result.votes')),
