@@ -45,6 +45,7 @@ class InvalidProof(VotingError):
 
     def __init__(self, check: str, message: str, *, expected: object = None, found: object = None):
         self.check = check
+        self.message = message  # without the "check ...:" prefix, for errors that wrap this one
         self.expected = expected
         self.found = found
         super().__init__(f"check {check}: {message}")

@@ -158,7 +158,7 @@ def check_guardian_responses(
                 key_share_power=key_share_powers[n],
             )
         except InvalidProof as exc:
-            raise InvalidProof(exc.check, f"item {n}: {exc}") from None
+            raise InvalidProof(exc.check, f"item {n}: {exc.message}") from None
 
 
 def assemble(challenge: DecryptionChallenge, responses: Mapping[int, Sequence[ElementModQ]]) -> list[DecryptionResult]:

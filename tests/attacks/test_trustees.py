@@ -141,6 +141,8 @@ def test_share_for_another_tally_is_named_excluded_and_the_others_finish(tallyin
     framed = admin_refused(world, "decryption.failed", {"round": 1, "faulty": [{"guardian": 1, "reason": "framed"}]})
     assert "answered correctly" in framed["message"]
     assert [i for i, _ in admin.faulty_responses(state)] == [2]
+    reason = admin.faulty_responses(state)[0][1]
+    assert reason.count("check eq.") == 1, reason  # the check is named once, then the item ("check eq. 74: item 0: ...")
     world.admin_entry("decryption.failed", admin.decryption_failed(state, admin.faulty_responses(state)))
     with pytest.raises(steps.Refusal):
         steps.decryption_share(t2, world.state())  # the trustee tool knows; a forced share is refused by the board
