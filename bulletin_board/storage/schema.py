@@ -80,6 +80,7 @@ ballot_index = Table(
     Column("revealed", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("election_id", "confirmation_code", name="uq_ballot_index_code"),
     Index("ix_ballot_index_credential", "election_id", "credential", "seq"),
+    Index("ix_ballot_index_seq", "election_id", "seq"),  # the public list of codes, in board order (0004)
 )
 
 ciphertext_index = Table(

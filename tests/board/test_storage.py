@@ -194,3 +194,21 @@ def test_unique_constraints_forbid_forks(log, election):
             conn.execute(insert(entries).values(election_id=election, seq=1, kind="k", payload=b"{}",
                                                 prev_hash=bytes(32), entry_hash=bytes(32), received_at=0))
     log.verify_chain(election)
+
+
+def test_the_public_list_of_ballots_pages_through_an_index(tmp_path):
+    """GET /elections/<id>/ballots pages in board order; on SQLite its query uses ix_ballot_index_seq (0004)
+    instead of sorting every ballot of the election for each page."""
+    from sqlalchemy import text
+
+    from bulletin_board.storage import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'plan.sqlite3'}"
+    migrate(url)
+    with make_engine(url).connect() as conn:
+        plan = conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT seq, confirmation_code FROM ballot_index "
+            "WHERE election_id = 'e' AND seq >= 0 ORDER BY seq LIMIT 51"
+        )).all()  # fmt: skip
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "ix_ballot_index_seq" in details and "TEMP B-TREE" not in details, details
