@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
-from support.processes import ADMIN_TOKEN, REPO, BoardProcess, env, free_port, open_election, serve_board, stop, wait_for_board
+from support.processes import ADMIN_TOKEN, REPO, env, open_election, serve_board
 from test_board_ballot_load import MANIFEST as MEASURE
 from test_board_ballot_load import _encrypt, database
 
@@ -32,26 +29,11 @@ CHECK_DELAY = 2  # seconds each ballot's check takes on the slowed board
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-@contextmanager
 def serve_slow_board(directory, database_url: str, *, workers: int, **settings: str):
     """gunicorn serving attacks.slow_check_app (the production app, every ballot check CHECK_DELAY slower)."""
-    port = free_port()
-    environment = env(EVOTE_BOARD_KEY_FILE=str(directory / "board.key"), EVOTE_BOARD_ORIGIN="board.test",
-                      EVOTE_DATABASE_URL=database_url, **settings)  # fmt: skip
-    environment.update({DELAY_VARIABLE: str(CHECK_DELAY), STARTED_VARIABLE: str(directory / "checks-started")})
-    environment["PYTHONPATH"] = str(REPO / "tests") + os.pathsep + environment["PYTHONPATH"]
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-               "attacks.slow_check_app:create_app()"]  # fmt: skip
-    log_path = directory / f"slow-board-{port}.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=directory, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_board(url, process, log_path)
-        yield BoardProcess(url, process)
-    finally:
-        stop(process)
+    extra = {**settings, DELAY_VARIABLE: str(CHECK_DELAY), STARTED_VARIABLE: str(directory / "checks-started"),
+             "PYTHONPATH": str(REPO / "tests") + os.pathsep + env()["PYTHONPATH"]}  # fmt: skip
+    return serve_board(directory, database_url, workers=workers, app="attacks.slow_check_app:create_app()", extra_env=extra)
 
 
 def rows(engine, table_name: str, election_id: str) -> int:

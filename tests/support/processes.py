@@ -59,19 +59,22 @@ def trustee_run(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Compl
 
 
 @contextmanager
-def serve_board(directory: Path, database: Path | str | None = None, *, port: int | None = None, workers: int = 0):
+def serve_board(directory: Path, database: Path | str | None = None, *, port: int | None = None, workers: int = 0,
+                app: str = "evote.app:create_app()", extra_env: dict[str, str] | None = None):
     """A board on a free loopback port; yields its URL; stops it afterwards.
 
     ``database`` is a SQLite file path or a database URL. With ``workers`` > 0 the board runs under gunicorn
-    with that many worker processes (production's setup); otherwise ``evote board serve`` (threaded).
+    with that many worker processes (production's setup), serving ``app``; otherwise ``evote board serve``
+    (threaded). ``extra_env`` adds settings (and, for a test app, its PYTHONPATH).
     """
     port = port or free_port()
     database = database or directory / "board.sqlite3"
     url_of_db = database if isinstance(database, str) and "://" in database else f"sqlite:///{database}"
     environment = env(EVOTE_BOARD_KEY_FILE=str(directory / "board.key"), EVOTE_BOARD_ORIGIN="board.test", EVOTE_DATABASE_URL=url_of_db)
+    environment.update(extra_env or {})
     if workers:
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                   "evote.app:create_app()"]  # fmt: skip
+                   app]  # fmt: skip
     else:
         command = [sys.executable, "-m", "evote.cli", "board", "serve", "--db", url_of_db, "--port", str(port)]
     log_path = directory / f"board-{port}.log"  # a file, not a pipe: an unread pipe would fill and block the server

@@ -100,14 +100,23 @@ def test_they_agree_and_refuse_a_ballot_after_the_close(rich_entries):
 # --- Hypothesis: structural and value mutations of the control entries ----------------------------------
 
 
-def _flip_some_hex(value: Any, choice: int) -> bool:
-    """Flip one hex string found inside value (depth first, the choice-th one modulo their number)."""
+def _is_hex(value: Any) -> bool:
+    return isinstance(value, str) and len(value) >= 16 and all(c in "0123456789ABCDEF" for c in value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _change_one(value: Any, choice: int, pick, change) -> bool:
+    """Replace one leaf inside value for which ``pick`` holds by ``change(leaf)`` (depth first, the choice-th
+    one modulo their number); False when there is none."""
     spots: list[tuple[Any, Any]] = []
 
     def walk(node):
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, child in items:
-            if isinstance(child, str) and len(child) >= 16 and all(c in "0123456789ABCDEF" for c in child):
+            if pick(child):
                 spots.append((node, key))
             else:
                 walk(child)
@@ -116,26 +125,7 @@ def _flip_some_hex(value: Any, choice: int) -> bool:
     if not spots:
         return False
     node, key = spots[choice % len(spots)]
-    node[key] = flip_hex(node[key])
-    return True
-
-
-def _bump_some_int(value: Any, choice: int) -> bool:
-    spots: list[tuple[Any, Any]] = []
-
-    def walk(node):
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, child in items:
-            if isinstance(child, int) and not isinstance(child, bool):
-                spots.append((node, key))
-            else:
-                walk(child)
-
-    walk(value)
-    if not spots:
-        return False
-    node, key = spots[choice % len(spots)]
-    node[key] += 1
+    node[key] = change(node[key])
     return True
 
 
@@ -153,9 +143,9 @@ def _mutate(entries: list[dict[str, Any]], kind: str, where: int, choice: int) -
         other = control[(where + 1) % len(control)]
         entries[target], entries[other] = entries[other], entries[target]
     else:  # change one value: the first control entry from ``where`` on that has a value of the kind
-        change = _flip_some_hex if kind == "flip_hex" else _bump_some_int
+        pick, change = (_is_hex, flip_hex) if kind == "flip_hex" else (_is_int, lambda n: n + 1)
         for step in range(len(control)):
-            if change(entries[control[(where + step) % len(control)]]["payload"], choice):
+            if _change_one(entries[control[(where + step) % len(control)]]["payload"], choice, pick, change):
                 break
 
 
