@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Sequence
 
 from voting.errors import DecryptionError
 from voting.record import admin
+from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import define_election
@@ -53,8 +54,9 @@ def post_tally(client: BoardClient, election_id: str) -> dict:
     """The encrypted tally: the product of the counted ballots, and the challenged ballots to decrypt."""
     state, entries = election_state(client, election_id)
     record, _ = tally_from_entries(
-        state.definition.manifest, state.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True
-    )
+        state.definition.manifest, state.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True,
+        weights=rules_voting.weights_of(state),
+    )  # fmt: skip
     payload = tl.tally_payload(record, state.definition.manifest)
     client.post_admin(election_id, "tally.encrypted", payload)
     return payload

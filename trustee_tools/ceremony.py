@@ -16,6 +16,7 @@ from bulletin_board.admin_ops import ballot_entries
 from bulletin_board.election_follower import ElectionFollower
 from bulletin_board.log_format.client import BoardClient
 from voting.errors import VotingError
+from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.lifecycle import CONFIRMING, KEYGEN, KEYGEN_FAILED, TALLIED, TALLYING, ElectionState
@@ -112,7 +113,10 @@ def _keygen_missing(election: ElectionState) -> str:
 def check_tally(session: Session, election: ElectionState, entries: list) -> None:
     """Recompute the encrypted tally from the ballots on the board before decrypting anything (§3.5)."""
     manifest = election.definition.manifest
-    expected, _ = tally_from_entries(manifest, election.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True)
+    expected, _ = tally_from_entries(
+        manifest, election.definition.revote_rule, lambda: ballot_entries(entries), cast_checked_by_board=True,
+        weights=rules_voting.weights_of(election),
+    )  # fmt: skip
     if tl.tally_payload(expected, manifest) != tl.tally_payload(election.tally, manifest):
         raise steps.Refusal("the posted encrypted tally is not the product of the counted ballots on the board: not decrypting")
 

@@ -29,7 +29,8 @@ PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 CHECK_DOMAIN = b"evote/credential-check/v1"
 SEED_KEY = b"evote/credential/v1"
-BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v2\x00"
+BALLOT_SIGNATURE_DOMAIN = b"evote/ballot/v2\x00"  # elections whose credential list is version 1
+STYLED_SIGNATURE_DOMAIN = b"evote/ballot/v3\x00"  # version 2: the ballot style is signed too
 CONTEST_DATA_DOMAIN = b"evote/contest-data/v1\x00"
 
 
@@ -84,9 +85,11 @@ class VoterKey:
     def public_key_hex(self) -> str:
         return bytes(self.signing_key.verify_key).hex().upper()
 
-    def sign_ballot(self, election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes) -> str:
+    def sign_ballot(
+        self, election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes, style: str | None = None
+    ) -> str:
         """Sign :func:`ballot_signature_message`; ``contest_data`` is the ballot's :func:`contest_data_digest`."""
-        message = ballot_signature_message(election_id, H_E, action, confirmation_code, contest_data)
+        message = ballot_signature_message(election_id, H_E, action, confirmation_code, contest_data, style)
         return self.signing_key.sign(message).signature.hex().upper()
 
     def __repr__(self) -> str:
@@ -101,24 +104,35 @@ def derive_voter_key(credential: str, election_id: str) -> VoterKey:
     return VoterKey(SigningKey(seed))
 
 
-def ballot_signature_message(election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes) -> bytes:
-    """ "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D.
+def ballot_signature_message(
+    election_id: str, H_E: bytes, action: str, confirmation_code: bytes, contest_data: bytes, style: str | None = None
+) -> bytes:
+    """Record-format §5. Without a style (elections with a version-1 credential list):
+    "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D.
+    With the ballot's style S (version-2 lists, which bind each credential to a style):
+    "evote/ballot/v3" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ b(len(S), 4) ∥ S ∥ H(B) ∥ D.
 
     H(B) is the confirmation code (EG 2.0 eq. 59). It covers every contest's ciphertexts but not the contest
     data (C0, C1, C2) of eq. 56, whose MAC only a key holder can check: D (:func:`contest_data_digest`) puts
-    them under the voter's signature too, so nobody between the voter and the board can replace them.
+    them under the voter's signature too, so nobody between the voter and the board can replace them. Nor
+    does H(B) cover the style's label; v3 signs it, so the style the board checks is the one the voter chose.
     """
     identifier = election_id.encode("utf-8")
     action_bytes = action.encode("ascii")
     if len(H_E) != 32 or len(confirmation_code) != 32 or len(contest_data) != 32:
         raise ValueError("H_E, the confirmation code and the contest-data digest are 32-byte hashes")
+    styled = b""
+    if style is not None:
+        label = style.encode("utf-8")
+        styled = len(label).to_bytes(4, "big") + label
     return (
-        BALLOT_SIGNATURE_DOMAIN
+        (BALLOT_SIGNATURE_DOMAIN if style is None else STYLED_SIGNATURE_DOMAIN)
         + len(identifier).to_bytes(4, "big")
         + identifier
         + H_E
         + len(action_bytes).to_bytes(4, "big")
         + action_bytes
+        + styled
         + confirmation_code
         + contest_data
     )

@@ -2,6 +2,10 @@
 
 (A, B) = (Π_j α_j mod p, Π_j β_j mod p) over the option's encryptions on all counted ballots (eq. 62).
 An option that appears on no counted ballot has the empty product (1, 1), an encryption of 0.
+
+Weighted elections (an evote extension, docs/record-format.md §8.3): with w_j the weight of ballot j's
+credential, (A, B) = (Π_j α_j^{w_j} mod p, Π_j β_j^{w_j} mod p), an encryption of Σ_j w_j·σ_j; with every
+w_j = 1 this is eq. 62 unchanged.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import gmpy2
 from gmpy2 import mpz
 
 from .elgamal import Ciphertext
@@ -23,18 +28,26 @@ class TallyAccumulator:
 
     manifest: Manifest
     group: Group = STANDARD
+    weighted: bool = False  # whether the tally records its total weight (version-2 credential lists)
     ballots: int = 0
+    total_weight: int = 0
     _alpha: dict[tuple[str, str], mpz] = field(default_factory=dict)
     _beta: dict[tuple[str, str], mpz] = field(default_factory=dict)
 
-    def add(self, ballot: EncryptedBallot) -> None:
+    def add(self, ballot: EncryptedBallot, weight: int = 1) -> None:
+        if weight < 1 or (weight != 1 and not self.weighted):
+            raise ValueError("a ballot's weight is a positive integer, and only weighted tallies take weights other than 1")
         p = self.group.p
         for contest in ballot.contests:
             for selection in contest.selections:
                 key = (contest.contest, selection.option)
-                self._alpha[key] = self._alpha.get(key, mpz(1)) * selection.ciphertext.alpha.value % p
-                self._beta[key] = self._beta.get(key, mpz(1)) * selection.ciphertext.beta.value % p
+                alpha, beta = selection.ciphertext.alpha.value, selection.ciphertext.beta.value
+                if weight != 1:
+                    alpha, beta = gmpy2.powmod(alpha, weight, p), gmpy2.powmod(beta, weight, p)
+                self._alpha[key] = self._alpha.get(key, mpz(1)) * alpha % p
+                self._beta[key] = self._beta.get(key, mpz(1)) * beta % p
         self.ballots += 1
+        self.total_weight += weight
 
     def add_all(self, ballots: Iterable[EncryptedBallot]) -> TallyAccumulator:
         for ballot in ballots:
@@ -51,7 +64,7 @@ class TallyAccumulator:
                 )
                 for option in contest.options
             }
-        return EncryptedTally(contests, self.ballots)
+        return EncryptedTally(contests, self.ballots, self.total_weight if self.weighted else None)
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,13 @@ class EncryptedTally:
 
     contests: dict[str, dict[str, Ciphertext]]
     ballot_count: int
+    total_weight: int | None = None  # Σ w_j over the counted ballots in a weighted tally; None: unweighted
+
+    @property
+    def weight_bound(self) -> int:
+        """What each option's total is at most per unit of its selection limit: the total weight, or the
+        number of ballots in an unweighted tally (the discrete logarithm's bound, SPEC §3.6.1)."""
+        return self.ballot_count if self.total_weight is None else self.total_weight
 
     def items(self) -> Iterable[tuple[str, str, Ciphertext]]:
         for contest, options in self.contests.items():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 
+from voting.credential_list import ListedCredential
 from voting.record import rules_voting
 from voting.record.submission import CAST, KIND_OF_ACTION, Submission
 
@@ -61,14 +62,16 @@ def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimi
         if not rules_voting.ballot_allowed(ctx.state):
             raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {ctx.state!r})")
         listed = conn.execute(
-            select(credentials.c.revoked)
+            select(credentials.c.revoked, credentials.c.style, credentials.c.weight)
             .where(credentials.c.election_id == ctx.election_id)
             .where(credentials.c.public_key == submission.credential)
         ).first()
         if listed is None:
             raise Refused(403, "unknown_credential", "credential", "this credential is not on the election's published list")
-        if listed[0]:
+        if listed.revoked:
             raise Refused(403, "revoked_credential", "credential", "this credential was revoked")
+        if not rules_voting.ballot_style_allowed(ListedCredential(submission.credential, listed.style, listed.weight), submission.ballot.style):
+            raise Refused(403, "wrong_ballot_style", "ballot.style", f"this credential votes the ballot style {listed.style!r}, not {submission.ballot.style!r}")
         copied = conn.execute(
             select(ciphertext_index.c.seq).where(ciphertext_index.c.election_id == ctx.election_id).where(ciphertext_index.c.ciphertext_hash.in_(alphas))
         ).first()

@@ -16,6 +16,7 @@ from sqlalchemy import insert as sql_insert
 
 from voting.errors import VotingError
 from voting.record import keygen as kg
+from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tally_from_entries
 from voting.record.election import parse_election_created
@@ -136,7 +137,8 @@ class ElectionService:
                 if kind == CREDENTIALS_PUBLISHED:
                     ctx.connection.execute(
                         sql_insert(credentials),
-                        [{"election_id": election_id, "public_key": key, "revoked": False, "listed_at_seq": ctx.seq} for key in parsed],
+                        [{"election_id": election_id, "public_key": c.public_key, "revoked": False, "listed_at_seq": ctx.seq,
+                          "style": c.style, "weight": c.weight} for c in parsed],  # fmt: skip
                     )
                 elif kind == CREDENTIALS_REVOKED:
                     ctx.connection.execute(
@@ -199,7 +201,9 @@ class ElectionService:
                 return ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
 
             manifest = state.definition.manifest
-            record, challenged = tally_from_entries(manifest, state.definition.revote_rule, stored_ballots, cast_checked_by_board=True)
+            record, challenged = tally_from_entries(
+                manifest, state.definition.revote_rule, stored_ballots, cast_checked_by_board=True, weights=rules_voting.weights_of(state)
+            )
             return tl.tally_payload(record, manifest), challenged
 
         return self._with_state(election_id, compute)
@@ -224,7 +228,7 @@ class ElectionService:
             # receipt of an identical resubmission and refuses anything else.
             if in_flight.refusal is None:
                 try:
-                    check_submission(submission, election_id, definition.manifest, context)
+                    check_submission(submission, election_id, definition.manifest, context, style_signed=definition.styles_bound)
                 except VotingError as exc:
                     raise refusal_from(exc) from None
             hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight)

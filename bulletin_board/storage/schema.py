@@ -99,6 +99,8 @@ credentials = Table(
     Column("public_key", String(64), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
     Column("listed_at_seq", BigInteger, nullable=False),
+    Column("style", String(200), nullable=True),  # version-2 lists: the only ballot style it may vote (0005)
+    Column("weight", Integer, nullable=False, server_default="1"),  # its weight in the tally (0005)
     UniqueConstraint("election_id", "public_key", name="uq_credentials_public_key"),
 )
 

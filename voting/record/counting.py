@@ -9,7 +9,7 @@ with the number of voters' seqs, not with the ballots' size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from ..encoding import parse_digest
 from ..encrypted_ballot import EncryptedBallot
@@ -84,18 +84,29 @@ def count(headers: Iterable[BallotHeader], revote_rule: str) -> Counting:
 
 
 def aggregate_counted(
-    manifest: Manifest, counting: Counting, ballots: Iterator[tuple[int, Submission]], challenged: list[EncryptedBallot]
+    manifest: Manifest,
+    counting: Counting,
+    ballots: Iterator[tuple[int, Submission]],
+    challenged: list[EncryptedBallot],
+    weights: Mapping[str, int] | None = None,
 ) -> TallyRecord:
     """Second pass: the product of the counted ballots (eq. 62) and the `tally.encrypted` record.
 
-    ``ballots`` yields (seq, parsed submission) for every ballot entry in increasing seq.
+    ``ballots`` yields (seq, parsed submission) for every ballot entry in increasing seq. ``weights`` maps
+    each eligible credential to its weight (version-2 lists: each ballot's ciphertexts are raised to it,
+    record-format §8.3); None for an unweighted tally.
     """
     counted = counting.counted_seqs
-    accumulator = TallyAccumulator(manifest)
+    accumulator = TallyAccumulator(manifest, weighted=weights is not None)
     codes = []
     for seq, submission in ballots:
         if seq in counted:
-            accumulator.add(submission.ballot)
+            weight = 1
+            if weights is not None:
+                if submission.credential not in weights:
+                    raise RecordError(f"entry {seq}", "a counted ballot's credential has no weight on the credential list")
+                weight = weights[submission.credential]
+            accumulator.add(submission.ballot, weight)
             codes.append(submission.ballot.confirmation_code)
     if len(codes) != len(counted):
         raise RecordError("ballots", f"{len(counted) - len(codes)} counted ballot(s) missing from the second pass")
@@ -112,6 +123,7 @@ def tally_from_entries(
     ballot_entries: Callable[[], Iterable[tuple[int, str, dict]]],
     *,
     cast_checked_by_board: bool,
+    weights: Mapping[str, int] | None = None,
 ) -> tuple[TallyRecord, list[EncryptedBallot]]:
     """The `tally.encrypted` record recomputed from an election's ballot entries, read twice through
     ``ballot_entries()`` (seq, kind, payload in increasing seq): headers first, then the counted ballots.
@@ -129,4 +141,4 @@ def tally_from_entries(
         for seq, kind, payload in ballot_entries()
         if kind == CAST_KIND and seq in counted
     )
-    return aggregate_counted(manifest, counting, cast, challenged), challenged
+    return aggregate_counted(manifest, counting, cast, challenged, weights), challenged

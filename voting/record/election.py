@@ -8,6 +8,7 @@ from typing import Any
 
 from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
+from ..credential_list import V1, Eligibility, parse_eligibility
 from ..credentials import parse_public_key
 from ..election import MAX_GUARDIANS, ElectionParameters
 from ..encoding import parse_digest, require_list
@@ -47,6 +48,12 @@ class ElectionDefinition:
     k: int
     trustees: tuple[Trustee, ...]
     revote_rule: str
+    eligibility: Eligibility = V1  # version 2: credentials bound to a ballot style and a weight (record-format §4.1)
+
+    @property
+    def styles_bound(self) -> bool:
+        """Whether the credential list binds each credential to a ballot style and a weight (version 2)."""
+        return self.eligibility.version >= 2
 
     @cached_property
     def parameters(self) -> ElectionParameters:
@@ -67,6 +74,7 @@ class ElectionDefinition:
                 "trustees": [{"index": t.index, "name": t.name, "identity_key": t.identity_key} for t in self.trustees],
             },
             "revote_rule": self.revote_rule,
+            **({"eligibility": self.eligibility.to_json()} if self.styles_bound else {}),
             "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
         }
 
@@ -78,22 +86,33 @@ def check_election_id(value: object, field: str = "election_id") -> str:
 
 
 def define_election(
-    election_id: str, manifest_document: object, trustees: list[dict[str, Any]], k: int, revote_rule: str = "last"
+    election_id: str,
+    manifest_document: object,
+    trustees: list[dict[str, Any]],
+    k: int,
+    revote_rule: str = "last",
+    *,
+    max_weight: int | None = None,
 ) -> ElectionDefinition:
-    """Validate the administrator's inputs for a new election."""
-    payload = {
+    """Validate the administrator's inputs for a new election. ``max_weight`` (1 for unweighted elections)
+    makes it a version-2 election, whose credentials are bound to a ballot style and a weight; None keeps
+    the version-1 rules of older records (any style, weight 1)."""
+    payload: dict[str, Any] = {
         "election_id": election_id,
         "manifest": manifest_document,
         "parameters": standard_parameters(),
         "guardians": {"n": len(trustees) if isinstance(trustees, list) else 0, "k": k, "trustees": trustees},
         "revote_rule": revote_rule,
     }
-    definition = _parse(payload)
-    return definition
+    if max_weight is not None:
+        payload["eligibility"] = {"version": 2, "max_weight": max_weight}
+    return _parse(payload)
 
 
 def _parse(payload: object) -> ElectionDefinition:
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes"}))
+    obj = exact(
+        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility"})
+    )
     election_id = check_election_id(obj["election_id"])
     try:
         manifest = parse_manifest(obj["manifest"])
@@ -129,7 +148,8 @@ def _parse(payload: object) -> ElectionDefinition:
         trustees.append(Trustee(index, name, t["identity_key"]))
     if obj["revote_rule"] not in REVOTE_RULES:
         raise RecordError("revote_rule", f"expected one of {', '.join(REVOTE_RULES)}")
-    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"])
+    eligibility = parse_eligibility(obj["eligibility"]) if "eligibility" in obj else V1
+    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility)
     if "hashes" in obj:
         hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
         for name in ("H_P", "H_M", "H_B"):
@@ -143,5 +163,5 @@ def _parse(payload: object) -> ElectionDefinition:
 
 def parse_election_created(payload: object) -> ElectionDefinition:
     """Parse and check an `election.created` payload, including its hashes."""
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"})
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility"}))
     return _parse(obj)

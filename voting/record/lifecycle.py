@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from ..context import ElectionContext
+from ..credential_list import ListedCredential
 from ..encrypted_ballot import EncryptedBallot
 from ..group import ElementModP
 from ..hashed_elgamal import HashedCiphertext
@@ -98,7 +99,7 @@ class ElectionState:
         self.keygen_result: kg.KeygenResult | None = None
         self.result_entry_hash = b""
         self.confirmed: set[int] = set()
-        self.credentials: set[str] = set()
+        self.credentials: dict[str, ListedCredential] = {}  # public key -> its style and weight
         self.revoked: set[str] = set()
         self.context: ElectionContext | None = None
         self.tally: tl.TallyRecord | None = None
@@ -123,7 +124,7 @@ class ElectionState:
 
     @property
     def eligible_credentials(self) -> set[str]:
-        return self.credentials - self.revoked
+        return self.credentials.keys() - self.revoked
 
     @property
     def current_round(self) -> DecryptionRound:

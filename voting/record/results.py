@@ -127,7 +127,7 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
         contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}) for c in manifest.contests
     )
     turnout = Turnout(
-        credentials_issued=len(state.credentials - state.revoked),
+        credentials_issued=len(state.eligible_credentials),
         ballots_counted=len(counting.counted),
         ballots_challenged=sum(h.kind == CHALLENGED_KIND for h in headers),
         ballots_superseded=len(counting.superseded),

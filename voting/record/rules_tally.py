@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 def tally_encrypted(state: ElectionState, body: dict, challenged_ballots: Sequence[EncryptedBallot]) -> tl.TallyRecord:
     state.require_phase(tl.TALLY_ENCRYPTED, CLOSED_PHASE)
-    record = tl.parse_tally(body, state.definition.manifest)
+    record = tl.parse_tally(body, state.definition.manifest, weighted=state.definition.styles_bound)
     state.require(len(challenged_ballots) == len(record.challenged), "the challenged ballots of the tally must be supplied")
     for ref, ballot in zip(record.challenged, challenged_ballots):
         state.require(
@@ -130,7 +130,7 @@ def assemble_result(state: ElectionState) -> tuple[list[DecryptionResult], tl.Ta
             raise RuleViolation("responses", f"trustee {i}: {fault}")
     results = assemble(current.challenge, current.responses)
     manifest = state.definition.manifest
-    count = state.tally.tally.ballot_count
+    count = state.tally.tally.weight_bound  # the number of ballots, or their total weight (record-format §8.3)
     values = iter(zip(state.items, results))
     contests = {
         c.label: {o.label: _decrypted_value(next(values), state.context, count * c.option_limit) for o in c.options}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..credential_list import ListedCredential
+from ..credential_list import parse_credential_list as parse_listed
 from ..credentials import parse_public_key
 from ..encoding import require_list
 from .common import exact
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 MAX_CREDENTIALS_PER_ENTRY = 100_000
 
 
-def parse_credential_list(state: ElectionState, body: dict) -> list[str]:
+def parse_key_list(body: dict) -> list[str]:
+    """A list of public keys in increasing order (credentials.revoked, and the version-1 credential list)."""
     obj = exact(body, "payload", {"credentials"})
     keys = require_list(obj["credentials"], "credentials", min_len=1, max_len=MAX_CREDENTIALS_PER_ENTRY)
     for position, key in enumerate(keys):
@@ -38,19 +41,22 @@ def parse_credential_list(state: ElectionState, body: dict) -> list[str]:
     return keys
 
 
-def credentials_published(state: ElectionState, body: dict, _: bytes) -> list[str]:
+def credentials_published(state: ElectionState, body: dict, _: bytes) -> list[ListedCredential]:
+    """The credential list in the election's version (record-format §4.1): keys new to the election; in
+    version 2 each with a style of the manifest and a weight up to eligibility.max_weight."""
     state.require_phase(CREDENTIALS_PUBLISHED, KEYGEN, CONFIRMING, READY)
-    keys = parse_credential_list(state, body)
-    already = state.credentials.intersection(keys)
+    definition = state.definition
+    listed = parse_listed(body, definition.eligibility, definition.election_id, (s.label for s in definition.manifest.ballot_styles))
+    already = state.credentials.keys() & {c.public_key for c in listed}
     state.require(not already, "lists a credential that is already published", "credentials")
-    state.credentials.update(keys)
-    return keys
+    state.credentials.update((c.public_key, c) for c in listed)
+    return listed
 
 
 def credentials_revoked(state: ElectionState, body: dict, _: bytes) -> list[str]:
     state.require_phase(CREDENTIALS_REVOKED, KEYGEN, CONFIRMING, READY)
-    keys = parse_credential_list(state, body)
-    state.require(set(keys) <= state.credentials - state.revoked, "revokes a credential that is not on the list", "credentials")
+    keys = parse_key_list(body)
+    state.require(set(keys) <= state.credentials.keys() - state.revoked, "revokes a credential that is not on the list", "credentials")
     state.revoked.update(keys)
     return keys
 
@@ -72,6 +78,20 @@ def ballot_allowed(phase: str) -> bool:
     """The board's phase rule for ballot.cast and ballot.challenged: only while the election is open. The
     ballot hook (bulletin_board/elections/ballots.py) asks this under the log's lock."""
     return phase == OPEN
+
+
+def ballot_style_allowed(listed: ListedCredential, style: str) -> bool:
+    """The board's style rule: a credential of a version-2 list votes only its own ballot style (a
+    version-1 credential, style None, any style). The ballot hook asks this under the log's lock."""
+    return listed.style is None or listed.style == style
+
+
+def weights_of(state: ElectionState) -> dict[str, int] | None:
+    """Each eligible credential's weight for the tally (record-format §8.3); None for version-1 elections,
+    whose tally carries no weights."""
+    if not state.definition.styles_bound:
+        return None
+    return {key: c.weight for key, c in state.credentials.items() if key not in state.revoked}
 
 
 def ballot(state: ElectionState, kind: str) -> None:

@@ -66,8 +66,10 @@ def build_submission(
     *,
     reveal_nonce: bytes | None = None,
     reveal_choices: Mapping[str, Any] | None = None,
+    style_signed: bool = False,
 ) -> dict[str, Any]:
-    """The JSON a voter's device posts to the board."""
+    """The JSON a voter's device posts to the board; ``style_signed`` for elections whose credential list
+    binds styles (version 2: the signature covers the ballot style, record-format §5)."""
     if action not in KIND_OF_ACTION:
         raise ValueError("action is 'cast' or 'challenge'")
     ballot_json = ballot_to_json(ballot)
@@ -75,7 +77,9 @@ def build_submission(
         "action": action,
         "ballot": ballot_json,
         "credential": voter.public_key_hex,
-        "signature": voter.sign_ballot(election_id, H_E, action, ballot.confirmation_code, contest_data_digest(ballot_json)),
+        "signature": voter.sign_ballot(
+            election_id, H_E, action, ballot.confirmation_code, contest_data_digest(ballot_json), ballot.style if style_signed else None
+        ),
     }
     if reveal_nonce is not None:
         if action != CHALLENGE:
@@ -139,10 +143,14 @@ def parse_submission(payload: object, manifest: Manifest, *, membership_checked_
     return Submission(action, ballot, obj["credential"], signature, reveal, contest_data_digest(obj["ballot"]))
 
 
-def check_submission(submission: Submission, election_id: str, manifest: Manifest, context: ElectionContext) -> None:
-    """Signature, Verifications 5-7 and the reveal; raises :class:`RecordError` or :class:`InvalidBallot`."""
+def check_submission(
+    submission: Submission, election_id: str, manifest: Manifest, context: ElectionContext, *, style_signed: bool = False
+) -> None:
+    """Signature, Verifications 5-7 and the reveal; raises :class:`RecordError` or :class:`InvalidBallot`.
+    ``style_signed``: the election's credentials are bound to styles, and the signature covers the style."""
     code = submission.ballot.confirmation_code
-    message = ballot_signature_message(election_id, context.H_E, submission.action, code, submission.contest_data)
+    style = submission.ballot.style if style_signed else None
+    message = ballot_signature_message(election_id, context.H_E, submission.action, code, submission.contest_data, style)
     try:
         verify_signature(parse_public_key(submission.credential, "credential"), message, submission.signature)
     except InvalidSignature:

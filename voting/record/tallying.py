@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from ..decryption import DecryptionProof, GuardianCommitment
+from ..credential_list import MAX_WEIGHT
 from ..elgamal import Ciphertext
 from ..encoding import hex_bytes, hex_p, hex_q, parse_digest, parse_p, parse_q, parse_small_int, require_list
 from ..encrypted_ballot import EncryptedBallot
@@ -50,8 +51,10 @@ class TallyRecord:
 
 
 def tally_payload(record: TallyRecord, manifest: Manifest) -> dict[str, Any]:
+    weight = {} if record.tally.total_weight is None else {"total_weight": record.tally.total_weight}
     return {
         "ballot_count": record.tally.ballot_count,
+        **weight,
         "counted_digest": hex_bytes(record.digest),
         "contests": [
             {
@@ -71,9 +74,14 @@ def tally_payload(record: TallyRecord, manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def parse_tally(payload: object, manifest: Manifest) -> TallyRecord:
-    obj = exact(payload, "payload", {"ballot_count", "counted_digest", "contests", "challenged"})
+def parse_tally(payload: object, manifest: Manifest, *, weighted: bool = False) -> TallyRecord:
+    """A `tally.encrypted` payload; ``weighted`` (version-2 credential lists) requires its total_weight."""
+    required = {"ballot_count", "counted_digest", "contests", "challenged"} | ({"total_weight"} if weighted else set())
+    obj = exact(payload, "payload", required)
     count = parse_small_int(obj["ballot_count"], "ballot_count", maximum=MAX_BALLOTS)
+    total_weight = None
+    if weighted:
+        total_weight = parse_small_int(obj["total_weight"], "total_weight", minimum=count, maximum=count * MAX_WEIGHT)
     contests_raw = require_list(obj["contests"], "contests", min_len=len(manifest.contests), max_len=len(manifest.contests))
     contests: dict[str, dict[str, Ciphertext]] = {}
     for ci, (raw, contest) in enumerate(zip(contests_raw, manifest.contests)):
@@ -101,7 +109,7 @@ def parse_tally(payload: object, manifest: Manifest) -> TallyRecord:
                 parse_digest(c["confirmation_code"], f"challenged[{position}].confirmation_code"),
             )
         )
-    return TallyRecord(EncryptedTally(contests, count), parse_digest(obj["counted_digest"], "counted_digest"), tuple(challenged))
+    return TallyRecord(EncryptedTally(contests, count, total_weight), parse_digest(obj["counted_digest"], "counted_digest"), tuple(challenged))
 
 
 def decryption_items(manifest: Manifest, tally: EncryptedTally, challenged: Sequence[EncryptedBallot]) -> list[Item]:
@@ -301,7 +309,7 @@ def parse_result(payload: object, manifest: Manifest, challenged: Sequence[tuple
         if c["contest"] != contest.label:
             raise RecordError(f"contests[{ci}].contest", f"expected {contest.label!r} (manifest order)")
         contests[contest.label] = _parse_values(
-            c["options"], f"contests[{ci}].options", [o.label for o in contest.options], "t", "T", MAX_BALLOTS * 1000
+            c["options"], f"contests[{ci}].options", [o.label for o in contest.options], "t", "T", MAX_BALLOTS * MAX_WEIGHT * 1000
         )
     raw_challenged = require_list(obj["challenged"], "challenged", min_len=len(challenged), max_len=len(challenged))
     decrypted = []
