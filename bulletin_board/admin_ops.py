@@ -11,8 +11,7 @@ import time
 from typing import Callable, Iterator, Sequence
 
 from voting.errors import DecryptionError
-from voting.record import admin
-from voting.record import rules_voting
+from voting.record import admin, rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import define_election

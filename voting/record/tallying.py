@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from ..decryption import DecryptionProof, GuardianCommitment
 from ..credential_list import MAX_WEIGHT
+from ..decryption import DecryptionProof, GuardianCommitment
 from ..elgamal import Ciphertext
 from ..encoding import hex_bytes, hex_p, hex_q, parse_digest, parse_p, parse_q, parse_small_int, require_list
 from ..encrypted_ballot import EncryptedBallot
