@@ -11,13 +11,14 @@ from .views import board, election_json, json_body
 
 bp = Blueprint("board_admin", __name__)
 CREATED_FIELDS = {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}
+OPTIONAL_CREATED_FIELDS = {"eligibility"}  # record-format §4.1: version-2 credential lists
 
 
 @bp.post("/elections")
 @admin_required
 def create_election():
     """Create an election from its `election.created` payload (docs/record-format.md §8.2)."""
-    body = json_body(CREATED_FIELDS, CREATED_FIELDS)
+    body = json_body(CREATED_FIELDS | OPTIONAL_CREATED_FIELDS, CREATED_FIELDS)
     election_id = check_election_id(body["election_id"])
     current_app.extensions["evote_elections"].create(body)
     return jsonify(election_json(board().election(election_id))), 201

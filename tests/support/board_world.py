@@ -53,9 +53,12 @@ class BoardWorld:
         self.election_id = election_id
         self.trustees = [TrusteeState.new(f"Trustee {i}") for i in range(1, n + 1)]
         roster = [{"index": i + 1, "name": t.name, "identity_key": t.identity_public_key} for i, t in enumerate(self.trustees)]
-        self.definition = define_election(election_id, manifest, roster, k, revote_rule)
+        self.definition = self._define(election_id, manifest, roster, k, revote_rule)
         self.credentials = [new_credential() for _ in range(voters)]
         self.expect(self.admin_post("/api/v1/admin/elections", self.definition.to_payload()), 201)
+
+    def _define(self, election_id, manifest, roster, k, revote_rule):
+        return define_election(election_id, manifest, roster, k, revote_rule)
 
     # --- HTTP helpers -------------------------------------------------------------------------------
 

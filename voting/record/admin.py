@@ -11,6 +11,7 @@ from ..encrypted_ballot import EncryptedBallot
 from ..errors import DecryptionError
 from ..joint_decryption import make_challenge
 from . import keygen as kg
+from . import rules_voting
 from . import tallying as tl
 from .counting import Counting, aggregate_counted
 from .lifecycle import ElectionState
@@ -26,7 +27,8 @@ def encrypted_tally(
     election: ElectionState, counting: Counting, ballots: Iterator[tuple[int, Submission]], challenged: list[EncryptedBallot]
 ) -> dict[str, Any]:
     """The product of the counted ballots (eq. 62) plus the challenged ballots the trustees must decrypt."""
-    record = aggregate_counted(election.definition.manifest, counting, ballots, challenged)
+    weights = rules_voting.weights_of(election)  # version-2 lists: each ballot counts with its weight (§8.3)
+    record = aggregate_counted(election.definition.manifest, counting, ballots, challenged, weights)
     return tl.tally_payload(record, election.definition.manifest)
 
 
