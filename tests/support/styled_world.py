@@ -11,7 +11,7 @@ from typing import Any
 from support.board_world import BoardWorld
 from voting.ballot import make_ballot
 from voting.credential_list import ListedCredential, credential_list_payload
-from voting.credentials import derive_voter_key, new_credential
+from voting.credentials import derive_voter_key
 from voting.encrypt import encrypt_ballot
 from voting.record.election import define_election
 from voting.record.submission import build_submission
