@@ -147,6 +147,34 @@ def lookup(log: BoardLog, election_id: str, code: str, revote_rule: str) -> dict
     return {"status": status, "receipt": receipt(log, election_id, seq, size, bytes.fromhex(code))}
 
 
+def credential_lookup(log: BoardLog, election_id: str, public_key: str, revote_rule: str) -> dict | None:
+    """One credential of the election's list (record format §4, §9): its ballot style (None on a version-1
+    list), weight, whether it was revoked, and its ballots on the board in board order with their status, as
+    :func:`list_ballots` gives them. Reads the credentials table and the credential index of ``ballot_index``,
+    so a booth checks one voter without downloading the list. None when the key is not on the list."""
+    with log.engine.connect() as conn:
+        listed = conn.execute(
+            select(credentials.c.style, credentials.c.weight, credentials.c.revoked)
+            .where(credentials.c.election_id == election_id)
+            .where(credentials.c.public_key == public_key)
+        ).first()
+        if listed is None:
+            return None
+        rows = conn.execute(
+            select(ballot_index.c.seq, ballot_index.c.confirmation_code, ballot_index.c.action)
+            .where(ballot_index.c.election_id == election_id)
+            .where(ballot_index.c.credential == public_key)
+            .order_by(ballot_index.c.seq)
+        ).all()
+    last_cast = max((r.seq for r in rows if r.action == CAST), default=-1) if revote_rule == "last" else -1
+    ballots = [
+        {"confirmation_code": r.confirmation_code, "seq": r.seq, "kind": KIND_OF_ACTION[r.action], "status": _status(r.action, last_cast > r.seq)}
+        for r in rows
+    ]
+    return {"public_key": public_key, "style": listed.style, "weight": listed.weight,
+            "status": "revoked" if listed.revoked else "eligible", "ballots": ballots}  # fmt: skip
+
+
 def list_ballots(log: BoardLog, election_id: str, prefix: str | None, start: int, limit: int, revote_rule: str) -> dict:
     """One page of the board's ballots in board order (seq >= ``start``), each with its confirmation code,
     seq, entry kind and status; with ``prefix`` (upper-case hex, checked by the web layer) only the codes

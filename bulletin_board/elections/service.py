@@ -109,6 +109,11 @@ class ElectionService:
         rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
         return ballot_rules.lookup(self.log, election_id, code, rule)
 
+    def credential(self, election_id: str, public_key: str) -> dict[str, Any] | None:
+        """One listed credential, its style, weight, status and ballots (:func:`.ballots.credential_lookup`)."""
+        rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
+        return ballot_rules.credential_lookup(self.log, election_id, public_key, rule)
+
     def list_ballots(self, election_id: str, prefix: str | None, start: int, limit: int) -> dict[str, Any]:
         """A page of the ballots on the board, or of those whose confirmation code starts with ``prefix``."""
         rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)

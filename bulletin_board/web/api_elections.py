@@ -14,6 +14,7 @@ from .views import json_body
 
 bp = Blueprint("board_elections", __name__)
 CONFIRMATION_CODE = re.compile(r"[0-9A-F]{64}")
+PUBLIC_KEY = re.compile(r"[0-9A-F]{64}")  # an Ed25519 credential key as the list writes it (record format §4)
 SUBMISSION_FIELDS = {"action", "ballot", "credential", "signature", "reveal"}
 
 
@@ -61,6 +62,21 @@ def lookup_ballot(election_id: str, code: str):
     found = elections().lookup(election_id, code)
     if found is None:
         raise ApiError(404, "not_found", "no ballot with this confirmation code on this election's board", "confirmation_code")
+    return jsonify(found)
+
+
+@bp.get("/elections/<election_id>/credentials/<public_key>")
+def lookup_credential(election_id: str, public_key: str):
+    """One credential of the published list (record format §4, §9): ``{public_key, style, weight, status,
+    ballots}``, so that a booth learns a voter's ballot style, and whether the credential may still vote,
+    without downloading the list. 400 naming ``public_key`` for anything but 64 upper-case hex digits; 404
+    for a key that is not on the list."""
+    check_election_id(election_id)
+    if not PUBLIC_KEY.fullmatch(public_key):
+        raise ApiError(400, "invalid_input", "a credential's public key is 64 upper-case hex digits", "public_key")
+    found = elections().credential(election_id, public_key)
+    if found is None:
+        raise ApiError(404, "unknown_credential", "this credential is not on the election's list of credentials", "public_key")
     return jsonify(found)
 
 
