@@ -12,6 +12,7 @@ import itertools
 import json
 import urllib.error
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,7 @@ from support.board_world import BoardWorld, make_app
 from support.processes import serve_board
 from support.styled_world import StyledWorld, decrypted_totals, hand_count
 
+from trustee_tools import ceremony, steps
 from voting.ballot import make_ballot
 from voting.credential_list import ListedCredential, credential_list_payload, parse_eligibility, readable_votes, weight_warnings
 from voting.credentials import ballot_signature_message, derive_voter_key
@@ -219,3 +221,30 @@ def test_the_warning_names_the_contest_and_equal_weights_give_none():
     warnings = weight_warnings(listed, contests)
     assert len(warnings) == 2 and "'mayor'" in warnings[0] and "'north-council'" in warnings[1]
     assert weight_warnings([ListedCredential(f"{n:064X}", "north", 2) for n in range(3)], contests) == []
+
+
+def test_a_trustee_refuses_to_decrypt_a_tally_that_ignores_the_weights(tmp_path):
+    """A dishonest operator appends, past the board's own check, a tally whose ballots all weigh 1 (with a
+    plausible total_weight): the trustees recompute the weighted product before decrypting and refuse."""
+    world = StyledWorld(make_app(tmp_path).test_client())
+    world.keygen()
+    world.open()
+    for n, voter in enumerate(world.voters[:4]):
+        world.cast(voter.credential, ward_choices(voter, n))
+    world.admin_entry("election.closed", {})
+    entries = [e for e in world.entries() if e["kind"].startswith("ballot.")]
+    honest_weights = {v.public_key: v.weight for v in world.voters}
+    forged, _ = tally_from_entries(
+        world.definition.manifest, "last", lambda: ((e["seq"], e["kind"], e["payload"]) for e in entries),
+        cast_checked_by_board=True, weights={key: 1 for key in honest_weights},
+    )  # fmt: skip
+    payload = tally_payload(forged, world.definition.manifest)
+    payload["total_weight"] = sum(v.weight for v in world.voters[:4])
+    assert world.admin_post(f"/api/v1/admin/elections/{world.election_id}/entries",
+                            {"kind": "tally.encrypted", "payload": payload}).status_code == 409  # fmt: skip
+    world.client.application.extensions["evote_board"].log.append(world.election_id, "tally.encrypted", payload)
+    state = world.state()
+    assert state.phase == "tallying"
+    downloaded = [SimpleNamespace(seq=e["seq"], kind=e["kind"], payload=json.dumps(e["payload"])) for e in world.entries()]
+    with pytest.raises(steps.Refusal, match="not the product of the counted ballots"):
+        ceremony.check_tally(None, state, downloaded)
