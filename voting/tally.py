@@ -24,28 +24,30 @@ from .manifest import Manifest
 
 @dataclass
 class TallyAccumulator:
-    """Running products per (contest, option); add ballots one by one (memory flat in their number)."""
+    """Running products per (contest, option); add ballots one by one (memory flat in their number).
+
+    Weighted ballots are multiplied into one running product per weight, and each product is raised to its
+    weight once, in :meth:`result`: Π_j α_j^{w_j} = Π_w (Π_{j: w_j = w} α_j)^w. That costs one exponentiation
+    per distinct weight and option instead of one per ballot and option (benchmarks/bench_weighted_tally.py).
+    """
 
     manifest: Manifest
     group: Group = STANDARD
     weighted: bool = False  # whether the tally records its total weight (version-2 credential lists)
     ballots: int = 0
     total_weight: int = 0
-    _alpha: dict[tuple[str, str], mpz] = field(default_factory=dict)
-    _beta: dict[tuple[str, str], mpz] = field(default_factory=dict)
+    _products: dict[int, dict[tuple[str, str], list[mpz]]] = field(default_factory=dict)  # weight -> key -> [A, B]
 
     def add(self, ballot: EncryptedBallot, weight: int = 1) -> None:
         if weight < 1 or (weight != 1 and not self.weighted):
             raise ValueError("a ballot's weight is a positive integer, and only weighted tallies take weights other than 1")
         p = self.group.p
+        products = self._products.setdefault(weight, {})
         for contest in ballot.contests:
             for selection in contest.selections:
-                key = (contest.contest, selection.option)
-                alpha, beta = selection.ciphertext.alpha.value, selection.ciphertext.beta.value
-                if weight != 1:
-                    alpha, beta = gmpy2.powmod(alpha, weight, p), gmpy2.powmod(beta, weight, p)
-                self._alpha[key] = self._alpha.get(key, mpz(1)) * alpha % p
-                self._beta[key] = self._beta.get(key, mpz(1)) * beta % p
+                pair = products.setdefault((contest.contest, selection.option), [mpz(1), mpz(1)])
+                pair[0] = pair[0] * selection.ciphertext.alpha.value % p
+                pair[1] = pair[1] * selection.ciphertext.beta.value % p
         self.ballots += 1
         self.total_weight += weight
 
@@ -54,16 +56,26 @@ class TallyAccumulator:
             self.add(ballot)
         return self
 
+    def _product(self, key: tuple[str, str]) -> tuple[mpz, mpz]:
+        p = self.group.p
+        A, B = mpz(1), mpz(1)
+        for weight, products in self._products.items():
+            pair = products.get(key)
+            if pair is None:
+                continue
+            a, b = pair if weight == 1 else (gmpy2.powmod(pair[0], weight, p), gmpy2.powmod(pair[1], weight, p))
+            A, B = A * a % p, B * b % p
+        return A, B
+
     def result(self) -> EncryptedTally:
         contests = {}
         for contest in self.manifest.contests:
-            contests[contest.label] = {
-                option.label: Ciphertext(
-                    ElementModP.computed(self._alpha.get((contest.label, option.label), mpz(1)), self.group),
-                    ElementModP.computed(self._beta.get((contest.label, option.label), mpz(1)), self.group),
+            contests[contest.label] = {}
+            for option in contest.options:
+                A, B = self._product((contest.label, option.label))
+                contests[contest.label][option.label] = Ciphertext(
+                    ElementModP.computed(A, self.group), ElementModP.computed(B, self.group)
                 )
-                for option in contest.options
-            }
         return EncryptedTally(contests, self.ballots, self.total_weight if self.weighted else None)
 
 
