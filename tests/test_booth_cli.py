@@ -8,11 +8,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from support.booth_board import entries_of, live_board, open_election
+from support.booth_board import entries_of, live_board, open_election, styled_election
 
 from evote.cli import main
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
+from voting.errors import VotingError
 from voting.manifest import parse_manifest
 from voting.record.submission import parse_submission
 
@@ -89,7 +90,7 @@ def test_credential_from_a_hidden_prompt(board, election):
         (["--choice", "sheriff=opt-alder"], 3, "is not a contest of this election"),
         (["--style", "north", "--choice", "mayor=opt-alder"], 3, "is not a ballot style"),
         (["--choice", "mayor=opt-alder"], "typo", "typing mistake"),
-        (["--choice", "mayor=opt-alder"], "unlisted", "not on the election's published list"),
+        (["--choice", "mayor=opt-alder"], "unlisted", "not on the election's published list of voters"),
     ],
 )
 def test_errors_are_one_line_without_traceback_or_secret(board, election, tmp_path, args, credential, message):
@@ -128,3 +129,45 @@ def test_unreachable_board_and_closed_election(board, tmp_path):
     assert nowhere.exit_code == 1 and nowhere.output.startswith("error: cannot reach the board")
     bad_choice = CliRunner().invoke(main, ["vote", "--board", board.url, "--election", "x", "--choice", "no-equals-sign"])
     assert bad_choice.exit_code == 2 and "CONTEST=OPTION" in bad_choice.output
+
+
+# --- a version-2 election: the credential's own ballot style, signed under evote/ballot/v3 ---------------------
+
+
+@pytest.fixture(scope="module")
+def wards(board):
+    """Three wards on the live board (tests/support/styled_world.py), revote rule "first"; voter 1 revoked."""
+    return styled_election(board, "cli-wards", revote_rule="first", revoked=(1,))
+
+
+def test_a_ward_voter_casts_the_ballot_of_the_credentials_style_signed_v3(board, wards, tmp_path):
+    from voting.record.submission import check_submission
+
+    south = wards.voters[3]
+    result = run(board, wards, "--choice", "mayor=bob", "--choice", "south-council=sue", credential=south.credential, tmp_path=tmp_path)
+    assert result.exit_code == 0, result.output
+    receipt = json.loads("\n".join(result.output.splitlines()[3:]))
+    entry = entries_of(board, wards.election_id)[receipt["seq"]]
+    submission = parse_submission(entry["payload"], wards.definition.manifest)
+    assert submission.ballot.style == "south" and submission.credential == south.public_key
+    check_submission(submission, wards.election_id, wards.definition.manifest, wards.state().context, style_signed=True)
+    with pytest.raises(VotingError):  # the v2 message, without the style, is not what the voter signed
+        check_submission(submission, wards.election_id, wards.definition.manifest, wards.state().context)
+    again = run(board, wards, "--choice", "mayor=alice", credential=south.credential, tmp_path=tmp_path)
+    assert again.exit_code == 1 and "already cast with this credential" in again.output  # revote rule "first"
+
+
+@pytest.mark.parametrize(
+    ("voter", "args", "message"),
+    [
+        (1, ["--choice", "mayor=alice"], "this credential was revoked"),
+        (0, ["--style", "south", "--choice", "mayor=alice"], "this credential votes the ballot style 'north', not 'south'"),
+        (0, ["--choice", "south-council=sam"], "south-council: is not on ballot style 'north'"),
+    ],
+)
+def test_a_ward_credential_is_refused_another_ward_and_when_revoked(board, wards, tmp_path, voter, args, message):
+    before = len(entries_of(board, wards.election_id))
+    result = run(board, wards, *args, credential=wards.voters[voter].credential, tmp_path=tmp_path)
+    assert result.exit_code == 1 and result.output.startswith("error: ") and result.output.count("\n") == 1
+    assert message in result.output, result.output
+    assert len(entries_of(board, wards.election_id)) == before

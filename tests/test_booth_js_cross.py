@@ -19,6 +19,7 @@ from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
 from voting.context import ElectionContext
 from voting.credentials import (
+    InvalidSignature,
     ballot_signature_message,
     contest_data_digest,
     derive_voter_key,
@@ -29,7 +30,7 @@ from voting.credentials import (
 from voting.encoding import hex_p, hex_q
 from voting.encrypt import encrypt_ballot
 from voting.encrypted_ballot import ballot_to_json, parse_encrypted_ballot
-from voting.errors import InvalidBallot
+from voting.errors import InvalidBallot, VotingError
 from voting.group import STANDARD, ElementModQ, g_pow
 from voting.manifest import parse_manifest
 from voting.randomness import insecure_replay_for_tests
@@ -171,13 +172,18 @@ ELECTION_ID = "springfield-2026"
 CREDENTIAL = format_credential(bytes(range(100, 116)))
 
 
-def test_booth_derives_the_core_credential_key_and_signs_the_core_message() -> None:
+@pytest.mark.parametrize("style_signed", [False, True], ids=["v2 message", "v3 message (styled)"])
+def test_booth_derives_the_core_credential_key_and_signs_the_core_message(style_signed: bool) -> None:
+    """The same bytes signed: evote/ballot/v2 for version-1 lists, evote/ballot/v3 with the style for version 2
+    (record format §5); a v3 signature does not pass as v2, nor for another style."""
     request = {
+        "styleSigned": style_signed,
         "credential": CREDENTIAL.lower().replace("-", " "),
         "electionId": ELECTION_ID,
         "extendedBaseHash": H_E.hex().upper(),
         "action": "challenge",
         "ballot": {
+            "style": "Quartier nord–est",  # not ASCII: the length is of its UTF-8 bytes
             "confirmation_code": "AB" * 32,
             "contests": [{"contest_data": {"c0": "0A" * 512, "c1": "1B" * 64, "c2": "2C" * 32}}],
         },
@@ -186,11 +192,19 @@ def test_booth_derives_the_core_credential_key_and_signs_the_core_message() -> N
     voter = derive_voter_key(CREDENTIAL, ELECTION_ID)
     assert js["publicKey"] == voter.public_key_hex
     digest = contest_data_digest(request["ballot"])
-    message = ballot_signature_message(ELECTION_ID, H_E, "challenge", bytes.fromhex("AB" * 32), digest)
-    verify_signature(parse_public_key(js["publicKey"], "credential"), message, bytes.fromhex(js["signature"]))
+    key, signature = parse_public_key(js["publicKey"], "credential"), bytes.fromhex(js["signature"])
+
+    def message(style):
+        return ballot_signature_message(ELECTION_ID, H_E, "challenge", bytes.fromhex("AB" * 32), digest, style)
+
+    signed = "Quartier nord–est" if style_signed else None
+    verify_signature(key, message(signed), signature)
+    for other in {None, "Quartier nord–est", "north"} - {signed}:
+        with pytest.raises(InvalidSignature):
+            verify_signature(key, message(other), signature)
 
 
-def booth_submission(action: str, reveal: bool) -> dict:
+def booth_submission(action: str, reveal: bool, style_signed: bool = False) -> dict:
     return node(
         "submit",
         {
@@ -202,16 +216,21 @@ def booth_submission(action: str, reveal: bool) -> dict:
             "electionId": ELECTION_ID,
             "action": action,
             "reveal": reveal,
+            "styleSigned": style_signed,
         },
     )
 
 
+@pytest.mark.parametrize("style_signed", [False, True], ids=["version-1 list", "version-2 list"])
 @pytest.mark.parametrize("action", ["cast", "challenge"])
-def test_core_accepts_the_booth_submission(action: str) -> None:
-    """The board's parse_submission and check_submission (signature, Verifications 5-7) pass."""
-    submission = parse_submission(booth_submission(action, reveal=False), MANIFEST)
+def test_core_accepts_the_booth_submission(action: str, style_signed: bool) -> None:
+    """The board's parse_submission and check_submission (signature, Verifications 5-7) pass, with the
+    signature the election's list version asks for, and only with that one."""
+    submission = parse_submission(booth_submission(action, reveal=False, style_signed=style_signed), MANIFEST)
     assert submission.credential == derive_voter_key(CREDENTIAL, ELECTION_ID).public_key_hex
-    check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT)
+    check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT, style_signed=style_signed)
+    with pytest.raises(VotingError):
+        check_submission(submission, ELECTION_ID, MANIFEST, CONTEXT, style_signed=not style_signed)
 
 
 def test_core_accepts_the_booth_challenge_reveal() -> None:

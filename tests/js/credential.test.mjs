@@ -129,6 +129,28 @@ test('derived keys sign the exact submission bytes; the signature verifies with 
   await assert.rejects(signSubmission({ ...claim, privateKey, ballot: { confirmation_code: CODE } }), (e) => e.field === 'ballot.contests');
 });
 
+test('a version-2 election signs the ballot style under evote/ballot/v3', async () => {
+  const { privateKey, publicKey } = await deriveCredentialKeys(await formatCredential(r), ELECTION);
+  const styled = { ...BALLOT, style: 'süd ward' }; // UTF-8: 9 bytes for 8 characters
+  const message = await submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: styled, styleSigned: true });
+  const id = Buffer.from(ELECTION);
+  const style = Buffer.from('süd ward', 'utf8');
+  assert.deepEqual(Buffer.from(message), Buffer.concat([
+    Buffer.from('evote/ballot/v3'), Buffer.of(0), Buffer.of(0, 0, 0, id.length), id, Buffer.from(H_E, 'hex'),
+    Buffer.of(0, 0, 0, 4), Buffer.from('cast'), Buffer.of(0, 0, 0, style.length), style, Buffer.from(CODE, 'hex'),
+    expectedContestData(BALLOT)]));
+  // without styleSigned the style is not signed and the domain stays v2, whatever the ballot holds
+  const unstyled = await submissionMessage({ electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: styled });
+  assert.deepEqual(Buffer.from(unstyled.slice(0, 15)), Buffer.from('evote/ballot/v2'));
+
+  const signature = await signSubmission({ privateKey, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: styled, styleSigned: true });
+  const claim = { publicKey, signature, electionId: ELECTION, extendedBaseHash: H_E, action: 'cast', ballot: styled, styleSigned: true };
+  await verifySubmission(claim);
+  await assert.rejects(verifySubmission({ ...claim, ballot: { ...styled, style: 'north' } }), InvalidSignature);
+  await assert.rejects(verifySubmission({ ...claim, styleSigned: false }), InvalidSignature);
+  await assert.rejects(signSubmission({ ...claim, privateKey, ballot: BALLOT }), (e) => e.field === 'ballot.style');
+});
+
 test('buildSubmission allows reveal only with a challenge', () => {
   const base = { ballot: {}, credential: 'AB'.repeat(32), signature: 'CD'.repeat(64) };
   const reveal = { nonce: '01'.repeat(32), choices: { mayor: ['alice'] } };

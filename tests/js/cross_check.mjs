@@ -6,10 +6,11 @@
 //           "limit|<contest>": { u, c } } with hex scalars.
 //   node tests/js/cross_check.mjs verifyChallenge  { manifest, ballot, reveal, electionPublicKey, extendedBaseHash }
 //        -> { ok: true } or { ok: false, error: { name, field, ... } }
-//   node tests/js/cross_check.mjs sign             { credential, electionId, extendedBaseHash, action, confirmationCode }
-//        -> { publicKey, signature }
+//   node tests/js/cross_check.mjs sign             { credential, electionId, extendedBaseHash, action, ballot,
+//                                                    styleSigned? }
+//        -> { publicKey, signature }  (styleSigned: the evote/ballot/v3 message, which covers ballot.style)
 //   node tests/js/cross_check.mjs submit           { manifest, style, choices, electionPublicKey, extendedBaseHash,
-//                                                    credential, electionId, action, reveal (boolean) }
+//                                                    credential, electionId, action, reveal (boolean), styleSigned? }
 //        -> the submission envelope of record format §5, as the booth builds it
 
 import { encryptBallot } from '../../voting/booth/static/js/eg/ballot.js';

@@ -2,7 +2,9 @@
 
 ``live_board(tmp)`` starts ``create_app`` (temporary SQLite file, board key, admin token) with
 ``register_booth`` on a werkzeug server thread and records every log line the process writes while it runs.
-``open_election(board, ...)`` runs a whole key ceremony through the real HTTP API (the trustees' signed
+``styled_election(board, ...)`` is a version-2 election (tests/support/styled_world.py: three wards, each
+credential bound to its ward's ballot style) on the same board, driven through its API with this board's
+admin token. ``open_election(board, ...)`` runs a whole key ceremony through the real HTTP API (the trustees' signed
 messages and the administrator's entries, computed with trustee_tools and voting.record.admin), publishes
 fresh voter credentials and opens the election: the same requests the real tools make.
 Used by the booth's browser tests, the `evote vote` tests and benchmarks/bench_booth_js.py.
@@ -21,6 +23,7 @@ from werkzeug.serving import make_server
 
 from bulletin_board.admin_token import new_admin_token
 from evote.app import create_app
+from support.styled_world import StyledWorld
 from trustee_tools import steps
 from trustee_tools.state import TrusteeState
 from voting.credentials import derive_voter_key, new_credential
@@ -167,3 +170,22 @@ def open_election(board: LiveBoard, election_id: str, manifest: dict = MANIFEST,
     admin_entry("credentials.published", {"credentials": keys})
     admin_entry("election.opened", {})
     return election
+
+
+class BoothStyledWorld(StyledWorld):
+    """:class:`StyledWorld` on a :func:`live_board` (whose admin token is this module's)."""
+
+    def admin_post(self, path, body):
+        return self.client.post(path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+
+
+def styled_election(board: LiveBoard, election_id: str, *, revote_rule: str = "last", revoked: tuple[int, ...] = ()) -> StyledWorld:
+    """A version-2 election of three wards (``WARDS_MANIFEST``, its roll), opened on ``board``, with the
+    credentials of ``voters[i]`` for each i in ``revoked`` revoked before the opening."""
+    world = BoothStyledWorld(board.app.test_client(), election_id=election_id, n=1, k=1, revote_rule=revote_rule)
+    world.keygen()
+    world.admin_entry("credentials.published", world.credential_list())
+    if revoked:
+        world.admin_entry("credentials.revoked", {"credentials": sorted(world.voters[i].public_key for i in revoked)})
+    world.admin_entry("election.opened", {})
+    return world

@@ -3,10 +3,14 @@
     evote vote --board http://127.0.0.1:8000 --election town-2026 --credential-file card.txt \\
                --choice mayor=alice --choice council=dan --choice council=eve [--style north] [--challenge]
 
-Reads the election's context from the board (docs/record-format.md §9), checks the choices against the
-manifest, encrypts with every proof (voting.encrypt), signs with the key derived from the credential
-(record format §4-5), posts, and checks the receipt's signed checkpoint and inclusion proof against the
-board's key. The credential comes from a file or a hidden prompt, never from the command line, and is never
+Reads the election's context from the board (docs/record-format.md §9), looks up the one credential's
+public key on the board's list (GET …/credentials/<public key>): a credential that is not on the list, was
+revoked, or (revote rule "first") already cast a ballot is refused before anything is encrypted. In an
+election whose list is version 2 (election.created's "eligibility", record format §4.1) the ballot style is
+the credential's, and the ballot is signed under evote/ballot/v3; a version-1 list binds no style (--style,
+or the only one that fits) and signs under evote/ballot/v2. Then it checks the choices against the manifest,
+encrypts with every proof (voting.encrypt), signs with the key derived from the credential (record format
+§4-5), posts, and checks the receipt's signed checkpoint and inclusion proof against the board's key. The credential comes from a file or a hidden prompt, never from the command line, and is never
 printed. Every failure is one line on stderr and exit status 1.
 """
 
@@ -16,6 +20,7 @@ import json
 import sys
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import quote
 
 import click
 
@@ -53,6 +58,39 @@ def choose_style(manifest, requested: str | None, choices: dict[str, list[str]])
     if len(fitting) == 1:
         return fitting[0]
     raise VoteError(f"this election has several ballot styles; choose one with --style ({', '.join(labels)})")
+
+
+def credential_list_version(created: dict) -> int:
+    """1 or 2: the version of the election's credential list, from its election.created payload (record
+    format §4.1; no ``eligibility`` means version 1)."""
+    from voting.credential_list import parse_eligibility
+
+    if not isinstance(created, dict):
+        raise VoteError("the board's election.created entry is not a JSON object")
+    return 1 if "eligibility" not in created else parse_eligibility(created["eligibility"]).version
+
+
+def listed_style(client, election_id: str, public_key: str, version: int, revote_rule: str, casting: bool) -> str | None:
+    """The ballot style the board's list binds this credential to (None on a version-1 list), after checking
+    that it may vote: on the list, not revoked, and, under the revote rule "first", no cast ballot yet."""
+    from bulletin_board.log_format.client import BoardClientError
+
+    try:
+        listed = client.get(f"/elections/{election_id}/credentials/{public_key}")
+    except BoardClientError as exc:
+        if exc.status == 404 and exc.code == "unknown_credential":
+            raise VoteError("this credential is not on the election's published list of voters: check the election "
+                            "identifier and compare the credential with the voting card") from None  # fmt: skip
+        raise
+    if not isinstance(listed, dict):
+        raise VoteError("the board's answer about this credential is not a JSON object")
+    if listed.get("status") != "eligible":
+        raise VoteError("this credential was revoked by the election's organizers: it can no longer vote")
+    if casting and revote_rule == "first" and any(b.get("kind") == "ballot.cast" for b in listed.get("ballots", [])):
+        raise VoteError("a ballot was already cast with this credential, and this election counts only the first ballot of each voter")
+    if version == 2 and not isinstance(listed.get("style"), str):
+        raise VoteError("the board's list gives this credential no ballot style")
+    return listed.get("style") if version == 2 else None
 
 
 def read_credential(path: str | None) -> str:
@@ -130,14 +168,20 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     client = BoardClient(board_url)
     context = client.context(election_id)
     manifest, election = election_inputs(context)
-    ballot = make_ballot(manifest, choose_style(manifest, style, choices), choices)
+    created = client.get(f"/elections/{quote(election_id)}/entries/0")
+    version = credential_list_version(created.get("payload") if isinstance(created, dict) else None)
     voter = derive_voter_key(credential, election_id)
+    bound = listed_style(client, quote(election_id), voter.public_key_hex, version, context.get("revote_rule"), not challenge)
+    if bound is not None and style is not None and style != bound:
+        raise VoteError(f"this credential votes the ballot style {bound!r}, not {style!r} (leave out --style)")
+    ballot = make_ballot(manifest, bound or choose_style(manifest, style, choices), choices)
     result = encrypt_ballot(election, ballot)
     action = CHALLENGE if challenge else CAST
     payload = build_submission(
         result.ballot, voter, election_id, election.H_E, action,
         reveal_nonce=result.ballot_nonce if challenge and reveal else None,
         reveal_choices=choices if challenge and reveal else None,
+        style_signed=version == 2,  # evote/ballot/v3 covers the style (record format §5)
     )  # fmt: skip
     status, answer = client.submit_ballot(election_id, payload)
     receipt = answer["receipt"]
@@ -152,7 +196,9 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
               help="file holding the voting credential; without it the credential is asked for, hidden")
 @click.option("--choice", "choice_pairs", multiple=True, metavar="CONTEST=OPTION",
               help="a vote (repeat it; naming an option twice gives it two votes); contests not named are left blank")
-@click.option("--style", default=None, help="ballot style label (needed when the election has several)")
+@click.option("--style", default=None,
+              help="ballot style label, when the election has several and its list binds none (version 1); "
+                   "otherwise the credential's own style")
 @click.option("--challenge", is_flag=True, help="challenge instead of casting: publish the ballot with its nonce and choices")
 @click.option("--receipt-out", type=click.Path(dir_okay=False), default=None, help="also write the receipt (JSON) to this file")
 def vote(board_url: str, election_id: str, credential_file: str | None, choice_pairs: tuple[str, ...], style: str | None,

@@ -6,6 +6,7 @@ import { FormatError, InvalidSignature } from './errors.js';
 import { b4, sha256, withLength } from './hash.js';
 
 const DOMAIN = utf8('evote/ballot/v2');
+const STYLED_DOMAIN = utf8('evote/ballot/v3'); // version-2 credential lists bind each credential to a style
 const CONTEST_DATA_DOMAIN = utf8('evote/contest-data/v1');
 const ACTIONS = new Set(['cast', 'challenge']);
 
@@ -33,31 +34,42 @@ export async function contestDataDigest(ballot) {
 }
 
 /**
- * "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D, with H_E given
- * as 64 upper-case hex digits, H(B) the ballot's confirmation code and D its contestDataDigest.
+ * The bytes the voter signs (record format §5), with H_E given as 64 upper-case hex digits, H(B) the ballot's
+ * confirmation code and D its contestDataDigest. Without `styleSigned` (elections with a version-1 list):
+ *   "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D.
+ * With `styleSigned` (version-2 lists, which bind each credential to a ballot style S = ballot.style, UTF-8):
+ *   "evote/ballot/v3" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ b(len(S), 4) ∥ S ∥ H(B) ∥ D.
  */
-export async function submissionMessage({ electionId, extendedBaseHash, action, ballot }) {
+export async function submissionMessage({ electionId, extendedBaseHash, action, ballot, styleSigned = false }) {
   if (typeof electionId !== 'string' || electionId.length === 0) {
     throw new FormatError('electionId: expected a non-empty string', { field: 'electionId' });
   }
+  let styled = new Uint8Array(0);
+  if (styleSigned) {
+    if (typeof ballot?.style !== 'string' || ballot.style.length === 0) {
+      throw new FormatError('ballot.style: expected a non-empty string', { field: 'ballot.style' });
+    }
+    styled = withLength(ballot.style);
+  }
   return concatBytes(
-    DOMAIN, Uint8Array.of(0), withLength(electionId),
+    styleSigned ? STYLED_DOMAIN : DOMAIN, Uint8Array.of(0), withLength(electionId),
     hexToBytes(extendedBaseHash, 'extendedBaseHash', 32),
     withLength(requireAction(action)),
+    styled,
     hexToBytes(ballot?.confirmation_code, 'ballot.confirmation_code', 32),
     await contestDataDigest(ballot),
   );
 }
 
 /** Ed25519 signature (128 upper-case hex digits) of the submission message with credential.js's privateKey. */
-export async function signSubmission({ privateKey, electionId, extendedBaseHash, action, ballot }) {
-  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot });
+export async function signSubmission({ privateKey, electionId, extendedBaseHash, action, ballot, styleSigned = false }) {
+  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot, styleSigned });
   return bytesToHex(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'Ed25519' }, privateKey, message)));
 }
 
 /** Checks a submission signature against the credential's public key (hex); throws InvalidSignature. */
-export async function verifySubmission({ publicKey, signature, electionId, extendedBaseHash, action, ballot }) {
-  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot });
+export async function verifySubmission({ publicKey, signature, electionId, extendedBaseHash, action, ballot, styleSigned = false }) {
+  const message = await submissionMessage({ electionId, extendedBaseHash, action, ballot, styleSigned });
   const subtle = globalThis.crypto.subtle;
   const key = await subtle.importKey('raw', hexToBytes(publicKey, 'credential', 32), { name: 'Ed25519' }, false, ['verify']);
   const ok = await subtle.verify({ name: 'Ed25519' }, key, hexToBytes(signature, 'signature', 64), message);
