@@ -51,6 +51,7 @@ async function request(method, url, body) {
 }
 
 const CODE = /^[0-9A-F]{64}$/;
+const PUBLIC_KEY = /^[0-9A-F]{64}$/;
 const PREFIX = /^[0-9A-F]{8,64}$/;
 
 /** The board API of one election. */
@@ -80,6 +81,30 @@ export class ElectionApi {
       if (error instanceof BoardRefusal && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * One credential of the published list (record format §4.1, §9): { public_key, style (null on a version-1
+   * list), weight, status: 'eligible' | 'revoked', ballots: [{ confirmation_code, seq, kind, status }] }, or
+   * null when the key is not on the list (404). Only the public key goes to the board, never the credential.
+   */
+  async credential(publicKey) {
+    if (!PUBLIC_KEY.test(publicKey)) throw new Error('credential: a public key is 64 upper-case hex digits');
+    try {
+      return (await request('GET', `${this.path}/credentials/${publicKey}`)).data;
+    } catch (error) {
+      if (error instanceof BoardRefusal && error.status === 404 && error.code === 'unknown_credential') return null;
+      throw error;
+    }
+  }
+
+  /** The election.created payload, the election's first entry (record format §8.2). */
+  async electionCreated() {
+    const entry = await this.entry(0);
+    if (entry?.kind !== 'election.created' || entry.payload === null || typeof entry.payload !== 'object') {
+      throw new BoardRefusal(200, { message: 'the first entry of this election is not its election.created' });
+    }
+    return entry.payload;
   }
 
   /**

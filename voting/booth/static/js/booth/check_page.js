@@ -9,12 +9,13 @@ import { ElectionApi } from './api.js';
 import { describeBallot, renderChoices } from './ballot_view.js';
 import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { normaliseCode, loadContext, setTitle } from './page_common.js';
+import { credentialListVersion, normaliseCode, loadContext, setTitle } from './page_common.js';
 import { errorText } from './errors_text.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
 let context = null;
+let listVersion = null; // 2: ballots signed under evote/ballot/v3 (record format §5)
 let worker = null;
 let busy = false;
 
@@ -60,6 +61,7 @@ async function check(event) {
   fill(byId('page-status'), t('check.running'));
   try {
     if (context === null) context = await loadContext(api);
+    if (listVersion === null) listVersion = await credentialListVersion(api);
     const { submission, kind, seq } = await readInput();
     await showResult(submission, kind, seq);
   } catch (error) {
@@ -92,7 +94,7 @@ async function showResult(submission, kind, seq) {
       });
       await verifySubmission({
         publicKey: submission.credential, signature: submission.signature, electionId,
-        extendedBaseHash: context.H_E, action: 'challenge', ballot,
+        extendedBaseHash: context.H_E, action: 'challenge', ballot, styleSigned: listVersion === 2,
       });
       verdict('ok', t('check.ok'));
       renderChoices(byId('check-choices'), describeBallot(context.manifest, ballot.style), normaliseChoices(reveal.choices), 'h4');

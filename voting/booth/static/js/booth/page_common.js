@@ -31,3 +31,15 @@ export function setTitle(context, pageTitle) {
   if (subtitle !== null) fill(subtitle, title);
   document.title = `${pageTitle} – ${title}`;
 }
+
+/**
+ * The version of the election's credential list (record format §4.1): 2 when election.created has
+ * "eligibility": { "version": 2, ... } (each credential bound to a ballot style and a weight; ballots signed
+ * under evote/ballot/v3), 1 when it has none. Anything else is refused rather than guessed.
+ */
+export async function credentialListVersion(api) {
+  const { eligibility } = await api.electionCreated();
+  if (eligibility === undefined) return 1;
+  if (eligibility !== null && typeof eligibility === 'object' && eligibility.version === 2) return 2;
+  throw new Error('this election names a credential-list version this booth does not know');
+}

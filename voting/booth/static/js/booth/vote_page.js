@@ -1,6 +1,14 @@
 // The booth: credential → ballot → review → encryption (in the module worker) → confirmation code →
 // cast or Benaloh challenge → receipt.
 //
+// The credential comes first: the booth derives its public key and looks that one key up on the board
+// (GET …/credentials/<public key>, record format §9), so that a credential that is not on the list, was
+// revoked, or (revote rule "first") has already cast a ballot is refused before anything is marked. In an
+// election whose credential list is version 2 (election.created's "eligibility", record format §4.1) the
+// list binds the credential to one ballot style: the voter sees that ballot only, and the ballot is signed
+// under evote/ballot/v3, which covers the style. A version-1 list binds no style: the voter chooses it, as
+// the voting card says, and the ballot is signed under evote/ballot/v2.
+//
 // What stays on this device: the credential (only its derived, non-extractable signing key is kept, in
 // memory), the choices and the ballot nonce ξ_B. The board receives the encrypted ballot and the signature;
 // a challenge also sends ξ_B and the choices, as the challenge requires. After a cast, only the public
@@ -17,6 +25,7 @@ import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
 import { alertMessage, byId, codeNode, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { errorText, refusalText } from './errors_text.js';
+import { credentialListVersion } from './page_common.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, renderReceipt } from './receipt_view.js';
 
 const { apiBase, electionId } = pageContext();
@@ -26,6 +35,7 @@ const STEPS = ['closed', 'credential', 'ballot', 'review', 'encrypt', 'code', 'c
 
 const state = {
   context: null,
+  listVersion: null, // 1 or 2 (record format §4.1): 2 binds each credential to a ballot style
   worker: null,
   prepared: null, // promise: the worker's tables for K
   keys: null, // { privateKey (non-extractable CryptoKey), publicKey }
@@ -57,7 +67,7 @@ function readStoredReceipt() {
 async function start() {
   const status = byId('page-status');
   try {
-    state.context = await api.context();
+    [state.context, state.listVersion] = await Promise.all([api.context(), credentialListVersion(api)]);
   } catch (error) {
     fill(status);
     alertMessage(byId('page-error'), errorText(error));
@@ -81,7 +91,7 @@ async function start() {
   state.worker = new EncryptionWorker();
   state.prepared = timed(() => state.worker.prepare({ electionPublicKey: context.K }));
   state.prepared.catch(() => {}); // reported when the voter encrypts
-  renderStyles(context.manifest);
+  if (state.listVersion === 1) renderStyles(context.manifest); // version 2: the credential's own style
   goto('credential');
 }
 
@@ -110,6 +120,21 @@ function chosenStyle() {
   return document.querySelector('input[name="ballot-style"]:checked')?.value ?? null;
 }
 
+/**
+ * Why the board's entry for this credential (ElectionApi.credential) keeps it from voting here, or null:
+ * not on the list, revoked, or already cast under the revote rule "first" (challenges never count).
+ */
+function refusalOf(listed) {
+  if (listed === null) return t('credential.unknown');
+  if (listed.status !== 'eligible') return t('credential.revoked');
+  const cast = Array.isArray(listed.ballots) && listed.ballots.some((b) => b.kind === 'ballot.cast');
+  if (state.context.revote_rule === 'first' && cast) return t('credential.used');
+  if (state.listVersion === 2 && !state.context.manifest.ballot_styles.some((s) => s.label === listed.style)) {
+    return t('credential.no_style');
+  }
+  return null;
+}
+
 // --- step 1: credential -----------------------------------------------------------------------------
 
 function credentialError(message) {
@@ -136,23 +161,40 @@ async function submitCredential(event) {
   if (length === 0) return credentialError(t('credential.empty'));
   if (length !== 28) return credentialError(t('credential.length', { count: length }));
   button.disabled = true;
+  let keys;
+  let listed;
   try {
-    state.keys = await deriveCredentialKeys(text, electionId);
+    keys = await deriveCredentialKeys(text, electionId);
   } catch (error) {
     button.disabled = false;
     return credentialError(error instanceof CredentialError ? t('credential.typo') : errorText(error));
   }
+  fill(byId('credential-status'), t('credential.checking'));
+  try {
+    listed = await api.credential(keys.publicKey); // the public key only: it is on the list and on each ballot
+  } catch (error) {
+    listed = error;
+  } finally {
+    fill(byId('credential-status'));
+    button.disabled = false;
+  }
+  if (listed instanceof Error) return credentialError(errorText(listed));
+  const refusal = refusalOf(listed);
+  if (refusal !== null) return credentialError(refusal); // nothing marked; the typed text stays to compare
+  state.keys = keys;
   input.value = ''; // the credential itself is not kept
   input.type = 'password';
   byId('credential-show').checked = false;
-  button.disabled = false;
   credentialError(null);
-  const style = chosenStyle();
+  const style = state.listVersion === 2 ? listed.style : chosenStyle();
   if (state.contests === null || style !== state.style) {
     state.style = style;
     state.contests = describeBallot(state.context.manifest, style);
     state.form = new BallotForm(byId('ballot-contests'), byId('ballot-announcer'), state.contests);
   }
+  const several = state.context.manifest.ballot_styles.length > 1;
+  fill(byId('ballot-style'), several ? t('ballot.style', { style }) : '');
+  show(byId('ballot-style'), several);
   goto('ballot');
 }
 
@@ -238,6 +280,7 @@ async function post(action) {
     if (encrypted.submission === null) {
       const signature = await signSubmission({
         privateKey: state.keys.privateKey, electionId, extendedBaseHash: state.context.H_E, action, ballot: encrypted.ballot,
+        styleSigned: state.listVersion === 2, // evote/ballot/v3: the signature covers the ballot's style
       });
       const reveal = action === 'challenge' ? { nonce: encrypted.ballotNonce, choices: encrypted.choices } : undefined;
       encrypted.submission = buildSubmission({ action, ballot: encrypted.ballot, credential: state.keys.publicKey, signature, reveal });
