@@ -10,32 +10,103 @@ import json
 import time
 from typing import Callable, Iterator, Sequence
 
-from voting.errors import DecryptionError
+from voting.credential_list import MAX_PER_ENTRY, ListedCredential, credential_list_payload, parse_credential_list
+from voting.errors import DecryptionError, EncodingError
 from voting.record import admin, rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
-from voting.record.election import define_election
+from voting.record.election import ElectionDefinition, define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
 
 from .election_follower import ElectionFollower, election_state
 from .log_format.client import BoardClient
 
-MAX_CREDENTIALS_PER_ENTRY = 100_000
 Say = Callable[[str], None]
 
 
-def create_election(client: BoardClient, election_id: str, manifest: object, roster: list[dict], k: int, revote_rule: str = "last"):
+def create_election(
+    client: BoardClient, election_id: str, manifest: object, roster: list[dict], k: int, revote_rule: str = "last", max_weight: int = 1
+) -> ElectionDefinition:
+    """Create a version-2 election (record-format §4.1): its credentials are bound to a ballot style and a
+    weight from 1 to ``max_weight``."""
     trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
-    definition = define_election(election_id, manifest, trustees, k, revote_rule)
+    definition = define_election(election_id, manifest, trustees, k, revote_rule, max_weight=max_weight)
     client.create_election(definition.to_payload())
     return definition
 
 
-def publish_credentials(client: BoardClient, election_id: str, keys: list[str]) -> int:
-    keys = sorted(keys)
-    for start in range(0, len(keys), MAX_CREDENTIALS_PER_ENTRY):
-        client.post_admin(election_id, "credentials.published", {"credentials": keys[start : start + MAX_CREDENTIALS_PER_ENTRY]})
-    return len(keys)
+def publish_credentials(client: BoardClient, election_id: str, document: object) -> int:
+    """Publish a credential list file in the election's version (record-format §4.1), split into entries of
+    at most MAX_PER_ENTRY credentials (each a whole body). The whole list is checked against the election
+    before anything is posted; a file in the other version is refused with what to do instead."""
+    state, _ = election_state(client, election_id)
+    definition = state.definition
+    version = definition.eligibility.version
+    found = credential_file_version(document)
+    if found != version or isinstance(found, bool):
+        raise ValueError(_version_advice(election_id, version, found))
+    listed = _whole_list(document, definition)
+    if version == 1:
+        bodies = [{"credentials": [c.public_key for c in listed[n : n + MAX_PER_ENTRY]]} for n in range(0, len(listed), MAX_PER_ENTRY)]
+    else:
+        bodies = [credential_list_payload(election_id, listed[n : n + MAX_PER_ENTRY]) for n in range(0, len(listed), MAX_PER_ENTRY)]
+    already = set(state.credentials) & {c.public_key for c in listed}
+    if already:
+        raise ValueError(f"{len(already)} of these credentials are already published for {election_id}; nothing was posted")
+    for body in bodies:
+        client.post_admin(election_id, "credentials.published", body)
+    return len(listed)
+
+
+def credential_file_version(document: object) -> object:
+    """The ``version`` of a list body (2 for version 2); 1 for a list of keys, alone or under ``credentials``."""
+    if isinstance(document, dict) and "version" in document:
+        return document["version"]
+    return 1
+
+
+def _version_advice(election_id: str, version: int, found: object) -> str:
+    if version == 2 and found == 1:
+        return (
+            f"{election_id} binds each credential to a ballot style and a weight (a version-2 list), and this file is a "
+            f"version-1 list of bare public keys: make the list with `evote credentials generate --election {election_id} "
+            "--manifest ...`. Nothing was posted."
+        )
+    return f"{election_id} takes a version-{version} credential list and this file is version {found!r}. Nothing was posted."
+
+
+def _whole_list(document: object, definition: ElectionDefinition) -> list[ListedCredential]:
+    """Every credential of a list file of any length, checked as :func:`parse_credential_list` checks an
+    entry (the per-entry limit applies to the entries posted, not to the file). A version-1 file's keys
+    are sorted first, as ``evote credentials generate`` of older releases left them."""
+    raw = document.get("credentials") if isinstance(document, dict) else document
+    if not isinstance(raw, list) or not raw:
+        raise EncodingError("credentials", "the file lists no credential")
+    if definition.eligibility.version == 1:
+        if not all(isinstance(key, str) for key in raw):
+            raise EncodingError("credentials", "a version-1 list holds public keys (hex strings)")
+        raw = sorted(raw)
+    styles = [s.label for s in definition.manifest.ballot_styles]
+    listed: list[ListedCredential] = []
+    for n in range(0, len(raw), MAX_PER_ENTRY):
+        part = raw[n : n + MAX_PER_ENTRY]
+        body = {"credentials": part} if definition.eligibility.version == 1 else {**document, "credentials": part}  # type: ignore[dict-item]
+        try:
+            listed += parse_credential_list(body, definition.eligibility, definition.election_id, styles)
+        except EncodingError as exc:
+            raise EncodingError(_shifted(exc.field, n), exc.reason) from None
+    keys = [c.public_key for c in listed]
+    if keys != sorted(set(keys)):
+        raise EncodingError("credentials", "distinct public keys in increasing order")
+    return listed
+
+
+def _shifted(field: str, offset: int) -> str:
+    """``credentials[i]...`` of a part starting at ``offset`` as the position in the whole file."""
+    if offset and field.startswith("credentials["):
+        index, rest = field[len("credentials[") :].split("]", 1)
+        return f"credentials[{int(index) + offset}]{rest}"
+    return field
 
 
 def keygen_result(client: BoardClient, election_id: str) -> dict:

@@ -17,10 +17,14 @@ from typing import NoReturn
 
 import click
 
-from voting.credentials import derive_voter_key, new_credential
+from voting.credential_issuing import issue_credentials, roll_of_count
+from voting.credential_list import MAX_WEIGHT
 from voting.errors import VotingError
+from voting.manifest import parse_manifest
+from voting.record.election import check_election_id
 from voting.record.lifecycle import BALLOT_KINDS, ElectionState
 from voting.record.results import election_result, result_csv_rows, result_text
+from voting.voter_roll import read_roll_file
 
 from . import admin_ops as ops
 from .election_follower import election_state
@@ -72,31 +76,54 @@ def credentials() -> None:
 
 @credentials.command("generate")
 @click.option("--election", required=True, help="the election identifier the credentials are for")
-@click.option("--count", "number", required=True, type=click.IntRange(1, 10_000_000), help="how many voters")
+@click.option("--manifest", "manifest_file", required=True, type=click.Path(dir_okay=False), help="the election's manifest (its ballot styles)")
+@click.option("--roll", "roll_file", default=None, type=click.Path(dir_okay=False), help="voter roll CSV: voter_id, style, optional weight, other columns kept for the cards")
+@click.option("--count", "number", default=None, type=click.IntRange(1, 10_000_000), help="without a roll: how many voters, numbered from 1")
+@click.option("--style", default=None, help="with --count: their ballot style (may be left out when the manifest has one)")
+@click.option("--weight", default=1, show_default=True, type=click.IntRange(1), help="with --count: their weight")
+@click.option("--max-weight", default=1, show_default=True, type=click.IntRange(1, MAX_WEIGHT), help="the election's maximum weight (evote election create --max-weight)")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="directory for the two files")
-def generate(election: str, number: int, out: str) -> None:
+def generate(election: str, manifest_file: str, roll_file: str | None, number: int | None, style: str | None, weight: int, max_weight: int, out: str) -> None:  # fmt: skip
     """Write credentials-private.csv (for delivery to voters) and credentials-public.json (for the board).
 
-    The public list is sorted, so its order says nothing about the private file's order; neither file
-    links a credential to a voter's identity.
+    One fresh credential per voter of the roll (or of --count). The private file links each credential to
+    its voter (with the roll's other columns, for the voting cards); the public list holds only public keys,
+    ballot styles and weights, sorted by key, so it names no voter (record-format §4.1).
     """
     directory = Path(out)
-    directory.mkdir(parents=True, exist_ok=True)
-    private = directory / "credentials-private.csv"
-    if private.exists():
-        _fail(f"{private} exists; refusing to overwrite credentials that may have been handed out")
-    keys = []
-    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["voter", "credential"])
-        for n in range(1, number + 1):
-            credential = new_credential()
-            writer.writerow([n, credential])
-            keys.append(derive_voter_key(credential, election).public_key_hex)
-    public = directory / "credentials-public.json"
-    public.write_text(json.dumps({"election_id": election, "credentials": sorted(keys)}, indent=1) + "\n")
-    click.echo(f"{number} credentials: private {private} (mode 0600, deliver each line to one voter), public {public}")
+    private, public = directory / "credentials-private.csv", directory / "credentials-public.json"
+
+    def run():
+        check_election_id(election, "--election")
+        manifest = parse_manifest(json.loads(Path(manifest_file).read_text(encoding="utf-8")))
+        styles = [s.label for s in manifest.ballot_styles]
+        if (roll_file is None) == (number is None):
+            raise ValueError("give either --roll ROLL.csv or --count N (with --style)")
+        if roll_file is not None:
+            if style is not None or weight != 1:
+                raise ValueError("--style and --weight go with --count; a roll gives each voter's style and weight")
+            roll = read_roll_file(roll_file, styles, max_weight)
+        else:
+            if style is None and len(styles) != 1:
+                raise ValueError(f"--style: the manifest has several ballot styles ({', '.join(styles)}); name the voters' style")
+            roll = roll_of_count(number, style or styles[0], weight, styles, max_weight)
+        for existing in (private, public):
+            if existing.exists():
+                raise ValueError(f"{existing} exists; refusing to overwrite credentials that may have been handed out")
+        issued = issue_credentials(election, roll)
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(issued.private_rows())
+        fd = os.open(public, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(issued.public_payload(), indent=1) + "\n")
+        return issued, manifest
+
+    issued, manifest = _guard(run)
+    click.echo(f"{len(issued.issued)} credentials: private {private} (mode 0600, deliver each line to its voter), public {public}")
+    for warning in issued.warnings(manifest):
+        click.echo(f"warning: {warning}. Anyone can read these votes from the result: change the weights, or tell those voters.", err=True)
 
 
 # --- evote election -----------------------------------------------------------------------------------
@@ -113,17 +140,23 @@ def election() -> None:
 @click.option("--trustees", "trustees_file", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON list of {name, identity_key}, in guardian order")
 @click.option("--quorum", "k", required=True, type=click.IntRange(1), help="k: trustees needed to decrypt")
 @click.option("--revote-rule", type=click.Choice(["last", "first"]), default="last", show_default=True)
+@click.option("--max-weight", default=1, show_default=True, type=click.IntRange(1, MAX_WEIGHT), help="the largest weight a voter's credential may carry")
 @board_option
 @token_option
-def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, board: str, token_file: str | None) -> None:
-    """Create an election from MANIFEST and register the trustees' identity keys."""
+def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, board: str, token_file: str | None) -> None:  # fmt: skip
+    """Create an election from MANIFEST and register the trustees' identity keys.
+
+    Each voter's credential is bound to a ballot style and a weight from 1 to --max-weight (a version-2
+    credential list, record-format §4.1)."""
     def run():
         roster = json.loads(Path(trustees_file).read_text())
         if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
-        definition = ops.create_election(_client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule)
+        definition = ops.create_election(
+            _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight
+        )  # fmt: skip
         params = definition.parameters
-        return f"created {election_id}: n = {definition.n}, k = {k}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"
+        return f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"
 
     click.echo(_guard(run))
 
@@ -134,12 +167,18 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
 @board_option
 @token_option
 def publish_credentials(election_id: str, public_file: str, board: str, token_file: str | None) -> None:
-    """Publish the public credential list (before the election opens; frozen afterwards)."""
+    """Publish the public credential list (before the election opens; frozen afterwards).
+
+    PUBLIC_FILE is the credentials-public.json of `evote credentials generate` (version 2); a version-1
+    election (made by an older release) takes its list of public keys. The whole list is checked against
+    the election before anything is posted."""
     def run():
-        document = json.loads(Path(public_file).read_text())
-        keys = document["credentials"] if isinstance(document, dict) else document
-        count_ = ops.publish_credentials(_client(board, token_file), election_id, keys)
-        return f"published {count_} credential public keys for {election_id}"
+        try:
+            document = json.loads(Path(public_file).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{public_file} is not a JSON file: {exc}") from None
+        count_ = ops.publish_credentials(_client(board, token_file), election_id, document)
+        return f"published {count_} credentials for {election_id}"
 
     click.echo(_guard(run))
 

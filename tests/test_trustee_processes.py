@@ -28,7 +28,7 @@ def cast(board_url: str, credential: str, choices: dict, action: str = "cast") -
     state, _ = election_state(client, ELECTION)
     result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "all", choices))
     voter = derive_voter_key(credential, ELECTION)
-    client.submit_ballot(ELECTION, build_submission(result.ballot, voter, ELECTION, state.context.H_E, action))
+    client.submit_ballot(ELECTION, build_submission(result.ballot, voter, ELECTION, state.context.H_E, action, style_signed=True))
 
 
 def wait_until(predicate, timeout=120, what="condition"):
@@ -64,7 +64,7 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
         for process in processes:
             assert "key ceremony complete" in finish(process)
 
-        evote("credentials", "generate", "--election", ELECTION, "--count", "4", "--out", "creds", cwd=tmp_path)
+        evote("credentials", "generate", "--election", ELECTION, "--manifest", "manifest.json", "--count", "4", "--style", "all", "--out", "creds", cwd=tmp_path)
         evote("election", "credentials", ELECTION, "creds/credentials-public.json", "--board", board, cwd=tmp_path)
         evote("election", "open", ELECTION, "--board", board, cwd=tmp_path)
         credentials = [line.split(",")[1].strip() for line in (tmp_path / "creds" / "credentials-private.csv").read_text().splitlines()[1:]]

@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import NoReturn
 
@@ -101,19 +102,23 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
         election_id = f"riverton-{secrets.token_hex(3)}" if settings.manifest == str(run.SAMPLE_MANIFEST) else f"demo-{secrets.token_hex(3)}"
         say(f"board serving on {board}; database {config['EVOTE_DATABASE_URL'].split('///')[0]}…")
         dirs, passphrase, roster = run.create_trustees(out, settings.trustees, say)
-        definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum)
-        say(f"election {election_id} created: {len(manifest.contests)} contests, {len(manifest.ballot_styles)} ballot styles, n = {definition.n}, k = {definition.k}")
+        definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum, max_weight=run.MAX_WEIGHT)
+        say(f"election {election_id} created: {len(manifest.contests)} contests, {len(manifest.ballot_styles)} ballot styles, n = {definition.n}, k = {definition.k}, weights up to {run.MAX_WEIGHT}")
         with console.status("key ceremony: each trustee's process publishes commitments, exchanges shares, checks them…"):
             run.key_ceremony(client, election_id, dirs, passphrase, out / "logs", say)
-        credentials, keys = run.make_credentials(out, election_id, settings.voters)
-        admin_ops.publish_credentials(client, election_id, keys)
+        roll = run.write_roll(out, manifest, settings.voters)
+        issued = run.make_credentials(out, election_id, manifest, roll)
+        admin_ops.publish_credentials(client, election_id, issued.public_payload())
         client.post_admin(election_id, "election.opened", {})
-        say(f"{settings.voters} voter credentials published (the secrets are in {out / 'credentials-private.txt'}); the election is open")
+        readable = "; ".join(issued.warnings(manifest)) or "no weight makes a vote readable from the tally"
+        say(f"voter roll {roll.name}: {_roll_summary(issued)}; {readable}")
+        say(f"{settings.voters} credentials published (style and weight each, no voter named; the secrets are in {out / run.PRIVATE_FILE}); the election is open")
+        credentials = [c.credential for c in issued.issued]
         run.save_state(out, run.DemoState(board, election_id, [str(d) for d in dirs], str(passphrase), str(out / "admin-token"), settings.quorum))
         if serve_only:
             _serve_forever(board, election_id, credentials, out)
             return
-        tasks = run.voter_tasks(settings, board, election_id, manifest, credentials)
+        tasks = run.voter_tasks(settings, board, election_id, manifest, [(c.credential, c.style) for c in issued.issued])
         with _progress() as progress:
             bar = progress.add_task("voters encrypt, sign and post their ballots", total=len(tasks))
             run.cast_all(tasks, settings.workers, lambda n: progress.advance(bar, n))
@@ -123,13 +128,23 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
     console.print(f"[bold green]done in {time.monotonic() - started:.1f} s[/]")
 
 
+def _roll_summary(issued) -> str:
+    styles = Counter(c.style for c in issued.issued)
+    weights = Counter(c.weight for c in issued.issued)
+    return (
+        ", ".join(f"{count} voter(s) of {style}" for style, count in sorted(styles.items()))
+        + "; weights "
+        + ", ".join(f"{weight} ({count})" for weight, count in sorted(weights.items()))
+    )
+
+
 def _serve_forever(board: str, election_id: str, credentials: list[str], out: Path) -> None:
     console.rule("[bold]the board and the booth are running[/]")
     console.print(f"Vote in a browser:  [bold]{board}/booth/elections/{election_id}/[/]")
     console.print("Voter credentials (each votes once; the last ballot counts):")
     for credential in credentials[:5]:
         console.print(f"  {credential}")
-    console.print(f"(all {len(credentials)} are in {out / 'credentials-private.txt'})")
+    console.print(f"(all {len(credentials)}, with each voter's ward and weight, are in {out / run.PRIVATE_FILE})")
     console.print(f"When you are done, in another terminal:  [bold]evote demo finish --out {out}[/]")
     console.print("Press Ctrl-C here to stop the board.")
     try:
@@ -163,8 +178,7 @@ def _finish(client: BoardClient, out: Path, election_id: str, dirs: list[Path], 
     with console.status(f"decryption by {', '.join(d.name for d in decryptors)}" + (f" ({', '.join(left_out)} absent)" if left_out else "")):
         state = admin_ops.decrypt(client, election_id, wait_seconds=1800, quorum_wait=1, say=say)  # the demo chose who decrypts
     run.wait_all(processes, "decryption", out / "logs")
-    console.rule("[bold]result[/]")
-    console.print(admin_ops.format_result(state), highlight=False)
+    say(f"the trustees decrypted the tally; the result is published ({len(state.definition.manifest.contests)} contests)")
     record = out / "record"
     export_from_board(board, election_id, str(record))
     say(f"election record exported to {record}")

@@ -3,16 +3,20 @@
 1. a board (SQLite file by default) served on a loopback port;
 2. n trustees created with ``evote-trustee init``; the administrator creates the election from a manifest;
 3. the key ceremony: each trustee its own ``evote-trustee keygen`` process, talking to the board over HTTP;
-4. credentials generated and published; the election opens;
-5. voters cast ballots through the voter client (``evote vote``'s code); some challenge first, some revote;
+4. a voter roll of two wards with weights 1 and 2 (none makes a vote readable); credentials issued from it
+   (``evote credentials generate``'s code) and the version-2 list published; the election opens;
+5. voters cast their own ward's ballot, signed with its style, through the voter client (``evote vote``'s
+   code); some challenge first, some revote;
 6. close; the encrypted tally; k trustees (leaving one out) run ``evote-trustee decrypt``; the result;
-7. the record is exported and ``evote-verify`` checks it, writing an HTML report.
+7. the record is exported and ``evote-verify`` checks it, writing an HTML report, and prints the verified
+   (weighted) result.
 
 ``--seed`` makes the voters' *choices* reproducible; every cryptographic value still comes from the OS.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
@@ -29,11 +33,15 @@ from typing import Callable
 from bulletin_board import admin_ops
 from bulletin_board.election_follower import ElectionFollower
 from bulletin_board.log_format.client import BoardClient
-from voting.credentials import derive_voter_key, new_credential
+from voting.credential_issuing import IssuedCredentials, issue_credentials
+from voting.credential_list import ListedCredential, weight_warnings
 from voting.manifest import Manifest, parse_manifest
+from voting.voter_roll import read_roll_file
 
 SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")
 STATE_FILE = "demo.json"
+MAX_WEIGHT = 2  # the demo's roll: weights 1 and 2
+PRIVATE_FILE = "credentials-private.csv"
 Say = Callable[[str], None]
 
 
@@ -174,13 +182,15 @@ class VoterTask:
     board: str
     election_id: str
     credential: str
-    style: str
+    style: str  # the voter's own ballot style, bound to the credential
     choices: dict
     action: str  # "cast", "challenge" (revealed) or "sealed-challenge"
 
 
 def vote(task: VoterTask) -> str:
-    """One voter's action through the voter client's code; returns the confirmation code."""
+    """One voter's action through the voter client's code (``evote vote``): it looks the credential up on the
+    board, votes that credential's ballot style and signs the style too (evote/ballot/v3, record-format §5);
+    returns the confirmation code."""
     from voting.booth.cli_vote import cast_or_challenge
 
     receipt, _, _ = cast_or_challenge(
@@ -190,18 +200,16 @@ def vote(task: VoterTask) -> str:
     return receipt["confirmation_code"]
 
 
-def voter_tasks(settings: DemoSettings, board: str, election_id: str, manifest: Manifest, credentials: list[str]) -> list[VoterTask]:
+def voter_tasks(settings: DemoSettings, board: str, election_id: str, manifest: Manifest, voters: list[tuple[str, str]]) -> list[VoterTask]:
+    """``voters`` are (credential, style) pairs; each voter votes its own style's ballot."""
     rng = random.Random(settings.seed) if settings.seed is not None else random.SystemRandom()
-    styles = [s.label for s in manifest.ballot_styles]
     tasks = []
-    for n, credential in enumerate(credentials):
-        style = rng.choice(styles)
+    for n, (credential, style) in enumerate(voters):
         if n < settings.challenge:  # challengers test the device first, then cast a fresh ballot
             action = "sealed-challenge" if n % 2 else "challenge"
             tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), action))
         tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), "cast"))
-    for credential in credentials[: settings.revote]:  # revoters change their mind: the last ballot counts
-        style = rng.choice(styles)
+    for credential, style in voters[: settings.revote]:  # revoters change their mind: the last ballot counts
         tasks.append(VoterTask(board, election_id, credential, style, random_choices(manifest, style, rng), "cast"))
     return tasks
 
@@ -243,7 +251,28 @@ def load_manifest(path: str) -> tuple[object, Manifest]:
     return document, parse_manifest(document)
 
 
-def make_credentials(out: Path, election_id: str, count: int) -> tuple[list[str], list[str]]:
-    credentials = [new_credential() for _ in range(count)]
-    write_secret(out / "credentials-private.txt", "\n".join(credentials) + "\n")
-    return credentials, [derive_voter_key(c, election_id).public_key_hex for c in credentials]
+def write_roll(out: Path, manifest: Manifest, count: int) -> Path:
+    """The demo's voter roll (docs/guide-administrator.md §4): voters spread over the ballot styles (the
+    wards), every third with weight 2 — unless that would make someone's vote readable from the tally (a
+    small roll), then everyone weighs 1; an e-mail column the public list never shows."""
+    styles = [s.label for s in manifest.ballot_styles]
+    rows = [(f"voter-{n + 1:03}", styles[n % len(styles)], 2 if n % 3 == 0 else 1) for n in range(count)]
+    contests_of_style = {s.label: s.contest_labels for s in manifest.ballot_styles}
+    if weight_warnings((ListedCredential(voter_id, style, weight) for voter_id, style, weight in rows), contests_of_style):
+        rows = [(voter_id, style, 1) for voter_id, style, _ in rows]
+    path = out / "voter-roll.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["voter_id", "style", "weight", "email"])
+        writer.writerows([voter_id, style, weight, f"{voter_id}@riverton.example"] for voter_id, style, weight in rows)
+    return path
+
+
+def make_credentials(out: Path, election_id: str, manifest: Manifest, roll: Path) -> IssuedCredentials:
+    """Credentials for the roll, as ``evote credentials generate --roll`` issues them; the private rows go to
+    credentials-private.csv (0600), as the administrator would deliver them."""
+    issued = issue_credentials(election_id, read_roll_file(roll, [s.label for s in manifest.ballot_styles], MAX_WEIGHT))
+    fd = os.open(out / PRIVATE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(issued.private_rows())
+    return issued

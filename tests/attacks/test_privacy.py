@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
+import csv
 import hmac
 import json
 import logging
@@ -276,7 +277,8 @@ def test_demo_election_with_every_process_at_debug_leaks_no_secret(tmp_path):
     state = json.loads((out / "demo.json").read_text())
     passphrase = Path(state["passphrase_file"]).read_text().strip()
     found: dict[str, object] = {"passphrase": passphrase, "admin token": Path(state["token_file"]).read_text().strip()}
-    for n, credential in enumerate((out / "credentials-private.txt").read_text().split()):
+    issued = list(csv.DictReader((out / "credentials-private.csv").open(newline="")))
+    for n, credential in enumerate(row["credential"] for row in issued):
         found[f"credential {n}"] = credential
         found[f"credential {n} random part"] = parse_credential(credential)
         found[f"credential {n} signing seed"] = bytes(derive_voter_key(credential, state["election_id"]).signing_key)
@@ -288,7 +290,7 @@ def test_demo_election_with_every_process_at_debug_leaks_no_secret(tmp_path):
         values += [u for r in trustee.rounds.values() for u in r.u]
         for m, value in enumerate(values):
             found[f"{trustee.name} secret {m}"] = int(value, 16)
-    handed_out = {Path(state["passphrase_file"]), Path(state["token_file"]), out / "credentials-private.txt"}
+    handed_out = {Path(state["passphrase_file"]), Path(state["token_file"]), out / "credentials-private.csv"}
     files = [p for p in sorted(out.rglob("*")) if p.is_file() and p not in handed_out]
     haystacks = {str(p.relative_to(out)): p.read_bytes().decode("latin-1") for p in files}
     haystacks["console"] = result.stdout + result.stderr
