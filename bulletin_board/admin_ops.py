@@ -72,6 +72,11 @@ def _version_advice(election_id: str, version: int, found: object) -> str:
             f"version-1 list of bare public keys: make the list with `evote credentials generate --election {election_id} "
             "--manifest ...`. Nothing was posted."
         )
+    if version == 1:
+        return (
+            f"{election_id} is a version-1 election (made by an older release: any ballot style, weight 1); it takes "
+            f"a list of public keys, and this file is version {found!r}. Nothing was posted."
+        )
     return f"{election_id} takes a version-{version} credential list and this file is version {found!r}. Nothing was posted."
 
 
