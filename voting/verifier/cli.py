@@ -304,6 +304,8 @@ def _summary(out: Console, report: Report) -> None:
         for step in v.steps:
             if step.status is Status.NOT_APPLICABLE and step.count.reasons:
                 out.print(f"      [dim]{step.id} not applicable: {escape(step.count.reasons[0])}[/]")
+        for finding in v.warnings():
+            out.print(f"      [yellow]{finding.check} warning[/] {escape(finding.subject)}: {escape(finding.message)}")
         for finding in v.first_failures(SHOWN_FAILURES):
             out.print(f"      [red]{finding.check}[/] {escape(finding.subject)}: {escape(finding.message)}")
             if finding.origin:

@@ -7,8 +7,12 @@ section letter and a number: "B.1" (the board), "L.4" (the election's rules), "E
 letter ("B") names that section's preconditions. It says what was examined (``subject``: a ballot, contest, option or
 guardian), where in the record (``origin``: file and field), and for a failure what was expected and found.
 
-Findings are counted, not kept: :class:`Tally` holds per-check counts and the first failures only, so a
-verification's memory does not grow with the number of ballots.
+A *warning* (:func:`warning`) is a passed finding the report shows anyway: the record is consistent, but a
+reader should know what it says (E.8: weights that make a vote readable from the tally). It never fails the
+election.
+
+Findings are counted, not kept: :class:`Tally` holds per-check counts and the first failures and warnings
+only, so a verification's memory does not grow with the number of ballots.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Finding:
     origin: str = ""  # file and field in the record
     expected: str | None = None
     found: str | None = None
+    warning: bool = False  # a passed finding the report shows: see the module docstring
 
     def __post_init__(self) -> None:
         if not CHECK_ID.fullmatch(self.check):
@@ -53,6 +58,8 @@ class Finding:
             value = getattr(self, key)
             if value:
                 data[key] = value
+        if self.warning:
+            data["warning"] = True
         return data
 
 
@@ -70,6 +77,11 @@ def failed(check: str, subject: str, message: str, origin: str = "", *, expected
         None if expected is None else _evidence(expected),
         None if found is None else _evidence(found),
     )
+
+
+def warning(check: str, subject: str, message: str, origin: str = "") -> Finding:
+    """A passed finding that the report shows with its message (it does not fail the election)."""
+    return Finding(check, Status.PASSED, subject, message, origin, warning=True)
 
 
 def not_applicable(check: str, subject: str, reason: str, origin: str = "") -> Finding:
@@ -104,6 +116,7 @@ class CheckCount:
     not_applicable: int = 0
     failures: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # distinct not-applicable reasons
+    warnings: list[Finding] = field(default_factory=list)  # the first passed findings that are warnings
 
     @property
     def omitted(self) -> int:
@@ -121,6 +134,8 @@ class Tally:
         count = self.counts.setdefault(finding.check, CheckCount())
         if finding.status is Status.PASSED:
             count.passed += 1
+            if finding.warning and len(count.warnings) < self.keep:
+                count.warnings.append(finding)
         elif finding.status is Status.FAILED:
             count.failed += 1
             if len(count.failures) < self.keep:
@@ -143,6 +158,7 @@ class Tally:
             mine.not_applicable += theirs.not_applicable
             room = self.keep - len(mine.failures)
             mine.failures.extend(theirs.failures[: max(room, 0)])
+            mine.warnings.extend(theirs.warnings[: max(self.keep - len(mine.warnings), 0)])
             for reason in theirs.reasons:
                 if reason not in mine.reasons and len(mine.reasons) < self.keep:
                     mine.reasons.append(reason)

@@ -6,7 +6,7 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
-from .result import TURNOUT_WORDS, share_text, tie_text, votes_text
+from .result import TURNOUT_WORDS, share_text, tie_text, votes_text, weighted_text
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -21,6 +21,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .tag.passed { background: #d2ecd2; border: 0; } .tag.failed { background: #f6c9c9; border: 0; } .tag.na { background: #eee; }
 details { margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem; padding: .4rem .8rem; }
 summary { cursor: pointer; font-weight: 600; }
+.warning { margin: .4rem 0 .4rem 1rem; padding: .4rem .6rem; background: #fffbe6; border-left: 3px solid #b8962e; }
 .finding { margin: .4rem 0 .4rem 1rem; padding: .4rem .6rem; background: #fff7f7; border-left: 3px solid #b84a4a; }
 code, .hex { font-family: ui-monospace, monospace; font-size: .85rem; word-break: break-all; }
 .spec { color: #333; font-style: italic; }
@@ -110,6 +111,8 @@ def _result_section(report: Report) -> str:
             '<tr><th scope="col">Option</th><th scope="col" class="n">votes</th><th scope="col" class="n">share</th>'
             f'<th scope="col">elected</th><th scope="col">chart</th></tr>{rows}</table>{note}'
         )
+    if result.get("weighted"):
+        parts.append(f"<p>{_e(weighted_text(result['total_weight']).capitalize())}.</p>")
     turnout = "".join(
         f'<tr><th scope="row">{_e(words)}</th><td class="n">{result["turnout"][key]}</td></tr>' for key, words in TURNOUT_WORDS
     )
@@ -178,7 +181,10 @@ def _step(s: StepResult) -> str:
     extra = ""
     if s.status is Status.NOT_APPLICABLE and s.count.reasons:
         extra = '<div class="na">Does not apply: ' + "; ".join(_e(r) for r in s.count.reasons) + "</div>"
-    failures = "".join(_finding(f) for f in s.count.failures)
+    failures = "".join(
+        f'<div class="warning"><strong>Warning, {_e(f.subject)}</strong>: {_e(f.message)}</div>' for f in s.count.warnings
+    )
+    failures += "".join(_finding(f) for f in s.count.failures)
     if s.count.omitted:
         failures += f'<div class="na">… and {s.count.omitted} more failure(s) of this step (see the JSON report).</div>'
     return (

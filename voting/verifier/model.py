@@ -259,6 +259,7 @@ class BallotRecord:
     action: str | None = None  # the submission's "cast" or "challenge"
     confirmation_code: bytes | None = None  # as written, readable even when the ballot's ciphertexts are not
     contest_data: bytes | None = None  # credentials.contest_data_digest of the ballot as written (signed, E.5)
+    weight: int = 1  # its credential's weight in a version-2 election (record-format §8.3), by which 8 raises it
 
     @property
     def subject(self) -> str:
@@ -291,6 +292,7 @@ class BallotDigest:
     credential: bytes | None = None
     revealed: bool = False  # a challenged ballot opened with its nonce (no trustee decryption)
     ciphertext_keys: tuple[bytes, ...] = ()  # SHA-256 of b(α, 512) for each selection, as the board indexes them
+    style: str = ""  # the ballot style it says it is (E.7)
 
 
 # --- aggregation and tally (SPEC §3.5-3.6) ----------------------------------------------------------

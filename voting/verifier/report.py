@@ -37,6 +37,8 @@ class StepResult:
             "failed": self.count.failed,
             "not_applicable": self.count.not_applicable,
         }
+        if self.count.warnings:
+            data["warnings"] = [f.to_json() for f in self.count.warnings]
         if self.count.failures:
             data["failures"] = [f.to_json() for f in self.count.failures]
             data["failures_not_shown"] = self.count.omitted
@@ -68,6 +70,10 @@ class VerificationResult:
     @property
     def failed(self) -> int:
         return sum(s.count.failed for s in self.steps)
+
+    def warnings(self) -> list[Finding]:
+        """Passed findings the report shows (they do not fail the verification)."""
+        return [f for s in self.steps for f in s.count.warnings]
 
     def first_failures(self, limit: int = 3) -> list[Finding]:
         found = [f for s in self.steps for f in s.count.failures]

@@ -4,7 +4,11 @@ Computed only when every check passed, and only from values the verifier checked
 ``tally.result`` (Verifications 9-10 checked them against the encrypted tally), the counting of section E
 (which cast ballots count and which were superseded), the credential lists that section L replayed, and the
 challenged ballots the stream verified. It does not use the board's result code (voting/record/results.py):
-``tests/test_results.py`` requires the two computations to agree. Every counted ballot weighs 1.
+``tests/test_results.py`` requires the two computations to agree.
+
+In a version-1 election every counted ballot weighs 1. In a version-2 election each counted ballot weighs its
+credential's weight (record-format §8.3): the decrypted t are weighted totals already (Verification 8 checks
+the weighted aggregation, E.4 the total weight), and the result says so (``weighted``, ``total_weight``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from ..errors import ManifestError
 from ..manifest import Contest, parse_manifest
+from .checks.credential_lists import list_in_force
 from .model import Decryption, ElectionRecord, Unreadable
 from .model_evote import CountedBallots
 from .report import Report
@@ -48,20 +53,23 @@ def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
         raise NoResult("the manifest cannot be read") from None
     values = _tally_values(tally)
     contests = [_contest(c, values) for c in manifest.contests]
-    listed: set[str] = set()
-    revoked: set[str] = set()
-    try:
-        for entry in evote.control("credentials.published", "credentials.revoked"):
-            (listed if entry.kind == "credentials.published" else revoked).update(entry.payload["credentials"])
-    except (KeyError, TypeError):
-        raise NoResult("a credential list cannot be read") from None
+    credentials = list_in_force(evote)
+    if not credentials.listed:
+        raise NoResult("a credential list cannot be read")
     turnout = {
-        "credentials_issued": len(listed - revoked),
+        "credentials_issued": len(credentials.eligible),
         "ballots_counted": len(evote.counting.counted),
         "ballots_challenged": int(report.statistics["challenged"]),
         "ballots_superseded": len(evote.counting.superseded),
     }
-    return {"contests": contests, "turnout": turnout}
+    result: dict[str, Any] = {"weighted": False, "total_weight": None, "contests": contests, "turnout": turnout}
+    if credentials.styles_bound:
+        encrypted = evote.first("tally.encrypted")
+        total = encrypted.payload.get("total_weight") if encrypted is not None and isinstance(encrypted.payload, dict) else None
+        if not isinstance(total, int):
+            raise NoResult("the encrypted tally has no total weight")
+        result.update(weighted=True, total_weight=total)
+    return result
 
 
 def _tally_values(tally: Decryption) -> dict[tuple[str, str], int]:
@@ -115,6 +123,11 @@ def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[s
     return above, {"options": tied, "seats": seats - len(above)}
 
 
+def weighted_text(total_weight: int) -> str:
+    """The line that says the totals are weighted (version-2 elections, record-format §8.3)."""
+    return f"votes weighted by the credential list (total weight {total_weight})"
+
+
 def votes_text(n: int) -> str:
     return "1 vote" if n == 1 else f"{n} votes"
 
@@ -143,6 +156,8 @@ def result_lines(result: dict[str, Any]) -> list[str]:
             lines.append(f"  {tie_text(c['tie'], names)}: not broken, no winner declared for it")
         elif c["number_elected"] is None:
             lines.append("  no winner declared (the manifest does not say how many are elected)")
+    if result.get("weighted"):
+        lines.append(weighted_text(result["total_weight"]))
     lines.append("Turnout")
     lines.extend(f"  {words}: {result['turnout'][key]}" for key, words in TURNOUT_WORDS)
     return lines

@@ -203,6 +203,7 @@ def digest(record: BallotRecord) -> BallotDigest:
         credential=record.credential,
         revealed=isinstance(record.decryption, RevealedNonce),
         ciphertext_keys=tuple(ciphertext_key(c.alpha) for c in ballot.ciphertexts()) if evote and ballot else (),
+        style=record.style,
     )
 
 

@@ -34,6 +34,7 @@ from .eligibility import (
 from .key_ceremony import v2_guardian_keys, v3_joint_key, v4_extended_base_hash
 from .parameters import v1_parameters
 from .rules import l_election_rules
+from .styles import e7_ballot_styles, e8_weight_privacy
 from .tally import v9_tally_decryption, v10_contests_of_ballots_in_tally, v10_tally_values_and_labels, v11_contest_data
 
 
@@ -94,10 +95,16 @@ EVOTE_SECTIONS: tuple[Verification, ...] = (
     Verification(
         "E",
         "Eligibility and counting",
-        "record-format §4-5, §8.3",
+        "record-format §4-5, §8.3",  # E.7, E.8: version-2 elections (§4.1)
         record=(e2_revoting_rule,),
         ballot=(e5_ballot_signature,),
-        summary=(e1_e3_credential_list, e4_tally_counts_the_counted_ballots, e6_no_copied_ballots),
+        summary=(
+            e1_e3_credential_list,
+            e4_tally_counts_the_counted_ballots,
+            e6_no_copied_ballots,
+            e7_ballot_styles,
+            e8_weight_privacy,
+        ),
     ),
 )
 """evote's own sections, checked before the SPEC's verifications on evote records (docs/record-format.md)."""

@@ -1,5 +1,8 @@
 """Verification 8: the encrypted tally is the product of the cast ballots (SPEC v2.0.0 §6.2.5, eq. 62).
 
+In a version-2 evote election each counted ballot's encryptions are first raised to its credential's weight
+(docs/record-format.md §8.3, an evote extension of Verification 8; with every weight 1 it is eq. 62 unchanged).
+
 The products are formed while the ballots stream past: each worker multiplies the cast ballots of its
 chunk (:func:`cast_products`), the chunks' products are multiplied together (:func:`merge_products`), and
 :func:`v8_aggregation` compares the result with the record's encrypted tally.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+import gmpy2
 from gmpy2 import mpz
 
 from ...group import STANDARD
@@ -20,17 +24,22 @@ Products = dict[tuple[str, str], tuple[int, int]]
 
 
 def cast_products(ballots: Iterable[BallotRecord]) -> Products:
-    """(∏ α_j, ∏ β_j) mod p per (contest, option) over the cast ballots among ``ballots`` (eq. 62)."""
+    """(∏ α_j^{w_j}, ∏ β_j^{w_j}) mod p per (contest, option) over the cast ballots among ``ballots`` (eq. 62;
+    w_j the ballot's weight, 1 except in a version-2 evote election, record-format §8.3)."""
     p = STANDARD.p
     products: dict[tuple[str, str], list[mpz]] = {}
     for record in ballots:
         if record.state is not BallotState.CAST or record.ballot is None:
             continue
+        w = record.weight
         for contest in record.ballot.contests:
             for selection in contest.selections:
                 pair = products.setdefault((contest.contest, selection.option), [mpz(1), mpz(1)])
-                pair[0] = pair[0] * selection.ciphertext.alpha.value % p
-                pair[1] = pair[1] * selection.ciphertext.beta.value % p
+                alpha, beta = selection.ciphertext.alpha.value, selection.ciphertext.beta.value
+                if w != 1:
+                    alpha, beta = gmpy2.powmod(alpha, w, p), gmpy2.powmod(beta, w, p)
+                pair[0] = pair[0] * alpha % p
+                pair[1] = pair[1] * beta % p
     return {key: (A, B) for key, (A, B) in products.items()}
 
 
@@ -51,6 +60,11 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
     (8.B) B = (∏_j β_j) mod p,
 
     where the (α_j, β_j) are the corresponding encryptions on all cast ballots in the election record.
+
+    evote extension (docs/record-format.md §8.3): in a version-2 election, with w_j the weight of ballot j's
+    credential on the list in force when the election opened, A = (∏_j α_j^{w_j}) mod p and
+    B = (∏_j β_j^{w_j}) mod p; with every w_j = 1 (version-1 elections, ElectionGuard records) this is
+    eq. 62 unchanged.
 
     An option on no cast ballot aggregates to (1, 1). Precondition (8): the encrypted tally has one entry for
     every option of the manifest and no other; where the record lists the ballots it aggregated, the list is

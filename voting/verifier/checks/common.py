@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from gmpy2 import mpz
 
 from ...context import ElectionContext
+from ...credential_list import V1
 from ...encoding import hex_bytes
 from ...errors import InvalidProof
 from ...group import STANDARD, ElementModP, ElementModQ, Group
 from ...manifest import Manifest
 from ..findings import Finding, failed, passed
 from ..model import CannotRun, Conventions, DoesNotApplyYet, ElectionRecord, Unreadable, require
+from .credential_lists import CREATED, eligibility_of
 
 
 def recorded_element(x: int, group: Group = STANDARD) -> ElementModP:
@@ -77,6 +79,7 @@ class BallotSetting:
     problem: str | None  # why ballots cannot be checked, if they cannot
     format: str = "egk"  # the record's format: its checklist's ballot checks run on each ballot
     election_id: str | None = None  # evote: signed into each ballot's signature (E.5)
+    styles_bound: bool = False  # evote version-2 election: the signature covers the ballot's style (E.5, v3)
 
 
 def ballot_setting(record: ElectionRecord) -> BallotSetting:
@@ -89,7 +92,8 @@ def ballot_setting(record: ElectionRecord) -> BallotSetting:
     except (CannotRun, DoesNotApplyYet) as exc:  # ballots without a key cannot be checked: they fail
         problem = exc.reason
     election_id = record.evote.election_id if record.evote is not None else None
-    return BallotSetting(K, H_E, manifest, record.conventions, problem, record.format, election_id)
+    styles_bound = record.evote is not None and eligibility_of(record.evote.first(CREATED)) != V1
+    return BallotSetting(K, H_E, manifest, record.conventions, problem, record.format, election_id, styles_bound)
 
 
 _CONTEXTS: dict[tuple[int, bytes], ElectionContext] = {}

@@ -22,11 +22,12 @@ from ..model_evote import CountedBallots, EvoteParts
 from ..spool import duplicates
 from .chaining import complete
 from .common import BallotEnv
+from .credential_lists import list_in_force
 
 CAST_KIND, CHALLENGED_KIND = "ballot.cast", "ballot.challenged"
 ACTION_OF_KIND = {CAST_KIND: "cast", CHALLENGED_KIND: "challenge"}
 
-CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED = "credentials.published", "credentials.revoked", "election.opened"
+OPENED = "election.opened"
 
 
 class BallotCounter:
@@ -128,20 +129,10 @@ def e2_revoting_rule(record: ElectionRecord) -> Iterator[Finding]:
 
 
 def eligible_credentials(parts: EvoteParts) -> tuple[set[bytes], set[bytes], int | None]:
-    """(eligible, revoked, seq of election.opened): the list as it stood when the election opened."""
-    listed: set[bytes] = set()
-    revoked: set[bytes] = set()
-    for entry in parts.control(CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED):
-        if entry.kind == OPENED:
-            return listed - revoked, revoked, entry.seq
-        keys = entry.payload.get("credentials") if isinstance(entry.payload, dict) else None
-        for key in keys if isinstance(keys, list) else ():
-            if isinstance(key, str) and len(key) == 64:
-                try:
-                    (listed if entry.kind == CREDENTIALS_PUBLISHED else revoked).add(bytes.fromhex(key))
-                except ValueError:
-                    pass  # L.5 reports a malformed list
-    return listed - revoked, revoked, None
+    """(eligible, revoked, seq of election.opened): the list as it stood when the election opened, in the
+    election's list version (:mod:`.credential_lists`)."""
+    found = list_in_force(parts)
+    return set(found.eligible), found.revoked, found.opened
 
 
 def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Iterator[Finding]:
@@ -196,10 +187,12 @@ def e4_tally_counts_the_counted_ballots(record: ElectionRecord, summary: StreamS
     (E.4) No rejected or superseded ballot is counted and none is left out: the tally.encrypted entry's
     ballot_count is the number of counted ballots, its counted_digest is SHA-256 over the counted ballots'
     confirmation codes in increasing seq (record-format §8.3), and its challenged list is exactly the
-    challenged ballots without reveal, in seq order, with their confirmation codes (§8.2).
+    challenged ballots without reveal, in seq order, with their confirmation codes (§8.2); in a version-2
+    election its total_weight is the sum of the counted ballots' weights, each the weight its credential was
+    listed with when the election opened (§4.1, §8.3), and a version-1 election's tally has no total_weight.
 
     The counted ballots are those of the revoting rule (E.2); Verification 8 checks that the tally's
-    ciphertexts are their product.
+    ciphertexts are their (weighted) product.
     """
     parts = _parts(record)
     tally = parts.first(TALLY_ENCRYPTED)
@@ -210,10 +203,12 @@ def e4_tally_counts_the_counted_ballots(record: ElectionRecord, summary: StreamS
     where = f"entries.jsonl: seq {tally.seq} (tally.encrypted)"
     payload = tally.payload if isinstance(tally.payload, dict) else {}
     digest = hashlib.sha256()
-    count, undecoded, challenged = 0, [], []
+    credentials = list_in_force(parts)
+    count, weight, undecoded, challenged = 0, 0, [], []
     for ballot in summary.digests():
         if ballot.state == BallotState.CAST.value:
             count += 1
+            weight += credentials.weight(ballot.credential)
             if ballot.confirmation_code is None:
                 undecoded.append(ballot.board_seq)
             else:
@@ -233,6 +228,7 @@ def e4_tally_counts_the_counted_ballots(record: ElectionRecord, summary: StreamS
             expected=count,
             found=payload.get("ballot_count"),
         )
+    yield _total_weight(credentials.styles_bound, payload, weight, where)
     if undecoded:
         yield failed(
             "E.4", subject, f"not verified: the confirmation codes of counted ballots cannot be read (seq {undecoded[:5]})", where
@@ -255,23 +251,51 @@ def e4_tally_counts_the_counted_ballots(record: ElectionRecord, summary: StreamS
         )  # fmt: skip
 
 
+def _total_weight(styles_bound: bool, payload: dict, weight: int, where: str) -> Finding:
+    """E.4's total_weight: required in a version-2 election and equal to the counted ballots' weights."""
+    subject = "encrypted tally"
+    if not styles_bound:
+        if "total_weight" not in payload:
+            return passed("E.4", subject, "no total_weight: a version-1 election, every ballot weighs 1", where)
+        return failed("E.4", subject, "a version-1 election's tally has no total_weight (every ballot weighs 1)", where,
+                      expected="no total_weight", found=payload.get("total_weight"))  # fmt: skip
+    found = payload.get("total_weight")
+    if found == weight and not isinstance(found, bool):
+        return passed("E.4", subject, f"total_weight = {weight}, the counted ballots' weights from the credential list", where)
+    return failed(
+        "E.4", subject, "total_weight is not the sum of the counted ballots' weights (the credential list in force at opening)",
+        where, expected=weight, found=found,
+    )  # fmt: skip
+
+
 def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Finding]:
     """Section E (Eligibility and counting), each ballot's signature.
 
     (E.5) The ballot's signature verifies under its credential (Ed25519) over
     "evote/ballot/v2" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥ H(B) ∥ D, with id the
     election identifier, H_E the extended base hash, H(B) the ballot's confirmation code and D the digest of
-    its contest data (record-format §5);
+    its contest data (record-format §5); in a version-2 election (election.created has an eligibility
+    object, §4.1) over "evote/ballot/v3" ∥ 0x00 ∥ b(len(id), 4) ∥ id ∥ H_E ∥ b(len(action), 4) ∥ action ∥
+    b(len(S), 4) ∥ S ∥ H(B) ∥ D, with S the ballot's style label;
     and the action is that of the entry's kind ("cast" for ballot.cast, "challenge" for ballot.challenged).
     """
     if ballot.board_kind is None:
         return
     subject, where = ballot.subject, ballot.origin
     election_id = env.setting.election_id
-    if (ballot.credential is None or ballot.signature is None or ballot.action is None or ballot.confirmation_code is None
-            or ballot.contest_data is None):
-        yield failed("E.5", subject, "not verified: the credential, signature, action, confirmation code or contest data "
-                     "cannot be read", where)
+    if (
+        ballot.credential is None
+        or ballot.signature is None
+        or ballot.action is None
+        or ballot.confirmation_code is None
+        or ballot.contest_data is None
+    ):
+        yield failed(
+            "E.5",
+            subject,
+            "not verified: the credential, signature, action, confirmation code or contest data cannot be read",
+            where,
+        )
         return
     if election_id is None:
         yield failed("E.5", subject, "not verified: the record does not name its election", where)
@@ -282,7 +306,10 @@ def e5_ballot_signature(ballot: BallotRecord, env: BallotEnv) -> Iterator[Findin
             expected=ACTION_OF_KIND.get(ballot.board_kind), found=ballot.action,
         )  # fmt: skip
         return
-    message = ballot_signature_message(election_id, env.context.H_E, ballot.action, ballot.confirmation_code, ballot.contest_data)
+    style = ballot.style if env.setting.styles_bound else None
+    message = ballot_signature_message(
+        election_id, env.context.H_E, ballot.action, ballot.confirmation_code, ballot.contest_data, style
+    )
     try:
         verify_signature(VerifyKey(ballot.credential), message, ballot.signature)
     except (InvalidSignature, ValueError):

@@ -23,6 +23,7 @@ from bulletin_board.log_format.export import FILES, FORMAT
 
 from ...manifest import Manifest
 from ...record import tallying as tl
+from ..checks.credential_lists import list_in_force
 from ..conventions import SPEC
 from ..model import Chaining, ElectionRecord, RecordUnreadable, Unreadable
 from ..model_evote import BoardExport, EvoteParts, SavedCheckpoint
@@ -127,6 +128,7 @@ def open_evote(
         else f"the trustees have not decrypted the challenged ballots yet (the election is at: {parts.stage})",
         parts.since_size,
         result.seq if result is not None else None,
+        _weights(parts),
     )
     return ElectionRecord(
         format=FORMAT_NAME,
@@ -144,6 +146,12 @@ def open_evote(
         ballots_optional=True,
         evote=parts,
     )
+
+
+def _weights(parts: EvoteParts) -> dict[bytes, int] | None:
+    """Each eligible credential's weight in a version-2 election (the list in force at opening), else None."""
+    found = list_in_force(parts)
+    return {key: c.weight for key, c in found.eligible.items()} if found.styles_bound else None
 
 
 def _size_of(saved: SavedCheckpoint | None) -> int | None:

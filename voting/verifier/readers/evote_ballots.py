@@ -1,7 +1,7 @@
 """evote's ballots: streaming the ballot entries of ``entries.jsonl``, and decoding them in the workers.
 
 The stream reads the file line by line and hands each ballot entry's line (bytes) to the workers with its
-state: a ``ballot.cast`` the revoting rule counts is *cast*, one it does not count (superseded, a second cast
+state and, in a version-2 election, its credential's weight: a ``ballot.cast`` the revoting rule counts is *cast*, one it does not count (superseded, a second cast
 under "first", outside the voting period) is *other*, a ``ballot.challenged`` is *challenged*
 (record-format §8.3). A challenged ballot carries its decryption: the revealed nonce of its own submission, or
 the ``tally.result`` item that decrypts it, or — before the result — a :class:`NotYet`.
@@ -53,6 +53,7 @@ class EvoteBallotLine:
     seq: int
     kind: str
     state: str  # a BallotState value
+    weight: int = 1  # its credential's weight on the list in force at opening (version 2; else 1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class EvoteBallots:
     pending: str | None  # why challenged ballots have no decryption yet (no tally.result), or None
     since_size: int | None  # --since: entries below this seq were verified before
     result_seq: int | None  # seq of tally.result
+    weights: dict[bytes, int] | None = None  # version 2: each eligible credential's weight (record-format §8.3)
 
     def stream(self) -> Iterator[RawBallot]:
         """The ballot entries; a line that is not an entry (too long, not JSON) is B.4's to report. A file that
@@ -75,11 +77,17 @@ class EvoteBallots:
                 if item is None or fields is None or fields[1] not in KIND_OF_ACTION.values():
                     continue
                 seq, kind = fields
-                yield self._raw(line.body, seq, kind, _code(item))
+                yield self._raw(line.body, seq, kind, _code(item), self._weight(item))
         except FileRefused as exc:
             raise FileRefused(exc.name, f"cannot be read, so no ballot can be verified: {exc.reason}") from None
 
-    def _raw(self, line: bytes, seq: int, kind: str, code: str) -> RawBallot:
+    def _weight(self, item: dict[str, Any]) -> int:
+        """The weight of the entry's credential (1 in a version-1 election, or for a credential E.1 fails)."""
+        if not self.weights:
+            return 1
+        return self.weights.get(credential_of(item.get("payload")) or b"", 1)
+
+    def _raw(self, line: bytes, seq: int, kind: str, code: str, weight: int = 1) -> RawBallot:
         if kind == "ballot.challenged":
             state = BallotState.CHALLENGED
         elif self.counting is None or seq in self.counting.counted:
@@ -102,7 +110,7 @@ class EvoteBallots:
         return RawBallot(
             id=f"seq {seq}",
             origin=f"entries.jsonl seq {seq} ({kind}, confirmation code {code})",
-            payload=EvoteBallotLine(line, seq, kind, state.value),
+            payload=EvoteBallotLine(line, seq, kind, state.value, weight),
             decryption=decryption,
             verified_before=before,
         )
@@ -181,6 +189,7 @@ class EvoteBallotDecoder:
             action=action if isinstance(action, str) else None,
             confirmation_code=code,
             contest_data=contest_data,
+            weight=data.weight,
         )
 
     def _decryption(self, raw: RawBallot, payload: dict, ballot: EncryptedBallot | None):

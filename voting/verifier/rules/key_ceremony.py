@@ -17,7 +17,8 @@ from .state import CONFIRMING, KEY_CEREMONY, KEY_CEREMONY_FAILED, READY, EntryFa
 
 
 def election_created(seen: Observed, payload: object, facts: EntryFacts) -> None:
-    """election.created: the first entry and only there; a valid definition (record-format §8.2 row 1)."""
+    """election.created: the first entry and only there; a valid definition (record-format §8.2 row 1),
+    whose eligibility object, if present, is version 2 with 1 <= max_weight <= 1000 (§4.1)."""
     seen.need(seen.definition is None, "an election is created once, by its first entry")
     seen.definition = parse_election_created(payload)
     seen.phase = KEY_CEREMONY

@@ -22,10 +22,11 @@ from .state import CLOSED, TALLIED, TALLYING, EntryFacts, Observed, Round, RuleB
 
 
 def tally_encrypted(seen: Observed, payload: object, facts: EntryFacts) -> None:
-    """tally.encrypted: after the close; each challenged ballot it lists is named by seq and code."""
+    """tally.encrypted: after the close; each challenged ballot it lists is named by seq and code; a
+    version-2 election's tally has its total_weight (record-format §8.3), a version-1 election's none."""
     seen.need_phase(tl.TALLY_ENCRYPTED, CLOSED)
     manifest = seen.election.manifest
-    posted = tl.parse_tally(payload, manifest)
+    posted = tl.parse_tally(payload, manifest, weighted=seen.election.styles_bound)
     ballots = []
     for position, ref in enumerate(posted.challenged):
         try:
@@ -125,7 +126,8 @@ def expected_result(seen: Observed) -> tl.TallyResult:
         fault = answer_fault(seen, guardian)
         seen.need(fault is None, f"trustee {guardian}: {fault}", "responses")
     decrypted = iter(zip(seen.items, assemble(seen.open_challenge(), current.responses)))
-    manifest, context, count = seen.election.manifest, seen.key, seen.tally_record.tally.ballot_count
+    # each option's total is at most its limit times the number of counted ballots, or their total weight (§8.3)
+    manifest, context, count = seen.election.manifest, seen.key, seen.tally_record.tally.weight_bound
     contests = {c.label: {o.label: _value(*next(decrypted), context, count * c.option_limit) for o in c.options}
                 for c in manifest.contests}  # fmt: skip
     opened = []

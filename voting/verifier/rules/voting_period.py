@@ -3,10 +3,16 @@
 Credentials are published and revoked before the election opens; it opens once every trustee confirmed the
 key, with at least one credential left; ballots are appended only while it is open; it closes only while
 open. Everything the board checks on a ballot's content is re-checked by sections 5-7 and E.
+
+A credentials.published entry is the list in the election's version (§4.1): version 1 a list of keys;
+version 2 (election.created has an eligibility object) the election's identifier and, for each key, a
+ballot style of the manifest and a weight from 1 to eligibility.max_weight; keys distinct, in increasing
+order, in both. credentials.revoked is a list of keys in both versions.
 """
 
 from __future__ import annotations
 
+from ...credential_list import parse_credential_list
 from ...credentials import parse_public_key
 from ...encoding import require_list
 from ...record.common import exact
@@ -26,7 +32,9 @@ def _listed_keys(seen: Observed, payload: object) -> list[str]:
 
 def credentials_published(seen: Observed, payload: object, facts: EntryFacts) -> None:
     seen.need_phase("credentials.published", *BEFORE_OPENING)
-    keys = _listed_keys(seen, payload)
+    election = seen.election
+    styles = [s.label for s in election.manifest.ballot_styles]
+    keys = [c.public_key for c in parse_credential_list(payload, election.eligibility, election.election_id, styles)]
     seen.need(seen.listed.isdisjoint(keys), "lists a credential that is already published", "credentials")
     seen.listed.update(keys)
 
