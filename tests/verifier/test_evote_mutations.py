@@ -130,6 +130,11 @@ def counted_digest(entries):
     payload["counted_digest"] = flip_hex(payload["counted_digest"])
 
 
+def total_weight_in_version_1(entries):
+    """A version-1 election's tally claims a total weight: its ballots all weigh 1 (record-format §8.3)."""
+    nth(entries, "tally.encrypted")["payload"]["total_weight"] = 5
+
+
 def revote_rule(entries):
     """Under "first", voter 3's second cast must have been refused, and the first one counts."""
     nth(entries, "election.created")["payload"]["revote_rule"] = "first"
@@ -157,6 +162,7 @@ MUTATIONS = [
     (encrypted_tally, {"8.A"}),
     (counted_digest, {"E.4"}),
     (revote_rule, {"E.2", "E.4"}),
+    (total_weight_in_version_1, {"E.4", "L.7"}),
 ]
 BOARD = {"B.1", "B.2", "B.3", "B.4"}
 

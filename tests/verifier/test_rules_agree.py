@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.evote_tools import flip_hex, read_entries
+from support.evote_tools import flip_hex, nth, read_entries
 from test_evote_mutations import MUTATIONS
 
 from voting.errors import VotingError
@@ -165,3 +165,67 @@ def test_they_agree_on_generated_mutations(rich_entries, kind):
 
     agree()
     assert len(reached) == 8  # every example reached the comparison
+
+
+# --- version-2 elections: credentials bound to a ballot style and a weight (record-format §4.1, §8.3) ----------
+
+
+@pytest.fixture(scope="module")
+def styled_entries(tmp_path_factory):
+    from styled_record import styled_election
+
+    return read_entries(styled_election(tmp_path_factory.mktemp("styled")).path)
+
+
+def _created(entries):
+    return nth(entries, "election.created")["payload"]
+
+
+def _listed(entries, n=0):
+    return nth(entries, "credentials.published")["payload"]["credentials"][n]
+
+
+def _published(entries):
+    return nth(entries, "credentials.published")["payload"]
+
+
+def _tally(entries):
+    return nth(entries, "tally.encrypted")["payload"]
+
+
+V2_CHANGES = [  # (what, change, the entry kind it concerns, whether both allow that entry)
+    ("a style not in the manifest", lambda e: _listed(e).update(style="west"), "credentials.published", False),
+    ("no style", lambda e: _listed(e).pop("style"), "credentials.published", False),
+    ("weight 0", lambda e: _listed(e).update(weight=0), "credentials.published", False),
+    ("a weight above max_weight", lambda e: _listed(e).update(weight=4), "credentials.published", False),
+    ("weight true", lambda e: _listed(e).update(weight=True), "credentials.published", False),
+    ("another election's identifier", lambda e: _published(e).update(election_id="other"), "credentials.published", False),
+    ("list version 1", lambda e: _published(e).update(version=1), "credentials.published", False),
+    ("keys out of order", lambda e: _published(e)["credentials"].reverse(), "credentials.published", False),
+    ("a key twice", lambda e: _published(e)["credentials"].insert(0, dict(_listed(e))), "credentials.published", False),
+    ("a version-1 key list", lambda e: _published(e).update(credentials=[c["public_key"] for c in _published(e)["credentials"]]), "credentials.published", False),  # fmt: skip
+    ("another style, weight 1", lambda e: _listed(e).update(style="east", weight=1), "credentials.published", True),
+    ("eligibility version 3", lambda e: _created(e)["eligibility"].update(version=3), "election.created", False),
+    ("max_weight 0", lambda e: _created(e)["eligibility"].update(max_weight=0), "election.created", False),
+    ("max_weight 1001", lambda e: _created(e)["eligibility"].update(max_weight=1001), "election.created", False),
+    ("an unknown eligibility field", lambda e: _created(e)["eligibility"].update(voters=8), "election.created", False),
+    ("no eligibility: the v2 list is refused", lambda e: _created(e).pop("eligibility"), "credentials.published", False),
+    ("a tally without total_weight", lambda e: _tally(e).pop("total_weight"), "tally.encrypted", False),
+    ("total_weight below ballot_count", lambda e: _tally(e).update(total_weight=1), "tally.encrypted", False),
+    ("total_weight one more (E.4's to find)", lambda e: _tally(e).update(total_weight=_tally(e)["total_weight"] + 1), "tally.encrypted", True),  # fmt: skip
+]
+
+
+def test_both_allow_every_entry_of_a_version_2_election(styled_entries):
+    results = verdicts(styled_entries)
+    assert all(board and verifier for _, _, board, verifier in results), [r for r in results if not (r[2] and r[3])]
+
+
+@pytest.mark.parametrize("what,change,kind,allowed", V2_CHANGES, ids=[c[0] for c in V2_CHANGES])
+def test_they_agree_on_version_2_lists_and_tallies(styled_entries, what, change, kind, allowed):
+    entries = copy.deepcopy(styled_entries)
+    change(entries)
+    results = verdicts(entries)
+    assert [(board, verifier) for _, k, board, verifier in results if k == kind][0] == (allowed, allowed)
+    assert [r for r in results if r[2] != r[3]] == []
+
