@@ -19,7 +19,7 @@ import click
 
 from voting.credential_issuing import issue_credentials, roll_of_count
 from voting.credential_list import MAX_WEIGHT
-from voting.errors import VotingError
+from voting.errors import ManifestError, VotingError
 from voting.manifest import parse_manifest
 from voting.record.election import check_election_id
 from voting.record.lifecycle import BALLOT_KINDS, ElectionState
@@ -95,7 +95,12 @@ def generate(election: str, manifest_file: str, roll_file: str | None, number: i
 
     def run():
         check_election_id(election, "--election")
-        manifest = parse_manifest(json.loads(Path(manifest_file).read_text(encoding="utf-8")))
+        try:
+            manifest = parse_manifest(json.loads(Path(manifest_file).read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{manifest_file} is not a JSON file: {exc}") from None
+        except ManifestError as exc:
+            raise ValueError(f"{manifest_file} is not a valid manifest: {exc}") from None
         styles = [s.label for s in manifest.ballot_styles]
         if (roll_file is None) == (number is None):
             raise ValueError("give either --roll ROLL.csv or --count N (with --style)")
