@@ -116,7 +116,7 @@ def _hand_count(record) -> dict:
             last[e["payload"]["credential"]] = e["seq"]
     turnout = {"credentials_issued": len(listed - revoked), "ballots_counted": len(last),
                "ballots_challenged": sum(e["kind"] == "ballot.challenged" for e in entries), "ballots_superseded": superseded}  # fmt: skip
-    return {"contests": contests, "turnout": turnout}
+    return {"weighted": False, "total_weight": None, "contests": contests, "turnout": turnout}
 
 
 def _board_result(record) -> dict:

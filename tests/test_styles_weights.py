@@ -29,6 +29,7 @@ from voting.encrypt import encrypt_ballot
 from voting.errors import EncodingError
 from voting.record import admin
 from voting.record.counting import count, header_of, tally_from_entries
+from voting.record.results import election_result, result_text
 from voting.record.submission import build_submission, parse_submission
 from voting.record.tallying import tally_payload
 
@@ -129,6 +130,10 @@ def test_the_weighted_tally_equals_a_hand_count_and_an_unweighted_one_is_refused
     world.admin_entry("tally.encrypted", payload)
     result = world.decrypt({1, 3})
     assert decrypted_totals(result) == hand_count(votes)
+    published = election_result(world.state(), ((e["seq"], e["kind"], e["payload"]) for e in entries)).to_json()
+    assert (published["weighted"], published["total_weight"]) == (True, payload["total_weight"])
+    assert {c["contest"]: {o["option"]: o["votes"] for o in c["options"]} for c in published["contests"]} == hand_count(votes)
+    assert "Votes are weighted by the credential list" in result_text(election_result(world.state(), ((e["seq"], e["kind"], e["payload"]) for e in entries)))
     raw = {v.credential: c["mayor"][0] for v, c in votes}
     assert decrypted_totals(result)["mayor"] != {o: list(raw.values()).count(o) for o in ("alice", "bob")}  # weighted, not raw
 

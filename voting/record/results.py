@@ -2,7 +2,8 @@
 
 Used by ``evote election result`` and the booth's election page. The verifier computes the same result on its
 own (``voting/verifier/result.py``) from the values it checked; ``tests/test_results.py`` requires the two to
-agree. Every counted ballot weighs 1 here: a weighted total would be a further field of :class:`OptionResult`.
+agree. In an election with weights (record-format §4.1, §8.3) each option's votes are its weighted total, and
+the result says so (``weighted``, ``total_weight``).
 """
 
 from __future__ import annotations
@@ -59,9 +60,12 @@ class Turnout:
 class ElectionResult:
     contests: tuple[ContestResult, ...]
     turnout: Turnout
+    total_weight: int | None = None  # Σ of the counted ballots' weights, in an election with weights
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "weighted": self.total_weight is not None,
+            "total_weight": self.total_weight,
             "contests": [
                 {
                     "contest": c.contest,
@@ -132,7 +136,7 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
         ballots_challenged=sum(h.kind == CHALLENGED_KIND for h in headers),
         ballots_superseded=len(counting.superseded),
     )
-    return ElectionResult(contests, turnout)
+    return ElectionResult(contests, turnout, state.tally.tally.total_weight if state.tally else None)
 
 
 def _votes(n: int) -> str:
@@ -153,6 +157,8 @@ def tie_words(tie: Tie, names: dict[str, str]) -> str:
 def result_text(result: ElectionResult) -> str:
     """The result for people: per contest the votes, shares, winners or tie; then the turnout."""
     lines = []
+    if result.total_weight is not None:
+        lines.append(f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {result.total_weight}).")
     for c in result.contests:
         lines.append(f"{c.title} ({_votes(c.votes)})")
         names = {o.option: o.name for o in c.options}
