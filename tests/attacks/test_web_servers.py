@@ -338,7 +338,8 @@ def test_no_path_argument_of_any_route_gives_a_5xx(board):
     app = make_app(Path(_scratch()), EVOTE_SECRET_KEY="scratch")
     code = board.submissions[0]["ballot"]["confirmation_code"]
     values = [v for v in MALFORMED_INTEGERS.values() if v] + list(LARGEST.values()) + list(hostile_hex(code).values())
-    valid = {"election_id": ELECTION, "code": code, "page": "lookup", "seq": "0", "filename": "js/booth/vote_page.js"}
+    valid = {"election_id": ELECTION, "code": code, "page": "lookup", "seq": "0", "filename": "js/booth/vote_page.js",
+             "public_key": "AB" * 32}  # fmt: skip
     for rule in app.url_map.iter_rules():
         method = "GET" if "GET" in rule.methods else "POST"
         for argument in rule.arguments:
