@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.board_world import make_app
 from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
+from support.styled_world import StyledWorld
 from werkzeug.serving import make_server
 
 from voting.verifier.cli import main as verify_main
@@ -127,5 +129,55 @@ def test_tallied_page_in_french_has_the_same_numbers_and_no_axe_violation(rich, 
     assert [t[0] for t in shown["turnout"]] == ["Identifiants de vote émis", "Bulletins comptés", "Bulletins contestés", "Bulletins remplacés"]
     assert [t[1] for t in shown["turnout"]] == ["5", "5", "2", "1"]
     assert shown["contests"][0]["caption"].endswith(" voix")
+    assert page.errors == []
+    assert _axe(page) == []
+
+
+@pytest.fixture(scope="module")
+def wards_board(tmp_path_factory):
+    """A tallied version-2 election (three wards, weights 1-3, support.styled_world), served on a loopback port."""
+    app = make_app(tmp_path_factory.mktemp("wards-result"))
+    world = StyledWorld(app.test_client(), election_id="wards-tallied")
+    world.keygen()
+    world.open()
+    councils = {"north": ("north-council", "nora"), "south": ("south-council", "sue"), "east": ("east-council", "eva")}
+    for n, voter in enumerate(world.voters):
+        contest, option = councils[voter.style]
+        world.cast(voter.credential, {"mayor": [("alice", "bob")[n % 2]], contest: [option]})
+    world.close_and_tally()
+    world.decrypt({1, 2})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", world
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_weighted_result_says_so_and_shows_the_weighted_totals_evote_verify_states(wards_board, page_factory, tmp_path):
+    board, world = wards_board
+    page = _open(page_factory, board, world.election_id, "en-US")
+    shown = _shown(page)
+    report_file = tmp_path / "report.json"
+    outcome = CliRunner().invoke(verify_main, [*shown["command"].split()[1:], "--workers", "1", "--json", str(report_file)])
+    assert outcome.exit_code == 0, outcome.output
+    verified = json.loads(report_file.read_text())["verified_result"]
+    total = sum(v.weight for v in world.voters)
+    assert (verified["weighted"], verified["total_weight"]) == (True, total)
+    assert page.text_content("#result-weighted") == (
+        "Votes are weighted: each counted ballot counts as many votes as its credential's weight on the published list "
+        f"(total weight of the counted ballots: {total})."
+    )
+    for on_page, stated in zip(shown["contests"], verified["contests"], strict=True):
+        assert [(o["option"], o["votes"]) for o in on_page["options"]] == [(o["option"], o["votes"]) for o in stated["options"]]
+    mayor = {o["option"]: o["votes"] for o in shown["contests"][0]["options"]}
+    assert mayor == {"alice": sum(v.weight for n, v in enumerate(world.voters) if n % 2 == 0),
+                     "bob": sum(v.weight for n, v in enumerate(world.voters) if n % 2 == 1)}  # fmt: skip
+    assert [t[0] for t in shown["turnout"]] == ["Credentials issued", "Ballots counted", "Ballots challenged", "Ballots superseded"]
+    assert "Ballots cast so far" not in (page.text_content("#election-facts") or "")  # the turnout's words only, once tallied
+    page.screenshot(path="/tmp/booth-weighted-result.png", full_page=True)
     assert page.errors == []
     assert _axe(page) == []

@@ -91,6 +91,10 @@ function resultBlock(contest) {
 }
 
 function showResult(result) {
+  if (result.weighted) {
+    fill(byId('result-weighted'), t('result.weighted', { total: result.total_weight }));
+    show(byId('result-weighted'));
+  }
   fill(byId('result-contests'), ...result.contests.map(resultBlock));
   facts(byId('turnout'), Object.entries(turnoutWords()).map(([key, words]) => [words, String(result.turnout[key])]));
   fill(byId('verify-command'), `evote-verify ${window.location.origin}/${electionId}`);
@@ -113,9 +117,12 @@ async function main() {
     [t('election.identifier'), context.election_id],
     ...infoPairs(manifest.info),
     [t('election.phase'), phaseText(context.phase)],
-    [t('election.ballots_cast'), String(context.counts?.cast ?? 0)],
-    [t('election.ballots_challenged'), String(context.counts?.challenged ?? 0)],
-    [t('election.credentials'), String(context.counts?.credentials ?? 0)],
+    // Once tallied, the result's turnout gives the counts in the words of record-format §8.5.
+    ...(context.result ? [] : [
+      [t('election.ballots_cast'), String(context.counts?.cast ?? 0)],
+      [t('election.ballots_challenged'), String(context.counts?.challenged ?? 0)],
+      [t('election.credentials'), String(context.counts?.credentials ?? 0)],
+    ]),
   ]);
   show(byId('vote-link'), context.phase === 'open');
   // Every contest once, as on the first ballot style that lists it.
