@@ -167,8 +167,9 @@ def test_weights_that_make_a_vote_readable_are_a_warning_not_a_failure(tmp_path)
     assert [w.subject for w in e8.count.warnings] == ["contest mayor", "contest north-council"]
     assert all("2 voter(s)' choice readable" in w.message for w in e8.count.warnings)
     assert step(report, "E.8").to_json()["warnings"][0]["warning"] is True
-    out = run_cli(str(path), "--workers", "1")
+    out = run_cli(str(path), "--workers", "1", "--html", str(tmp_path / "report.html"))
     assert out.exit_code == 0 and "E.8 warning contest mayor" in out.output
+    assert "<strong>Warning, contest mayor</strong>: the weights make 2 voter(s)" in (tmp_path / "report.html").read_text()
 
 
 def test_version_1_records_have_no_style_or_weight_steps(rich):

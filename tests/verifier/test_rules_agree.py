@@ -229,3 +229,21 @@ def test_they_agree_on_version_2_lists_and_tallies(styled_entries, what, change,
     assert [(board, verifier) for _, k, board, verifier in results if k == kind][0] == (allowed, allowed)
     assert [r for r in results if r[2] != r[3]] == []
 
+
+
+@pytest.mark.parametrize("kind", ("bump_int", "flip_hex", "drop"))
+def test_they_agree_on_generated_mutations_of_a_version_2_election(styled_entries, kind):
+    """As above, on the version-2 election: a number changed may be a weight, max_weight or total_weight."""
+    reached = []
+
+    @settings(max_examples=6, deadline=None, database=None)
+    @given(where=st.integers(0, 10**6), choice=st.integers(0, 10**6))
+    def agree(where, choice):
+        entries = copy.deepcopy(styled_entries)
+        _mutate(entries, kind, where, choice)
+        assert entries != styled_entries
+        reached.append(where)
+        assert disagreements(entries) == []
+
+    agree()
+    assert len(reached) == 6

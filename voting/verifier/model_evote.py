@@ -103,6 +103,7 @@ class EvoteParts:
     since_size: int | None = None  # the saved checkpoint's size: entries below it were verified before
     entries: int = 0  # lines in entries.jsonl
     stage: str = ""  # how far the election got, from the kinds of its entries: "open (no tally yet)"
+    credential_list: Any = None  # the list in force at opening, read once (checks/credential_lists.py)
 
     def statistics(self) -> dict[str, Any]:
         key = self.export.trusted_key_origin if self.export.trusted_key else "the record's own (not compared with a key obtained out of band: --board-key)"

@@ -19,6 +19,7 @@ from ...group import STANDARD
 from ..findings import Finding, failed, passed
 from ..model import BallotRecord, BallotState, ElectionRecord, StreamSummary, TallyEntry, require
 from .chaining import complete
+from .credential_lists import list_in_force
 
 Products = dict[tuple[str, str], tuple[int, int]]
 
@@ -89,6 +90,9 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
                 entry.where,
             )
         entries[key] = entry
+    weighted = ""
+    if record.evote is not None and list_in_force(record.evote).styles_bound:
+        weighted = ", each raised to its credential's weight (record-format §8.3)"
     undecoded, example = 0, ""
     for digest in summary.digests():
         if digest.state == BallotState.CAST.value and not digest.decoded:
@@ -113,12 +117,12 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
             A, B = summary.products.get((contest.label, option.label), (1, 1))
             for check, computed, written in (("8.A", A, tallied.A), ("8.B", B, tallied.B)):
                 if computed == written:
-                    yield passed(check, subject, f"over {summary.cast} cast ballots", tallied.where)
+                    yield passed(check, subject, f"over {summary.cast} cast ballots{weighted}", tallied.where)
                 else:
                     yield failed(
                         check,
                         subject,
-                        f"{check[-1]} is not the product over the {summary.cast} cast ballots",
+                        f"{check[-1]} is not the product over the {summary.cast} cast ballots{weighted}",
                         tallied.where,
                         expected=f"{int(computed):X}",
                         found=f"{written:X}",

@@ -10,6 +10,7 @@ that cannot be parsed is left out here: section L (L.5) refuses it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ...credential_list import V1, Eligibility, ListedCredential, parse_credential_list, parse_eligibility
@@ -33,8 +34,9 @@ class ListInForce:
         object that cannot be read still claims version 2: L.1 fails it)."""
         return self.eligibility != V1
 
-    @property
+    @cached_property
     def eligible(self) -> dict[bytes, ListedCredential]:
+        """The published credentials not revoked (read after :func:`list_in_force` has filled the list)."""
         return {key: c for key, c in self.listed.items() if key not in self.revoked}
 
     def weight(self, credential: bytes | None) -> int:
@@ -56,7 +58,15 @@ def eligibility_of(created: Any) -> Eligibility | None:
 
 
 def list_in_force(parts) -> ListInForce:
-    """Read the credential lists of an evote record's control entries up to election.opened."""
+    """Read the credential lists of an evote record's control entries up to election.opened (once per record:
+    the control entries do not change after the record is opened)."""
+    if isinstance(parts.credential_list, ListInForce):
+        return parts.credential_list
+    parts.credential_list = _read(parts)
+    return parts.credential_list
+
+
+def _read(parts) -> ListInForce:
     created = parts.first(CREATED)
     eligibility = eligibility_of(created)
     found = ListInForce(eligibility)
