@@ -286,7 +286,7 @@ class BallotDigest:
     contests: tuple[str, ...]  # contest labels on the ballot
     decoded: bool  # its encryptions could be decoded (else it failed Verification 5)
     decrypted: bool  # the record has a decryption for it
-    # evote: what the eligibility and copying checks need (E.1-E.6)
+    # evote: what the eligibility and copying checks need (E.1-E.8)
     board_seq: int | None = None
     board_kind: str | None = None
     credential: bytes | None = None
