@@ -60,19 +60,19 @@ def test_a_version_2_election_verifies_and_states_the_weighted_hand_count(styled
     assert result["turnout"]["ballots_counted"] == len(counted) and result["turnout"]["credentials_issued"] == len(
         styled.world.roll
     )
-    assert f"votes weighted by the credential list (total weight {result['total_weight']})" in result_lines(result)
+    assert result_lines(result)[0] == f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {result['total_weight']})."
 
 
 def test_the_cli_says_the_votes_are_weighted(styled, tmp_path):
     out = run_cli(str(styled.path), "--workers", "1", "--json", str(tmp_path / "report.json"), "--html", str(tmp_path / "r.html"))
     assert out.exit_code == 0, out.output
-    assert "votes weighted by the credential list (total weight" in out.output
+    assert "Votes are weighted by the credential list" in out.output
     data = json.loads((tmp_path / "report.json").read_text())
     assert (
         data["verified_result"]["weighted"] is True
         and data["verified_result"]["total_weight"] > data["verified_result"]["turnout"]["ballots_counted"]
     )
-    assert "Votes weighted by the credential list (total weight" in (tmp_path / "r.html").read_text()
+    assert "Votes are weighted by the credential list" in (tmp_path / "r.html").read_text()
 
 
 def test_a_style_swapped_on_the_list_fails_e7_for_that_credentials_ballots(styled, tmp_path):

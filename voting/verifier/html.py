@@ -92,6 +92,8 @@ def _result_section(report: Report) -> str:
     parts = ['<h2 id="verified-result">Verified result</h2>',
              "<p>The totals below are the decrypted totals of the record, each checked by Verifications 9 and 10; "
              "the turnout is counted from the record's entries (docs/record-format.md §8.5).</p>"]  # fmt: skip
+    if result.get("weighted"):
+        parts.append(f"<p>{_e(weighted_text(result['total_weight']))}</p>")
     for c in result["contests"]:
         names = {o["option"]: o["name"] for o in c["options"]}
         rows = "".join(
@@ -111,8 +113,6 @@ def _result_section(report: Report) -> str:
             '<tr><th scope="col">Option</th><th scope="col" class="n">votes</th><th scope="col" class="n">share</th>'
             f'<th scope="col">elected</th><th scope="col">chart</th></tr>{rows}</table>{note}'
         )
-    if result.get("weighted"):
-        parts.append(f"<p>{_e(weighted_text(result['total_weight']).capitalize())}.</p>")
     turnout = "".join(
         f'<tr><th scope="row">{_e(words)}</th><td class="n">{result["turnout"][key]}</td></tr>' for key, words in TURNOUT_WORDS
     )

@@ -125,7 +125,7 @@ def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[s
 
 def weighted_text(total_weight: int) -> str:
     """The line that says the totals are weighted (version-2 elections, record-format §8.3)."""
-    return f"votes weighted by the credential list (total weight {total_weight})"
+    return f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {total_weight})."
 
 
 def votes_text(n: int) -> str:
@@ -145,7 +145,7 @@ def tie_text(tie: dict[str, Any], names: dict[str, str]) -> str:
 
 def result_lines(result: dict[str, Any]) -> list[str]:
     """The verified result for the terminal: per contest the votes, shares, winners or tie; the turnout."""
-    lines = []
+    lines = [weighted_text(result["total_weight"])] if result.get("weighted") else []
     for c in result["contests"]:
         lines.append(f"{c['title']} ({votes_text(c['votes'])})")
         names = {o["option"]: o["name"] for o in c["options"]}
@@ -156,8 +156,6 @@ def result_lines(result: dict[str, Any]) -> list[str]:
             lines.append(f"  {tie_text(c['tie'], names)}: not broken, no winner declared for it")
         elif c["number_elected"] is None:
             lines.append("  no winner declared (the manifest does not say how many are elected)")
-    if result.get("weighted"):
-        lines.append(weighted_text(result["total_weight"]))
     lines.append("Turnout")
     lines.extend(f"  {words}: {result['turnout'][key]}" for key, words in TURNOUT_WORDS)
     return lines
