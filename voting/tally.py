@@ -68,7 +68,7 @@ class TallyAccumulator:
         return A, B
 
     def result(self) -> EncryptedTally:
-        contests = {}
+        contests: dict[str, dict[str, Ciphertext]] = {}
         for contest in self.manifest.contests:
             contests[contest.label] = {}
             for option in contest.options:

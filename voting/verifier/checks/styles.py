@@ -73,8 +73,8 @@ def e8_weight_privacy(record: ElectionRecord, summary: StreamSummary) -> Iterato
     weights: dict[str, list[int]] = {c.label: [] for c in manifest.contests}
     for digest in summary.digests():
         if digest.state == BallotState.CAST.value and digest.board_seq is not None:
-            for contest in digest.contests:
-                weights.setdefault(contest, []).append(credentials.weight(digest.credential))
+            for label in digest.contests:
+                weights.setdefault(label, []).append(credentials.weight(digest.credential))
     for contest in manifest.contests:
         counted = weights[contest.label]
         subject = f"contest {contest.label}"
