@@ -25,3 +25,22 @@ def rich(tmp_path_factory):
     from support.evote_world import rich_election
 
     return rich_election(tmp_path_factory.mktemp("rich"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium through Playwright, one per test module (each module's sync Playwright ends with it);
+    missing, it fails the tests under CI=true and skips them elsewhere."""
+    from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason
+
+    reason = browser_unavailable_reason()
+    if reason is not None:
+        if in_ci():
+            pytest.fail(f"the booth's browser tests cannot run: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from support.booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
-from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
 
 from bulletin_board.log_format.checkpoint import election_origin
 from bulletin_board.log_format.client_checks import check_entry_included
@@ -51,18 +50,8 @@ def _image_width(page, selector: str, timeout: float = 30.0) -> int:
 # --- fixtures ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def browser():
-    reason = browser_unavailable_reason()
-    if reason is not None:
-        if in_ci():
-            pytest.fail(f"the booth's browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture(scope="module")

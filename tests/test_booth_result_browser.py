@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support.board_world import make_app
-from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
 from support.styled_world import StyledWorld
 from werkzeug.serving import make_server
 
@@ -35,31 +34,21 @@ def rich_board(rich):
 
 
 @pytest.fixture(scope="module")
-def page_factory():
-    reason = browser_unavailable_reason()
-    if reason is not None:
-        if in_ci():
-            pytest.fail(f"the booth's browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+def page_factory(chromium):
+    contexts = []
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        contexts = []
+    def make(locale: str):
+        context = chromium.new_context(locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda m: page.errors.append(m.text) if m.type in ("error", "warning") else None)
+        return page
 
-        def make(locale: str):
-            context = chromium.new_context(locale=locale)
-            contexts.append(context)
-            page = context.new_page()
-            page.errors = []
-            page.on("pageerror", lambda error: page.errors.append(str(error)))
-            page.on("console", lambda m: page.errors.append(m.text) if m.type in ("error", "warning") else None)
-            return page
-
-        yield make
-        for context in contexts:
-            context.close()
-        chromium.close()
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def _axe(page) -> list:

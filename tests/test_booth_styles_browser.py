@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from support.booth_board import entries_of, live_board, styled_election
-from support.booth_js_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, in_ci
 from support.styled_world import WARDS_MANIFEST
 
 from voting.credentials import new_credential
@@ -44,18 +43,8 @@ def wait_for_text(page, selector: str, expected: str, timeout: float = 30.0) -> 
 
 
 @pytest.fixture(scope="module")
-def browser():
-    reason = browser_unavailable_reason()
-    if reason is not None:
-        if in_ci():
-            pytest.fail(f"the booth's browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture(scope="module")
