@@ -42,7 +42,10 @@ JS_STRINGS = {
     "turnout.ballots_superseded": _l("Ballots superseded"),
     "board.origin": _l("Board"),
     "board.key_name": _l("Board key name"),
-    "board.public_key": _l("Board public key"),
+    # the board's verifier key on the election page (issue 19: layout and the key in a usable form)
+    "board.key_copied": _l("Copied. Paste the key after --board-key."),
+    "board.key_selected": _l("The key is selected: copy it with your device's copy command."),
+    "board.key_unreadable": _l("The board's key is not in the expected form. Do not rely on this board's record, and tell the election's organizers."),
     "phase.keygen": _l("Key ceremony under way"),
     "phase.keygen_failed": _l("Key ceremony failed"),
     "phase.confirming": _l("Trustees confirming the election key"),

@@ -1,8 +1,10 @@
 // Election information: the manifest's texts, the phase, the contests and options, the trustees and the
 // board's key, all from the board's /context (record format §9) and all shown as text.
 
+import { bytesToHex, concatBytes, hexToBytes } from '../eg/bytes.js';
 import { ElectionApi } from './api.js';
 import { describeBallot } from './ballot_view.js';
+import { noteKeyId } from './board_proofs.js';
 import { alertMessage, byId, el, facts, fill, pageContext, show } from './dom.js';
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
@@ -101,6 +103,41 @@ function showResult(result) {
   show(byId('result-section'));
 }
 
+/**
+ * The board's verifier key in the form `evote-verify --board-key` reads (record format §6.3, the C2SP
+ * note verifier key): `<name>+<key id, 8 hex digits>+<base64(0x01 ∥ public key)>`.
+ */
+export async function verifierKey(name, publicKeyHex) {
+  const publicKey = hexToBytes(publicKeyHex, 'board.public_key', 32);
+  const keyData = concatBytes(Uint8Array.of(1), publicKey);
+  return `${name}+${bytesToHex(await noteKeyId(name, publicKey)).toLowerCase()}+${btoa(String.fromCharCode(...keyData))}`;
+}
+
+/** Copies the key to the clipboard; where the browser refuses, selects it for the voter to copy. */
+async function copyKey(key, node, status) {
+  try {
+    await navigator.clipboard.writeText(key);
+    fill(status, t('board.key_copied'));
+  } catch {
+    window.getSelection()?.selectAllChildren(node);
+    fill(status, t('board.key_selected'));
+  }
+}
+
+async function showBoardKey(board) {
+  facts(byId('board-facts'), [
+    [t('board.origin'), board.origin],
+    [t('board.key_name'), board.key_name],
+  ]);
+  const key = await verifierKey(board.key_name, board.public_key);
+  const keyNode = fill(byId('board-verifier-key'), key);
+  fill(byId('board-key-command'), `evote-verify --board-key ${key} ${window.location.origin}/${electionId}`);
+  const button = byId('board-key-copy');
+  const status = byId('board-key-copy-status');
+  button.addEventListener('click', () => copyKey(key, keyNode, status));
+  show(button);
+}
+
 async function main() {
   let context;
   try {
@@ -131,11 +168,7 @@ async function main() {
     .filter((contest) => !seen.has(contest.label) && seen.add(contest.label));
   fill(byId('contests'), ...contests.map(contestBlock));
   fill(byId('trustees'), ...(context.trustees ?? []).map((trustee) => el('li', {}, trustee.name)));
-  facts(byId('board-facts'), [
-    [t('board.origin'), context.board.origin],
-    [t('board.key_name'), context.board.key_name],
-    [t('board.public_key'), el('code', {}, context.board.public_key)],
-  ]);
+  await showBoardKey(context.board).catch(() => fill(byId('board-verifier-key'), t('board.key_unreadable')));
   if (context.result) showResult(context.result);
   show(byId('election-details'));
 }
