@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from voting.voter_roll import RollError, parse_roll, read_roll_file
@@ -125,6 +125,9 @@ voter_ids = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S",
     crlf=st.booleans(),
 )  # fmt: skip
 def test_any_roll_the_csv_module_writes_is_read_back_exactly(rows, bom, crlf):
+    # With "\n" line ends the csv module leaves a field's bare "\r" unquoted, which no reader can tell from a
+    # line end (RFC 4180 quotes it): such a file is not one this test can expect back.
+    assume(crlf or not any("\r" in notes for *_, notes in rows))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n")
     writer.writerow(["voter_id", "style", "weight", "notes"])
