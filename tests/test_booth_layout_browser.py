@@ -170,6 +170,10 @@ def test_a_heading_focused_by_script_shows_focus_after_a_key_press_only(open_pag
     keyboard.wait_for_selector("#step-ballot:not([hidden])", timeout=30_000)
     assert keyboard.locator("#step-ballot-heading").evaluate(outline) == [True, True, "solid"]
     keyboard.screenshot(path="/tmp/booth19-layout-vote-390.png")
+    keyboard.check("#contest-1-option-2")
+    keyboard.check("#contest-2-option-1")
+    keyboard.keyboard.press("Tab")  # to the next option: the focus ring on a checkbox
+    keyboard.screenshot(path="/tmp/booth19-layout-vote-marked-390.png", full_page=True)
     # The step indicator: a bar above "Step 2 of 5", two of its five parts filled.
     bar = keyboard.locator("#step-ballot-heading").evaluate("(n) => getComputedStyle(n, '::before').backgroundImage")
     assert "linear-gradient" in bar and "40%" in bar

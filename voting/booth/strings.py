@@ -14,7 +14,7 @@ JS_STRINGS = {
     "error.unreachable": _l("The board could not be reached. Check your connection and try again."),
     "error.refused": _l("The board refused the request: %(message)s"),
     "code.invalid": _l("A confirmation code has 64 characters, digits 0-9 and letters A-F."),
-    "index.none": _l("There is no election on this board yet."),
+    "index.none": _l("There is no election on this site yet."),
     # election information
     "election.title": _l("Election information"),
     "election.identifier": _l("Identifier"),
