@@ -196,7 +196,8 @@ def cast_run(board, open_tab) -> CastRun:
     page.click("#credential-submit")
     tab.step("ballot")
     texts["credential input after"] = page.input_value("#credential-input")
-    texts["named ballot inputs"] = page.eval_on_selector_all("#ballot-contests input", "els => els.filter((e) => e.name).length")
+    # only radio groups have a name, and no input belongs to a form: a submitted form would send nothing
+    texts["named ballot inputs"] = page.eval_on_selector_all("#ballot-contests input", "els => els.filter((e) => e.form || (e.name && e.type !== 'radio')).length")
     texts["xss label"] = page.text_content("label[for='contest-1-option-3']")
     texts["images in ballot"] = page.locator("#ballot-contests img").count()
     mark(tab, CAST_CHOICES)
@@ -255,7 +256,7 @@ def test_cast_ballot_is_on_the_board_and_verifies_with_the_core(board, cast_run)
     check_entry_included(receipt["checkpoint"], [NoteVerifier(board_key["key_name"], bytes.fromhex(board_key["public_key"]))],
                          election_origin(board_key["origin"], receipt["election_id"]), receipt["seq"],
                          bytes.fromhex(receipt["entry_hash"]), [bytes.fromhex(h) for h in receipt["inclusion_proof"]["hashes"]])
-    assert cast_run.texts["receipt check"].startswith("Checked:")
+    assert cast_run.texts["receipt check"].startswith("Checked on this device:")
     assert cast_run.texts["receipt qr loaded"] > 0
     assert cast_run.tab.errors == [] and cast_run.tab.dialogs == []
 
@@ -263,7 +264,7 @@ def test_cast_ballot_is_on_the_board_and_verifies_with_the_core(board, cast_run)
 def test_double_click_reload_and_back_post_the_ballot_once(board, cast_run):
     posts = cast_run.tab.posts()
     assert len(posts) == 1
-    assert cast_run.texts["receipt after reload"].startswith("Checked:")
+    assert cast_run.texts["receipt after reload"].startswith("Checked on this device:")
     assert cast_run.code[:4] in cast_run.texts["code after back and forward"]
     # The board itself answers an identical resubmission with the same receipt and appends nothing.
     before = len(entries_of(board, cast_run.election.election_id))
@@ -427,7 +428,7 @@ def test_a_challenged_ballot_is_never_cast(board, challenge_run):
     """The booth encrypts afresh after a challenge, and the board refuses the challenged ballot as a cast."""
     texts = challenge_run.texts
     assert challenge_run.cast_code != challenge_run.challenged_code
-    assert texts["receipt check"].startswith("Checked:")
+    assert texts["receipt check"].startswith("Checked on this device:")
     assert texts["focus after again"] == "step-ballot-heading"
     posts = challenge_run.tab.posts()
     assert [json.loads(p["body"])["action"] for p in posts] == ["challenge", "cast"]
@@ -526,13 +527,13 @@ def test_lookup_page_finds_a_ballot_by_code_and_by_receipt(board, cast_run, open
     page.fill("#lookup-code", "")
     page.fill("#lookup-receipt", json.dumps(cast_run.downloaded))
     page.click("#lookup-submit")
-    page.wait_for_selector("#lookup-checks li:nth-child(4)")
+    page.wait_for_selector("#lookup-checks li:nth-child(4)", state="attached")  # inside "Details for checking"
     by_receipt = [li.text_content() for li in page.query_selector_all("#lookup-checks li")]
     page.fill("#lookup-receipt", "")
     page.fill("#lookup-code", "ab" * 32)
     page.click("#lookup-submit")
     page.wait_for_selector("#lookup-verdict:has-text('No ballot')")
-    assert by_code[0] == f"The ballot is on the board: cast, and counted, at position {cast_run.receipt['seq']}."
+    assert by_code[0] == "This ballot is in the public ballot box. It is recorded, and it counts unless its voter votes again."
     assert by_code[1].count("✓") == 2 and "✗" not in by_code[1]
     assert all(line.startswith("✓") for line in by_receipt), by_receipt
     # the unknown code's 404 is the only failed request (Chromium logs it as a console error)
@@ -576,7 +577,8 @@ def test_start_closed_and_check_pages(board, cast_run, open_tab):
                                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     page.goto(f"{board.url}/booth/elections/{closed.election_id}/vote")
     tab.step("closed")
-    assert page.text_content("#closed-reason") == "This election is not open for voting. Its status is: closed."
+    assert page.text_content("#step-closed-heading") == "Voting has closed"
+    assert page.text_content("#closed-reason") == "No more ballots are accepted. The votes will be counted and the results published."
     tab.check_axe("closed election")
     page.goto(f"{board.url}/booth/elections/{cast_run.election.election_id}/check?code={cast_run.code}")
     page.wait_for_selector("#check-result:not([hidden])")

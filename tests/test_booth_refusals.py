@@ -30,7 +30,9 @@ globalThis.document = { getElementById: (id) => (id === 'booth-strings' ? { text
 const { BoardRefusal } = await import('./voting/booth/static/js/booth/api.js');
 const { refusalText } = await import('./voting/booth/static/js/booth/errors_text.js');
 const answers = JSON.parse(process.argv[2]);
-console.log(JSON.stringify(answers.map(([status, body]) => refusalText(new BoardRefusal(status, body.error)))));
+const { isRetryable } = await import('./voting/booth/static/js/booth/api.js');
+console.log(JSON.stringify(answers.map(([status, body]) => [refusalText(new BoardRefusal(status, body.error)),
+  isRetryable(new BoardRefusal(status, body.error))])));
 """
 
 
@@ -95,15 +97,23 @@ def test_the_booth_says_why_in_plain_words_and_promises_no_retry_that_cannot_suc
     completed = subprocess.run([node, "--input-type=module", "-e", SCRIPT, catalogue, json.dumps([answers[k] for k in keys])],
                                cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    shown = dict(zip(keys, json.loads(completed.stdout), strict=True))
+    results = dict(zip(keys, json.loads(completed.stdout), strict=True))
+    assert [key for key, (_, retryable) in results.items() if retryable] == []  # a refusal never offers "Try again"
+    shown = {key: text for key, (text, _) in results.items()}
     for key, text in shown.items():
         assert text == strings[key.split(" ")[0]], (key, text)
-        assert not re.search(r"\d", text) and "EVOTE_" not in text and strings["post.retry"] not in text
+        assert not re.search(r"\d", text) and "EVOTE_" not in text and strings["post.retry_same"] not in text
         assert not text.startswith(strings["error.refused"].split("%")[0])  # not "The board refused the request: …"
     if language == "fr":
         assert shown["limit.casts"].startswith("Cette carte de vote")
 
 
-def test_the_vote_page_shows_that_sentence_instead_of_the_retry_line():
-    source = (REPO_ROOT / "voting/booth/static/js/booth/vote_page.js").read_text()
-    assert "alertMessage(byId('post-error'), refusalText(error) ?? `${errorText(error)} ${t('post.retry')}`);" in source
+def test_the_vote_page_offers_a_retry_only_where_retrying_can_help():
+    """vote_page.js shows every failure through page_common.js showError, which adds "Try again" only for an
+    error that api.js isRetryable accepts (no answer, or a 5xx); the browser tests drive both
+    (tests/test_booth_dead_ends_browser.py)."""
+    vote_page = (REPO_ROOT / "voting/booth/static/js/booth/vote_page.js").read_text()
+    common = (REPO_ROOT / "voting/booth/static/js/booth/page_common.js").read_text()
+    assert "showError(where.error, error, () => send(submission, where)" in vote_page
+    assert "alertMessage(" not in vote_page
+    assert "const retryable = retry !== null && isRetryable(error);" in common

@@ -141,7 +141,7 @@ def south_cast(device, wards) -> SouthCast:
     code = page.text_content("#code-value").replace(" ", "")
     page.click("#cast-button")
     voter.step("receipt")
-    receipt_check = wait_for_text(page, "#receipt-check", "Checked: the board's signed checkpoint contains your ballot.")
+    receipt_check = wait_for_text(page, "#receipt-check", "Checked on this device: the public ballot box has signed a record that contains your ballot.")
     voter.shot("receipt")
     return SouthCast(voter, legends, style_line, style_choice_visible, code, receipt_check)
 
@@ -158,7 +158,7 @@ def test_a_south_ward_voter_sees_only_the_south_ward_ballot(south_cast):
 
 
 def test_the_cast_ballot_is_on_the_board_with_style_south_signed_v3(board, wards, south_cast):
-    assert south_cast.receipt_check == "Checked: the board's signed checkpoint contains your ballot."
+    assert south_cast.receipt_check == "Checked on this device: the public ballot box has signed a record that contains your ballot."
     voter = wards.voters[SOUTH]
     entries = [e for e in entries_of(board, wards.election_id) if e["kind"] == "ballot.cast"]
     assert [e["payload"]["ballot"]["confirmation_code"] for e in entries] == [south_cast.code]

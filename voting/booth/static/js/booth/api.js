@@ -2,14 +2,32 @@
 // (credentials: 'omit'), send JSON with Content-Type application/json and never put anything but public
 // values (election id, confirmation code, seq) in a URL.
 
+// Every request has a timeout: after `slowMs` the page's slow listener is told (the page says "still
+// trying"), after `timeoutMs` the request is abandoned as BoardUnreachable. Three kinds of failure are told
+// apart, because only two of them are worth retrying: BoardUnreachable (no answer: network down, or the
+// timeout), BoardUnavailable (a 5xx, or an answer that is not the board's JSON: a proxy's error page) and
+// BoardRefusal (a 4xx: the board looked at the request and said no; the same request gets the same no).
+
+/** No answer: the network failed or the board did not answer within the timeout. Retrying may help. */
 export class BoardUnreachable extends Error {
-  constructor() {
-    super('the board could not be reached');
+  constructor(timedOut = false) {
+    super(timedOut ? 'the board did not answer in time' : 'the board could not be reached');
     this.name = 'BoardUnreachable';
+    this.timedOut = timedOut;
   }
 }
 
-/** A 4xx/5xx answer: status, and the board's { code, field, message } (record format §9). */
+/** A 5xx answer (or one that is not JSON): a fault on the board's side that retrying may cure. */
+export class BoardUnavailable extends Error {
+  constructor(status, error) {
+    super(error?.message ?? `HTTP ${status}`);
+    this.name = 'BoardUnavailable';
+    this.status = status;
+    this.code = error?.code ?? null;
+  }
+}
+
+/** A 4xx answer: status, and the board's { code, field, message } (record format §9). */
 export class BoardRefusal extends Error {
   constructor(status, error) {
     super(error?.message ?? `HTTP ${status}`);
@@ -20,7 +38,33 @@ export class BoardRefusal extends Error {
   }
 }
 
-async function request(method, url, body) {
+/** Whether sending the same request again may succeed (no answer, or a fault on the board's side). */
+export function isRetryable(error) {
+  return error instanceof BoardUnreachable || error instanceof BoardUnavailable;
+}
+
+// Timings in milliseconds. Tests shorten them with sessionStorage 'evote-booth/request-timing' =
+// '{"slowMs": ..., "timeoutMs": ...}' (set before the page loads); nothing else reads that key.
+const TIMING = { slowMs: 5_000, timeoutMs: 30_000 };
+try {
+  const stored = JSON.parse(window.sessionStorage.getItem('evote-booth/request-timing') ?? 'null');
+  for (const name of Object.keys(TIMING)) {
+    if (Number.isFinite(stored?.[name]) && stored[name] > 0) TIMING[name] = stored[name];
+  }
+} catch {
+  // no storage, or not JSON: the defaults
+}
+
+let slowListener = () => {};
+
+/** `listener(true)` when a request has taken longer than usual, `listener(false)` when it has ended. */
+export function setSlowListener(listener) {
+  slowListener = listener;
+}
+
+async function request(method, url, body, onSlow = null) {
+  const notify = onSlow ?? slowListener;
+  const controller = new AbortController();
   const init = {
     method,
     credentials: 'omit',
@@ -28,26 +72,47 @@ async function request(method, url, body) {
     redirect: 'error',
     referrerPolicy: 'no-referrer',
     headers: { Accept: 'application/json' },
+    signal: controller.signal,
   };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = typeof body === 'string' ? body : JSON.stringify(body); // a string is sent byte for byte
   }
-  let response;
+  let slow = false;
+  let timedOut = false;
+  const slowTimer = window.setTimeout(() => {
+    slow = true;
+    notify(true);
+  }, TIMING.slowMs);
+  const timeoutTimer = window.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, TIMING.timeoutMs);
   try {
-    response = await fetch(url, init);
-  } catch {
-    throw new BoardUnreachable();
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch {
+      throw new BoardUnreachable(timedOut);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      if (timedOut) throw new BoardUnreachable(true);
+      data = null;
+    }
+    if (response.status >= 500) throw new BoardUnavailable(response.status, data?.error);
+    if (!response.ok) throw new BoardRefusal(response.status, data?.error);
+    if (data === null || typeof data !== 'object') {
+      throw new BoardUnavailable(response.status, { message: 'the board answered something that is not JSON' });
+    }
+    return { status: response.status, data };
+  } finally {
+    window.clearTimeout(slowTimer);
+    window.clearTimeout(timeoutTimer);
+    if (slow) notify(false);
   }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
-  if (!response.ok) throw new BoardRefusal(response.status, data?.error);
-  if (data === null || typeof data !== 'object') throw new BoardRefusal(response.status, { message: 'the board answered something that is not JSON' });
-  return { status: response.status, data };
 }
 
 const CODE = /^[0-9A-F]{64}$/;
@@ -66,9 +131,13 @@ export class ElectionApi {
     return (await request('GET', `${this.path}/context`)).data;
   }
 
-  /** Posts a submission (record format §5); resolves { receipt, created } (created false: already there). */
-  async postBallot(submission) {
-    const { status, data } = await request('POST', `${this.path}/ballots`, submission);
+  /**
+   * Posts a submission (record format §5), an object or its JSON text (sent byte for byte, so that a retry
+   * is the identical request); resolves { receipt, created } (created false: already there). `onSlow` as
+   * setSlowListener's listener, for this request only.
+   */
+  async postBallot(submission, { onSlow = null } = {}) {
+    const { status, data } = await request('POST', `${this.path}/ballots`, submission, onSlow);
     return { receipt: data.receipt, created: status === 201 };
   }
 

@@ -2,7 +2,11 @@
 // marks read back as choices { contestLabel: [optionLabel, ...] } (eg/manifest.js). The form never lets a
 // contest go over votes_allowed (L) or an option over option_limit (R): the mark that would overvote is
 // refused and the reason shown next to the contest and announced. Undervotes and blank contests are allowed.
-// Inputs have no name attribute, so even a form submitted without this script sends nothing.
+// A contest where one option can be chosen (votes_allowed 1, option limit 1) gets radio buttons, with a
+// button to clear the choice (a blank contest is allowed); others get checkboxes, or number fields when an
+// option may receive several votes. Only radio buttons have a name (a radio group needs one, and gives the
+// arrow keys); every input belongs to no form (form="" names none), so even a form submitted without this
+// script sends nothing.
 
 import { styleContests } from '../eg/manifest.js';
 import { el, fill } from './dom.js';
@@ -40,6 +44,13 @@ function ruleText(contest) {
   return contest.votesAllowed === 1 ? t('ballot.rule_one') : t('ballot.rule_up_to', { allowed: contest.votesAllowed });
 }
 
+const NO_FORM = ''; // form="": the input's form owner is none
+
+/** Whether one option, and only one, can be chosen in `contest`: radio buttons. */
+export function isSingleChoice(contest) {
+  return contest.votesAllowed === 1 && contest.optionLimit === 1;
+}
+
 export class BallotForm {
   /** Renders `contests` (describeBallot) into `container`; `announcer` is a role="alert" region. */
   constructor(container, announcer, contests) {
@@ -51,23 +62,39 @@ export class BallotForm {
 
   renderContest(contest, i) {
     const id = `contest-${i + 1}`;
+    const single = isSingleChoice(contest);
     const rule = el('p', { class: 'contest-rule', id: `${id}-rule` }, ruleText(contest));
     const count = el('p', { class: 'contest-count', id: `${id}-count` });
     const message = el('p', { class: 'contest-message', id: `${id}-message` });
     const inputs = contest.options.map((option, j) => {
       const inputId = `${id}-option-${j + 1}`;
-      const input = contest.optionLimit > 1
-        ? el('input', { type: 'number', id: inputId, min: 0, max: contest.optionLimit, step: 1, value: 0, inputmode: 'numeric',
-          'aria-describedby': `${id}-rule ${id}-message` })
-        : el('input', { type: 'checkbox', id: inputId, 'aria-describedby': `${id}-message` });
+      let input;
+      if (contest.optionLimit > 1) {
+        input = el('input', { type: 'number', id: inputId, form: NO_FORM, min: 0, max: contest.optionLimit, step: 1, value: 0,
+          inputmode: 'numeric', 'aria-describedby': `${id}-rule ${id}-message` });
+      } else if (single) {
+        input = el('input', { type: 'radio', id: inputId, form: NO_FORM, name: `${id}-choice` });
+      } else {
+        input = el('input', { type: 'checkbox', id: inputId, form: NO_FORM, 'aria-describedby': `${id}-message` });
+      }
       const label = el('label', { for: inputId }, contest.optionLimit > 1 ? t('ballot.votes_for', { name: option.name }) : option.name);
       return { option, input, item: el('li', {}, el('div', { class: 'choice' }, input, label)) };
     });
+    const clear = single ? el('button', { type: 'button', class: 'secondary clear-choice', id: `${id}-clear` }, t('ballot.clear')) : null;
     const fieldset = el('fieldset', { class: 'contest', id, 'aria-describedby': `${id}-rule ${id}-count` },
-      el('legend', {}, contest.title), rule, el('ul', { class: 'choices' }, ...inputs.map((x) => x.item)), count, message);
-    const part = { contest, inputs, count, message, fieldset };
+      el('legend', {}, contest.title), rule, el('ul', { class: 'choices' }, ...inputs.map((x) => x.item)), clear, count, message);
+    const part = { contest, inputs, count, message, fieldset, clear };
+    if (clear !== null) {
+      clear.addEventListener('click', () => {
+        for (const { input } of inputs) input.checked = false;
+        this.update(part);
+        inputs[0]?.input.focus(); // back into the group, which now has no choice
+      });
+    }
     for (const { input } of inputs) {
-      if (input.type === 'checkbox') {
+      if (input.type === 'radio') {
+        input.addEventListener('change', () => this.update(part));
+      } else if (input.type === 'checkbox') {
         input.addEventListener('click', (event) => {
           if (input.checked && this.total(part) > contest.votesAllowed) {
             event.preventDefault(); // the box stays unchecked
@@ -104,7 +131,7 @@ export class BallotForm {
   }
 
   votesOf(input) {
-    if (input.type === 'checkbox') return input.checked ? 1 : 0;
+    if (input.type === 'checkbox' || input.type === 'radio') return input.checked ? 1 : 0;
     const value = Number(input.value);
     return Number.isInteger(value) && value > 0 ? value : 0;
   }
@@ -114,8 +141,10 @@ export class BallotForm {
   }
 
   update(part) {
-    fill(part.count, t('ballot.count', { chosen: this.total(part), allowed: part.contest.votesAllowed }));
+    const chosen = this.total(part);
+    fill(part.count, t('ballot.count', { chosen, allowed: part.contest.votesAllowed }));
     fill(part.message);
+    if (part.clear !== null) part.clear.hidden = chosen === 0;
   }
 
   refuse(part, reason) {

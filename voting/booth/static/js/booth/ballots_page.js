@@ -3,10 +3,9 @@
 // to show is ?start=<position> (the board's "next"); anything else in it shows the first page.
 
 import { ElectionApi } from './api.js';
-import { alertMessage, byId, codeNode, el, fill, pageContext, show } from './dom.js';
-import { errorText } from './errors_text.js';
+import { byId, codeNode, el, fill, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { loadContext, setTitle } from './page_common.js';
+import { loadContext, reportSlowRequests, setTitle, showError } from './page_common.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
@@ -43,8 +42,9 @@ async function main() {
     show(byId('ballots-list'));
   } catch (error) {
     fill(byId('page-status'));
-    alertMessage(byId('page-error'), errorText(error));
+    showError(byId('page-error'), error, main);
   }
 }
 
+reportSlowRequests();
 main();

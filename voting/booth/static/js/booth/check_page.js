@@ -7,10 +7,11 @@ import { verifySubmission } from '../eg/submission.js';
 import { EncryptionWorker } from '../eg/worker_client.js';
 import { ElectionApi } from './api.js';
 import { describeBallot, renderChoices } from './ballot_view.js';
-import { alertMessage, byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
+import { byId, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { credentialListVersion, normaliseCode, loadContext, setTitle } from './page_common.js';
-import { errorText } from './errors_text.js';
+import {
+  clearError, credentialListVersion, normaliseCode, loadContext, reportSlowRequests, setTitle, showError,
+} from './page_common.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
@@ -56,7 +57,7 @@ async function check(event) {
   busy = true;
   const button = byId('check-submit');
   button.disabled = true;
-  alertMessage(byId('page-error'), '');
+  clearError(byId('page-error'));
   show(byId('check-result'), false);
   fill(byId('page-status'), t('check.running'));
   try {
@@ -66,7 +67,7 @@ async function check(event) {
     await showResult(submission, kind, seq);
   } catch (error) {
     fill(byId('page-status'));
-    alertMessage(byId('page-error'), errorText(error));
+    showError(byId('page-error'), error, () => byId('check-form').requestSubmit());
   } finally {
     busy = false;
     button.disabled = false;
@@ -76,10 +77,8 @@ async function check(event) {
 async function showResult(submission, kind, seq) {
   const ballot = submission?.ballot;
   const code = typeof ballot?.confirmation_code === 'string' ? ballot.confirmation_code : '';
-  facts(byId('check-facts'), [
-    [t('receipt.code'), el('code', {}, code ? groupCode(code) : '?')],
-    [t('receipt.seq'), seq === null ? t('check.not_from_board') : String(seq)],
-  ]);
+  facts(byId('check-facts'), [[t('receipt.code'), el('code', {}, code ? groupCode(code) : '?')]]);
+  facts(byId('check-details-facts'), [[t('receipt.seq'), seq === null ? t('check.not_from_board') : String(seq)]]);
   fill(byId('check-choices'));
   const reveal = submission?.reveal;
   if (submission?.action === 'cast' || kind === 'ballot.cast') {
@@ -118,12 +117,12 @@ function normaliseChoices(choices) {
 }
 
 async function main() {
-  byId('check-form').addEventListener('submit', check);
   try {
     context = await loadContext(api);
     setTitle(context, t('check.title'));
   } catch (error) {
-    alertMessage(byId('page-error'), errorText(error));
+    fill(byId('page-status'));
+    showError(byId('page-error'), error, main);
     return;
   }
   const code = new URLSearchParams(window.location.search).get('code');
@@ -133,4 +132,6 @@ async function main() {
   }
 }
 
+byId('check-form').addEventListener('submit', check);
+reportSlowRequests();
 main();

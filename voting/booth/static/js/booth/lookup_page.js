@@ -8,10 +8,9 @@
 import { ElectionApi } from './api.js';
 import { BoardProofError, entryHash, verifyCheckpoint, verifyConsistency, verifyReceipt } from './board_proofs.js';
 import { hexToBytes, bytesToHex } from '../eg/bytes.js';
-import { alertMessage, byId, codeNode, el, facts, fill, focusHeading, pageContext, show } from './dom.js';
-import { errorText } from './errors_text.js';
+import { byId, codeNode, el, facts, fill, focusHeading, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { loadContext, normaliseCode, normalisePrefix, setTitle } from './page_common.js';
+import { clearError, loadContext, normaliseCode, normalisePrefix, reportSlowRequests, setTitle, showError } from './page_common.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
@@ -54,6 +53,19 @@ function statusText(status) {
   return key ? t(key) : status;
 }
 
+/**
+ * What the ballot's status means, as a sentence that promises only what is true now: a cast ballot under
+ * the rule "last" counts unless its voter votes again while voting is open.
+ */
+function statusSentence(status) {
+  if (status === 'cast') {
+    return context.revote_rule === 'last' && context.phase === 'open' ? t('lookup.found_cast_last') : t('lookup.found_cast');
+  }
+  if (status === 'superseded') return t('lookup.found_superseded');
+  if (status === 'challenged') return t('lookup.found_challenged');
+  return statusText(status);
+}
+
 function verdict(kind, message) {
   const node = byId('lookup-verdict');
   node.className = `verdict ${kind}`;
@@ -66,7 +78,7 @@ async function lookup(event) {
   busy = true;
   const button = byId('lookup-submit');
   button.disabled = true;
-  alertMessage(byId('page-error'), '');
+  clearError(byId('page-error'));
   show(byId('lookup-result'), false);
   try {
     if (context === null) context = await loadContext(api);
@@ -81,7 +93,7 @@ async function lookup(event) {
     focusHeading(byId('lookup-result-heading'));
   } catch (error) {
     fill(byId('page-status'));
-    alertMessage(byId('page-error'), errorText(error));
+    showError(byId('page-error'), error, () => byId('lookup-form').requestSubmit());
   } finally {
     busy = false;
     button.disabled = false;
@@ -102,11 +114,13 @@ async function showMatches(prefix) {
     verdict('bad', t('lookup.prefix_none'));
     facts(byId('lookup-facts'), [[t('lookup.prefix'), codeNode(prefix)]]);
     renderLines([]);
+    facts(byId('lookup-details-facts'), []);
     return;
   }
   verdict('warn', t('lookup.prefix_many', { count: page.ballots.length }));
   facts(byId('lookup-facts'), [[t('lookup.prefix'), codeNode(prefix)]]);
   renderLines([]);
+  facts(byId('lookup-details-facts'), []);
   fill(byId('lookup-note'), more ? t('lookup.prefix_more') : null);
   fill(byId('lookup-matches'), ...page.ballots.map((ballot) => el('li', {},
     codeNode(ballot.confirmation_code), ' ',
@@ -123,6 +137,7 @@ async function showResult(code, pasted, found) {
   if (found === null) {
     verdict('bad', pastedValid ? t('lookup.missing_with_receipt') : t('lookup.not_found'));
     facts(byId('lookup-facts'), [[t('receipt.code'), codeNode(code)]]);
+    facts(byId('lookup-details-facts'), []);
     renderLines(lines);
     return;
   }
@@ -149,10 +164,12 @@ async function showResult(code, pasted, found) {
     });
   }
   const allOk = lines.every((line) => line.ok);
-  verdict(allOk ? 'ok' : 'bad', allOk ? t('lookup.found', { status: statusText(status), seq: receipt.seq }) : t('lookup.found_unverified'));
+  verdict(allOk ? 'ok' : 'bad', allOk ? `${t('lookup.found')} ${statusSentence(status)}` : t('lookup.found_unverified'));
   facts(byId('lookup-facts'), [
     [t('receipt.code'), codeNode(code)],
     [t('lookup.status'), statusText(status)],
+  ]);
+  facts(byId('lookup-details-facts'), [
     [t('receipt.seq'), String(receipt.seq)],
     [t('receipt.kind'), entry.kind],
     [t('receipt.entry_hash'), el('code', {}, receipt.entry_hash)],
@@ -164,6 +181,9 @@ async function showResult(code, pasted, found) {
 
 function renderLines(lines) {
   fill(byId('lookup-checks'), ...lines.map((line) => el('li', { class: line.ok ? 'ok' : 'bad' }, line.text)));
+  const details = byId('lookup-details');
+  show(details, lines.length > 0 || byId('lookup-details-facts').childElementCount > 0);
+  details.open = lines.some((line) => !line.ok); // a failed check is shown, not hidden
 }
 
 async function loadFile(event) {
@@ -173,13 +193,12 @@ async function loadFile(event) {
 }
 
 async function main() {
-  byId('lookup-form').addEventListener('submit', lookup);
-  byId('lookup-file').addEventListener('change', loadFile);
   try {
     context = await loadContext(api);
     setTitle(context, t('lookup.title'));
   } catch (error) {
-    alertMessage(byId('page-error'), errorText(error));
+    fill(byId('page-status'));
+    showError(byId('page-error'), error, main);
     return;
   }
   const code = new URLSearchParams(window.location.search).get('code');
@@ -189,4 +208,7 @@ async function main() {
   }
 }
 
+byId('lookup-form').addEventListener('submit', lookup);
+byId('lookup-file').addEventListener('change', loadFile);
+reportSlowRequests();
 main();

@@ -1,6 +1,8 @@
 // Small pieces shared by the election, lookup and check pages.
 
-import { byId, fill } from './dom.js';
+import { isRetryable, setSlowListener } from './api.js';
+import { byId, el, fill } from './dom.js';
+import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
 
 /** A confirmation code as typed (spaces, dashes and case ignored) in record spelling, or null. */
@@ -13,6 +15,56 @@ export function normaliseCode(text) {
 export function normalisePrefix(text) {
   const prefix = String(text ?? '').replace(/[\s-]+/g, '').toUpperCase();
   return /^[0-9A-F]{8,64}$/.test(prefix) ? prefix : null;
+}
+
+/**
+ * Shows `error` in the alert `region` in words; when sending the same request again may succeed (no answer,
+ * or a fault on the board's side) a "Try again" button runs `retry`. A refusal gets no such button.
+ */
+export function showError(region, error, retry = null, retryNote = null) {
+  const retryable = retry !== null && isRetryable(error);
+  const button = retryable ? el('button', { type: 'button', class: 'retry-button' }, t('net.try_again')) : null;
+  const text = retryable && retryNote !== null ? `${errorText(error)} ${retryNote}` : errorText(error);
+  fill(region, el('p', {}, text), button);
+  region.hidden = false;
+  if (button !== null) {
+    button.addEventListener('click', () => {
+      fill(region);
+      region.hidden = true;
+      retry();
+    });
+  }
+  return button;
+}
+
+/** Hides an alert region filled by showError. */
+export function clearError(region) {
+  fill(region);
+  region.hidden = true;
+}
+
+/**
+ * While a request takes longer than usual, `node` (a status region) says that the booth is still trying;
+ * its previous text comes back when the request ends.
+ */
+export function stillTryingIn(node) {
+  let saved = null;
+  return (slow) => {
+    if (slow) {
+      saved = [...node.childNodes];
+      fill(node, t('net.still_trying'));
+      node.classList.add('still-trying');
+    } else {
+      node.classList.remove('still-trying');
+      if (node.textContent === t('net.still_trying')) fill(node, ...(saved ?? []));
+      saved = null;
+    }
+  };
+}
+
+/** Every slow request of the page says "still trying" in the page's status line (#page-status). */
+export function reportSlowRequests() {
+  setSlowListener(stillTryingIn(byId('page-status')));
 }
 
 /** The election context from the board (record format §9), with the page status while it loads. */
@@ -42,4 +94,22 @@ export async function credentialListVersion(api) {
   if (eligibility === undefined) return 1;
   if (eligibility !== null && typeof eligibility === 'object' && eligibility.version === 2) return 2;
   throw new Error('this election names a credential-list version this booth does not know');
+}
+
+/**
+ * The state of an election in words for a voter (context.phase, record format §9): { heading, reason,
+ * next }. Only "open" takes ballots; before it voting has not started, after it voting has closed.
+ */
+export function phaseWords(phase) {
+  if (['keygen', 'confirming', 'ready'].includes(phase)) {
+    return { heading: t('vote.not_started'), reason: t('vote.not_started_reason'), next: t('vote.not_started_next') };
+  }
+  if (phase === 'keygen_failed') {
+    return { heading: t('vote.not_started'), reason: t('vote.failed_reason'), next: t('vote.contact') };
+  }
+  if (phase === 'tallied') return { heading: t('vote.closed'), reason: t('vote.tallied_reason'), next: t('vote.see_results') };
+  if (phase === 'closed' || phase === 'tallying') {
+    return { heading: t('vote.closed'), reason: t('vote.counting_reason'), next: t('vote.see_results_later') };
+  }
+  return { heading: t('vote.not_open'), reason: t('vote.not_open_reason'), next: t('vote.contact') };
 }

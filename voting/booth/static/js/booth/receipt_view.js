@@ -1,5 +1,7 @@
-// A receipt (record format §9) on screen: its public facts, the check of the board's signed checkpoint and
-// inclusion proof, a JSON download and the QR code (made by the server from the public lookup URL).
+// A receipt (record format §9) on screen: a sentence saying what it means under the election's revote rule,
+// its technical facts (for the "Details for checking" disclosure), the check of the board's signed
+// checkpoint and inclusion proof, a JSON download (everything) and the QR code (made by the server from the
+// public lookup URL).
 
 import { verifyReceipt } from './board_proofs.js';
 import { codeNode, el, facts, fill } from './dom.js';
@@ -16,6 +18,15 @@ export function codeLinks(code) {
   };
 }
 
+/**
+ * What a cast ballot's receipt means, promising only what is true: under the rule "last" a later cast
+ * replaces it; under "first" it is the one that counts (a later one is refused).
+ */
+export function receiptSummary(revoteRule) {
+  return revoteRule === 'first' ? t('receipt.summary_first') : t('receipt.summary_last');
+}
+
+/** The receipt's technical facts, for the "Details for checking" disclosure. */
 export function receiptFacts(receipt) {
   return [
     [t('receipt.election'), receipt.election_id],

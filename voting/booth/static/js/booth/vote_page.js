@@ -14,24 +14,34 @@
 // a challenge also sends ξ_B and the choices, as the challenge requires. After a cast, only the public
 // receipt is kept (sessionStorage), so a reload or the Back button shows the receipt instead of voting
 // again; an encryption is posted at most under one action, and a challenged one is never cast.
+//
+// No dead ends. Every request has a timeout, and a slow one says "still trying" (api.js). A signed submission
+// is kept, as its JSON text, in sessionStorage until the board answers: a retry (the "Try again" button, or
+// the page reloaded while a request hung) sends those same bytes, never a new encryption, so that a lost
+// answer becomes the board's first receipt again (docs/board.md: an identical resubmission gets its first
+// receipt), not a second ballot or a refusal. Only a missing answer or a fault on the board's side offers a
+// retry; a refusal says in words what to do instead. The election's state is read again when the
+// credential is entered and before encrypting, so that a page opened before the close says so before the
+// voter marks a ballot (or, at the latest, before anything is encrypted or sent).
 
 import { deriveCredentialKeys } from '../eg/credential.js';
 import { CredentialError } from '../eg/errors.js';
 import { planChoices } from '../eg/manifest.js';
 import { buildSubmission, signSubmission } from '../eg/submission.js';
 import { EncryptionWorker } from '../eg/worker_client.js';
-import { ElectionApi } from './api.js';
+import { ElectionApi, isRetryable, setSlowListener } from './api.js';
 import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
-import { alertMessage, byId, codeNode, el, facts, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
+import { byId, el, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
-import { errorText, refusalText } from './errors_text.js';
-import { credentialListVersion } from './page_common.js';
-import { checkReceiptInto, codeLinks, downloadReceipt, renderReceipt } from './receipt_view.js';
+import { errorText, isClosedRefusal } from './errors_text.js';
+import { clearError, credentialListVersion, phaseWords, showError, stillTryingIn } from './page_common.js';
+import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
 const RECEIPT_KEY = `evote-booth/${electionId}/receipt`;
-const STEPS = ['closed', 'credential', 'ballot', 'review', 'encrypt', 'code', 'challenged', 'receipt'];
+const PENDING_KEY = `evote-booth/${electionId}/pending`; // { action, text }: a signed submission not yet answered
+const STEPS = ['closed', 'pending', 'credential', 'ballot', 'review', 'encrypt', 'code', 'challenged', 'receipt'];
 
 const state = {
   context: null,
@@ -46,6 +56,7 @@ const state = {
   encrypted: null, // { ballot, ballotNonce, choices, action: null | 'cast' | 'challenge', submission }
   posting: false,
   receipt: null, // after a cast (public)
+  pending: null, // { action, text }: a submission found unanswered when the page was loaded
 };
 
 function goto(step) {
@@ -53,24 +64,54 @@ function goto(step) {
   focusHeading(byId(`step-${step}-heading`));
 }
 
-function readStoredReceipt() {
+function readStored(key) {
   try {
-    const text = window.sessionStorage.getItem(RECEIPT_KEY);
+    const text = window.sessionStorage.getItem(key);
     return text === null ? null : JSON.parse(text);
   } catch {
     return null;
   }
 }
 
+function store(key, value) {
+  try {
+    if (value === null) window.sessionStorage.removeItem(key);
+    else window.sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage unavailable (private mode): a retry still resends the copy kept in memory
+  }
+}
+
+/** The closed step, in words: not started yet, closed, counted (page_common.phaseWords). */
+function showClosed(context, { whileVoting = false } = {}) {
+  const words = phaseWords(context.phase);
+  fill(byId('step-closed-heading'), words.heading);
+  fill(byId('closed-reason'), whileVoting ? t('vote.closed_while_voting') : words.reason);
+  fill(byId('closed-next'), words.next);
+  state.encrypted = null;
+  state.keys = null;
+  goto('closed');
+}
+
+/** The election's state now (record format §9 context); true when it is still open for voting. */
+async function stillOpen() {
+  const context = await api.context();
+  state.context.phase = context.phase;
+  if (context.phase === 'open') return true;
+  showClosed(context, { whileVoting: true });
+  return false;
+}
+
 // --- loading ----------------------------------------------------------------------------------------
 
 async function start() {
   const status = byId('page-status');
+  fill(status, t('page.loading'));
   try {
     [state.context, state.listVersion] = await Promise.all([api.context(), credentialListVersion(api)]);
   } catch (error) {
     fill(status);
-    alertMessage(byId('page-error'), errorText(error));
+    showError(byId('page-error'), error, start);
     return;
   }
   const context = state.context;
@@ -78,14 +119,19 @@ async function start() {
   fill(byId('election-title'), title);
   document.title = `${t('vote.title')} – ${title}`;
   fill(status);
-  const stored = readStoredReceipt();
+  const stored = readStored(RECEIPT_KEY);
   if (stored !== null && stored.election_id === electionId) {
     await showReceipt(stored);
     return;
   }
+  const pending = readStored(PENDING_KEY);
+  if (pending !== null && typeof pending.text === 'string' && (pending.action === 'cast' || pending.action === 'challenge')) {
+    state.pending = pending;
+    goto('pending');
+    return;
+  }
   if (context.phase !== 'open' || !context.K || !context.H_E) {
-    fill(byId('closed-reason'), t('vote.closed', { phase: context.phase }));
-    goto('closed');
+    showClosed(context);
     return;
   }
   state.worker = new EncryptionWorker();
@@ -170,15 +216,22 @@ async function submitCredential(event) {
     return credentialError(error instanceof CredentialError ? t('credential.typo') : errorText(error));
   }
   fill(byId('credential-status'), t('credential.checking'));
+  setSlowListener(stillTryingIn(byId('credential-status')));
+  let open;
   try {
-    listed = await api.credential(keys.publicKey); // the public key only: it is on the list and on each ballot
+    // the public key only: it is on the list and on each ballot; and whether voting is still open
+    [listed, open] = await Promise.all([api.credential(keys.publicKey), stillOpen()]);
   } catch (error) {
     listed = error;
   } finally {
     fill(byId('credential-status'));
     button.disabled = false;
   }
-  if (listed instanceof Error) return credentialError(errorText(listed));
+  if (listed instanceof Error) {
+    // pressing Continue again retries; a refusal says what to do instead
+    return credentialError(isRetryable(listed) ? `${errorText(listed)} ${t('credential.retry')}` : errorText(listed));
+  }
+  if (!open) return undefined; // the closed step says so, before anything is marked
   const refusal = refusalOf(listed);
   if (refusal !== null) return credentialError(refusal); // nothing marked; the typed text stays to compare
   state.keys = keys;
@@ -225,8 +278,17 @@ async function encrypt() {
   const button = byId('review-encrypt');
   if (button.disabled) return;
   button.disabled = true;
-  goto('encrypt');
+  clearError(byId('page-error'));
   const context = state.context;
+  setSlowListener(stillTryingIn(byId('review-status')));
+  try {
+    if (!(await stillOpen())) return; // closed while the voter was marking: nothing is encrypted or sent
+  } catch (error) {
+    showError(byId('page-error'), error, encrypt);
+    button.disabled = false;
+    return;
+  }
+  goto('encrypt');
   try {
     progress(1, t('encrypt.preparing'));
     const tablesMs = await state.prepared;
@@ -248,7 +310,7 @@ async function encrypt() {
     goto('code');
   } catch (error) {
     progress(0, '');
-    alertMessage(byId('page-error'), errorText(error));
+    showError(byId('page-error'), error);
     goto('review');
   } finally {
     button.disabled = false;
@@ -261,7 +323,7 @@ function resetPostControls() {
   byId('cast-button').disabled = false;
   byId('challenge-button').disabled = false;
   fill(byId('post-status'));
-  alertMessage(byId('post-error'), '');
+  clearError(byId('post-error'));
 }
 
 async function post(action) {
@@ -270,11 +332,9 @@ async function post(action) {
   if (encrypted.action !== null && encrypted.action !== action) return; // never both actions for one encryption
   state.posting = true;
   encrypted.action = action;
-  const cast = byId('cast-button');
-  const challenge = byId('challenge-button');
-  cast.disabled = true;
-  challenge.disabled = true;
-  alertMessage(byId('post-error'), '');
+  byId('cast-button').disabled = true;
+  byId('challenge-button').disabled = true;
+  clearError(byId('post-error'));
   fill(byId('post-status'), action === 'cast' ? t('post.casting') : t('post.challenging'));
   try {
     if (encrypted.submission === null) {
@@ -283,40 +343,81 @@ async function post(action) {
         styleSigned: state.listVersion === 2, // evote/ballot/v3: the signature covers the ballot's style
       });
       const reveal = action === 'challenge' ? { nonce: encrypted.ballotNonce, choices: encrypted.choices } : undefined;
-      encrypted.submission = buildSubmission({ action, ballot: encrypted.ballot, credential: state.keys.publicKey, signature, reveal });
-    }
-    // A retry sends the identical submission: the board answers with the same receipt, nothing appended.
-    const { receipt } = await api.postBallot(encrypted.submission);
-    state.encrypted = null; // this encryption is spent
-    if (action === 'cast') {
-      state.keys = null;
-      state.choices = null;
-      try {
-        window.sessionStorage.setItem(RECEIPT_KEY, JSON.stringify(receipt));
-      } catch {
-        // storage unavailable (private mode): the receipt is still shown and downloadable
-      }
-      await showReceipt(receipt);
-    } else {
-      showChallenged(receipt, encrypted.choices);
+      const submission = buildSubmission({ action, ballot: encrypted.ballot, credential: state.keys.publicKey, signature, reveal });
+      encrypted.submission = { action, text: JSON.stringify(submission) }; // these bytes, and no others, are sent
+      store(PENDING_KEY, encrypted.submission);
     }
   } catch (error) {
-    fill(byId('post-status'));
-    alertMessage(byId('post-error'), refusalText(error) ?? `${errorText(error)} ${t('post.retry')}`);
-    (action === 'cast' ? cast : challenge).disabled = false; // retry the same action only
-  } finally {
     state.posting = false;
+    fill(byId('post-status'));
+    showError(byId('post-error'), error);
+    return;
   }
+  await send(encrypted.submission, { status: byId('post-status'), error: byId('post-error'), choices: encrypted.choices });
+  state.posting = false;
+}
+
+/**
+ * Sends a kept submission ({ action, text }) and shows what came of it: the receipt, the challenged ballot,
+ * the closed step, or the failure in words in `where.error`, with a "Try again" button that sends the
+ * identical text when retrying may help (no answer, a fault on the board's side), and none for a refusal.
+ */
+async function send(submission, where) {
+  const { action, text } = submission;
+  fill(where.status, action === 'cast' ? t('post.casting') : t('post.challenging'));
+  let receipt;
+  try {
+    ({ receipt } = await api.postBallot(text, { onSlow: stillTryingIn(where.status) }));
+  } catch (error) {
+    fill(where.status);
+    if (!isRetryable(error)) store(PENDING_KEY, null); // the board answered: this submission is done with
+    if (isClosedRefusal(error)) {
+      showClosed({ phase: 'closed' }, { whileVoting: true });
+      fill(byId('closed-reason'), t('post.closed'));
+      return;
+    }
+    const button = showError(where.error, error, () => send(submission, where), t('post.retry_same'));
+    if (button === null) refusalNext(action, where.error);
+    return;
+  }
+  store(PENDING_KEY, null);
+  state.encrypted = null; // this encryption is spent
+  if (action === 'cast') {
+    state.keys = null;
+    state.choices = null;
+    store(RECEIPT_KEY, receipt); // the receipt is still shown and downloadable if storage is unavailable
+    await showReceipt(receipt);
+  } else {
+    const posted = JSON.parse(text);
+    showChallenged(receipt, where.choices ?? listChoices(posted.reveal?.choices), posted.ballot?.style);
+  }
+}
+
+/** After a refusal, the way on: a refused challenge can still be followed by a new ballot to cast. */
+function refusalNext(action, region) {
+  if (action !== 'challenge' || state.keys === null) return;
+  const button = el('button', { type: 'button', class: 'secondary' }, t('post.mark_new'));
+  button.addEventListener('click', markAgain);
+  region.append(button);
 }
 
 // --- the challenged ballot -------------------------------------------------------------------------------
 
-function showChallenged(receipt, choices) {
+/** Reveal choices in either form of record format §5, as lists of option labels. */
+function listChoices(choices) {
+  const out = {};
+  for (const [contest, chosen] of Object.entries(choices ?? {})) {
+    out[contest] = Array.isArray(chosen) ? chosen
+      : Object.entries(chosen).flatMap(([option, votes]) => Array(Number(votes)).fill(option));
+  }
+  return out;
+}
+
+function showChallenged(receipt, choices, style) {
   const links = codeLinks(receipt.confirmation_code);
-  facts(byId('challenged-facts'), [
-    [t('receipt.code'), codeNode(receipt.confirmation_code)],
-    [t('receipt.seq'), String(receipt.seq)],
-  ]);
+  fill(byId('challenged-code'), groupCode(receipt.confirmation_code));
+  renderReceipt(byId('challenged-facts'), receipt);
+  if (state.contests === null) state.contests = describeBallot(state.context.manifest, style);
   renderChoices(byId('challenged-choices'), state.contests, choices, 'h4');
   const link = byId('challenged-check-link');
   link.href = links.check;
@@ -329,6 +430,10 @@ function showChallenged(receipt, choices) {
 }
 
 function markAgain() {
+  if (state.keys === null) {
+    startOver(); // after a reload the credential is no longer in memory: enter it again
+    return;
+  }
   resetPostControls();
   byId('encrypt-progress').value = 0;
   fill(byId('encrypt-status'));
@@ -339,6 +444,8 @@ function markAgain() {
 
 async function showReceipt(receipt) {
   state.receipt = receipt;
+  fill(byId('receipt-summary'), receiptSummary(state.context.revote_rule));
+  fill(byId('receipt-code'), groupCode(receipt.confirmation_code));
   renderReceipt(byId('receipt-facts'), receipt);
   const links = codeLinks(receipt.confirmation_code);
   byId('receipt-lookup-link').href = links.lookup;
@@ -350,16 +457,22 @@ async function showReceipt(receipt) {
 }
 
 function startOver() {
-  try {
-    window.sessionStorage.removeItem(RECEIPT_KEY);
-  } catch {
-    // nothing stored
-  }
+  store(RECEIPT_KEY, null);
+  store(PENDING_KEY, null);
   window.location.reload();
+}
+
+function retryPending() {
+  const button = byId('pending-retry');
+  if (button.disabled) return;
+  button.disabled = true;
+  send(state.pending, { status: byId('pending-status'), error: byId('pending-error'), choices: null })
+    .finally(() => { button.disabled = false; });
 }
 
 // --- wiring ------------------------------------------------------------------------------------------------
 
+setSlowListener(stillTryingIn(byId('page-status'))); // until a step names its own status line
 byId('credential-form').addEventListener('submit', submitCredential);
 byId('credential-show').addEventListener('change', (event) => {
   byId('credential-input').type = event.target.checked ? 'text' : 'password';
@@ -372,5 +485,7 @@ byId('challenge-button').addEventListener('click', () => post('challenge'));
 byId('again-button').addEventListener('click', markAgain);
 byId('receipt-download').addEventListener('click', () => downloadReceipt(state.receipt));
 byId('revote-button').addEventListener('click', startOver);
+byId('pending-retry').addEventListener('click', retryPending);
+byId('pending-discard').addEventListener('click', startOver);
 
 start();
