@@ -174,6 +174,15 @@ def test_a_heading_focused_by_script_shows_focus_after_a_key_press_only(open_pag
     keyboard.check("#contest-2-option-1")
     keyboard.keyboard.press("Tab")  # to the next option: the focus ring on a checkbox
     keyboard.screenshot(path="/tmp/booth19-layout-vote-marked-390.png", full_page=True)
+    # Step 5's confirmation code wraps between its groups of four.
+    keyboard.click("#ballot-submit")
+    keyboard.wait_for_selector("#step-review:not([hidden])", timeout=30_000)
+    keyboard.click("#review-encrypt")
+    keyboard.wait_for_selector("#step-code:not([hidden])", timeout=60_000)
+    code = keyboard.locator("#code-value")
+    assert len(code.inner_text().split()) == 16 and code.bounding_box()["height"] > 40  # 16 groups, on several lines
+    assert keyboard.evaluate(BROKEN_WORDS, "#code-value") == []
+    keyboard.screenshot(path="/tmp/booth19-layout-vote-code-390.png")
     # The step indicator: a bar above "Step 2 of 5", two of its five parts filled.
     bar = keyboard.locator("#step-ballot-heading").evaluate("(n) => getComputedStyle(n, '::before').backgroundImage")
     assert "linear-gradient" in bar and "40%" in bar
