@@ -144,8 +144,10 @@ def test_disabled_buttons_look_unlike_enabled_ones(open_page, board, election):
     page.goto(_url(board, election, "lookup"))
     look = "(n) => { const s = getComputedStyle(n); return [s.backgroundColor, s.color, s.borderStyle, s.cursor, s.boxShadow]; }"
     enabled = page.locator("#lookup-submit").evaluate(look)
+    page.locator("#lookup-submit").screenshot(path="/tmp/booth19-layout-button-enabled.png")
     page.locator("#lookup-submit").evaluate("(n) => { n.disabled = true; }")
     disabled = page.locator("#lookup-submit").evaluate(look)
+    page.locator("#lookup-submit").screenshot(path="/tmp/booth19-layout-button-disabled.png")
     assert enabled[0] != disabled[0] and enabled[1] != disabled[1]  # colours
     assert (enabled[2], enabled[3]) == ("solid", "pointer") and (disabled[2], disabled[3]) == ("dashed", "not-allowed")
     assert enabled[4] != "none" and disabled[4] == "none"  # an enabled button stands out; a disabled one is flat
