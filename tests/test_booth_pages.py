@@ -179,7 +179,7 @@ def test_language_form_needs_its_csrf_token(client):
     accepted = client.post("/booth/language", data={"lang": "fr", "next": "/booth/elections/e1/vote", "csrf_token": token})
     assert accepted.status_code == 303 and accepted.headers["Location"] == "/booth/elections/e1/vote"
     assert "evote_lang=fr" in accepted.headers["Set-Cookie"] and "HttpOnly" in accepted.headers["Set-Cookie"]
-    assert '<html lang="fr">' in client.get("/booth/elections/e1/vote").get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in client.get("/booth/elections/e1/vote").get_data(as_text=True)
     forged = client.post("/booth/language", data={"lang": "fr", "next": "/booth/", "csrf_token": token[:-2] + "xx"})
     assert forged.status_code == 400
 

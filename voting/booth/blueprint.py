@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 
 from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
-from .i18n import COOKIE, LANGUAGES, current_language, install_babel
+from .i18n import COOKIE, LANGUAGES, RIGHT_TO_LEFT, current_language, install_babel
 from .qr import qr_svg
 from .security import LanguageForm, install_security_headers
 from .strings import js_strings
@@ -63,8 +63,8 @@ def _page_globals() -> dict:
     language = current_language()
     form = LanguageForm(formdata=None, lang=language, next=_here_without_lang())
     form.lang.choices = list(LANGUAGES.items())
-    return {"lang": language, "languages": LANGUAGES, "language_form": form, "js_strings": js_strings(),
-            "api_base": API_PREFIX}
+    return {"lang": language, "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr", "languages": LANGUAGES,
+            "language_form": form, "js_strings": js_strings(), "api_base": API_PREFIX}
 
 
 def _page(template: str, election_id: str | None = None, **values) -> str:

@@ -23,7 +23,11 @@ from flask_babel import Babel, Domain, get_locale
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SOURCE_LANGUAGE = "en"
 # Language code -> its own name (the switcher shows each language in itself).
-LANGUAGES = {"en": "English", "fr": "Français"}
+LANGUAGES = {
+    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano", "pt": "Português",
+    "nl": "Nederlands", "pl": "Polski", "uk": "Українська", "ar": "العربية",
+}  # fmt: skip
+RIGHT_TO_LEFT = frozenset({"ar"})  # pages in these languages get dir="rtl"; codes stay in <bdi dir="ltr">
 COOKIE = "evote_lang"
 
 
