@@ -81,7 +81,7 @@ JS_STRINGS = {
     "credential.unknown": _l("This credential is not on the list of voters of this election. Check that you are voting in the right election, and compare the credential with your voting card."),
     "credential.revoked": _l("This credential has been withdrawn by the election's organizers and can no longer vote. Please contact them."),
     "credential.used": _l("A ballot has already been cast with this credential, and this election counts only the first ballot of each voter. This credential cannot vote again."),
-    "credential.no_style": _l("The board gives this credential a ballot that this election does not have. Please report this to the election officials."),
+    "credential.no_style": _l("The public ballot box gives this credential a ballot that this election does not have. Please report this to the election officials."),
     "ballot.style": _l("Your ballot: %(style)s."),
     "ballot.rule_one": _l("Vote for one."),
     "ballot.rule_up_to": _l("Vote for up to %(allowed)s."),
@@ -104,7 +104,7 @@ JS_STRINGS = {
     # refusals that pressing the button again cannot cure (static/js/booth/errors_text.js, refusalText)
     "limit.casts": _l("This voting card has been used for too many ballots in a short time. Please wait a while and try again, or contact the election's organizers."),
     "limit.challenges": _l("This voting card has been used to challenge too many ballots in a short time. You can still cast your ballot. To challenge again, please wait a while."),
-    "limit.address": _l("The board is receiving too many ballots from your network right now. Please wait a few minutes and try again."),
+    "limit.address": _l("The public ballot box is receiving too many ballots from your network right now. Please wait a few minutes and try again."),
     "post.closed": _l("Voting has closed: no more ballots are accepted, and this ballot was not recorded."),
     # receipts
     "receipt.election": _l("Election"),
