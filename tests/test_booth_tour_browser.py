@@ -21,6 +21,7 @@ from support.booth_board import live_board, open_election
 pytestmark = pytest.mark.browser
 
 STEPS = ("election", "credential", "ballot", "review", "code", "receipt", "lookup")
+COPIED = {"en": "Link copied. Paste it on your other device.", "ar": "تم نسخ الرابط. الصقه على جهازك الآخر."}
 MARKS = ("#contest-1-option-1", "#contest-2-option-2")  # a choice in each contest of support.booth_board.MANIFEST
 
 
@@ -52,6 +53,7 @@ def screenshots(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(("lang", "width", "voter"), [("en", 1280, 0), ("en", 390, 1), ("ar", 1280, 2), ("ar", 390, 3)])
 def test_a_whole_visit_reads_well_in_english_and_arabic_on_desktop_and_phone(chromium, board, election, screenshots, lang, width, voter):
     context = chromium.new_context(viewport={"width": width, "height": 844 if width < 600 else 900}, locale=lang)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=board.url)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -94,6 +96,16 @@ def test_a_whole_visit_reads_well_in_english_and_arabic_on_desktop_and_phone(chr
         assert page.get_attribute("#step-code bdi", "dir") == "ltr" and len(code.replace(" ", "").replace("-", "")) == 64
         page.click("#cast-button")
         step("receipt")
+        lookup_url = page.get_attribute("#receipt-lookup-link", "href")
+        page.click("#receipt-share")  # headless Chromium has no share sheet: the link goes to the clipboard
+        status = ""
+        for _ in range(50):
+            status = page.text_content("#receipt-share-status") or ""
+            if status:
+                break
+            page.wait_for_timeout(100)
+        assert status == COPIED[lang]
+        assert page.evaluate("navigator.clipboard.readText()") == page.evaluate(f"new URL({lookup_url!r}, location.href).href")
         page.goto(f"{board.url}/booth/elections/{election.election_id}/lookup?lang={lang}&code={code.replace(' ', '').replace('-', '')}")
         page.wait_for_load_state("networkidle")
         visit("lookup")

@@ -423,6 +423,7 @@ function showChallenged(receipt, choices, style) {
   link.href = links.check;
   fill(link, links.check);
   byId('challenged-qr').src = links.checkQr;
+  byId('challenged-share').onclick = () => shareLink(links.check, byId('challenged-share-status'));
   const boardUrl = new URL(apiBase, window.location.href).origin;
   fill(byId('challenged-verify-command'),
     `evote record export ${electionId} --board ${boardUrl} --out ${electionId}-record\nevote-verify ${electionId}-record`);
@@ -450,10 +451,31 @@ async function showReceipt(receipt) {
   const links = codeLinks(receipt.confirmation_code);
   byId('receipt-lookup-link').href = links.lookup;
   byId('receipt-qr').src = links.lookupQr;
+  byId('receipt-share').onclick = () => shareLink(links.lookup, byId('receipt-share-status'));
   show(byId('revote'), state.context.revote_rule === 'last' && state.context.phase === 'open');
   goto('receipt');
   fill(byId('receipt-check'), t('receipt.checking'));
   await checkReceiptInto(byId('receipt-check'), receipt, state.context);
+}
+
+/** On a phone, the system's share sheet; elsewhere the clipboard; where both are refused, the address itself
+ * for the voter to select (a QR code cannot be scanned by the device that shows it). */
+async function shareLink(url, status) {
+  fill(status);
+  if (typeof navigator.share === 'function') {
+    try {
+      await navigator.share({ url });
+      return;
+    } catch (error) {
+      if (error?.name === 'AbortError') return; // the voter closed the share sheet
+    }
+  }
+  try {
+    await navigator.clipboard.writeText(url);
+    fill(status, t('share.copied'));
+  } catch {
+    fill(status, el('bdi', { dir: 'ltr' }, url));
+  }
 }
 
 function startOver() {
