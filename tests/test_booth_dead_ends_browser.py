@@ -95,8 +95,8 @@ def device(chromium):
         AXE.append(_axe_source())
     contexts = []
 
-    def make(width: int) -> Device:
-        context = chromium.new_context(viewport={"width": width, "height": 844 if width < 600 else 900}, locale="en-US")
+    def make(width: int, locale: str = "en-US") -> Device:
+        context = chromium.new_context(viewport={"width": width, "height": 844 if width < 600 else 900}, locale=locale)
         contexts.append(context)
         context.add_init_script(
             "if (typeof sessionStorage !== 'undefined') "
@@ -448,4 +448,58 @@ def test_vote_for_one_is_a_radio_group_and_the_others_are_checkboxes(board, elec
     assert after_arrow == [False, True, False] and count == "Chosen: 1 of 1."
     assert cleared == [False, False, False] and focus == "contest-1-option-1"
     assert changed == [True, False, False] and "Alder Quince" in review
+    assert dev.unexpected_errors() == [] and dev.violations() == {}
+
+
+# --- the same dead ends in Arabic, right to left, on a phone ------------------------------------------------
+
+
+def test_in_arabic_on_a_phone_no_answer_offers_the_same_ballot_again_and_a_refusal_offers_nothing(board, election, device):
+    """The browser asks for Arabic: the page is right to left, the sentences are the Arabic catalogue's, the
+    retry after a lost answer resends the same bytes, an unknown credential gets no retry, and axe finds nothing."""
+    from voting.booth.i18n import load_catalogues
+
+    arabic = load_catalogues()["ar"].gettext
+    dev = device(390, locale="ar")
+    page = dev.page
+    page.goto(f"{board.url}/booth/elections/{election.election_id}/vote")
+    dev.step("credential")
+    assert (page.get_attribute("html", "lang"), page.get_attribute("html", "dir")) == ("ar", "rtl")
+    page.fill("#credential-input", new_credential())  # well formed, not on this election's list
+    page.click("#credential-submit")
+    page.wait_for_selector("#credential-error:not([hidden])")
+    refused = page.text_content("#credential-error") or ""
+    refused_retries = page.locator(".retry-button").count()
+    dev.check_axe("unknown credential, Arabic")
+
+    page.fill("#credential-input", election.credentials[9])
+    page.click("#credential-submit")
+    dev.step("ballot")
+    mark(dev, CHOICES)
+    code = encrypt(dev)
+    lost = []
+
+    def board_route(route):
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch().status)  # recorded by the board; the answer never reaches the phone
+            return
+        route.continue_()
+
+    page.route("**/ballots", board_route)
+    page.click("#cast-button")
+    page.wait_for_selector("#post-error .retry-button")
+    no_answer = page.text_content("#post-error p") or ""
+    dev.shot("no-answer-ar")
+    dev.check_axe("no answer, Arabic")
+    page.click("#post-error .retry-button")
+    dev.step("receipt")
+    dev.check_axe("receipt, Arabic")
+    dev.shot("receipt-ar")
+
+    assert refused_retries == 0
+    assert refused == arabic("This credential is not on the list of voters of this election. Check that you are voting in the "
+                             "right election, and compare the credential with your voting card.")
+    assert no_answer.startswith(arabic("The public ballot box did not answer. Check your internet connection, then try again."))
+    assert lost == [201] and len(dev.posts) == 2 and dev.posts[0] == dev.posts[1]
+    assert page.text_content("#receipt-code").replace(" ", "") == code
     assert dev.unexpected_errors() == [] and dev.violations() == {}
