@@ -146,19 +146,32 @@ def election() -> None:
 @click.option("--quorum", "k", required=True, type=click.IntRange(1), help="k: trustees needed to decrypt")
 @click.option("--revote-rule", type=click.Choice(["last", "first"]), default="last", show_default=True)
 @click.option("--max-weight", default=1, show_default=True, type=click.IntRange(1, MAX_WEIGHT), help="the largest weight a voter's credential may carry")
+@click.option("--organizer", "organizer_name", help="who runs the election, as voters should read it (e.g. 'City of Riverton')")
+@click.option("--contact", help="how voters reach the organizer: an e-mail address, a telephone number or an address")
+@click.option("--help-url", help="an https page that helps voters vote")
+@click.option("--privacy-url", help="the https page of the election's privacy notice")
 @board_option
 @token_option
-def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, board: str, token_file: str | None) -> None:  # fmt: skip
+def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, organizer_name: str | None,
+           contact: str | None, help_url: str | None, privacy_url: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
     """Create an election from MANIFEST and register the trustees' identity keys.
 
     Each voter's credential is bound to a ballot style and a weight from 1 to --max-weight (a version-2
-    credential list, record-format §4.1)."""
+    credential list, record-format §4.1). --organizer and --contact (with the optional --help-url and
+    --privacy-url) appear at the foot of every booth page of the election."""
     def run():
+        organizer = None
+        if organizer_name is not None or contact is not None or help_url is not None or privacy_url is not None:
+            if organizer_name is None or contact is None:
+                raise ValueError("--organizer and --contact go together (the links are optional)")
+            links = {key: value for key, value in (("help_url", help_url), ("privacy_url", privacy_url)) if value is not None}
+            organizer = {"name": organizer_name, "contact": contact, **links}
         roster = json.loads(Path(trustees_file).read_text())
         if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
         definition = ops.create_election(
-            _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight
+            _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight,
+            organizer,
         )  # fmt: skip
         params = definition.parameters
         return f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"

@@ -21,6 +21,8 @@ from support.booth_board import live_board, open_election
 pytestmark = pytest.mark.browser
 
 STEPS = ("election", "credential", "ballot", "review", "code", "receipt", "lookup")
+ORGANIZER = {"name": "Springfield Elections Office", "contact": "elections@springfield.example",
+             "help_url": "https://springfield.example/help", "privacy_url": "https://springfield.example/privacy"}
 COPIED = {"en": "Link copied. Paste it on your other device.", "ar": "تم نسخ الرابط. الصقه على جهازك الآخر."}
 MARKS = ("#contest-1-option-1", "#contest-2-option-2")  # a choice in each contest of support.booth_board.MANIFEST
 
@@ -39,7 +41,7 @@ def board(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def election(board):
-    return open_election(board, "tour-2026", voters=4)
+    return open_election(board, "tour-2026", voters=4, organizer=ORGANIZER)
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,10 @@ def test_a_whole_visit_reads_well_in_english_and_arabic_on_desktop_and_phone(chr
 
     def visit(step: str) -> None:
         assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+        page.wait_for_selector("#organizer:not([hidden])", timeout=10_000)  # who runs the election, on every page
+        footer = page.text_content("#organizer") or ""
+        assert ORGANIZER["name"] in footer and ORGANIZER["contact"] in footer, footer
+        assert page.get_attribute("#organizer a >> nth=0", "href") == ORGANIZER["help_url"]
         assert page.get_attribute("html", "lang") == lang
         if not page.evaluate("typeof window.axe === 'object'"):
             page.evaluate(axe)

@@ -79,6 +79,7 @@ class ElectionService:
                 "K": state.context.K.to_bytes().hex().upper() if state.context else None,
                 "H_E": state.context.H_E.hex().upper() if state.context else None,
                 "revote_rule": definition.revote_rule,
+                "organizer": definition.organizer.to_json() if definition.organizer else None,
                 "trustees": [{"index": t.index, "name": t.name} for t in definition.trustees],
                 "counts": {"cast": counts.get(CAST, 0), "challenged": counts.get(CHALLENGE, 0), "credentials": listed},
                 "board": ballot_rules.board_identity(self.log),

@@ -102,7 +102,8 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
         election_id = f"riverton-{secrets.token_hex(3)}" if settings.manifest == str(run.SAMPLE_MANIFEST) else f"demo-{secrets.token_hex(3)}"
         say(f"board serving on {board}; database {config['EVOTE_DATABASE_URL'].split('///')[0]}…")
         dirs, passphrase, roster = run.create_trustees(out, settings.trustees, say)
-        definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum, max_weight=run.MAX_WEIGHT)
+        definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum, max_weight=run.MAX_WEIGHT,
+                                               organizer=run.DEMO_ORGANIZER)  # fmt: skip
         say(f"election {election_id} created: {len(manifest.contests)} contests, {len(manifest.ballot_styles)} ballot styles, n = {definition.n}, k = {definition.k}, weights up to {run.MAX_WEIGHT}")
         with console.status("key ceremony: each trustee's process publishes commitments, exchanges shares, checks them…"):
             run.key_ceremony(client, election_id, dirs, passphrase, out / "logs", say)

@@ -40,6 +40,12 @@ from voting.voter_roll import read_roll_file
 
 SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")
 STATE_FILE = "demo.json"
+DEMO_ORGANIZER = {  # shown at the foot of every booth page (record-format §8.2 organizer); a fictional town
+    "name": "Riverton Elections Office (demonstration)",
+    "contact": "elections@riverton.example",
+    "help_url": "https://riverton.example/voting-help",
+    "privacy_url": "https://riverton.example/privacy",
+}
 MAX_WEIGHT = 2  # the demo's roll: weights 1 and 2
 PRIVATE_FILE = "credentials-private.csv"
 Say = Callable[[str], None]

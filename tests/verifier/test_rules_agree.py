@@ -210,6 +210,9 @@ V2_CHANGES = [  # (what, change, the entry kind it concerns, whether both allow 
     ("max_weight 1001", lambda e: _created(e)["eligibility"].update(max_weight=1001), "election.created", False),
     ("an unknown eligibility field", lambda e: _created(e)["eligibility"].update(voters=8), "election.created", False),
     ("no eligibility: the v2 list is refused", lambda e: _created(e).pop("eligibility"), "credentials.published", False),
+    ("an organizer", lambda e: _created(e).update(organizer={"name": "Town", "contact": "a@b.example"}), "election.created", True),
+    ("an organizer's link over http", lambda e: _created(e).update(organizer={"name": "Town", "contact": "a@b.example", "help_url": "http://b.example"}), "election.created", False),  # fmt: skip
+    ("an organizer without a contact", lambda e: _created(e).update(organizer={"name": "Town"}), "election.created", False),
     ("a tally without total_weight", lambda e: _tally(e).pop("total_weight"), "tally.encrypted", False),
     ("total_weight below ballot_count", lambda e: _tally(e).update(total_weight=1), "tally.encrypted", False),
     ("total_weight one more (E.4's to find)", lambda e: _tally(e).update(total_weight=_tally(e)["total_weight"] + 1), "tally.encrypted", True),  # fmt: skip

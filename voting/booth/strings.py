@@ -118,6 +118,10 @@ JS_STRINGS = {
     "receipt.summary_first": _l("Your ballot is recorded. It is the ballot that counts: only the first ballot of each voter counts."),
     "receipt.checking": _l("Checking the proof that your ballot is recorded…"),
     "share.copied": _l("Link copied. Paste it on your other device."),
+    "organizer.by": _l("This election is run by %(name)s."),
+    "organizer.contact": _l("Questions about this election: %(contact)s"),
+    "organizer.help": _l("Help with voting"),
+    "organizer.privacy": _l("Privacy notice"),
     "receipt.verified": _l("Checked on this device: the public ballot box has signed a record that contains your ballot."),
     "receipt.not_verified": _l("Warning: this device could not confirm that your ballot is in the public ballot box's signed record (%(reason)s). Keep the receipt and report this to the election's organizers."),
     # lookup page

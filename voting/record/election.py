@@ -16,6 +16,7 @@ from ..errors import ManifestError
 from ..group import STANDARD
 from ..manifest import Manifest, parse_manifest
 from .common import RecordError, exact, guardian_index
+from .organizer import Organizer, parse_organizer
 
 REVOTE_RULES = ("last", "first")
 MAX_NAME = 200
@@ -49,6 +50,7 @@ class ElectionDefinition:
     trustees: tuple[Trustee, ...]
     revote_rule: str
     eligibility: Eligibility = V1  # version 2: credentials bound to a ballot style and a weight (record-format §4.1)
+    organizer: Organizer | None = None  # who runs the election, shown to voters (record-format §8.2)
 
     @property
     def styles_bound(self) -> bool:
@@ -75,6 +77,7 @@ class ElectionDefinition:
             },
             "revote_rule": self.revote_rule,
             **({"eligibility": self.eligibility.to_json()} if self.styles_bound else {}),
+            **({"organizer": self.organizer.to_json()} if self.organizer is not None else {}),
             "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
         }
 
@@ -93,6 +96,7 @@ def define_election(
     revote_rule: str = "last",
     *,
     max_weight: int | None = None,
+    organizer: dict[str, str] | None = None,
 ) -> ElectionDefinition:
     """Validate the administrator's inputs for a new election. ``max_weight`` (1 for unweighted elections)
     makes it a version-2 election, whose credentials are bound to a ballot style and a weight; None keeps
@@ -106,12 +110,14 @@ def define_election(
     }
     if max_weight is not None:
         payload["eligibility"] = {"version": 2, "max_weight": max_weight}
+    if organizer is not None:
+        payload["organizer"] = organizer
     return _parse(payload)
 
 
 def _parse(payload: object) -> ElectionDefinition:
     obj = exact(
-        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility"})
+        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer"})
     )
     election_id = check_election_id(obj["election_id"])
     try:
@@ -149,7 +155,8 @@ def _parse(payload: object) -> ElectionDefinition:
     if obj["revote_rule"] not in REVOTE_RULES:
         raise RecordError("revote_rule", f"expected one of {', '.join(REVOTE_RULES)}")
     eligibility = parse_eligibility(obj["eligibility"]) if "eligibility" in obj else V1
-    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility)
+    organizer = parse_organizer(obj["organizer"]) if "organizer" in obj else None
+    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility, organizer)
     if "hashes" in obj:
         hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
         for name in ("H_P", "H_M", "H_B"):
@@ -163,5 +170,5 @@ def _parse(payload: object) -> ElectionDefinition:
 
 def parse_election_created(payload: object) -> ElectionDefinition:
     """Parse and check an `election.created` payload, including its hashes."""
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility"}))
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer"}))
     return _parse(obj)

@@ -73,7 +73,26 @@ export async function loadContext(api) {
   fill(status, t('page.loading'));
   const context = await api.context();
   fill(status);
+  showOrganizer(context);
   return context;
+}
+
+/** Who runs the election, at the foot of the page: name, contact, help and privacy links (record format
+ * §8.2 `organizer`; display text only, never markup). Elections without one show nothing. */
+export function showOrganizer(context) {
+  const organizer = context?.organizer;
+  const box = document.getElementById('organizer');
+  if (box === null || !organizer) return;
+  const links = [
+    [organizer.help_url, t('organizer.help')],
+    [organizer.privacy_url, t('organizer.privacy')],
+  ].filter(([url]) => typeof url === 'string' && url.startsWith('https://'));
+  const isolate = (text) => `\u2068${text}\u2069`; // first-strong isolate: a name in another script keeps its order
+  fill(box,
+    el('p', {}, t('organizer.by', { name: isolate(organizer.name) })),
+    el('p', {}, t('organizer.contact', { contact: isolate(organizer.contact) })),
+    ...(links.length ? [el('p', {}, ...links.flatMap(([url, words], n) => [n ? ' · ' : '', el('a', { href: url }, words)]))] : []));
+  box.hidden = false;
 }
 
 /** Puts the election's title (manifest label, as text) under the page heading and in the window title. */

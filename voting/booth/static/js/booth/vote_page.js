@@ -34,7 +34,7 @@ import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
 import { byId, el, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { errorText, isClosedRefusal } from './errors_text.js';
-import { clearError, credentialListVersion, phaseWords, showError, stillTryingIn } from './page_common.js';
+import { clearError, credentialListVersion, phaseWords, showError, showOrganizer, stillTryingIn } from './page_common.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
 
 const { apiBase, electionId } = pageContext();
@@ -109,6 +109,7 @@ async function start() {
   fill(status, t('page.loading'));
   try {
     [state.context, state.listVersion] = await Promise.all([api.context(), credentialListVersion(api)]);
+    showOrganizer(state.context);
   } catch (error) {
     fill(status);
     showError(byId('page-error'), error, start);
