@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.booth_board import MANIFEST, XSS_NAME, entries_of, live_board, open_election
+from support.booth_js_support import axe_source
 
 from bulletin_board.log_format.checkpoint import election_origin
 from bulletin_board.log_format.client_checks import check_entry_included
@@ -30,11 +31,6 @@ OPTION_LABELS = [o["label"] for c in MANIFEST["contests"] for o in c["options"]]
 OPTION_NAMES = [o["name"] for c in MANIFEST["contests"] for o in c["options"]]
 CAST_CHOICES = {"mayor": ["opt-birch"], "council": ["opt-elm", "opt-gorse"]}  # options 2; 2 and 4
 
-
-def _axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
 def _image_width(page, selector: str, timeout: float = 30.0) -> int:
@@ -99,7 +95,7 @@ AXE_SOURCE = ""
 @pytest.fixture(scope="module")
 def open_tab(browser):
     global AXE_SOURCE
-    AXE_SOURCE = AXE_SOURCE or _axe_source()
+    AXE_SOURCE = AXE_SOURCE or axe_source()
     contexts = []
 
     def make(locale: str = "en-US") -> Tab:

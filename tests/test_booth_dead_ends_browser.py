@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from support.booth_board import ADMIN_TOKEN, MANIFEST, entries_of, live_board, open_election
+from support.booth_js_support import axe_source
 
 from trustee_tools.state import TrusteeState
 from voting.credentials import new_credential
@@ -34,11 +34,6 @@ TIMING = {"slowMs": 400, "timeoutMs": 4000}  # api.js reads these from sessionSt
 JARGON = ("board", "entry", "Entry", "checkpoint", "kind", "phase", "keygen", "ballot.cast")
 CHOICES = {"mayor": ["opt-birch"], "council": ["opt-elm"]}
 
-
-def _axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
 @dataclass
@@ -92,7 +87,7 @@ def election(board):
 @pytest.fixture(scope="module")
 def device(chromium):
     if not AXE:
-        AXE.append(_axe_source())
+        AXE.append(axe_source())
     contexts = []
 
     def make(width: int, locale: str = "en-US") -> Device:

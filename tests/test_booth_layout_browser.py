@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey
 from support.booth_board import MANIFEST, live_board, open_election
+from support.booth_js_support import axe_source
 
 from bulletin_board.log_format.note import NoteSigner
 
@@ -71,10 +72,8 @@ def _election_page(open_page, board, election, viewport: dict):
 
 
 def _axe(page) -> list:
-    import axe_playwright_python
-
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
+        page.evaluate(axe_source())
     return page.evaluate(AXE_RUN)
 
 

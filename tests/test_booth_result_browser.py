@@ -5,14 +5,13 @@ same board; the page's verify line is a command that works; axe-core finds no vi
 from __future__ import annotations
 
 import json
-import threading
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from support.board_world import make_app
+from support.booth_js_support import axe_source
+from support.evote_support import serve_app
 from support.styled_world import StyledWorld
-from werkzeug.serving import make_server
 
 from voting.verifier.cli import main as verify_main
 
@@ -22,15 +21,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def rich_board(rich):
     """The rich election's board application (tallied), served on a loopback port."""
-    server = make_server("127.0.0.1", 0, rich.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_app(rich.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +44,7 @@ def page_factory(chromium):
 
 
 def _axe(page) -> list:
-    import axe_playwright_python
-
-    page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
+    page.evaluate(axe_source())
     return page.evaluate(
         """async () => (await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } }))
              .violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }))"""
@@ -135,15 +125,8 @@ def wards_board(tmp_path_factory):
         world.cast(voter.credential, {"mayor": [("alice", "bob")[n % 2]], contest: [option]})
     world.close_and_tally()
     world.decrypt({1, 2})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", world
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_app(app) as url:
+        yield url, world
 
 
 def test_a_weighted_result_says_so_and_shows_the_weighted_totals_evote_verify_states(wards_board, page_factory, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.booth_board import entries_of, live_board, styled_election
+from support.booth_js_support import axe_source
 from support.styled_world import WARDS_MANIFEST
 
 from voting.credentials import new_credential
@@ -26,11 +27,6 @@ REVOKED = 1  # a North Ward voter whose credential is withdrawn before the openi
 CONTESTS = {c["label"]: c for c in WARDS_MANIFEST["contests"]}
 SCREENSHOTS = Path("/tmp")
 
-
-def _axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
 def wait_for_text(page, selector: str, expected: str, timeout: float = 30.0) -> str:
@@ -73,7 +69,7 @@ class Device:
     def check_axe(self, where: str) -> None:
         """axe-core (WCAG 2.x A/AA, best practices, AAA contrast) on the page as it is now."""
         if not self.page.evaluate("typeof window.axe === 'object'"):
-            self.page.evaluate(_axe_source())
+            self.page.evaluate(axe_source())
         self.axe[where] = self.page.evaluate(
             """async () => (await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } }))
                  .violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }))"""

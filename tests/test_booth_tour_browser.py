@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from support.booth_board import live_board, open_election
+from support.booth_js_support import axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +27,6 @@ ORGANIZER = {"name": "Springfield Elections Office", "contact": "elections@sprin
 COPIED = {"en": "Link copied. Paste it on your other device.", "ar": "تم نسخ الرابط. الصقه على جهازك الآخر."}
 MARKS = ("#contest-1-option-1", "#contest-2-option-2")  # a choice in each contest of support.booth_board.MANIFEST
 
-
-def _axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +55,7 @@ def test_a_whole_visit_reads_well_in_english_and_arabic_on_desktop_and_phone(chr
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    axe = _axe_source()
+    axe = axe_source()
     found: dict[str, list] = {}
 
     def visit(step: str) -> None:

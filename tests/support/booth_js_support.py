@@ -142,3 +142,10 @@ def run_page(url: str, *, timeout_ms: int = 120_000) -> tuple[dict, list[str]]:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+def axe_source() -> str:
+    """axe-core's script as shipped with axe-playwright-python (injected into pages by the browser tests only)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
