@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 
-from voting.credential_list import ListedCredential
 from voting.record import rules_voting
 from voting.record.submission import CAST, KIND_OF_ACTION, Submission
 
@@ -70,7 +69,7 @@ def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimi
             raise Refused(403, "unknown_credential", "credential", "this credential is not on the election's published list")
         if listed.revoked:
             raise Refused(403, "revoked_credential", "credential", "this credential was revoked")
-        if not rules_voting.ballot_style_allowed(ListedCredential(submission.credential, listed.style, listed.weight), submission.ballot.style):
+        if not rules_voting.ballot_style_allowed(listed.style, submission.ballot.style):
             raise Refused(403, "wrong_ballot_style", "ballot.style", f"this credential votes the ballot style {listed.style!r}, not {submission.ballot.style!r}")
         copied = conn.execute(
             select(ciphertext_index.c.seq).where(ciphertext_index.c.election_id == ctx.election_id).where(ciphertext_index.c.ciphertext_hash.in_(alphas))

@@ -80,10 +80,10 @@ def ballot_allowed(phase: str) -> bool:
     return phase == OPEN
 
 
-def ballot_style_allowed(listed: ListedCredential, style: str) -> bool:
+def ballot_style_allowed(listed_style: str | None, style: str) -> bool:
     """The board's style rule: a credential of a version-2 list votes only its own ballot style (a
     version-1 credential, style None, any style). The ballot hook asks this under the log's lock."""
-    return listed.style is None or listed.style == style
+    return listed_style is None or listed_style == style
 
 
 def weights_of(state: ElectionState) -> dict[str, int] | None:
