@@ -8,7 +8,7 @@ witness policy (witness keys and quorum) and the hash of the booth's code. It is
     evote trust anchors v1
     origin <election origin>
     board <board verifier key>
-    trustee <name> <Ed25519 identity key, 64 hex digits>
+    trustee <index> <Ed25519 identity key, 64 lowercase hex digits>
     registrar <verifier key>
     witness <cosigner verifier key>
     witness-quorum <k>
@@ -33,7 +33,6 @@ from .witness_policy import WitnessPolicy
 
 HEADER = "evote trust anchors v1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_NAME = re.compile(r"[^\s+]{1,128}")
 
 __all__ = ["TrustAnchors", "parse_anchors", "open_anchors", "fingerprint"]
 
@@ -42,7 +41,7 @@ __all__ = ["TrustAnchors", "parse_anchors", "open_anchors", "fingerprint"]
 class TrustAnchors:
     origin: str
     board_keys: tuple[NoteVerifier, ...]
-    trustees: tuple[tuple[str, str], ...]  # (name, identity key as 64 lowercase hex digits)
+    trustees: tuple[tuple[int, str], ...]  # (guardian index 1..n, identity key as 64 lowercase hex digits)
     policy: WitnessPolicy
     booth_sha256: str  # 64 lowercase hex digits
     registrar: NoteVerifier | None = None
@@ -50,7 +49,7 @@ class TrustAnchors:
     def text(self) -> str:
         lines = [HEADER, f"origin {self.origin}"]
         lines += [f"board {key.to_string()}" for key in self.board_keys]
-        lines += [f"trustee {name} {key}" for name, key in self.trustees]
+        lines += [f"trustee {index} {key}" for index, key in self.trustees]
         if self.registrar is not None:
             lines.append(f"registrar {self.registrar.to_string()}")
         lines += [f"witness {w.to_string()}" for w in self.policy.witnesses]
@@ -82,7 +81,7 @@ def parse_anchors(text: str) -> TrustAnchors:
         raise InvalidInput("anchors", f"must start with '{HEADER}' and end with a newline")
     origin = None
     boards: list[NoteVerifier] = []
-    trustees: list[tuple[str, str]] = []
+    trustees: list[tuple[int, str]] = []
     witnesses: list[str] = []
     quorum = None
     booth = None
@@ -95,10 +94,10 @@ def parse_anchors(text: str) -> TrustAnchors:
         elif word == "board":
             boards.append(NoteVerifier.from_string(rest))
         elif word == "trustee":
-            name, _, key = rest.partition(" ")
-            if not _NAME.fullmatch(name) or not _HEX64.fullmatch(key):
-                raise InvalidInput(where, "a trustee line is 'trustee <name> <64 lowercase hex digits>'")
-            trustees.append((name, key))
+            index, _, key = rest.partition(" ")
+            if not re.fullmatch(r"[1-9][0-9]{0,2}", index) or not _HEX64.fullmatch(key):
+                raise InvalidInput(where, "a trustee line is 'trustee <index> <64 lowercase hex digits>'")
+            trustees.append((int(index), key))
         elif word == "registrar" and registrar is None:
             registrar = NoteVerifier.from_string(rest)
         elif word == "witness":
