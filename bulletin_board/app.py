@@ -24,7 +24,7 @@ from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
-from .web import api_admin, api_docs, api_elections, api_entries, api_proofs
+from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_proofs
 from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
@@ -63,6 +63,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api_docs.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_elections.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
+    app.register_blueprint(api_anchors.bp, url_prefix=API_PREFIX)
     install_rate_limits(app, settings, API_PREFIX)
 
     return app

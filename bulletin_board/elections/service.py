@@ -18,6 +18,7 @@ from voting.errors import VotingError
 from voting.record import keygen as kg
 from voting.record import rules_voting
 from voting.record import tallying as tl
+from voting.record.anchors import ANCHORS_PUBLISHED
 from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tally_from_entries
 from voting.record.election import parse_election_created
 from voting.record.lifecycle import (
@@ -36,8 +37,8 @@ from voting.record.submission import CAST, CHALLENGE, check_submission, parse_su
 from ..log import BoardLog
 from ..log_types import AppendContext, AppendResult
 from ..storage.schema import ballot_index, credentials, entries
+from . import anchors, closing
 from . import ballots as ballot_rules
-from . import closing
 from .control import ControlStates
 from .credential_limits import CredentialLimits
 from .errors import Refused, refusal_from
@@ -173,6 +174,8 @@ class ElectionService:
         if not isinstance(payload, dict):
             raise Refused(400, "invalid_payload", "payload", "expected a JSON object")
         challenged = []
+        if kind == ANCHORS_PUBLISHED:
+            anchors.check_board_signed(self.log, election_id, payload)
         if kind == tl.TALLY_ENCRYPTED:
             expected, challenged = self._expected_tally(election_id)
             if payload != expected:
@@ -181,6 +184,16 @@ class ElectionService:
         if kind == CLOSED:
             return closing.close(self.log, election_id, self.close_grace_seconds, append)
         return append()
+
+    def publish_anchors(self, election_id: str, request: Any) -> AppendResult:
+        """Build, sign and append the election's trust anchors from the administrator's request (record-format §10)."""
+        if not isinstance(request, dict):
+            raise Refused(400, "invalid_payload", "payload", "expected a JSON object")
+        definition = self._with_state(election_id, lambda state, _: state.definition)
+        return self.post_admin(election_id, ANCHORS_PUBLISHED, anchors.build_anchors(self.log, definition, request))
+
+    def latest_anchors(self, election_id: str) -> str | None:
+        return anchors.latest_anchors(self.log, election_id)
 
     def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
         if kind not in TRUSTEE_KINDS:

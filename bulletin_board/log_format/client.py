@@ -114,6 +114,19 @@ class BoardClient:
             if len(items) < PAGE:
                 return
 
+    def anchors(self, election_id: str) -> str | None:
+        """The election's latest published trust anchors (a signed note), or None when it has none."""
+        url = f"{self.base}/elections/{urllib.parse.quote(election_id)}/anchors"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/plain"}), timeout=TIMEOUT_SECONDS) as response:
+                return response.read(64 * 1024 + 1).decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise BoardClientError(f"the board refused to serve the trust anchors ({exc.code})", status=exc.code) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError, UnicodeDecodeError) as exc:
+            raise BoardClientError(f"cannot read the trust anchors from {self.base}: {getattr(exc, 'reason', exc)}") from None
+
     def lookup(self, election_id: str, code: str) -> dict:
         return self.get(f"/elections/{urllib.parse.quote(election_id)}/ballots/{code}")
 
@@ -124,6 +137,9 @@ class BoardClient:
 
     def post_admin(self, election_id: str, kind: str, payload: dict) -> dict:
         return self._request("POST", f"/admin/elections/{urllib.parse.quote(election_id)}/entries", {"kind": kind, "payload": payload}, admin=True)[1]
+
+    def publish_anchors(self, election_id: str, request: dict) -> dict:
+        return self._request("POST", f"/admin/elections/{urllib.parse.quote(election_id)}/anchors", request, admin=True)[1]
 
     def post_trustee(self, election_id: str, kind: str, payload: dict) -> dict:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/trustee-messages", {"kind": kind, "payload": payload})[1]

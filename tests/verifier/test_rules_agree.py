@@ -250,3 +250,41 @@ def test_they_agree_on_generated_mutations_of_a_version_2_election(styled_entrie
 
     agree()
     assert len(reached) == 6
+
+
+# --- trust anchors (record-format §10): before the close, naming exactly the election's trustees -------------
+
+
+def _anchors_entry(entries, trustees=None, origin=None):
+    from nacl.signing import SigningKey
+
+    from bulletin_board.log_format.note import NoteSigner
+    from bulletin_board.log_format.trust_anchors import TrustAnchors
+    from bulletin_board.log_format.witness_policy import WitnessPolicy
+
+    created = _created(entries)
+    named = tuple((t["index"], t["identity_key"].lower()) for t in created["guardians"]["trustees"])
+    board = NoteSigner("board.test", SigningKey.generate())
+    anchors = TrustAnchors(origin or f"board.test/elections/{created['election_id']}", (board.verifier,),
+                           named if trustees is None else trustees(named), WitnessPolicy((), 0), "ab" * 32)
+    return {"kind": "anchors.published", "payload": {"anchors": anchors.sign(board)}, "entry_hash": "00" * 32}
+
+
+ANCHORS_CASES = [  # (what, the kind the anchors follow, change to the trustee lines, origin, both allow)
+    ("before opening", "election.opened", None, None, True),
+    ("while open", "election.closed", None, None, True),
+    ("after the close", "tally.encrypted", None, None, False),
+    ("a trustee's key changed", "election.opened", lambda t: ((t[0][0], "cd" * 32),) + t[1:], None, False),
+    ("a trustee left out", "election.opened", lambda t: t[1:], None, False),
+    ("another election's log", "election.opened", None, "board.test/elections/other", False),
+]
+
+
+@pytest.mark.parametrize("what,before,trustees,origin,allowed", ANCHORS_CASES, ids=[c[0] for c in ANCHORS_CASES])
+def test_they_agree_on_trust_anchors(styled_entries, what, before, trustees, origin, allowed):
+    entries = copy.deepcopy(styled_entries)
+    cut = next(position for position, e in enumerate(entries) if e["kind"] == before)
+    entries = entries[:cut] + [_anchors_entry(entries, trustees, origin)]
+    results = verdicts(entries)
+    assert results[-1][2:] == (allowed, allowed), results[-1]
+    assert [r for r in results if r[2] != r[3]] == []

@@ -30,6 +30,7 @@ from .election import ElectionDefinition, parse_election_created
 from .messages import open_message
 from .phases import (
     ADMIN_KINDS,
+    ANCHORS_PUBLISHED,
     BALLOT_KINDS,
     CLOSED,
     CLOSED_PHASE,
@@ -74,6 +75,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(kg.CONFIRMED, "trustee", rules_key_ceremony.keygen_confirmed),
     Rule(CREDENTIALS_PUBLISHED, "admin", rules_voting.credentials_published),
     Rule(CREDENTIALS_REVOKED, "admin", rules_voting.credentials_revoked),
+    Rule(ANCHORS_PUBLISHED, "admin", rules_voting.anchors_published),
     Rule(OPENED, "admin", rules_voting.election_opened),
     Rule(CLOSED, "admin", rules_voting.election_closed),
     Rule(tl.TALLY_ENCRYPTED, "admin", rules_tally.tally_encrypted),

@@ -13,13 +13,14 @@ from .common import RecordError
 
 CREATED, OPENED, CLOSED = "election.created", "election.opened", "election.closed"
 CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED = "credentials.published", "credentials.revoked"
+ANCHORS_PUBLISHED = "anchors.published"  # record-format §10: the election's trust anchors
 BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
 TRUSTEE_KINDS = (
     kg.COMMITMENTS, kg.SHARES, kg.CHECKED, kg.SHARE_REVEALED, kg.CONFIRMED,
     tl.DECRYPTION_SHARE, tl.DECRYPTION_RESPONSE,
 )  # fmt: skip
 ADMIN_KINDS = (
-    CREATED, kg.RESULT, CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, OPENED, CLOSED,
+    CREATED, kg.RESULT, CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, ANCHORS_PUBLISHED, OPENED, CLOSED,
     tl.TALLY_ENCRYPTED, tl.DECRYPTION_CHALLENGE, tl.DECRYPTION_FAILED, tl.TALLY_RESULT,
 )  # fmt: skip
 

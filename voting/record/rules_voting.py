@@ -10,8 +10,10 @@ from ..credential_list import ListedCredential
 from ..credential_list import parse_credential_list as parse_listed
 from ..credentials import parse_public_key
 from ..encoding import require_list
+from .anchors import parse_anchors_payload, trustee_lines
 from .common import exact
 from .phases import (
+    ANCHORS_PUBLISHED,
     CLOSED,
     CLOSED_PHASE,
     CONFIRMING,
@@ -59,6 +61,16 @@ def credentials_revoked(state: ElectionState, body: dict, _: bytes) -> list[str]
     state.require(set(keys) <= state.credentials.keys() - state.revoked, "revokes a credential that is not on the list", "credentials")
     state.revoked.update(keys)
     return keys
+
+
+def anchors_published(state: ElectionState, body: dict, _: bytes) -> None:
+    """The election's trust anchors (record-format §10), any time before the close: about this election's log,
+    naming exactly election.created's trustees with their identity keys. (The board checks its own signature
+    on them when it appends: bulletin_board/elections/anchors.py.)"""
+    state.require_phase(ANCHORS_PUBLISHED, KEYGEN, CONFIRMING, READY, OPEN)
+    anchors = parse_anchors_payload(body, state.definition)
+    state.require(anchors.trustees == trustee_lines(state.definition),
+                  "the anchors' trustee lines must be election.created's trustees with their identity keys", "anchors")
 
 
 def election_opened(state: ElectionState, body: dict, _: bytes) -> None:

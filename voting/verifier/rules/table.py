@@ -31,6 +31,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("keygen.confirmed", TRUSTEE, "L.3", key_ceremony.confirmed),
     Rule("credentials.published", ADMIN, "L.5", voting_period.credentials_published),
     Rule("credentials.revoked", ADMIN, "L.5", voting_period.credentials_revoked),
+    Rule("anchors.published", ADMIN, "L.5", voting_period.anchors_published),
     Rule("election.opened", ADMIN, "L.5", voting_period.election_opened),
     Rule("ballot.cast", VOTER, "L.6", voting_period.ballot),
     Rule("ballot.challenged", VOTER, "L.6", voting_period.ballot),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ...credential_list import parse_credential_list
 from ...credentials import parse_public_key
 from ...encoding import require_list
+from ...record.anchors import parse_anchors_payload
 from ...record.common import exact
 from .state import BEFORE_OPENING, CLOSED, OPEN, READY, EntryFacts, Observed
 
@@ -46,6 +47,17 @@ def credentials_revoked(seen: Observed, payload: object, facts: EntryFacts) -> N
         set(keys) <= seen.listed - seen.revoked, "revokes a credential that is not listed, or revoked already", "credentials"
     )
     seen.revoked.update(keys)
+
+
+def anchors_published(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    """§10: trust anchors are published before the close, and name exactly the trustees of election.created
+    with their identity keys (the board's signature on them is section W's, against the key the verifier trusts)."""
+    seen.need_phase("anchors.published", *BEFORE_OPENING, OPEN)
+    anchors = parse_anchors_payload(payload, seen.definition)
+    named = {index: key for index, key in anchors.trustees}
+    registered = {t.index: t.identity_key.lower() for t in seen.definition.trustees}
+    seen.need(named == registered and len(named) == len(anchors.trustees),
+              "the anchors must name each trustee of election.created with its identity key", "anchors")
 
 
 def election_opened(seen: Observed, payload: object, facts: EntryFacts) -> None:

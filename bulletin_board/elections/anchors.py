@@ -1,0 +1,69 @@
+"""The board's side of an election's trust anchors (record-format §10): it builds and signs them on the
+administrator's request, refuses anchors it did not sign for this election, and serves the latest published.
+
+The board signs the anchors as their publisher; their authority comes from being obtained out of band (the
+organizer's site, the fingerprint on the voting card), so the board's signature only binds them to its key.
+The witness policy inside is the organizer's choice, written once here and checked by every client against
+the copy it was given, never re-read from the board afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from voting.record.anchors import ANCHORS_PUBLISHED, anchors_payload, trustee_lines
+from voting.record.election import ElectionDefinition
+
+from ..log import BoardLog
+from ..log_format.errors import BoardError, InvalidInput
+from ..log_format.note import open_note
+from ..log_format.trust_anchors import TrustAnchors, open_anchors
+from ..log_format.witness_policy import WitnessPolicy
+from ..storage.engine import read_transaction
+from ..storage.schema import entries
+from .errors import Refused
+
+__all__ = ["build_anchors", "check_board_signed", "latest_anchors"]
+
+
+def build_anchors(log: BoardLog, definition: ElectionDefinition, body: dict[str, Any]) -> dict[str, Any]:
+    """The ``anchors.published`` payload for the administrator's request ``{witnesses, witness_quorum, booth_sha256}``."""
+    witnesses = body.get("witnesses", [])
+    if not isinstance(witnesses, list) or not all(isinstance(w, str) for w in witnesses):
+        raise InvalidInput("witnesses", "must be a list of witness keys (name+keyid+base64)")
+    quorum = body.get("witness_quorum", len(witnesses))
+    if isinstance(quorum, bool) or not isinstance(quorum, int):
+        raise InvalidInput("witness_quorum", "must be an integer")
+    booth = body.get("booth_sha256")
+    if not isinstance(booth, str) or len(booth) != 64 or any(c not in "0123456789abcdef" for c in booth):
+        raise InvalidInput("booth_sha256", "must be the booth code's SHA-256 as 64 lowercase hex digits")
+    policy = WitnessPolicy.from_strings(witnesses, quorum)
+    anchors = TrustAnchors(log.election_origin(definition.election_id), (log.signer.verifier,), trustee_lines(definition),
+                           policy, booth)
+    return anchors_payload(anchors.sign(log.signer))
+
+
+def check_board_signed(log: BoardLog, election_id: str, payload: object) -> None:
+    """Refuse anchors that this board's key did not sign, that omit its key, or that are about another log."""
+    note = payload.get("anchors") if isinstance(payload, dict) else None
+    try:
+        anchors, _ = open_anchors(note if isinstance(note, str) else "")
+        open_note(note, (log.signer.verifier,))
+    except BoardError as exc:
+        raise Refused(400, "invalid_anchors", "payload.anchors", f"the trust anchors are not signed by this board: {exc.message}") from None
+    if log.signer.verifier not in anchors.board_keys:
+        raise Refused(400, "invalid_anchors", "payload.anchors", "the trust anchors do not name this board's key")
+    if anchors.origin != log.election_origin(election_id):
+        raise Refused(400, "invalid_anchors", "payload.anchors", f"the trust anchors are about {anchors.origin}, not this election's log")
+
+
+def latest_anchors(log: BoardLog, election_id: str) -> str | None:
+    """The note of the election's last ``anchors.published`` entry, or None."""
+    log.election(election_id)  # UnknownElection -> 404
+    with read_transaction(log.engine) as conn:
+        payload = conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id)
+                               .where(entries.c.kind == ANCHORS_PUBLISHED).order_by(entries.c.seq.desc()).limit(1)).scalar()
+    return None if payload is None else json.loads(bytes(payload))["anchors"]
