@@ -1,0 +1,1 @@
+"""Pull mode (placeholder until written)."""
