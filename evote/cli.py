@@ -8,6 +8,7 @@ from bulletin_board import cli as board_cli
 from voting.booth.cli_vote import vote
 
 from .app import create_app
+from .cli_anchors import anchors
 from .demo.cli import demo
 
 __all__ = ["main"]
@@ -16,6 +17,7 @@ main = board_cli.main
 board_cli.use_app_factory(create_app)
 main.add_command(vote)
 main.add_command(demo)
+main.add_command(anchors)
 
 if __name__ == "__main__":
     main()

@@ -33,7 +33,11 @@ def publish(world, body, status=201):
 
 
 def test_the_board_publishes_anchors_that_name_its_key_the_trustees_and_the_policy(world):
+    context = f"/api/v1/elections/{world.election_id}/context"
+    assert world.client.get(context).get_json()["anchors"] is None
+    assert world.client.get(f"/api/v1/elections/{world.election_id}/anchors").status_code == 404
     answer = publish(world, request())
+    assert world.client.get(context).get_json()["anchors"] == answer["fingerprint"]
     served = world.client.get(f"/api/v1/elections/{world.election_id}/anchors")
     assert served.status_code == 200 and served.mimetype == "text/plain" and served.get_data(as_text=True) == answer["anchors"]
     anchors, signers = open_anchors(answer["anchors"], expected_fingerprint=answer["fingerprint"])

@@ -12,21 +12,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from voting.record.anchors import ANCHORS_PUBLISHED, anchors_payload, trustee_lines
 from voting.record.election import ElectionDefinition
 
 from ..log import BoardLog
 from ..log_format.errors import BoardError, InvalidInput
-from ..log_format.note import open_note
-from ..log_format.trust_anchors import TrustAnchors, open_anchors
+from ..log_format.note import open_note, parse_note
+from ..log_format.trust_anchors import TrustAnchors, fingerprint, open_anchors
 from ..log_format.witness_policy import WitnessPolicy
 from ..storage.engine import read_transaction
 from ..storage.schema import entries
 from .errors import Refused
 
-__all__ = ["build_anchors", "check_board_signed", "latest_anchors"]
+__all__ = ["build_anchors", "check_board_signed", "latest_anchors", "latest_anchors_in", "fingerprint_of"]
 
 
 def build_anchors(log: BoardLog, definition: ElectionDefinition, body: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +64,15 @@ def latest_anchors(log: BoardLog, election_id: str) -> str | None:
     """The note of the election's last ``anchors.published`` entry, or None."""
     log.election(election_id)  # UnknownElection -> 404
     with read_transaction(log.engine) as conn:
-        payload = conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id)
-                               .where(entries.c.kind == ANCHORS_PUBLISHED).order_by(entries.c.seq.desc()).limit(1)).scalar()
+        return latest_anchors_in(conn, election_id)
+
+
+def latest_anchors_in(conn: Connection, election_id: str) -> str | None:
+    payload = conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id)
+                           .where(entries.c.kind == ANCHORS_PUBLISHED).order_by(entries.c.seq.desc()).limit(1)).scalar()
     return None if payload is None else json.loads(bytes(payload))["anchors"]
+
+
+def fingerprint_of(note: str | None) -> str | None:
+    """The anchors' fingerprint for the election context (a hint for the booth, which re-checks the note)."""
+    return None if note is None else fingerprint(parse_note(note).text)

@@ -85,6 +85,7 @@ class ElectionService:
                 "counts": {"cast": counts.get(CAST, 0), "challenged": counts.get(CHALLENGE, 0), "credentials": listed},
                 "board": ballot_rules.board_identity(self.log),
                 "result": self._result(election_id, state, conn),
+                "anchors": anchors.fingerprint_of(anchors.latest_anchors_in(conn, election_id)),
             }
 
         return self._with_state(election_id, build)
