@@ -111,7 +111,8 @@ def follow(config_path: Path, interval: float, once: bool) -> None:
 
     service = build_service(load_config(config_path))
     if once:
-        follow_once(service)
+        for result in follow_once(service):
+            click.echo(result.line())
     else:
         follow_forever(service, interval)
 
