@@ -11,20 +11,25 @@ Production (the board with the booth): ``gunicorn -w 4 -b 127.0.0.1:8000 'evote.
 appends are serialised per election by the database, so workers need no coordination, except for the
 rate limits (web/limits.py): several workers share their counts only through
 ``EVOTE_RATELIMIT_STORAGE_URI=redis://...``.
+
+With ``EVOTE_WITNESS_POLICY_FILE`` every worker starts a cosigner thread (cosigning.py); a lease in the
+database lets one of them work at a time, off the request path.
 """
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 from typing import Mapping
 
 from flask import Flask
 
+from .cosigning import CheckpointCosigner
 from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
-from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_proofs
+from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_proofs, api_witnesses
 from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
@@ -39,6 +44,7 @@ __all__ = ["create_app", "API_PREFIX"]
 class BoardState:
     settings: BoardSettings
     log: BoardLog
+    cosigner: CheckpointCosigner | None = None  # set when the board has a witness policy
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -64,6 +70,19 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api_elections.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
     app.register_blueprint(api_anchors.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_witnesses.bp, url_prefix=API_PREFIX)
     install_rate_limits(app, settings, API_PREFIX)
+    if settings.witness_policy is not None:
+        _start_cosigner(app, settings, log)
 
     return app
+
+
+def _start_cosigner(app: Flask, settings: BoardSettings, log: BoardLog) -> None:
+    assert settings.witness_policy is not None
+    cosigner = CheckpointCosigner(log, settings.witness_policy, interval=settings.cosign_interval_seconds,
+                                  timeout=settings.witness_timeout_seconds)
+    app.extensions["evote_board"].cosigner = cosigner
+    cosigner.start()
+    atexit.register(cosigner.stop)  # hands the lease on at once when a worker exits cleanly
+    app.before_request(cosigner.ensure_running)  # a worker forked after create_app (--preload) starts its own

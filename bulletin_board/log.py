@@ -8,7 +8,8 @@ new entry are read and assigned under that lock, and the entry, its Merkle nodes
 from __future__ import annotations
 
 import time
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
@@ -23,10 +24,11 @@ from .log_format.checkpoint import (
     election_origin,
     sign_checkpoint,
 )
+from .log_format.cosignature import CosignerKey, add_signature_lines
 from .log_format.entry import Entry, check_election_id, check_kind, check_seq, genesis_hash
 from .log_format.errors import ElectionExists, InvalidInput, OutOfRange, UnknownElection
 from .log_format.merkle_proofs import consistency_proof, inclusion_proof, tree_root
-from .log_format.note import NoteSigner
+from .log_format.note import NoteSigner, parse_note
 from .log_types import (
     AppendResult,
     CheckHook,
@@ -36,11 +38,20 @@ from .log_types import (
 )
 from .storage.engine import is_sqlite, read_transaction, write_transaction
 from .storage.nodes import DbNodes
-from .storage.schema import checkpoints, elections, entries
+from .storage.schema import checkpoint_cosignatures, checkpoints, elections, entries
 
 MAX_PAGE = 1000
 
-__all__ = ["BoardLog", "MAX_PAGE"]
+__all__ = ["BoardLog", "CosignedCheckpoint", "MAX_PAGE"]
+
+
+@dataclass(frozen=True)
+class CosignedCheckpoint:
+    """A stored checkpoint with the witness cosignatures the board keeps for it."""
+
+    signed: SignedCheckpoint  # the board's note alone
+    note: str  # the board's note with every stored cosignature line appended
+    witnesses: tuple[str, ...]  # the cosigning witnesses' names, in the order of their lines
 
 
 def now_us() -> int:
@@ -216,6 +227,87 @@ class BoardLog:
                                 .where(checkpoints.c.election_id == election_id).order_by(checkpoints.c.size))
             origin = self.election_origin(election_id)
             return [SignedCheckpoint(Checkpoint(origin, size, root), note) for size, root, note in rows]
+
+    # --- witness cosignatures (bulletin_board/cosigning.py) --------------------------------------
+
+    def store_cosignatures(self, election_id: str, size: int, lines: Iterable[tuple[CosignerKey, str]]) -> int:
+        """Keep cosignature ``lines`` on the stored checkpoint of ``size``, each verified here with its witness
+        key over that checkpoint's body first: a line that is not its key's or does not verify raises
+        ``InvalidInput`` ("cosignature") and nothing is stored. Returns how many lines were new."""
+        check_election_id(election_id)
+        check_seq(size, "size")
+        with read_transaction(self.engine) as conn:
+            self._require(conn, election_id)
+            note = conn.execute(select(checkpoints.c.note).where(checkpoints.c.election_id == election_id)
+                                .where(checkpoints.c.size == size)).scalar()
+        if note is None:
+            raise InvalidInput("size", f"the board has issued no checkpoint of size {size} for {election_id}")
+        body = parse_note(note).text
+        rows = []
+        for key, line in lines:
+            cosignature = key.verify_line(body, line)
+            if cosignature is None:
+                raise InvalidInput("cosignature", f"the line is not a cosignature by {key.name}")
+            rows.append(dict(election_id=election_id, size=size, witness_key=key.to_string(), witness_name=key.name,
+                             key_id=key.key_id.hex(), line=cosignature.line, timestamp=cosignature.timestamp,
+                             created_at=self.clock()))
+        added = 0
+        with write_transaction(self.engine) as conn:  # no election lock: appends never wait for witnesses
+            dialect = _upsert_dialect(conn)
+            for row in rows:
+                added += conn.execute(dialect.insert(checkpoint_cosignatures).values(**row).on_conflict_do_nothing()).rowcount
+        return added
+
+    def witness_sizes(self, election_id: str) -> dict[str, int]:
+        """The largest checkpoint size each witness (by vkey) cosigned for the election, as stored."""
+        check_election_id(election_id)
+        table = checkpoint_cosignatures
+        with read_transaction(self.engine) as conn:
+            rows = conn.execute(select(table.c.witness_key, func.max(table.c.size))
+                                .where(table.c.election_id == election_id).group_by(table.c.witness_key))
+            return {key: size for key, size in rows}
+
+    def cosigned_checkpoint(self, election_id: str, min_size: int | None = None) -> CosignedCheckpoint | None:
+        """The largest stored checkpoint with at least one cosignature (and size >= ``min_size``), or None."""
+        check_election_id(election_id)
+        table = checkpoint_cosignatures
+        with read_transaction(self.engine) as conn:
+            self._require(conn, election_id)
+            query = select(func.max(table.c.size)).where(table.c.election_id == election_id)
+            if min_size is not None:
+                query = query.where(table.c.size >= min_size)
+            size = conn.execute(query).scalar()
+            if size is None:
+                return None
+            found = self._cosigned(conn, election_id, size, size)
+        return found[0] if found else None
+
+    def cosigned_checkpoints(self, election_id: str) -> list[CosignedCheckpoint]:
+        """Every stored checkpoint, oldest size first, each with the cosignatures stored for it (maybe none)."""
+        check_election_id(election_id)
+        with read_transaction(self.engine) as conn:
+            self._require(conn, election_id)
+            return self._cosigned(conn, election_id, 0, None)
+
+    def _cosigned(self, conn: Connection, election_id: str, low: int, high: int | None) -> list[CosignedCheckpoint]:
+        table = checkpoint_cosignatures
+        query = (select(checkpoints.c.size, checkpoints.c.root, checkpoints.c.note)
+                 .where(checkpoints.c.election_id == election_id).where(checkpoints.c.size >= low))
+        lines_query = (select(table.c.size, table.c.witness_name, table.c.line).where(table.c.election_id == election_id)
+                       .where(table.c.size >= low))
+        if high is not None:
+            query, lines_query = query.where(checkpoints.c.size <= high), lines_query.where(table.c.size <= high)
+        lines: dict[int, list[tuple[str, str]]] = {}
+        for size, name, line in conn.execute(lines_query.order_by(table.c.size, table.c.witness_name, table.c.witness_key)):
+            lines.setdefault(size, []).append((name, line))
+        origin = self.election_origin(election_id)
+        out = []
+        for size, root, note in conn.execute(query.order_by(checkpoints.c.size)):
+            found = lines.get(size, [])
+            cosigned = add_signature_lines(note, [line for _, line in found]) if found else note
+            out.append(CosignedCheckpoint(SignedCheckpoint(Checkpoint(origin, size, bytes(root)), note), cosigned,
+                                          tuple(name for name, _ in found)))
+        return out
 
     # --- verification ----------------------------------------------------------------------------
 

@@ -10,6 +10,11 @@ challenge with its reveal from a sealed one (the per-credential limits count the
 Two tables hold state that several workers share and that is not part of the record (see ``elections/closing.py``):
 ``ballot_checks``, one row per ballot whose proofs are being checked, and ``election_closing``, one row per
 close request that waits for them.
+
+Witnesses (``bulletin_board/cosigning.py``, docs/board.md "Witnesses at the board"): ``checkpoint_cosignatures`` keeps
+every cosignature line the board obtained and verified, one per checkpoint and witness key; the largest size a
+witness cosigned is the size the board believes that witness holds. ``cosigner_lease`` holds one row: which
+process runs the cosigner until when, so that one cosigner runs however many workers serve the board.
 """
 
 from __future__ import annotations
@@ -119,4 +124,24 @@ election_closing = Table(
     Column("requested_at", BigInteger, nullable=False),  # microseconds, board clock
     Column("expires_at", BigInteger, nullable=False),  # a close that died is void after this
     Index("ix_election_closing_election", "election_id"),
+)
+
+checkpoint_cosignatures = Table(
+    "checkpoint_cosignatures", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness_key", String(300), primary_key=True),  # the witness's vkey <name>+<key id>+<base64 key>
+    Column("witness_name", String(128), nullable=False),
+    Column("key_id", String(8), nullable=False),  # hex, as in the vkey
+    Column("line", Text, nullable=False),  # the cosignature line as the witness sent it, with its newline
+    Column("timestamp", BigInteger, nullable=False),  # the witness's time in the cosignature (seconds)
+    Column("created_at", BigInteger, nullable=False),  # microseconds, board clock
+    Index("ix_checkpoint_cosignatures_witness", "election_id", "witness_key", "size"),
+)
+
+cosigner_lease = Table(
+    "cosigner_lease", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),  # host, process id and a random tag of the running cosigner
+    Column("expires_at", BigInteger, nullable=False),  # microseconds, board clock
 )

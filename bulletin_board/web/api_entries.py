@@ -16,7 +16,13 @@ def board_info():
     verifier = log.signer.verifier
     return jsonify({"api_version": "v1", "origin": log.origin, "key_name": verifier.name,
                     "public_key": hex_(verifier.public_key), "key_id": verifier.key_id.hex(),
-                    "verifier_key": verifier.to_string()})
+                    "verifier_key": verifier.to_string(), "witness_policy": _witness_policy()})
+
+
+def _witness_policy() -> dict:
+    """The witnesses this board asks (informational: clients take their policy from the trust anchors)."""
+    policy = current_app.extensions["evote_board"].settings.witness_policy
+    return policy.to_json() if policy is not None else {"quorum": 0, "witnesses": []}
 
 
 @bp.get("/elections")

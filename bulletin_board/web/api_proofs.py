@@ -1,12 +1,14 @@
-"""Public proof API: signed checkpoints, inclusion proofs, consistency proofs."""
+"""Public proof API: signed checkpoints (with the witnesses' cosignatures), inclusion and consistency proofs."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from ..log import CosignedCheckpoint
 from ..log_format.errors import InvalidInput
 from ..log_format.merkle_hash import leaf_hash
 from . import params
+from .errors import ApiError
 from .views import board, hex_
 
 bp = Blueprint("board_proofs", __name__)
@@ -19,6 +21,34 @@ def checkpoint(election_id: str):
     signed = board().checkpoint(election_id, size)
     return jsonify({"election_id": election_id, "origin": signed.origin, "size": signed.size,
                     "root": hex_(signed.root), "note": signed.note})
+
+
+@bp.get("/elections/<election_id>/checkpoint/cosigned")
+def cosigned_checkpoint(election_id: str):
+    """The largest checkpoint with at least one witness cosignature (size >= min_size if given), its note
+    carrying the board's signature and every cosignature the board obtained; 404 ``not_yet_cosigned`` if none."""
+    election_id = params.election(election_id)
+    min_size = params.query({"min_size": params.SIZE})["min_size"]
+    found = board().cosigned_checkpoint(election_id, min_size)
+    if found is None:
+        wanted = f" of size {min_size} or more" if min_size is not None else ""
+        raise ApiError(404, "not_yet_cosigned", f"no checkpoint{wanted} has a witness cosignature yet", "min_size")
+    signed = found.signed
+    return jsonify({"election_id": election_id, "origin": signed.origin, "size": signed.size, "root": hex_(signed.root),
+                    "note": found.note, "witnesses": list(found.witnesses)})
+
+
+@bp.get("/elections/<election_id>/checkpoints")
+def all_checkpoints(election_id: str):
+    """Every checkpoint the board issued, oldest first, each note with the cosignatures obtained for it."""
+    election_id = params.election(election_id)
+    params.query({})
+    return jsonify({"election_id": election_id,
+                    "checkpoints": [_stored(item) for item in board().cosigned_checkpoints(election_id)]})
+
+
+def _stored(item: CosignedCheckpoint) -> dict:
+    return {"size": item.signed.size, "root": hex_(item.signed.root), "note": item.note, "witnesses": list(item.witnesses)}
 
 
 @bp.get("/elections/<election_id>/entries/<seq>/inclusion")

@@ -12,6 +12,9 @@
 | EVOTE_MIGRATE         | 1                                | upgrade the schema at start (0 to skip)        |
 | EVOTE_TRUSTED_PROXIES | 0                                | reverse proxies in front (X-Forwarded-For hops)|
 | EVOTE_CLOSE_GRACE_SECONDS | 5                            | how long a close waits for ballots being checked |
+| EVOTE_WITNESS_POLICY_FILE | unset: no witnesses          | JSON {"quorum", "witnesses": [{"url", "key"}]} the board asks to cosign |
+| EVOTE_COSIGN_INTERVAL_SECONDS | 1                        | seconds between cosigning rounds (0.05 to 3600)  |
+| EVOTE_WITNESS_TIMEOUT_SECONDS | 5                        | timeout of each request to a witness (0.1 to 300) |
 
 Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "off" or "" disables one):
 
@@ -30,6 +33,7 @@ Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -39,6 +43,7 @@ from ..admin_token import admin_token_problem
 from ..elections.credential_limits import CredentialLimits, Window
 from ..log import MAX_PAGE
 from ..log_format.errors import InvalidInput
+from ..witness_client import BoardWitnessPolicy, load_witness_policy_file
 
 DEFAULTS = {
     "EVOTE_DATABASE_URL": "sqlite:///evote-board.sqlite3",
@@ -56,6 +61,9 @@ DEFAULTS = {
     "EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES": "30 per hour; 100 per day",
     "EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES": "3 per day; 10 per month",
     "EVOTE_CLOSE_GRACE_SECONDS": "5",
+    "EVOTE_WITNESS_POLICY_FILE": "",
+    "EVOTE_COSIGN_INTERVAL_SECONDS": "1",
+    "EVOTE_WITNESS_TIMEOUT_SECONDS": "5",
     "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "60 per minute",
     "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "10 per minute; 100 per day",
     "EVOTE_RATELIMIT_READS_PER_CLIENT": "3000 per minute",
@@ -85,6 +93,9 @@ class BoardSettings:
     rate_limits: Mapping[str, str | None] = field(default_factory=dict)  # RATE_LIMITS name -> limit or None
     credential_limits: CredentialLimits = field(default_factory=CredentialLimits)
     close_grace_seconds: int = 5
+    witness_policy: BoardWitnessPolicy | None = None  # docs/board.md, "Witnesses at the board"
+    cosign_interval_seconds: float = 1.0
+    witness_timeout_seconds: float = 5.0
 
     def __repr__(self) -> str:  # never show the admin token
         return f"BoardSettings(database_url={self.database_url!r}, origin={self.origin!r}, admin_token=***)"
@@ -122,7 +133,23 @@ def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os
         rate_limits={name: _rate_limit(values, f"EVOTE_RATELIMIT_{name}") for name in RATE_LIMITS},
         credential_limits=CredentialLimits(**{kind: _windows(values, name) for kind, name in CREDENTIAL_LIMITS.items()}),
         close_grace_seconds=_int(values, "EVOTE_CLOSE_GRACE_SECONDS", 0, MAX_CLOSE_GRACE_SECONDS),
+        witness_policy=_witness_policy(values, "EVOTE_WITNESS_POLICY_FILE"),
+        cosign_interval_seconds=_seconds(values, "EVOTE_COSIGN_INTERVAL_SECONDS", 0.05, 3600),
+        witness_timeout_seconds=_seconds(values, "EVOTE_WITNESS_TIMEOUT_SECONDS", 0.1, 300),
     )
+
+
+def _seconds(values: Mapping[str, str], name: str, low: float, high: float) -> float:
+    text = str(values[name]).strip()
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", text) or not low <= float(text) <= high:
+        raise InvalidInput(name, f"must be a number of seconds from {low:g} to {high:g} (e.g. 1 or 0.5)")
+    return float(text)
+
+
+def _witness_policy(values: Mapping[str, str], name: str) -> BoardWitnessPolicy | None:
+    """The witness policy file's content, checked now so that a bad file stops the board at start."""
+    path = str(values[name] or "").strip()
+    return load_witness_policy_file(path) if path else None
 
 
 def _rate_limit(values: Mapping[str, str], name: str) -> str | None:
