@@ -47,13 +47,15 @@ class BoardState:
     cosigner: CheckpointCosigner | None = None  # set when the board has a witness policy
 
 
-def create_app(config: Mapping | None = None) -> Flask:
+def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) -> Flask:
+    """``log``: serve this log (a mirror's, bulletin_board/mirror_app.py) instead of the configured database and key."""
     settings = load_settings(config)
-    engine = make_engine(settings.database_url)
-    if settings.migrate:
-        migrate(engine)
-    signer = load_or_create_board_key(settings.key_file, settings.key_name)
-    log = BoardLog(engine, signer, settings.origin, max_payload_bytes=settings.max_body_bytes)
+    if log is None:
+        engine = make_engine(settings.database_url)
+        if settings.migrate:
+            migrate(engine)
+        signer = load_or_create_board_key(settings.key_file, settings.key_name)
+        log = BoardLog(engine, signer, settings.origin, max_payload_bytes=settings.max_body_bytes)
 
     app = Flask(__name__)
     install_body_limit(app, settings.max_body_bytes)  # before the rate limits: they may read a ballot's body

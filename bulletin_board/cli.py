@@ -179,10 +179,13 @@ def _app_factory():
 
 def _register() -> None:
     """Attach the board's other command groups (imported here so `evote board` starts fast)."""
+    from . import cli_board_key  # noqa: F401 (adds `evote board rotate-key`)
     from .cli_election import credentials, election
+    from .cli_mirror import mirror
 
     main.add_command(credentials)
     main.add_command(election)
+    main.add_command(mirror)
 
 
 _register()

@@ -19,7 +19,7 @@ from flask import Flask
 from bulletin_board.app import create_app as create_board_app
 from voting.booth import register_booth
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_mirror_app"]
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -29,4 +29,19 @@ def create_app(config: Mapping | None = None) -> Flask:
     if public_url:
         app.config["EVOTE_PUBLIC_URL"] = public_url
     register_booth(app, secret_key=extra.get("EVOTE_SECRET_KEY") or os.environ.get("EVOTE_SECRET_KEY") or None)
+    return app
+
+
+def create_mirror_app(config: Mapping | None = None) -> Flask:
+    """A mirror of a primary board (:func:`bulletin_board.mirror_app.create_mirror_app`, EVOTE_MIRROR_OF) with the
+    booth's read-only pages; its vote page sends voters to the primary (:mod:`evote.mirror_booth`). Production:
+    ``gunicorn -w 4 'evote.app:create_mirror_app()'`` beside ``evote mirror follow`` (docs/board.md, "Mirrors")."""
+    from bulletin_board.mirror_app import create_mirror_app as create_board_mirror
+
+    from .mirror_booth import install_mirror_booth
+
+    app = create_board_mirror(config, exempt_endpoints=("booth.set_language",))
+    extra = dict(config or {})
+    register_booth(app, secret_key=extra.get("EVOTE_SECRET_KEY") or os.environ.get("EVOTE_SECRET_KEY") or None)
+    install_mirror_booth(app, app.config["EVOTE_MIRROR_OF"], app.extensions["evote_mirror"])
     return app

@@ -5,9 +5,10 @@ and the booth together (:func:`evote.app.create_app`)."""
 from __future__ import annotations
 
 from bulletin_board import cli as board_cli
+from bulletin_board.cli_mirror import use_mirror_app_factory
 from voting.booth.cli_vote import vote
 
-from .app import create_app
+from .app import create_app, create_mirror_app
 from .cli_anchors import anchors
 from .demo.cli import demo
 
@@ -15,6 +16,7 @@ __all__ = ["main"]
 
 main = board_cli.main
 board_cli.use_app_factory(create_app)
+use_mirror_app_factory(create_mirror_app)
 main.add_command(vote)
 main.add_command(demo)
 main.add_command(anchors)
