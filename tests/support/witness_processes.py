@@ -65,6 +65,7 @@ class WitnessProcess:
     db_path: Path | None
     database_url: str
     extra_args: tuple[str, ...] = ()
+    workers: int = 0  # > 0: gunicorn with that many workers ('witness.app:create_app()'), as in production
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -73,14 +74,19 @@ class WitnessProcess:
 
     @property
     def log_path(self) -> Path:
-        return self.directory / "witness.log"
+        return self.directory / f"witness-{self.port}.log"
 
     def start(self) -> "WitnessProcess":
-        command = [sys.executable, "-m", "witness.cli", "serve", "--config", str(self.config_path),
-                   "--port", str(self.port), *self.extra_args]
+        if self.workers:
+            command = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
+                       "witness.app:create_app()"]
+        else:
+            command = [sys.executable, "-m", "witness.cli", "serve", "--config", str(self.config_path),
+                       "--port", str(self.port), *self.extra_args]
+        environment = env(EVOTE_WITNESS_CONFIG=str(self.config_path))
         with open(self.log_path, "a") as log:  # a file, not a pipe: an unread pipe would block the server
-            self.process = subprocess.Popen(command, cwd=self.directory, env=env(), stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(command, cwd=self.directory, env=environment, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -136,15 +142,18 @@ class WitnessProcess:
 
 
 def start_witness(directory: Path, name: str, boards: Sequence[BoardSpec], *, database_url: str | None = None,
-                  database_schema: str | None = None, port: int | None = None, extra_args: Sequence[str] = ()) -> WitnessProcess:
-    """One witness process, not yet waited for (call ``wait_ready``)."""
+                  database_schema: str | None = None, port: int | None = None, extra_args: Sequence[str] = (),
+                  workers: int = 0) -> WitnessProcess:
+    """One witness process, not yet waited for (call ``wait_ready``). Starting a second one on the same
+    ``directory`` shares the first one's key and database (several servers of one witness)."""
     config = write_witness_config(directory, name, boards, database_url=database_url, database_schema=database_schema)
     from witness.keys import read_key_file
 
     vkey = read_key_file(directory / "witness.key").key
     db_path = None if database_url else directory / "witness.sqlite3"
     url = database_url or f"sqlite:///{db_path}"
-    return WitnessProcess(name, directory, config, vkey, port or free_port(), db_path, url, tuple(extra_args)).start()
+    return WitnessProcess(name, directory, config, vkey, port or free_port(), db_path, url, tuple(extra_args),
+                          workers).start()
 
 
 @contextmanager
