@@ -16,17 +16,19 @@ from sqlalchemy import Connection, select
 
 from voting.record.anchors import ANCHORS_PUBLISHED, anchors_payload, trustee_lines
 from voting.record.election import ElectionDefinition
+from voting.record.phases import BOARD_KEY_TRANSITION
 
 from ..log import BoardLog
 from ..log_format.errors import BoardError, InvalidInput
-from ..log_format.note import open_note, parse_note
+from ..log_format.key_transition import open_transition, parse_transition
+from ..log_format.note import NoteSigner, NoteVerifier, open_note, parse_note
 from ..log_format.trust_anchors import TrustAnchors, fingerprint, open_anchors
 from ..log_format.witness_policy import WitnessPolicy
 from ..storage.engine import read_transaction
 from ..storage.schema import entries
 from .errors import Refused
 
-__all__ = ["build_anchors", "check_board_signed", "latest_anchors", "latest_anchors_in", "fingerprint_of"]
+__all__ = ["build_anchors", "check_board_signed", "latest_anchors", "latest_anchors_in", "fingerprint_of", "previous_keys"]
 
 
 def build_anchors(log: BoardLog, definition: ElectionDefinition, body: dict[str, Any]) -> dict[str, Any]:
@@ -41,8 +43,8 @@ def build_anchors(log: BoardLog, definition: ElectionDefinition, body: dict[str,
     if not isinstance(booth, str) or len(booth) != 64 or any(c not in "0123456789abcdef" for c in booth):
         raise InvalidInput("booth_sha256", "must be the booth code's SHA-256 as 64 lowercase hex digits")
     policy = WitnessPolicy.from_strings(witnesses, quorum)
-    anchors = TrustAnchors(log.election_origin(definition.election_id), (log.signer.verifier,), trustee_lines(definition),
-                           policy, booth)
+    anchors = TrustAnchors(log.election_origin(definition.election_id), previous_keys(log, definition.election_id, log.signer),
+                           trustee_lines(definition), policy, booth)
     return anchors_payload(anchors.sign(log.signer))
 
 
@@ -76,3 +78,17 @@ def latest_anchors_in(conn: Connection, election_id: str) -> str | None:
 def fingerprint_of(note: str | None) -> str | None:
     """The anchors' fingerprint for the election context (a hint for the booth, which re-checks the note)."""
     return None if note is None else fingerprint(parse_note(note).text)
+
+
+def previous_keys(log: BoardLog, election_id: str, current: NoteSigner) -> tuple[NoteVerifier, ...]:
+    """The election's board keys, oldest first, ending with ``current``: the keys its ``board.key_transition``
+    entries hand over from and to (each checked signed by both), for the trust anchors of a rotated board."""
+    with read_transaction(log.engine) as conn:
+        payloads = conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id)
+                                .where(entries.c.kind == BOARD_KEY_TRANSITION).order_by(entries.c.seq)).scalars().all()
+    keys: list[NoteVerifier] = []
+    for payload in payloads:
+        note = json.loads(bytes(payload))["transition"]
+        transition = open_transition(note, keys or [parse_transition(parse_note(note).text).old])
+        keys += [key for key in (transition.old, transition.new) if key not in keys]
+    return tuple([key for key in keys if key != current.verifier] + [current.verifier])

@@ -23,6 +23,7 @@ from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tal
 from voting.record.election import parse_election_created
 from voting.record.lifecycle import (
     ADMIN_KINDS,
+    BOARD_KINDS,
     BALLOT_KINDS,
     CLOSED,
     CREATED,
@@ -195,6 +196,13 @@ class ElectionService:
 
     def latest_anchors(self, election_id: str) -> str | None:
         return anchors.latest_anchors(self.log, election_id)
+
+    def post_board(self, election_id: str, kind: str, payload: Any) -> AppendResult:
+        """The board operator's own entries (``board.key_transition``), appended on the board's machine only
+        (``evote board rotate-key``); no HTTP route reaches this."""
+        if kind not in BOARD_KINDS:
+            raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a board entry kind")
+        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
 
     def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
         if kind not in TRUSTEE_KINDS:

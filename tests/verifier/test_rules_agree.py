@@ -288,3 +288,29 @@ def test_they_agree_on_trust_anchors(styled_entries, what, before, trustees, ori
     results = verdicts(entries)
     assert results[-1][2:] == (allowed, allowed), results[-1]
     assert [r for r in results if r[2] != r[3]] == []
+
+
+def _transition_entry(entries, origin=None):
+    from nacl.signing import SigningKey
+
+    from bulletin_board.log_format.key_transition import KeyTransition
+    from bulletin_board.log_format.note import NoteSigner
+
+    old, new = (NoteSigner("board.test", SigningKey.generate()) for _ in range(2))
+    origin = origin or f"board.test/elections/{_created(entries)['election_id']}"
+    note = KeyTransition(origin, old.verifier, new.verifier).sign(old, new)
+    return {"kind": "board.key_transition", "payload": {"transition": note}, "entry_hash": "00" * 32}
+
+
+@pytest.mark.parametrize("after,origin,allowed", [
+    ("election.created", None, True),
+    ("tally.result", None, True),
+    ("election.created", "board.test/elections/other", False),
+])  # fmt: skip
+def test_they_agree_on_board_key_transitions(styled_entries, after, origin, allowed):
+    entries = copy.deepcopy(styled_entries)
+    cut = next(position for position, e in enumerate(entries) if e["kind"] == after) + 1
+    entries = entries[:cut] + [_transition_entry(entries, origin)]
+    results = verdicts(entries)
+    assert results[-1][2:] == (allowed, allowed), results[-1]
+    assert [r for r in results if r[2] != r[3]] == []

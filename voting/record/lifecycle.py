@@ -23,7 +23,7 @@ from ..hashed_elgamal import HashedCiphertext
 from ..joint_decryption import DecryptionResult, Item
 from ..key_ceremony import GuardianCommitments, public_key_share
 from . import keygen as kg
-from . import rules_key_ceremony, rules_tally, rules_voting
+from . import rules_board, rules_key_ceremony, rules_tally, rules_voting
 from . import tallying as tl
 from .common import RecordError, body_of
 from .election import ElectionDefinition, parse_election_created
@@ -32,6 +32,8 @@ from .phases import (
     ADMIN_KINDS,
     ANCHORS_PUBLISHED,
     BALLOT_KINDS,
+    BOARD_KEY_TRANSITION,
+    BOARD_KINDS,
     CLOSED,
     CLOSED_PHASE,
     CONFIRMING,
@@ -52,7 +54,7 @@ from .phases import (
 
 __all__ = [
     "ElectionState", "RuleViolation", "DecryptionRound", "RULES", "Rule", "replay", "apply_entry", "challenged_ballots_of",
-    "CREATED", "OPENED", "CLOSED", "CREDENTIALS_PUBLISHED", "CREDENTIALS_REVOKED", "BALLOT_KINDS", "TRUSTEE_KINDS",
+    "CREATED", "OPENED", "CLOSED", "BOARD_KINDS", "CREDENTIALS_PUBLISHED", "CREDENTIALS_REVOKED", "BALLOT_KINDS", "TRUSTEE_KINDS",
     "ADMIN_KINDS", "KEYGEN", "KEYGEN_FAILED", "CONFIRMING", "READY", "OPEN", "CLOSED_PHASE", "TALLYING", "TALLIED",
 ]  # fmt: skip
 
@@ -62,7 +64,7 @@ class Rule:
     """One row of record-format §8.2: the kind, who posts it, and the function that checks and records it."""
 
     kind: str
-    by: str  # "admin", "trustee" or "voter"
+    by: str  # "admin", "trustee", "voter" or "board" (the operator, on the board's machine)
     check: Callable[..., Any]  # (state, signer, body, entry_hash) for trustees; (state, body, entry_hash) for admin kinds
 
 
@@ -76,6 +78,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(CREDENTIALS_PUBLISHED, "admin", rules_voting.credentials_published),
     Rule(CREDENTIALS_REVOKED, "admin", rules_voting.credentials_revoked),
     Rule(ANCHORS_PUBLISHED, "admin", rules_voting.anchors_published),
+    Rule(BOARD_KEY_TRANSITION, "board", rules_board.key_transition),
     Rule(OPENED, "admin", rules_voting.election_opened),
     Rule(CLOSED, "admin", rules_voting.election_closed),
     Rule(tl.TALLY_ENCRYPTED, "admin", rules_tally.tally_encrypted),

@@ -14,6 +14,8 @@ from .common import RecordError
 CREATED, OPENED, CLOSED = "election.created", "election.opened", "election.closed"
 CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED = "credentials.published", "credentials.revoked"
 ANCHORS_PUBLISHED = "anchors.published"  # record-format §10: the election's trust anchors
+BOARD_KEY_TRANSITION = "board.key_transition"  # record-format §10: appended by the board operator, not over HTTP
+BOARD_KINDS = (BOARD_KEY_TRANSITION,)
 BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
 TRUSTEE_KINDS = (
     kg.COMMITMENTS, kg.SHARES, kg.CHECKED, kg.SHARE_REVEALED, kg.CONFIRMED,

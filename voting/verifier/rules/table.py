@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...record.messages import open_message
-from . import key_ceremony, tally, voting_period
+from . import board_entries, key_ceremony, tally, voting_period
 from .state import EntryFacts, Observed, RuleBroken
 
-ADMIN, TRUSTEE, VOTER = "administrator", "trustee", "voter"
+ADMIN, TRUSTEE, VOTER, BOARD = "administrator", "trustee", "voter", "board operator"
 
 
 @dataclass(frozen=True)
 class Rule:
     kind: str
-    by: str  # who posts it: ADMIN (with the admin token), TRUSTEE (signed, record-format §8.1) or VOTER
+    by: str  # who posts it: ADMIN (with the admin token), TRUSTEE (signed, record-format §8.1), VOTER or BOARD (its operator)
     step: str  # the step of section L that reports it (docs/verification-checks.md)
     check: Callable[..., None]  # (seen, payload, facts) for administrator and voter kinds; (seen, signer, body) for trustees
 
@@ -32,6 +32,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("credentials.published", ADMIN, "L.5", voting_period.credentials_published),
     Rule("credentials.revoked", ADMIN, "L.5", voting_period.credentials_revoked),
     Rule("anchors.published", ADMIN, "L.5", voting_period.anchors_published),
+    Rule("board.key_transition", BOARD, "L.1", board_entries.key_transition),
     Rule("election.opened", ADMIN, "L.5", voting_period.election_opened),
     Rule("ballot.cast", VOTER, "L.6", voting_period.ballot),
     Rule("ballot.challenged", VOTER, "L.6", voting_period.ballot),
@@ -43,7 +44,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("decryption.failed", ADMIN, "L.8", tally.decryption_failed),
     Rule("tally.result", ADMIN, "L.9", tally.tally_result),
 )}  # fmt: skip
-KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) for who in (ADMIN, TRUSTEE, VOTER)}
+KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) for who in (ADMIN, TRUSTEE, VOTER, BOARD)}
 
 
 def open_trustee_entry(seen: Observed, kind: str, payload: Any) -> tuple[int, dict]:
