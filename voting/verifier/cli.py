@@ -21,7 +21,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .checks.witnesses import relied_on_note
+from .cli_evidence import evidence as evidence_command
 from .cli_receipt import receipt
+from .cli_trust import trust_from, trust_options
 from .findings import Finding, Status
 from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
@@ -48,8 +51,14 @@ verifies again only the ballots appended since (their proofs, signatures and dec
 hashes, the rules, the eligibility and counting checks and the tally are checked over the whole record.
 
 \b
+Witnesses (evote, section W): --witness KEY... [--witness-quorum K], or --anchors FILE [--anchors-fingerprint
+sha256:HEX], require the checkpoint the verification relies on to be cosigned by K distinct witnesses; with
+--anchors the board key, the origin and the policy come from the anchors, and the trustees must be theirs.
+
+\b
 Commands:
   receipt RECEIPT.json --board URL   check a voter's receipt against the board (evote-verify receipt --help)
+  evidence FILE [FILE2]              say what a witness's fork evidence proves (evote-verify evidence --help)
 
 \b
 Exit status: 0 every check that applies passed; 1 a check failed, or --since was refused; 2 the record
@@ -67,7 +76,9 @@ class _VerifyByDefault(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage("evote-verify", "[OPTIONS] RECORD | --board URL --election ID | receipt RECEIPT --board URL")
+        formatter.write_usage(
+            "evote-verify", "[OPTIONS] RECORD | --board URL --election ID | receipt RECEIPT --board URL | evidence FILE"
+        )
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         verify_command = self.commands["verify"]
@@ -117,6 +128,7 @@ def main() -> None:
     f"{DEFAULT_LIMITS.ballot >> 20} a ballot file, {DEFAULT_LIMITS.document >> 20} another egk file, "
     f"{DEFAULT_LIMITS.entry >> 20} an entry, {DEFAULT_LIMITS.small >> 20} an evote export's other files].",
 )
+@trust_options
 def verify_command(
     record: str | None,
     record_format: str | None,
@@ -131,6 +143,10 @@ def verify_command(
     scheduler: str | None,
     chunk_size: int,
     max_file_mib: int | None,
+    witnesses: tuple[str, ...] = (),
+    witness_quorum: int | None = None,
+    anchors_file: Path | None = None,
+    anchors_fingerprint: str | None = None,
 ) -> None:
     """Verify the election record RECORD: for evote records the board's log (B), the election's rules (L),
     eligibility and counting (E), then Verifications 1-14 of the ElectionGuard 2.0 SPEC's §6.2.
@@ -145,11 +161,13 @@ def verify_command(
     try:
         location = _location(record, board_url, election_id)
         key = _board_key(board_key) if board_key is not None else None
+        trust, key, key_origin = trust_from(witnesses, witness_quorum, anchors_file, anchors_fingerprint, key)
         since = _read_since(since_file) if since_file is not None else None
         limits = Limits.uniform(max_file_mib << 20) if max_file_mib is not None else DEFAULT_LIMITS
         election = open_record(
-            location, record_format, board_key=key, since=since, since_origin=str(since_file or ""), limits=limits
-        )
+            location, record_format, board_key=key, since=since, since_origin=str(since_file or ""), limits=limits,
+            trust=trust, board_key_origin=key_origin,
+        )  # fmt: skip
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
@@ -170,6 +188,7 @@ def verify_command(
 
 
 main.add_command(receipt)
+main.add_command(evidence_command)
 
 
 def _location(record: str | None, board_url: str | None, election_id: str | None) -> str:
@@ -241,8 +260,11 @@ def _save_checkpoint(out: Console, err: Console, election: ElectionRecord, repor
             f"checkpoint not saved to {escape(str(path))}: the record did not pass (a later --since must start from a verified log)"
         )
         return
+    note = election.evote.export.checkpoint
+    if election.evote.trust is not None:  # keep the cosignatures too: a later --since checks them (W.1)
+        note = relied_on_note(election.evote.export) or note
     try:
-        path.write_text(election.evote.export.checkpoint, encoding="utf-8", newline="")
+        path.write_text(note, encoding="utf-8", newline="")
     except OSError as exc:
         err.print(f"[bold red]cannot write the checkpoint:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
@@ -288,6 +310,8 @@ def _summary(out: Console, report: Report) -> None:
             f"election {escape(str(stats.get('election_id')))}: {stats.get('entries')} board entries, {escape(str(stats.get('stage')))}"
         )
         out.print(f"board key: {escape(str(stats.get('board_key')))}")
+        if stats.get("witness_policy") is not None:
+            out.print(f"witness policy: {escape(str(stats['witness_policy']))}")
         if stats.get("since") is not None:
             out.print(
                 f"incremental: from the saved checkpoint of {stats['since']} entries; {stats.get('verified_before')} ballots verified before it"

@@ -43,6 +43,8 @@ class BoardExport:
     trusted_key: str | None  # a verifier key obtained out of band (--board-key), or None
     trusted_key_origin: str = ""  # where the trusted key came from
     transport: tuple[str, ...] = ()  # faults seen while downloading from a board (URL mode)
+    cosigned: tuple[str, ...] | Unreadable | None = None  # checkpoints.jsonl's notes (readers/evote_cosigned.py); None: no such file
+    cosigned_origin: str = ""  # where checkpoint.txt's cosignatures come from (a board URL: /checkpoint/cosigned)
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,14 @@ class EvoteParts:
     entries: int = 0  # lines in entries.jsonl
     stage: str = ""  # how far the election got, from the kinds of its entries: "open (no tally yet)"
     credential_list: Any = None  # the list in force at opening, read once (checks/credential_lists.py)
+    trust: Any = None  # the witness policy and trust anchors required (anchors.ClientTrust): section W; None: no policy
 
     def statistics(self) -> dict[str, Any]:
         key = self.export.trusted_key_origin if self.export.trusted_key else "the record's own (not compared with a key obtained out of band: --board-key)"
-        return {"election_id": self.election_id, "entries": self.entries, "stage": self.stage, "since": self.since_size, "board_key": key}
+        statistics = {"election_id": self.election_id, "entries": self.entries, "stage": self.stage, "since": self.since_size, "board_key": key}
+        if self.trust is not None:
+            statistics["witness_policy"] = f"{self.trust.policy.describe()}, from {self.trust.source}"
+        return statistics
 
     def control(self, *kinds: str) -> Iterator[ControlEntry]:
         """The control entries of the given kinds (all if none given), in seq order."""

@@ -11,8 +11,17 @@ Checked against the board the voter names (``evote-verify receipt RECEIPT.json -
 * (R.4) the board's current checkpoint is an append-only extension of the receipt's (RFC 9162 §2.1.4.2):
   the board has not rewritten the history the voter was shown.
 
-Each check yields one :class:`~voting.verifier.findings.Finding` (section R) with its evidence; a check that
-cannot run fails.
+With a witness policy (``--witness``/``--anchors``, :mod:`.anchors`), section W too:
+
+* (W.2) the trust anchors hold (:func:`~voting.verifier.anchors.anchor_findings`): signed by the board key
+  they name, the fingerprint given, the receipt's board key and origin, and the trustees of the election's
+  ``election.created`` as the board serves it at seq 0 (its inclusion in the receipt's checkpoint checked);
+* (W.3) the receipt's checkpoint is cosigned by the quorum, or the board (or mirror) serves a later
+  checkpoint cosigned by the quorum and a consistency proof from the receipt's checkpoint to it, which
+  verifies. A receipt whose only checkpoint lacks the quorum fails: it is never shown as witnessed.
+
+Each check yields one :class:`~voting.verifier.findings.Finding` (sections R and W) with its evidence; a
+check that cannot run fails.
 """
 
 from __future__ import annotations
@@ -34,15 +43,21 @@ from bulletin_board.log_format.merkle_verify import verify_inclusion
 from bulletin_board.log_format.note import NoteVerifier, parse_note
 
 from ..encoding import hex_bytes, parse_digest
+from .anchors import ClientTrust, Trustee, anchor_findings, trustees_of
 from .findings import Finding, failed, passed
 from .model import RecordUnreadable
 from .readers.files import DEFAULT_LIMITS, FileRefused, parse_json, read_given
+from .witnesses import assess, describe
 
 STEPS = {
     "R.1": "the receipt's checkpoint is signed by the board's key for the election",
     "R.2": "the inclusion proof links the ballot's entry to the receipt's checkpoint",
     "R.3": "the board serves the ballot at that seq, and its current checkpoint includes it",
     "R.4": "the board's current checkpoint extends the receipt's (no rewritten history)",
+}
+WITNESS_STEPS = {
+    "W.2": "the trust anchors are signed by the board and name its key, origin and trustees",
+    "W.3": "the receipt's checkpoint, or a later one the board proves extends it, is cosigned by the witness quorum",
 }
 
 
@@ -127,26 +142,41 @@ class _Board:
             raise
 
 
-def verify_receipt(receipt: Receipt, board_url: str, *, board_key: str | None = None) -> list[Finding]:
-    """R.1-R.4 against the board at ``board_url``; ``board_key`` (a verifier key) overrides the board's own."""
+def verify_receipt(
+    receipt: Receipt, board_url: str, *, board_key: str | None = None, trust: ClientTrust | None = None,
+    key_source: str = "--board-key",
+) -> list[Finding]:
+    """R.1-R.4 against the board at ``board_url``; ``board_key`` (a verifier key) overrides the board's own;
+    with ``trust`` (a witness policy, perhaps from trust anchors) W.2 and W.3 too."""
     board = _Board(board_url)
     try:
         info = board.get("/board")
         trusted = NoteVerifier.from_string(board_key or info.get("verifier_key"))
-        origin = election_origin(info.get("origin"), receipt.election_id)
+        if trust is not None and trust.anchors is not None:
+            origin = trust.anchors.origin  # the anchors name the origin; R.1 compares the receipt's with it
+        else:
+            origin = election_origin(info.get("origin"), receipt.election_id)
     except (BoardError, BoardClientError, AttributeError, TypeError, ValueError) as exc:
         # the board's own description is unusable: no check can run, so the receipt is not verified
         return [failed("R.1", "board", f"the board's description (/api/v1/board) cannot be used: {type(exc).__name__}: {exc}")]
-    source = "--board-key" if board_key else f"published by the board at {board_url.rstrip('/')}/api/v1/board"
+    source = key_source if board_key else f"published by the board at {board_url.rstrip('/')}/api/v1/board"
     election = urllib.parse.quote(receipt.election_id, safe="")
     findings: list[Finding] = []
     for step in (_r1_signed, _r2_included, _r3_on_board, _r4_consistent):
         findings.extend(_run(step, receipt, board, trusted, source, origin, election))
+    if trust is not None:
+        findings.extend(_run(_w2_anchors, receipt, board, trusted, trust, origin, election))
+        findings.extend(_run(_w3_witnessed, receipt, board, trusted, trust, origin, election))
     return findings
 
 
+def steps_for(trust: ClientTrust | None) -> dict[str, str]:
+    """The checks a receipt verification must report on: R.1-R.4, and W.2-W.3 under a witness policy."""
+    return STEPS | WITNESS_STEPS if trust is not None else dict(STEPS)
+
+
 def _run(step: Callable[..., Iterator[Finding]], *args) -> Iterator[Finding]:
-    check = f"R.{step.__name__[2]}"
+    check = f"{step.__name__[1].upper()}.{step.__name__[2]}"
     try:
         yield from step(*args)
     except BoardUnreachable:
@@ -273,3 +303,76 @@ def _r4_consistent(receipt: Receipt, board, trusted: NoteVerifier, source, origi
     yield passed(
         "R.4", subject, f"the board's log of {new.size} entries extends the receipt's of {old.size} ({len(proof)}-hash proof)"
     )
+
+
+def _w2_anchors(receipt: Receipt, board, trusted: NoteVerifier, trust: ClientTrust, origin: str,
+                election: str) -> Iterator[Finding]:
+    named = receipt.board.get("origin")
+    found_origin = f"{named}/elections/{receipt.election_id}" if isinstance(named, str) else None
+    yield from anchor_findings(trust, trusted, found_origin, _trustees_on_board(receipt, board, election),
+                               f"{board.url}: the receipt's board, election.created at seq 0")
+
+
+def _trustees_on_board(receipt: Receipt, board, election: str) -> list[Trustee] | str:
+    """election.created's trustees as the board serves them, the entry checked to be leaf 0 of the receipt's
+    checkpoint (so that the board cannot show this voter other trustees than the log holds)."""
+    try:
+        item = board.get(f"/elections/{election}/entries/0")
+        proof = board.get(f"/elections/{election}/entries/0/inclusion?size={receipt.tree_size}")
+        computed = compute_entry_hash(0, bytes.fromhex(item["prev_hash"]), item["kind"], item["received_at"],
+                                      rfc8785.dumps(item["payload"]))
+        root = parse_checkpoint(parse_note(receipt.checkpoint).text).root
+        verify_inclusion(0, receipt.tree_size, leaf_hash(computed), [bytes.fromhex(h) for h in proof["proof"]], root)
+    except (BoardError, BoardClientError, KeyError, TypeError, ValueError) as exc:
+        return f"the board's entry 0 cannot be checked against the receipt's checkpoint: {type(exc).__name__}: {exc}"
+    if item["kind"] != "election.created":
+        return f"the board's entry 0 is {item['kind']!r}, not election.created"
+    return trustees_of(item["payload"])
+
+
+def _w3_witnessed(receipt: Receipt, board, trusted: NoteVerifier, trust: ClientTrust, origin: str,
+                  election: str) -> Iterator[Finding]:
+    policy, keys = trust.policy, (trusted,)
+    subject = f"checkpoint of size {receipt.tree_size}"
+    own = assess(receipt.checkpoint, policy, keys, trust.now, trust.skew)
+    for status in own.future:
+        yield failed("W.3", subject, f"the cosignature by {status.witness.name} is dated in the future: {status.problem}",
+                     "receipt: checkpoint")
+    if own.met:
+        yield passed("W.3", subject, f"the receipt's checkpoint: {describe(own)}", "receipt: checkpoint")
+        return
+    required = f"{policy.quorum} valid cosignatures by distinct witnesses ({policy.describe()}, from {trust.source})"
+    try:
+        answer = board.get(f"/elections/{election}/checkpoint/cosigned?min_size={receipt.tree_size}")
+        note = answer["note"]
+    except BoardClientError as exc:
+        yield failed("W.3", subject, "the receipt's checkpoint lacks the witness quorum, and the board serves no cosigned "
+                     f"checkpoint covering it ({exc}): this receipt is not witnessed", "receipt: checkpoint",
+                     expected=required, found=describe(own))
+        return
+    later = verify_checkpoint(note, [trusted], origin=origin)
+    witnessed = assess(note, policy, keys, trust.now, trust.skew)
+    where = f"{board.url}: checkpoint/cosigned"
+    for status in witnessed.future:
+        yield failed("W.3", subject, f"the cosignature by {status.witness.name} on the board's cosigned checkpoint is "
+                     f"dated in the future: {status.problem}", where)
+    if not witnessed.met:
+        yield failed("W.3", subject, f"neither the receipt's checkpoint nor the board's cosigned checkpoint (size "
+                     f"{later.size}) has the witness quorum: this receipt is not witnessed", where, expected=required,
+                     found=f"receipt: {describe(own)}\nboard: {describe(witnessed)}")
+        return
+    proof: list[bytes] = []
+    try:
+        if later.size > receipt.tree_size:
+            answer = board.get(f"/elections/{election}/consistency?old={receipt.tree_size}&new={later.size}")
+            proof = [bytes.fromhex(h) for h in answer["proof"]]
+        check_log_extends(receipt.checkpoint, note, [trusted], origin, proof)
+    except (BoardError, BoardClientError) as exc:
+        shown = "\n".join(hex_bytes(h) for h in proof) or "(empty)"
+        yield failed("W.3", subject, f"the witnessed checkpoint is not an extension of the receipt's: {exc}; the voter "
+                     "was shown a log the witnesses did not see (a split view)", where,
+                     expected=f"receipt's checkpoint:\n{receipt.checkpoint}",
+                     found=f"cosigned checkpoint:\n{note}\nconsistency proof from {receipt.tree_size} to {later.size}:\n{shown}")
+        return
+    yield passed("W.3", subject, f"the board's cosigned checkpoint of size {later.size} extends the receipt's "
+                 f"({len(proof)}-hash consistency proof verified here): {describe(witnessed)}", where)

@@ -118,6 +118,8 @@ class Report:
         specification = "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14"
         if self.format == "evote":
             specification += "; evote record format (docs/record-format.md): sections B, L, E"
+            if any(v.number == "W" for v in self.verifications):
+                specification += "; witnesses and trust anchors: section W"
         return {
             "format": REPORT_FORMAT,
             "specification": specification,
@@ -137,11 +139,17 @@ class Report:
 
 
 def build_report(
-    record: str, format: str, conventions: str, notes: tuple[str, ...], tally: Tally, statistics: dict[str, Any]
+    record: str,
+    format: str,
+    conventions: str,
+    notes: tuple[str, ...],
+    tally: Tally,
+    statistics: dict[str, Any],
+    witnessed: bool = False,
 ) -> Report:
-    steps = all_steps(format)
+    steps = all_steps(format, witnessed)
     results = []
-    for verification in checklist_for(format):
+    for verification in checklist_for(format, witnessed):
         section = str(verification.number)
         ids = [s for s in steps if section_of(s) == section]
         ids += [c for c in tally.counts if section_of(c) == section and c not in ids]

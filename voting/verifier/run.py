@@ -52,6 +52,7 @@ def verify(
     workers = workers or os.cpu_count() or 1
     tally = Tally()
     record_checks, summary_checks = _checks(record)
+    witnessed = record.evote is not None and record.evote.trust is not None
     if record.evote is not None and record.evote.saved is not None:
         _gate(record, tally)
         record_checks = tuple(f for f in record_checks if f is not b5_log_extends_saved_checkpoint)
@@ -62,7 +63,7 @@ def verify(
         _ballot_steps_without_ballots(record, summary, tally)
         for function in summary_checks:
             run_check(function, (record, summary), tally, "election record")
-    for step in all_steps(record.format):
+    for step in all_steps(record.format, witnessed):
         if step not in tally.counts:
             tally.add(failed(step, "election record", "no result: no check reported on this step"))
     statistics = {
@@ -78,7 +79,7 @@ def verify(
         statistics.update(record.evote.statistics())
         statistics["verified_before"] = summary.verified_before
     conventions = record.conventions
-    return build_report(record.location, record.format, conventions.name, conventions.notes, tally, statistics)
+    return build_report(record.location, record.format, conventions.name, conventions.notes, tally, statistics, witnessed)
 
 
 class HistoryNotExtended(Exception):
@@ -96,7 +97,8 @@ def _checks(record: ElectionRecord) -> tuple[tuple, tuple]:
     """The record checks and summary checks of the record's checklist (module attributes read at call time)."""
     if record.format != "evote":
         return RECORD_CHECKS, SUMMARY_CHECKS
-    return checks.EVOTE_RECORD_CHECKS + RECORD_CHECKS, checks.EVOTE_SUMMARY_CHECKS + SUMMARY_CHECKS
+    witness = checks.WITNESS_RECORD_CHECKS if record.evote is not None and record.evote.trust is not None else ()
+    return checks.EVOTE_RECORD_CHECKS + witness + RECORD_CHECKS, checks.EVOTE_SUMMARY_CHECKS + SUMMARY_CHECKS
 
 
 def _gate(record: ElectionRecord, tally: Tally) -> None:

@@ -36,6 +36,7 @@ from .parameters import v1_parameters
 from .rules import l_election_rules
 from .styles import e7_ballot_styles, e8_weight_privacy
 from .tally import v9_tally_decryption, v10_contests_of_ballots_in_tally, v10_tally_values_and_labels, v11_contest_data
+from .witnesses import w1_checkpoint_cosigned, w2_trust_anchors
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,21 @@ EVOTE_SECTIONS: tuple[Verification, ...] = (
 )
 """evote's own sections, checked before the SPEC's verifications on evote records (docs/record-format.md)."""
 
+WITNESS_SECTION = Verification(
+    "W",
+    "Witnesses and trust anchors",
+    "issue 16; docs/verification-checks.md section W",
+    record=(w1_checkpoint_cosigned, w2_trust_anchors),
+)
+"""Section W, after B, only when the verification requires a witness policy (--witness, --anchors)."""
+
 RECORD_CHECKS = tuple(f for v in CHECKLIST for f in v.record)
 BALLOT_CHECKS = tuple(f for v in CHECKLIST for f in v.ballot)
 SUMMARY_CHECKS = tuple(f for v in CHECKLIST for f in v.summary)
 EVOTE_RECORD_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.record)
 EVOTE_BALLOT_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.ballot)
 EVOTE_SUMMARY_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.summary)
+WITNESS_RECORD_CHECKS = WITNESS_SECTION.record
 
 _ID = r"(?:\d+\.[A-Z]|[A-Z]\.\d+)"
 _STEP = re.compile(rf"^\s*\(({_ID})\)\s+(.*?)(?=^\s*\({_ID}\)|^\s*$|\Z)", re.S | re.M)
@@ -125,22 +135,27 @@ def steps_of(function: Callable) -> dict[str, str]:
     return {step: " ".join(text.split()) for step, text in _STEP.findall(function.__doc__ or "")}
 
 
-def checklist_for(format: str) -> tuple[Verification, ...]:
-    """The checklist of a record format: evote records add sections B, L and E before Verifications 1-14."""
-    return EVOTE_SECTIONS + CHECKLIST if format == "evote" else CHECKLIST
+def checklist_for(format: str, witnessed: bool = False) -> tuple[Verification, ...]:
+    """The checklist of a record format: evote records add sections B, L and E before Verifications 1-14;
+    with a witness policy (``witnessed``) section W follows B."""
+    if format != "evote":
+        return CHECKLIST
+    if witnessed:
+        return EVOTE_SECTIONS[:1] + (WITNESS_SECTION,) + EVOTE_SECTIONS[1:] + CHECKLIST
+    return EVOTE_SECTIONS + CHECKLIST
 
 
-def all_steps(format: str = "egk") -> dict[str, str]:
+def all_steps(format: str = "egk", witnessed: bool = False) -> dict[str, str]:
     """Every numbered or lettered step of the format's checklist, with its words."""
     steps: dict[str, str] = {}
-    for v in checklist_for(format):
+    for v in checklist_for(format, witnessed):
         for function in v.record + v.ballot + v.summary:
             steps.update(steps_of(function))
     return steps
 
 
 def verification(number: int | str) -> Verification:
-    return next(v for v in EVOTE_SECTIONS + CHECKLIST if v.number == number)
+    return next(v for v in EVOTE_SECTIONS + (WITNESS_SECTION,) + CHECKLIST if v.number == number)
 
 
 PRECONDITIONS: dict[int | str, str] = {

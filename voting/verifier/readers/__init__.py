@@ -7,6 +7,7 @@ election (docs/record-format.md §7), or the election read straight from a board
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..model import ElectionRecord, RecordUnreadable
 from ..model_evote import SavedCheckpoint
@@ -31,28 +32,34 @@ def open_record(
     since: str | None = None,
     since_origin: str = "--since",
     limits: Limits = DEFAULT_LIMITS,
+    trust: Any = None,
+    board_key_origin: str = "--board-key",
 ) -> ElectionRecord:
     """Read the record at ``path`` (a directory, or for evote a board URL ``http(s)://host/ELECTION``);
     raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it.
 
     evote only: ``board_key`` is the board's verifier key obtained out of band; ``since`` the signed note of
     a checkpoint saved by an earlier verification (incremental verification). ``limits``: the largest file
-    of each kind the readers read (:mod:`.files`).
+    of each kind the readers read (:mod:`.files`). ``trust``: the witness policy and trust anchors required
+    (:class:`voting.verifier.anchors.ClientTrust`, section W); None: none.
     """
     format = format or detect_format(path)
     if format not in FORMATS:
         raise RecordUnreadable(f"unknown record format {format!r}; known formats: {', '.join(FORMATS)}")
     if format == "egk":
-        if board_key is not None or since is not None:
-            raise RecordUnreadable("--board-key and --since apply to evote records only")
+        if board_key is not None or since is not None or trust is not None:
+            raise RecordUnreadable("--board-key, --since, --witness and --anchors apply to evote records only")
         if is_board_url(str(path)):
             raise RecordUnreadable("egk records are directories; a board URL is an evote record (--format evote)")
         return open_egk(path, limits)
     if is_board_url(str(path)):
         board_url, election_id = split_board_url(str(path))
-        return open_board(board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin, limits=limits)
+        return open_board(
+            board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin, limits=limits,
+            trust=trust, board_key_origin=board_key_origin,
+        )  # fmt: skip
     saved = SavedCheckpoint(since, since_origin, None) if since is not None else None
-    return open_evote(path, board_key=board_key, since=saved, limits=limits)
+    return open_evote(path, board_key=board_key, board_key_origin=board_key_origin, since=saved, limits=limits, trust=trust)
 
 
 __all__ = ["DEFAULT_LIMITS", "FORMATS", "Limits", "detect_format", "open_board", "open_record", "split_board_url"]

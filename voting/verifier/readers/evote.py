@@ -29,6 +29,7 @@ from ..model import Chaining, ElectionRecord, RecordUnreadable, Unreadable
 from ..model_evote import BoardExport, EvoteParts, SavedCheckpoint
 from . import evote_parts as parts_of
 from .evote_ballots import EvoteBallotDecoder, EvoteBallots
+from .evote_cosigned import read_cosigned
 from .evote_entries import ChallengedPayloads, EntriesFile, read_lines, scan_entries
 from .files import DEFAULT_LIMITS, FileRefused, Limits, load_json, parse_json, read_bytes
 
@@ -73,11 +74,15 @@ def open_evote(
     transport: tuple[str, ...] = (),
     location: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    trust: Any = None,
+    cosigned_origin: str = "",
 ) -> ElectionRecord:
     """Read an evote export directory; raises :class:`RecordUnreadable` if ``path`` is not one.
 
     ``board_key`` is the board's verifier key obtained out of band (B.3 requires the record's key to be it);
-    ``since`` the checkpoint of an earlier verification (B.5, and only later ballots are checked again).
+    ``since`` the checkpoint of an earlier verification (B.5, and only later ballots are checked again);
+    ``trust`` the witness policy and anchors required (section W; the export's cosigned checkpoints are read
+    then, :mod:`.evote_cosigned`).
     Every file is read through :mod:`.files`: a file that is refused is :class:`Unreadable` (entries.jsonl:
     the checks that read it cannot run, and say why).
     """
@@ -99,6 +104,8 @@ def open_evote(
         trusted_key=board_key,
         trusted_key_origin=board_key_origin,
         transport=transport,
+        cosigned=read_cosigned(root, limits) if trust is not None else None,
+        cosigned_origin=cosigned_origin,
     )
     counting = (
         scan.counter.result() if scan.counter is not None else Unreadable("entries.jsonl", "election.created", "no revoting rule")
@@ -114,6 +121,7 @@ def open_evote(
         saved=since,
         since_size=_size_of(since),
         entries=scan.lines,
+        trust=trust,
     )
     parts.stage = parts_of.stage(parts)
     parameters = parts_of.parameters(parts)

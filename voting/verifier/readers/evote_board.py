@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import rfc8785
 
@@ -58,16 +59,23 @@ def open_board(
     since_note: str | None = None,
     since_origin: str = "",
     limits: Limits = DEFAULT_LIMITS,
+    trust: Any = None,
+    board_key_origin: str = "--board-key",
 ) -> ElectionRecord:
     """Download the election into a temporary export and open it; raises :class:`RecordUnreadable` when the
-    board cannot be reached or has no such election."""
+    board cannot be reached or has no such election.
+
+    With a witness policy (``trust``) the checkpoint read is the board's latest *cosigned* checkpoint
+    (``GET /checkpoint/cosigned``) and exactly its entries are downloaded, so that section W checks the
+    cosignatures of the very checkpoint verified; a board that serves none is read at its plain checkpoint,
+    and W.1 then fails saying so."""
     directory = tempfile.TemporaryDirectory(prefix="evote-verify-board-")
     try:
         root = Path(directory.name)
         client = BoardClient(board_url, retries=2)
         quoted = urllib.parse.quote(election_id, safe="")
         info = client.board_info()
-        checkpoint = client.get(f"/elections/{quoted}/checkpoint")
+        checkpoint, cosigned_origin = _checkpoint(client, board_url, quoted, trust is not None)
         transport = _download(client, election_id, int(checkpoint["size"]), root)
         (root / FILES["checkpoint"]).write_text(checkpoint["note"], encoding="utf-8", newline="")
         key = {k: info[k] for k in ("key_name", "public_key", "verifier_key")} | {"board_origin": info["origin"]}
@@ -87,11 +95,13 @@ def open_board(
         record = open_evote(
             root,
             board_key=board_key or info["verifier_key"],
-            board_key_origin="--board-key" if board_key else f"published by the board at {api}",
+            board_key_origin=board_key_origin if board_key else f"published by the board at {api}",
             since=saved,
             transport=transport,
             location=f"{board_url.rstrip('/')}/{election_id}",
             limits=limits,
+            trust=trust,
+            cosigned_origin=cosigned_origin,
         )
     except BoardClientError as exc:
         directory.cleanup()
@@ -104,6 +114,20 @@ def open_board(
         raise
     record.closers.append(directory.cleanup)
     return record
+
+
+def _checkpoint(client: BoardClient, board_url: str, quoted: str, cosigned: bool) -> tuple[dict, str]:
+    """The checkpoint to verify, and (with a policy) where its cosignatures come from."""
+    if not cosigned:
+        return client.get(f"/elections/{quoted}/checkpoint"), ""
+    url = f"{board_url.rstrip('/')}/api/v1/elections/{quoted}/checkpoint/cosigned"
+    try:
+        return client.get(f"/elections/{quoted}/checkpoint/cosigned"), url
+    except BoardClientError as exc:
+        if exc.status is None:
+            raise
+        checkpoint = client.get(f"/elections/{quoted}/checkpoint")
+        return checkpoint, f"{url} (the board serves no cosigned checkpoint: {exc}; its plain checkpoint was read)"
 
 
 def _download(client: BoardClient, election_id: str, size: int, root: Path) -> tuple[str, ...]:
