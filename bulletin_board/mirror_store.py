@@ -166,7 +166,8 @@ class MirrorStore:
     @staticmethod
     def _upsert_status(conn: Connection, election_id: str, values: dict) -> None:
         if conn.execute(select(mirror_elections.c.election_id).where(mirror_elections.c.election_id == election_id)).first():
-            conn.execute(update(mirror_elections).where(mirror_elections.c.election_id == election_id).values(**values))
+            if values:
+                conn.execute(update(mirror_elections).where(mirror_elections.c.election_id == election_id).values(**values))
         else:
             conn.execute(insert(mirror_elections).values(election_id=election_id, **{"status": "following", **values}))
 
@@ -281,8 +282,12 @@ class _Copier:
         self.frontier = _frontier(conn, election_id, start)
         self.entry_rows: list[dict] = []
         self.node_rows: list[dict] = []
-        self.state: ElectionState | None = None
-        self.state_failed = False
+        self.state: ElectionState | None = None  # None: the rules could not be replayed (logged)
+        try:  # the state after the stored entries, before any new one is inserted
+            self.state = ControlStates().current(conn, election_id)
+        except (VotingError, BoardError, ValueError, LookupError) as exc:
+            log.error("mirror %s: the stored entries do not replay under the election's rules (%s); look-ups of this "
+                      "election may be incomplete, the verifier will report it", election_id, exc)
 
     def add(self, entry: Entry) -> None:
         eid = self.election_id
@@ -327,19 +332,17 @@ class _Copier:
 
     def _apply_control(self, entry: Entry) -> None:
         """Replay the election's rules as the board did, to fill the credentials table and the state column."""
-        if self.state_failed:
+        if self.state is None:
             return
-        self.flush()  # a tally's challenged ballots and the replay read stored payloads
+        self.flush()  # a tally's challenged ballots are read from the stored payloads
         try:
-            if self.state is None:
-                self.state = ControlStates().current(self.conn, self.election_id)
             before, revoked_before = set(self.state.credentials), set(self.state.revoked)
             apply_entry(self.state, entry.seq, entry.kind, json.loads(entry.payload), entry.entry_hash,
                         lambda seq: payload_at(self.conn, self.election_id, seq))
         except (VotingError, BoardError, ValueError, LookupError) as exc:
             log.error("mirror %s: entry %d (%s) does not replay under the election's rules (%s); look-ups of this "
                       "election may be incomplete, the verifier will report it", self.election_id, entry.seq, entry.kind, exc)
-            self.state_failed = True
+            self.state = None
             return
         added = [self.state.credentials[key] for key in sorted(set(self.state.credentials) - before)]
         if added:
