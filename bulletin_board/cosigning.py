@@ -116,9 +116,11 @@ def cosign_with(log: BoardLog, witness: WitnessEndpoint, election_id: str, signe
         answer = _ask(log, witness, election_id, signed, held, timeout)
     if answer.status == 0:
         return Outcome(witness.name, election_id, size, "unreachable", 0, answer.error, tuple(sent))
-    if answer.status == 409:
-        return Outcome(witness.name, election_id, size, "conflict", 409, answer.body[:40].decode("ascii", "replace").strip(),
-                       tuple(sent))
+    if answer.status == 409:  # again, from the witness's own size
+        stated = answer.body[:24].decode("ascii", "replace").strip()
+        detail = (f"the witness holds a different checkpoint of size {stated}: its log and this board's differ"
+                  if stated == str(sent[-1]) else f"the witness moved on to size {stated} meanwhile")
+        return Outcome(witness.name, election_id, size, "conflict", 409, detail, tuple(sent))
     if answer.status != 200:
         return Outcome(witness.name, election_id, size, "refused", answer.status,
                        answer.body[:200].decode("utf-8", "replace").strip(), tuple(sent))

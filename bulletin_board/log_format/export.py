@@ -4,6 +4,12 @@
     <dir>/entries.jsonl     one entry per line, seq order, each line RFC 8785 canonical JSON
     <dir>/checkpoint.txt    the signed checkpoint whose size is the number of entries exported
     <dir>/board-key.json    the board's origin, key name, public key and verifier key
+    <dir>/checkpoints.jsonl every checkpoint the board stored up to that size, oldest first, one RFC 8785 line
+                            {"note", "root", "size", "witnesses"} each, the note carrying the witnesses'
+                            cosignatures the board obtained for it (absent from exports of boards without them)
+
+checkpoints.jsonl is not listed in the manifest's ``files``, so that the manifest of every export stays that of
+version 1 and older exports, which lack the file, read as before.
 
 The source is either a ``BoardLog`` (direct database access) or a running board over HTTP.
 """
@@ -11,6 +17,7 @@ The source is either a ``BoardLog`` (direct database access) or a running board 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -26,9 +33,10 @@ from .note import NoteVerifier
 FORMAT = "evote-board-record"
 VERSION = 1
 FILES = {"entries": "entries.jsonl", "checkpoint": "checkpoint.txt", "board_key": "board-key.json"}
+CHECKPOINTS_FILE = "checkpoints.jsonl"
 PAGE = 1000
 
-__all__ = ["FORMAT", "VERSION", "FILES", "entry_to_json", "export_from_log", "export_from_board"]
+__all__ = ["FORMAT", "VERSION", "FILES", "CHECKPOINTS_FILE", "entry_to_json", "export_from_log", "export_from_board"]
 
 
 def entry_to_json(entry: Entry) -> dict:
@@ -38,7 +46,7 @@ def entry_to_json(entry: Entry) -> dict:
 
 
 def _write(out: Path, election_id: str, board_origin: str, verifier: NoteVerifier, note: str, size: int,
-           entries: Iterable[Entry]) -> Path:
+           entries: Iterable[Entry], checkpoints: list[dict] | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     written = 0
     with open(out / FILES["entries"], "wb") as handle:
@@ -50,6 +58,13 @@ def _write(out: Path, election_id: str, board_origin: str, verifier: NoteVerifie
     if written != size:
         raise BoardError(f"source returned {written} entries for a checkpoint of size {size}")
     (out / FILES["checkpoint"]).write_text(note, encoding="utf-8", newline="")
+    if checkpoints is not None:
+        with open(out / CHECKPOINTS_FILE, "wb") as handle:
+            for item in sorted(checkpoints, key=lambda c: c["size"]):
+                if item["size"] <= size:
+                    line = {"size": item["size"], "root": item["root"], "note": item["note"],
+                            "witnesses": list(item.get("witnesses", []))}
+                    handle.write(rfc8785.dumps(line) + b"\n")
     key = {"board_origin": board_origin, "key_name": verifier.name,
            "public_key": verifier.public_key.hex().upper(), "verifier_key": verifier.to_string()}
     (out / FILES["board_key"]).write_bytes(rfc8785.dumps(key) + b"\n")
@@ -69,18 +84,39 @@ def export_from_log(log, election_id: str, out: str | Path) -> Path:
         for start in range(0, checkpoint.size, PAGE):
             yield from log.entries(election_id, start, min(PAGE, checkpoint.size - start))
 
-    return _write(Path(out), election_id, log.origin, log.signer.verifier, checkpoint.note, checkpoint.size, pages())
+    stored = [{"size": c.signed.size, "root": c.signed.root.hex().upper(), "note": c.note, "witnesses": c.witnesses}
+              for c in log.cosigned_checkpoints(election_id)]
+    return _write(Path(out), election_id, log.origin, log.signer.verifier, checkpoint.note, checkpoint.size, pages(),
+                  stored)
 
 
-def _get(base: str, path: str, **query: int) -> dict:
+def _get(base: str, path: str, *, missing_ok: bool = False, **query: int) -> dict:
     url = base.rstrip("/") + path + ("?" + urllib.parse.urlencode(query) if query else "")
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if missing_ok and exc.code == 404:
+            return {}
+        raise BoardError(f"cannot fetch {url}: {exc}") from None
     except OSError as exc:
         raise BoardError(f"cannot fetch {url}: {exc}") from None
     except ValueError:
         raise BoardError(f"{url} did not answer with JSON") from None
+
+
+def _checked_checkpoints(answer: dict) -> list[dict] | None:
+    """The board's stored checkpoints as exported (None for a board that has no such endpoint)."""
+    if not answer:
+        return None
+    items = answer["checkpoints"]
+    for item in items:
+        size, root, note, witnesses = item["size"], item["root"], item["note"], item.get("witnesses", [])
+        if (isinstance(size, bool) or not isinstance(size, int) or not isinstance(root, str) or not isinstance(note, str)
+                or not isinstance(witnesses, list) or not all(isinstance(name, str) for name in witnesses)):
+            raise BoardError(f"the board's checkpoints answer holds a malformed item: {str(item)[:200]}")
+    return items
 
 
 def export_from_board(board_url: str, election_id: str, out: str | Path) -> Path:
@@ -101,6 +137,7 @@ def _export_from_board(board_url: str, election_id: str, out: str | Path) -> Pat
     verifier = NoteVerifier.from_string(info["verifier_key"])
     checkpoint = _get(board_url, f"/api/v1/elections/{quoted}/checkpoint")
     size = checkpoint["size"]
+    stored = _checked_checkpoints(_get(board_url, f"/api/v1/elections/{quoted}/checkpoints", missing_ok=True))
 
     def pages() -> Iterable[Entry]:
         for start in range(0, size, PAGE):
@@ -109,4 +146,4 @@ def _export_from_board(board_url: str, election_id: str, out: str | Path) -> Pat
                 yield Entry(election_id, item["seq"], item["kind"], canonicalize(item["payload"]),
                             bytes.fromhex(item["prev_hash"]), bytes.fromhex(item["entry_hash"]), item["received_at"])
 
-    return _write(Path(out), election_id, info["origin"], verifier, checkpoint["note"], size, pages())
+    return _write(Path(out), election_id, info["origin"], verifier, checkpoint["note"], size, pages(), stored)

@@ -23,6 +23,8 @@ from werkzeug.wrappers import Request, Response
 from bulletin_board.cosigning import CheckpointCosigner, CosignerLease
 from bulletin_board.log_format.cosignature import Cosigner
 from bulletin_board.log_format.errors import InvalidInput
+from bulletin_board.log_format.export import CHECKPOINTS_FILE, export_from_log
+from bulletin_board.log_format.export_check import verify_exported_record
 from bulletin_board.log_format.witness_policy import WitnessPolicy
 from bulletin_board.log_format.witness_protocol import Held, decide, parse_add_checkpoint
 from bulletin_board.web.config import load_settings
@@ -122,7 +124,7 @@ def test_settings_name_the_field_at_fault(tmp_path):
     assert parse_witness_policy({"witnesses": [{"url": "http://a:1/", "key": key}]}).quorum == 1
 
 
-def test_three_witnesses_cosign_each_new_size_from_the_size_they_hold(board):
+def test_three_witnesses_cosign_each_new_size_from_the_size_they_hold(board, tmp_path):
     app, client, state, witnesses = board
     assert client.get("/api/v1/elections/e1/checkpoint/cosigned").get_json()["error"]["code"] == "not_yet_cosigned"
     first = statuses(state.cosigner.run_once())
@@ -142,6 +144,10 @@ def test_three_witnesses_cosign_each_new_size_from_the_size_they_hold(board):
     assert [(c["size"], len(c["witnesses"])) for c in listed] == [(1, 3), (6, 3)]
     info = client.get("/api/v1/board").get_json()["witness_policy"]
     assert info["quorum"] == 2 and [w["url"] for w in info["witnesses"]] == [w.url for w in witnesses]
+    export = export_from_log(state.log, "e1", tmp_path / "record")
+    assert verify_exported_record(export).size == 6  # the manifest is version 1's: checkpoints.jsonl is extra
+    lines = [json.loads(line) for line in (export / CHECKPOINTS_FILE).read_text().splitlines()]
+    assert [(c["size"], c["note"], c["witnesses"]) for c in lines] == [(c["size"], c["note"], c["witnesses"]) for c in listed]
 
 
 def test_a_witness_down_lost_or_ahead_costs_only_its_own_cosignature(board):
@@ -180,6 +186,18 @@ def test_one_cosigner_holds_the_lease_until_it_stops(board):
     expired = CosignerLease(state.log.engine, lambda: state.log.clock() + 10**12, 1)
     assert expired.acquire() is True  # a holder that stopped renewing is replaced
     other.stop()
+
+
+def test_the_lease_admits_one_holder_on_each_backend(log):
+    """SQLite and PostgreSQL (conftest's ``log``): the holder renews, another waits, an expired lease passes."""
+    now = [time.time_ns() // 1000 + 10**13]  # past any lease an earlier test took with the real clock
+    first, second = (CosignerLease(log.engine, lambda: now[0], 5) for _ in range(2))
+    assert first.acquire() and first.acquire() and not second.acquire()
+    now[0] += 6_000_000
+    assert second.acquire() and not first.acquire()
+    second.release()
+    assert first.acquire()
+    first.release()
 
 
 def test_a_pull_mode_witness_deposits_its_cosignature_and_bad_deposits_change_nothing(board):
