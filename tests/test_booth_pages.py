@@ -3,6 +3,8 @@ under a strict Content-Security-Policy, the CSRF-protected language form, and re
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from support.booth_board import booth_app
 
-from voting.booth.security import CONTENT_SECURITY_POLICY
+from voting.booth.security import CONTENT_SECURITY_POLICY, page_policy
 
 PAGES = ["/booth/", "/booth/elections/e1/", "/booth/elections/e1/vote", "/booth/elections/e1/lookup",
          "/booth/elections/e1/check"]
@@ -37,6 +39,7 @@ class _Markup(HTMLParser):
         self.problems: list[str] = []
         self.scripts: list[dict] = []
         self.ids: list[str] = []
+        self.import_maps: list[str] = []
         self._in_script: dict | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -60,28 +63,31 @@ class _Markup(HTMLParser):
 
     def handle_data(self, data):
         script = self._in_script
-        if script is not None and data.strip() and script.get("type") != "application/json":
+        if script is not None and data.strip() and script.get("type") not in ("application/json", "importmap"):
             self.problems.append("inline script")
+        if script is not None and script.get("type") == "importmap":
+            self.import_maps.append(data)  # admitted by its hash only (tests/test_booth_sri.py)
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_render_under_a_strict_policy(client, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    markup = _Markup()
+    markup.feed(response.get_data(as_text=True))
+    import_map_hash = "'sha256-" + base64.b64encode(hashlib.sha256(markup.import_maps[0].encode()).digest()).decode() + "'"
+    assert response.headers["Content-Security-Policy"] == page_policy(import_map_hash)
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY and "unsafe" not in CONTENT_SECURITY_POLICY
     assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
-    markup = _Markup()
-    markup.feed(response.get_data(as_text=True))
-    assert markup.problems == []
+    assert markup.problems == [] and len(markup.import_maps) == 1
     assert len(markup.ids) == len(set(markup.ids)), "duplicate element ids"
     modules = [s for s in markup.scripts if s.get("type") == "module"]
     assert len(modules) == 1 and modules[0]["src"].startswith("/booth/static/js/booth/")
-    assert all(s.get("type") in ("module", "application/json") for s in markup.scripts)
+    assert all(s.get("type") in ("module", "application/json", "importmap") for s in markup.scripts)
 
 
 def test_security_headers_cover_the_board_api_and_static_files(client):

@@ -27,14 +27,16 @@ import re
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
 from .i18n import COOKIE, LANGUAGES, RIGHT_TO_LEFT, current_language, install_babel
+from .code_hash import STATIC, booth_code_sha256, integrity_map
 from .qr import qr_svg
-from .security import LanguageForm, install_security_headers
+from .security import LanguageForm, install_security_headers, page_policy
+from .served_code import ServedCode
 from .strings import js_strings
 
 API_PREFIX = "/api/v1"
@@ -63,12 +65,25 @@ def _page_globals() -> dict:
     language = current_language()
     form = LanguageForm(formdata=None, lang=language, next=_here_without_lang())
     form.lang.choices = list(LANGUAGES.items())
+    code = _served_code()
     return {"lang": language, "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr", "languages": LANGUAGES,
-            "language_form": form, "js_strings": js_strings(), "api_base": API_PREFIX}
+            "language_form": form, "js_strings": js_strings(), "api_base": API_PREFIX,
+            "integrity": code.integrity, "import_map": code.import_map(_static_url), "booth_sha256": code.sha256}
 
 
-def _page(template: str, election_id: str | None = None, **values) -> str:
-    return render_template(f"booth/{template}", election_id=election_id, **values)
+def _served_code() -> ServedCode:
+    return current_app.extensions["evote_booth_code"]
+
+
+def _static_url(filename: str) -> str:
+    return url_for("booth.static", filename=filename)
+
+
+def _page(template: str, election_id: str | None = None, **values) -> Response:
+    """A page, with a Content-Security-Policy that admits its import map (by hash) and no other inline script."""
+    response = make_response(render_template(f"booth/{template}", election_id=election_id, **values))
+    response.headers["Content-Security-Policy"] = page_policy(_served_code().import_map(_static_url).csp_hash)
+    return response
 
 
 @bp.get("/")
@@ -134,7 +149,9 @@ def set_language():
     form = LanguageForm()
     form.lang.choices = list(LANGUAGES.items())
     if not form.validate_on_submit():
-        return _page("form_error.html"), 400
+        response = _page("form_error.html")
+        response.status_code = 400
+        return response
     response = redirect(_safe_next(form.next.data or ""), 303)
     response.set_cookie(COOKIE, form.lang.data, max_age=LANGUAGE_COOKIE_SECONDS, secure=request.is_secure,
                         httponly=True, samesite="Lax")
@@ -160,4 +177,6 @@ def register_booth(app: Flask, *, url_prefix: str = "/booth", secret_key: str | 
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     install_babel(app)
     install_security_headers(app)
+    # the booth's code is hashed once: its pages carry this integrity, and a file changed later is refused
+    app.extensions["evote_booth_code"] = ServedCode(booth_code_sha256(STATIC), integrity_map(STATIC))
     app.register_blueprint(bp, url_prefix=url_prefix)

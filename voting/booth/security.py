@@ -2,7 +2,8 @@
 
 The booth's pages run only same-origin scripts (no inline script, no event-handler attribute, no eval), so
 the policy can be strict: a stolen or injected string can never run as code. The headers are added with
-``setdefault``: a view that sets its own value keeps it.
+``setdefault``: a view that sets its own value keeps it (the booth's pages set ``page_policy``, which admits
+their one inline import map by its hash).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "object-src 'none'",
     "frame-ancestors 'none'",
 ])
+
+
+
+def page_policy(import_map_hash: str) -> str:
+    """The policy of a booth page: as above, and its import map admitted by hash (served_code.py); still no
+    other inline script, no eval, no event-handler attribute."""
+    return CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {import_map_hash}", 1)
+
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -62,7 +62,7 @@ export function setSlowListener(listener) {
   slowListener = listener;
 }
 
-async function request(method, url, body, onSlow = null) {
+async function request(method, url, body, onSlow = null, { text = false } = {}) {
   const notify = onSlow ?? slowListener;
   const controller = new AbortController();
   const init = {
@@ -71,7 +71,7 @@ async function request(method, url, body, onSlow = null) {
     cache: 'no-store',
     redirect: 'error',
     referrerPolicy: 'no-referrer',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: text ? 'text/plain, application/json' : 'application/json' },
     signal: controller.signal,
   };
   if (body !== undefined) {
@@ -96,14 +96,17 @@ async function request(method, url, body, onSlow = null) {
       throw new BoardUnreachable(timedOut);
     }
     let data = null;
+    let body = null;
     try {
-      data = await response.json();
+      body = await response.text();
+      data = text && response.ok ? body : JSON.parse(body);
     } catch {
       if (timedOut) throw new BoardUnreachable(true);
       data = null;
     }
     if (response.status >= 500) throw new BoardUnavailable(response.status, data?.error);
     if (!response.ok) throw new BoardRefusal(response.status, data?.error);
+    if (text && typeof data === 'string') return { status: response.status, data }; // a text answer (the anchors)
     if (data === null || typeof data !== 'object') {
       throw new BoardUnavailable(response.status, { message: 'the board answered something that is not JSON' });
     }
@@ -197,6 +200,38 @@ export class ElectionApi {
 
   async consistency(oldSize, newSize) {
     return (await request('GET', `${this.path}/consistency?old=${Number(oldSize)}&new=${Number(newSize)}`)).data;
+  }
+
+  /** The inclusion proof of entry `seq` in the tree of `size` entries: { seq, size, proof: [hex], root, ... }. */
+  async inclusion(seq, size) {
+    return (await request('GET', `${this.path}/entries/${Number(seq)}/inclusion?size=${Number(size)}`)).data;
+  }
+
+  /**
+   * The election's trust anchors, the signed note as text (trust_anchors.js checks it), or null when the
+   * election has none (404).
+   */
+  async anchors() {
+    try {
+      return (await request('GET', `${this.path}/anchors`, undefined, null, { text: true })).data;
+    } catch (error) {
+      if (error instanceof BoardRefusal && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The latest checkpoint that witnesses cosigned, of at least `minSize` entries: { size, root, note (the board's
+   * signature and every cosignature obtained), witnesses }, or null while there is none (404
+   * not_yet_cosigned). `onSlow` as for postBallot.
+   */
+  async cosignedCheckpoint(minSize, { onSlow = null } = {}) {
+    try {
+      return (await request('GET', `${this.path}/checkpoint/cosigned?min_size=${Number(minSize)}`, undefined, onSlow)).data;
+    } catch (error) {
+      if (error instanceof BoardRefusal && error.status === 404) return null;
+      throw error;
+    }
   }
 }
 

@@ -74,22 +74,31 @@ export function parseCheckpointBody(text) {
 }
 
 /**
+ * Checks that the board's key signed a note: a signature line with the board's key name and key id must be
+ * present and every such line must verify (Ed25519 over the note text). Returns the text.
+ */
+export async function verifyBoardSignature(note, { keyName, publicKeyHex, what = 'checkpoint' }) {
+  const { text, signatures } = parseNote(note);
+  const publicKey = hexToBytes(publicKeyHex, 'board.public_key', 32);
+  const keyId = await noteKeyId(keyName, publicKey);
+  const ours = signatures.filter((s) => s.name === keyName && bytesEqual(s.keyId, keyId));
+  if (ours.length === 0) throw new BoardProofError(`${what}: not signed by the board key`, { keyName });
+  const key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+  for (const s of ours) {
+    if (!await crypto.subtle.verify({ name: 'Ed25519' }, key, s.signature, utf8(text))) {
+      throw new BoardProofError(`${what}: the board signature does not verify`, { keyName });
+    }
+  }
+  return text;
+}
+
+/**
  * Checks a signed checkpoint: a signature line with the board's key name and key id must be present and
  * every such line must verify (Ed25519 over the note text); the origin must be `origin`.
  * Returns { origin, size, root }.
  */
 export async function verifyCheckpoint(note, { keyName, publicKeyHex, origin }) {
-  const { text, signatures } = parseNote(note);
-  const publicKey = hexToBytes(publicKeyHex, 'board.public_key', 32);
-  const keyId = await noteKeyId(keyName, publicKey);
-  const ours = signatures.filter((s) => s.name === keyName && bytesEqual(s.keyId, keyId));
-  if (ours.length === 0) throw new BoardProofError('checkpoint: not signed by the board key', { keyName });
-  const key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
-  for (const s of ours) {
-    if (!await crypto.subtle.verify({ name: 'Ed25519' }, key, s.signature, utf8(text))) {
-      throw new BoardProofError('checkpoint: the board signature does not verify', { keyName });
-    }
-  }
+  const text = await verifyBoardSignature(note, { keyName, publicKeyHex });
   const checkpoint = parseCheckpointBody(text);
   if (checkpoint.origin !== origin) {
     throw new BoardProofError('checkpoint: for another log', { expected: origin, found: checkpoint.origin });
@@ -234,4 +243,83 @@ export async function verifyReceipt(receipt, { electionId, board }) {
   const leaf = await leafHash(hexToBytes(receipt.entry_hash, 'entry_hash', 32));
   await verifyInclusion(receipt.seq, checkpoint.size, leaf, proof.hashes.map((h, i) => hexToBytes(h, `hashes[${i}]`, 32)), checkpoint.root);
   return checkpoint;
+}
+
+// --- witness cosignatures: C2SP tlog-cosignature, cosignature/v1 (bulletin_board/log_format/cosignature.py) ---
+
+const ALG_COSIGNATURE_V1 = 0x04;
+const MAX_TIMESTAMP = (1n << 63n) - 1n;
+
+/** key_id = SHA-256(name ∥ "\n" ∥ 0x04 ∥ public key)[0:4] (algorithm byte 0x04, not the board's 0x01). */
+export async function cosignatureKeyId(name, publicKey) {
+  return (await sha256(concatBytes(utf8(name), utf8('\n'), Uint8Array.of(ALG_COSIGNATURE_V1), publicKey))).slice(0, 4);
+}
+
+/** The bytes a cosignature/v1 signs: "cosignature/v1\n", "time <t>\n", then the checkpoint body. */
+export function cosignedMessage(body, timestamp) {
+  return utf8(`cosignature/v1\ntime ${BigInt(timestamp)}\n${body}`);
+}
+
+/**
+ * A witness's verifier key "<name>+<key id, 8 hex digits>+base64(0x04 ∥ Ed25519 key)" as
+ * { name, publicKey, keyId }; throws BoardProofError for anything else (a wrong key id included).
+ */
+export async function parseCosignerKey(text) {
+  const parts = typeof text === 'string' ? text.trim().split('+') : [];
+  if (parts.length !== 3 || !NAME.test(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) {
+    throw new BoardProofError('witness key: not <name>+<8 hex digits>+<base64 key>');
+  }
+  const data = base64ToBytes(parts[2]);
+  if (data.length !== 33 || data[0] !== ALG_COSIGNATURE_V1) {
+    throw new BoardProofError('witness key: not 0x04 (cosignature/v1) followed by a 32-byte Ed25519 key');
+  }
+  const publicKey = data.slice(1);
+  const keyId = await cosignatureKeyId(parts[0], publicKey);
+  if (bytesToHex(keyId).toLowerCase() !== parts[1]) throw new BoardProofError('witness key: the key id does not match');
+  return { name: parts[0], publicKey, keyId };
+}
+
+/**
+ * The valid cosignatures in a signed checkpoint `note` by the listed `witnesses` (parseCosignerKey's),
+ * each witness counted once: { valid: [{ name, timestamp (BigInt) }], problems: [text] }. Lines of other
+ * keys (the board's, unlisted witnesses') are ignored, as C2SP says; a line with a listed witness's name and
+ * key id that does not verify is a problem, never a cosignature.
+ */
+export async function cosignaturesIn(note, witnesses) {
+  const { text, signatures } = parseNote(note);
+  const found = new Map();
+  const problems = [];
+  for (const s of signatures) {
+    for (const witness of witnesses) {
+      if (s.name !== witness.name || !bytesEqual(s.keyId, witness.keyId)) continue;
+      if (s.signature.length !== 8 + 64) {
+        problems.push(`cosignature by ${witness.name} is not 76 bytes`);
+        continue;
+      }
+      const timestamp = new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0);
+      if (timestamp > MAX_TIMESTAMP) {
+        problems.push(`cosignature by ${witness.name} has a timestamp above 2^63 - 1`);
+        continue;
+      }
+      const key = await crypto.subtle.importKey('raw', witness.publicKey, { name: 'Ed25519' }, false, ['verify']);
+      if (!await crypto.subtle.verify({ name: 'Ed25519' }, key, s.signature.slice(8), cosignedMessage(text, timestamp))) {
+        problems.push(`cosignature by ${witness.name} (${bytesToHex(witness.keyId).toLowerCase()}) does not verify`);
+        continue;
+      }
+      const id = bytesToHex(witness.publicKey);
+      if (!found.has(id)) found.set(id, { name: witness.name, timestamp });
+    }
+  }
+  return { valid: [...found.values()], problems };
+}
+
+/**
+ * A checkpoint that the board signed (verifyCheckpoint) and that witnesses cosigned, counted against a
+ * policy { witnesses, quorum } (from the trust anchors): { checkpoint, valid, problems, met }. It never
+ * throws for missing cosignatures: `met` says whether at least `quorum` distinct listed witnesses vouch.
+ */
+export async function verifyCosignedCheckpoint(note, { keyName, publicKeyHex, origin, policy }) {
+  const checkpoint = await verifyCheckpoint(note, { keyName, publicKeyHex, origin });
+  const { valid, problems } = await cosignaturesIn(note, policy.witnesses);
+  return { checkpoint, valid, problems, met: policy.quorum > 0 && valid.length >= policy.quorum };
 }

@@ -1,5 +1,7 @@
 // Election information: the manifest's texts, the phase, the contests and options, the trustees and the
-// board's key, all from the board's /context (record format §9) and all shown as text.
+// board's key, all from the board's /context (record format §9) and all shown as text; and the election's
+// trust anchors (their fingerprint for the voter to compare with the voting card, the witnesses they name,
+// and whether the booth code they name is the code this site says it serves).
 
 import { bytesToHex, concatBytes, hexToBytes } from '../eg/bytes.js';
 import { ElectionApi } from './api.js';
@@ -9,6 +11,7 @@ import { alertMessage, byId, el, facts, fill, pageContext, show } from './dom.js
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
 import { loadContext } from './page_common.js';
+import { loadAnchors, showAnchors } from './witness_view.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
@@ -171,6 +174,21 @@ async function main() {
   await showBoardKey(context.board).catch(() => fill(byId('board-verifier-key'), t('board.key_unreadable')));
   if (context.result) showResult(context.result);
   show(byId('election-details'));
+  await showTrust(context);
+}
+
+/** The trust anchors' fingerprint and witnesses, and the booth hash they name beside the one in the footer. */
+async function showTrust(context) {
+  const loaded = await loadAnchors(api, context);
+  showAnchors(byId('anchors-info'), loaded);
+  if (loaded.anchors !== null) {
+    const served = byId('booth-code-hash').textContent.trim();
+    const named = `sha256:${loaded.anchors.boothSha256}`;
+    const node = byId('booth-code-check');
+    node.className = served === named ? 'verdict ok' : 'verdict bad';
+    fill(node, served === named ? t('anchors.booth_matches') : t('anchors.booth_differs', { hash: named }));
+    show(node);
+  }
 }
 
 main();

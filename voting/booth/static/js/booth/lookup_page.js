@@ -4,6 +4,10 @@
 // entry itself, and for a pasted receipt, that it matches and that the board's log extends its checkpoint.
 // The beginning of a code (at least 8 characters) lists every ballot whose code starts with it: it finds a
 // ballot, but only the whole code, which the receipt holds, shows which one is the voter's.
+// When the election's trust anchors name witnesses, the receipt (the pasted one, else the board's) is also
+// checked against a checkpoint the witnesses cosigned; a receipt that was not yet confirmed is completed
+// here (witness_view.js: cosigned checkpoint, inclusion and consistency proofs, all checked in this browser)
+// and can be downloaded again, completed.
 
 import { ElectionApi } from './api.js';
 import { BoardProofError, entryHash, verifyCheckpoint, verifyConsistency, verifyReceipt } from './board_proofs.js';
@@ -11,10 +15,14 @@ import { hexToBytes, bytesToHex } from '../eg/bytes.js';
 import { byId, codeNode, el, facts, fill, focusHeading, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { clearError, loadContext, normaliseCode, normalisePrefix, reportSlowRequests, setTitle, showError } from './page_common.js';
+import { downloadReceipt } from './receipt_view.js';
+import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, witnessReceipt } from './witness_view.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
 let context = null;
+let trust = null; // loadAnchors(): the election's checked trust anchors, or why there are none
+let completed = null; // a pasted receipt completed with the witnesses' confirmation, to download
 let busy = false;
 const MAX_MATCHES = 50;
 
@@ -80,6 +88,9 @@ async function lookup(event) {
   button.disabled = true;
   clearError(byId('page-error'));
   show(byId('lookup-result'), false);
+  show(byId('lookup-witness'), false);
+  show(byId('lookup-anchors'), false);
+  show(byId('lookup-download-completed'), false);
   try {
     if (context === null) context = await loadContext(api);
     fill(byId('page-status'), t('lookup.running'));
@@ -163,6 +174,7 @@ async function showResult(code, pasted, found) {
       await verifyConsistency(old.size, current.size, old.root, current.root, proof.proof.map((h, i) => hexToBytes(h, `proof[${i}]`, 32)));
     });
   }
+  const witnessed = await checkWitnesses(lines, pasted !== null && pastedValid ? pasted : receipt, pasted);
   const allOk = lines.every((line) => line.ok);
   verdict(allOk ? 'ok' : 'bad', allOk ? `${t('lookup.found')} ${statusSentence(status)}` : t('lookup.found_unverified'));
   facts(byId('lookup-facts'), [
@@ -177,6 +189,25 @@ async function showResult(code, pasted, found) {
     [t('receipt.checkpoint'), t('receipt.checkpoint_size', { size: checkpoint?.size ?? receipt.inclusion_proof?.tree_size ?? '?' })],
   ]);
   renderLines(lines);
+  showWitnessVerdict(byId('lookup-witness'), witnessed, trust.anchors);
+  show(byId('lookup-witness'), hasWitnesses(trust.anchors));
+  showAnchors(byId('lookup-anchors'), trust);
+}
+
+/**
+ * The witnesses' confirmation of `checked` (a receipt), as a check line when it is confirmed or fails;
+ * a pasted receipt completed here is offered for download.
+ */
+async function checkWitnesses(lines, checked, pasted) {
+  if (trust === null) trust = await loadAnchors(api, context);
+  const result = await witnessReceipt(api, checked, context, trust.anchors);
+  if (result.state === 'witnessed') lines.push({ ok: true, text: t('lookup.check_ok', { check: t('lookup.check_witnessed') }) });
+  if (result.state === 'failed') {
+    lines.push({ ok: false, text: t('lookup.check_failed', { check: t('lookup.check_witnessed'), reason: result.reason }) });
+  }
+  completed = result.state === 'witnessed' && checked === pasted && result.completed !== pasted ? result.completed : null;
+  show(byId('lookup-download-completed'), completed !== null);
+  return result;
 }
 
 function renderLines(lines) {
@@ -209,6 +240,7 @@ async function main() {
 }
 
 byId('lookup-form').addEventListener('submit', lookup);
+byId('lookup-download-completed').addEventListener('click', () => completed && downloadReceipt(completed));
 byId('lookup-file').addEventListener('change', loadFile);
 reportSlowRequests();
 main();

@@ -35,6 +35,8 @@ export function receiptFacts(receipt) {
     [t('receipt.seq'), String(receipt.seq)],
     [t('receipt.entry_hash'), el('code', {}, receipt.entry_hash)],
     [t('receipt.checkpoint'), t('receipt.checkpoint_size', { size: receipt.inclusion_proof?.tree_size ?? '?' })],
+    ...(typeof receipt.cosigned_checkpoint === 'string'
+      ? [[t('receipt.cosigned'), t('receipt.checkpoint_size', { size: receipt.cosigned_inclusion_proof?.tree_size ?? '?' })]] : []),
   ];
 }
 

@@ -36,6 +36,7 @@ import { t } from './i18n.js';
 import { errorText, isClosedRefusal } from './errors_text.js';
 import { clearError, credentialListVersion, phaseWords, showError, showOrganizer, stillTryingIn } from './page_common.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
+import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, waitForWitnesses } from './witness_view.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
@@ -456,7 +457,31 @@ async function showReceipt(receipt) {
   show(byId('revote'), state.context.revote_rule === 'last' && state.context.phase === 'open');
   goto('receipt');
   fill(byId('receipt-check'), t('receipt.checking'));
-  await checkReceiptInto(byId('receipt-check'), receipt, state.context);
+  if (await checkReceiptInto(byId('receipt-check'), receipt, state.context)) await showWitnesses(receipt);
+}
+
+/**
+ * The witnesses' confirmation of the receipt: the booth waits a few seconds, with a progress line, for a
+ * checkpoint cosigned by the quorum of the trust anchors' witnesses that covers the ballot, checks it here and
+ * adds it to the receipt (kept and downloadable); otherwise the receipt keeps the board's checkpoint alone
+ * and says it is not yet confirmed (the look-up page completes it later).
+ */
+async function showWitnesses(receipt) {
+  const node = byId('receipt-witness');
+  const loaded = await loadAnchors(api, state.context);
+  showAnchors(byId('receipt-anchors'), loaded);
+  if (!hasWitnesses(loaded.anchors)) return; // showAnchors says why: no anchors, no witnesses, or a failed check
+  show(node);
+  fill(node, t('witness.waiting', { seconds: 0 }));
+  const result = await waitForWitnesses(api, receipt, state.context, loaded.anchors, {
+    onWait: (elapsed) => fill(node, t('witness.waiting', { seconds: Math.round(elapsed / 1000) })),
+  });
+  if (result.state === 'witnessed' && result.completed !== receipt && state.receipt === receipt) {
+    state.receipt = result.completed;
+    store(RECEIPT_KEY, result.completed);
+    renderReceipt(byId('receipt-facts'), result.completed);
+  }
+  showWitnessVerdict(node, result, loaded.anchors);
 }
 
 /** On a phone, the system's share sheet; elsewhere the clipboard; where both are refused, the address itself
