@@ -26,6 +26,7 @@ from .service import WitnessService
 from .storage import open_store
 
 CONFIG_ENV = "EVOTE_WITNESS_CONFIG"
+APP_LOAD_ERROR = 4  # gunicorn's arbiter halts (instead of restarting workers forever) on this exit status
 
 __all__ = ["create_app", "build_service"]
 
@@ -49,7 +50,7 @@ def create_app(config_path: str | Path | None = None, *, service: WitnessService
             if not from_env:
                 raise
             print(f"evote-witness: error: {exc}", file=sys.stderr)  # under gunicorn: one line, no traceback
-            raise SystemExit(1) from None
+            raise SystemExit(APP_LOAD_ERROR) from None
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["evote_witness"] = service
