@@ -36,8 +36,9 @@ from .conftest import created_payload
 class TinyWitness:
     """A witness in a thread: the library's ``decide`` behind werkzeug, its state in a dict."""
 
-    def __init__(self, name: str, board_verifiers: tuple) -> None:
+    def __init__(self, name: str, board_verifiers: tuple, prefix: str = "board.test/") -> None:
         self.cosigner = Cosigner(name, SigningKey.generate())
+        self.prefix = prefix
         self.board_verifiers = board_verifiers
         self.held: dict[str, Held] = {}
         self.requests: list[int] = []  # the old sizes received
@@ -60,7 +61,7 @@ class TinyWitness:
             return Response(f"{exc}\n", 400)
         self.requests.append(add.old_size)
         with self._lock:
-            decision = decide(add, lambda origin: self.board_verifiers if origin.startswith("board.test/") else None,
+            decision = decide(add, lambda origin: self.board_verifiers if origin.startswith(self.prefix) else None,
                               self.held.get, self.cosigner, int(time.time()))
             if decision.status == 200 and decision.checkpoint is not None:
                 self.held[decision.checkpoint.origin] = Held(decision.checkpoint.size, decision.checkpoint.root, add.note)
@@ -198,6 +199,30 @@ def test_the_lease_admits_one_holder_on_each_backend(log):
     second.release()
     assert first.acquire()
     first.release()
+
+
+def test_a_round_stores_and_serves_cosignatures_on_each_backend(log, election):
+    """The cosigner and the stored cosignatures on SQLite and PostgreSQL (conftest's ``log``, origin test.board)."""
+    witnesses = [TinyWitness(f"w{i}.test", (log.signer.verifier,), prefix="test.board/") for i in range(2)]
+    policy = parse_witness_policy({"quorum": 2, "witnesses": [w.policy_item() for w in witnesses]})
+    cosigner = CheckpointCosigner(log, policy, interval=3600, timeout=2)
+    cosigner.lease = CosignerLease(log.engine, lambda: time.time_ns() // 1000 + 10**14, 5)  # past earlier tests' leases
+    try:
+        for n in range(3):
+            log.append(election, "test.filler", {"n": n})
+        assert {o.status for o in cosigner.run_once() if o.election_id == election} == {"cosigned"}
+        log.append(election, "test.filler", {"n": 3})
+        assert {o.status for o in cosigner.run_once() if o.election_id == election} == {"cosigned"}
+        found = log.cosigned_checkpoint(election)
+        assert found.signed.size == 4 and found.witnesses == ("w0.test", "w1.test")
+        assert policy.policy.require(found.note).met
+        assert [(c.signed.size, len(c.witnesses)) for c in log.cosigned_checkpoints(election)] == [(3, 2), (4, 2)]
+        assert log.cosigned_checkpoint(election, 5) is None
+        assert set(log.witness_sizes(election).values()) == {4}
+    finally:
+        cosigner.stop()
+        for witness in witnesses:
+            witness.close()
 
 
 def test_a_pull_mode_witness_deposits_its_cosignature_and_bad_deposits_change_nothing(board):
