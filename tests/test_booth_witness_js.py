@@ -55,7 +55,13 @@ def _flip(line: str, at: int = -5) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     directory = tmp_path_factory.mktemp("witness-js")
-    signer = NoteSigner(ORIGIN, SigningKey.generate())
+    witnesses = [Cosigner(f"w{i}.witness.example", SigningKey.generate()) for i in (1, 2, 3)]
+    while "+" not in witnesses[0].key.to_string().split("+", 2)[2]:  # key data holding '+' (base64's 62nd digit)
+        witnesses[0] = Cosigner("w1.witness.example", SigningKey.generate())
+    while True:  # the board's key data too
+        signer = NoteSigner(ORIGIN, SigningKey.generate())
+        if "+" in signer.verifier.to_string().split("+", 2)[2]:
+            break
     logs = {}
     for branch in ("main", "fork"):  # the fork: same board key, other entries (a split view)
         url = f"sqlite:///{directory / f'{branch}.sqlite3'}"
@@ -64,7 +70,6 @@ def world(tmp_path_factory):
         logs[branch].create_election(ELECTION)
         for i in range(13):
             logs[branch].append(ELECTION, "test.entry", {"i": i, "branch": branch})
-    witnesses = [Cosigner(f"w{i}.witness.example", SigningKey.generate()) for i in (1, 2, 3)]
     board = {"origin": ORIGIN, "key_name": signer.name, "public_key": bytes(signer.verifier.public_key).hex().upper()}
     origin = logs["main"].election_origin(ELECTION)
     policy = WitnessPolicy(tuple(w.key for w in witnesses), 2)

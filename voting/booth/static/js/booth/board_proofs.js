@@ -260,12 +260,19 @@ export function cosignedMessage(body, timestamp) {
   return utf8(`cosignature/v1\ntime ${BigInt(timestamp)}\n${body}`);
 }
 
+/** "<name>+<key id>+<base64 key data>" in its three parts (the base64 data may itself hold '+'). */
+export function splitVerifierKey(text) {
+  const first = text.indexOf('+');
+  const second = first < 0 ? -1 : text.indexOf('+', first + 1);
+  return second < 0 ? [text] : [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
+}
+
 /**
  * A witness's verifier key "<name>+<key id, 8 hex digits>+base64(0x04 ∥ Ed25519 key)" as
  * { name, publicKey, keyId }; throws BoardProofError for anything else (a wrong key id included).
  */
 export async function parseCosignerKey(text) {
-  const parts = typeof text === 'string' ? text.trim().split('+') : [];
+  const parts = typeof text === 'string' ? splitVerifierKey(text.trim()) : [];
   if (parts.length !== 3 || !NAME.test(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) {
     throw new BoardProofError('witness key: not <name>+<8 hex digits>+<base64 key>');
   }

@@ -17,7 +17,7 @@
 
 import { bytesToHex, utf8 } from '../eg/bytes.js';
 import { sha256 } from '../eg/hash.js';
-import { BoardProofError, parseCosignerKey, parseNote, verifyBoardSignature } from './board_proofs.js';
+import { BoardProofError, parseCosignerKey, parseNote, splitVerifierKey, verifyBoardSignature } from './board_proofs.js';
 
 const HEADER = 'evote trust anchors v1';
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -74,7 +74,7 @@ export async function parseAnchors(text) {
 
 /** Whether the verifier key text "<name>+<id>+base64(0x01 ∥ key)" is the board's as /context describes it. */
 function boardKeyMatches(keyText, board) {
-  const [name, , data] = keyText.split('+');
+  const [name, , data] = splitVerifierKey(keyText);
   let bytes;
   try {
     bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
