@@ -166,6 +166,7 @@ class CheckpointCosigner:
         self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="evote-cosign")
         self._failures: dict[str, int] = {}
         self._retry_at: dict[str, float] = {}
+        self._running: dict[str, int] = {}  # requests under way per witness URL
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
@@ -205,14 +206,16 @@ class CheckpointCosigner:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.run_once()
+                self.run_once(wait=False)
             except Exception as exc:  # noqa: BLE001 — a database hiccup must not end cosigning for good
                 _log(logging.ERROR, "cosign_round_failed", error=f"{type(exc).__name__}: {str(exc)[:300]}")
 
     # --- one round ---------------------------------------------------------------------------------
 
-    def run_once(self) -> list[Outcome] | None:
-        """One round; None when another process holds the lease."""
+    def run_once(self, wait: bool = True) -> list[Outcome] | None:
+        """One round; None when another process holds the lease. The loop does not ``wait``: a witness whose
+        requests are still running (a slow one, up to two timeouts) is left out of the next rounds until they
+        end, and the other witnesses go on at every interval."""
         if not self.lease.acquire():
             return None
         now = time.monotonic()
@@ -221,18 +224,18 @@ class CheckpointCosigner:
             if info.size == 0:
                 continue
             held = self.log.witness_sizes(info.election_id)
-            due = [w for w in self.policy.witnesses
-                   if held.get(w.key.to_string(), 0) < info.size and self._retry_at.get(w.url, 0) <= now]
+            with self._guard:
+                due = [w for w in self.policy.witnesses if held.get(w.key.to_string(), 0) < info.size
+                       and self._retry_at.get(w.url, 0) <= now and not self._running.get(w.url)]
             if not due:
                 continue
             signed = self.log.checkpoint(info.election_id, info.size)
             for witness in due:
                 believed = held.get(witness.key.to_string(), 0)
+                with self._guard:
+                    self._running[witness.url] = self._running.get(witness.url, 0) + 1
                 tasks.append(self._pool.submit(self._one, witness, info.election_id, signed, believed))
-        outcomes = [task.result() for task in tasks]
-        for outcome in outcomes:
-            self._note(outcome)
-        return outcomes
+        return [task.result() for task in tasks] if wait else []
 
     def _one(self, witness: WitnessEndpoint, election_id: str, signed: SignedCheckpoint, believed: int) -> Outcome:
         started = time.monotonic()
@@ -242,15 +245,17 @@ class CheckpointCosigner:
             outcome = Outcome(witness.name, election_id, signed.size, "error", 0, f"{type(exc).__name__}: {str(exc)[:200]}")
         except Exception as exc:  # noqa: BLE001 — one witness's trouble never ends the round
             outcome = Outcome(witness.name, election_id, signed.size, "error", 0, f"{type(exc).__name__}: {str(exc)[:200]}")
+        with self._guard:
+            self._running[witness.url] -= 1
+            self._note(witness.url, outcome)
         level = logging.INFO if outcome.status == "cosigned" else logging.WARNING
         _log(level, "cosign", status=outcome.status, election=election_id, size=signed.size, witness=witness.name,
              url=witness.url, http_status=outcome.http_status, old=list(outcome.old_sizes),
              ms=round(1000 * (time.monotonic() - started)), detail=outcome.detail)
         return outcome
 
-    def _note(self, outcome: Outcome) -> None:
+    def _note(self, url: str, outcome: Outcome) -> None:
         """Reset a witness's pause on success; lengthen it on failure (only the witness's own requests wait)."""
-        url = next(w.url for w in self.policy.witnesses if w.name == outcome.witness)
         if outcome.status == "cosigned":
             self._failures.pop(url, None)
             self._retry_at.pop(url, None)

@@ -43,6 +43,7 @@ class TinyWitness:
         self.held: dict[str, Held] = {}
         self.requests: list[int] = []  # the old sizes received
         self.lie = False  # answer with a cosignature by another key under this witness's name
+        self.delay = 0.0  # seconds before answering (a slow witness)
         self._lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -60,6 +61,7 @@ class TinyWitness:
         except InvalidInput as exc:
             return Response(f"{exc}\n", 400)
         self.requests.append(add.old_size)
+        time.sleep(self.delay)
         with self._lock:
             decision = decide(add, lambda origin: self.board_verifiers if origin.startswith(self.prefix) else None,
                               self.held.get, self.cosigner, int(time.time()))
@@ -165,6 +167,22 @@ def test_a_witness_down_lost_or_ahead_costs_only_its_own_cosignature(board):
     assert witnesses[1].requests == [0, 1, 0]
     cosigned = client.get("/api/v1/elections/e1/checkpoint/cosigned").get_json()
     assert cosigned["size"] == 3 and cosigned["witnesses"] == ["witness-1.test"]
+
+
+def test_a_slow_witness_holds_up_neither_the_others_nor_the_next_rounds(board):
+    app, client, state, witnesses = board
+    witnesses[0].delay = 4  # past the board's 2 s timeout
+    started = time.monotonic()
+    state.cosigner.run_once(wait=False)
+    grow(state)
+    while True:  # the loop's next rounds, while witness 0's request is still under way
+        state.cosigner.run_once(wait=False)
+        found = client.get("/api/v1/elections/e1/checkpoint/cosigned?min_size=2").get_json()
+        if found.get("witnesses") == ["witness-1.test", "witness-2.test"]:
+            break
+        assert time.monotonic() - started < 1.8, found
+        time.sleep(0.05)
+    assert witnesses[0].requests == [0]  # not asked again while its first request runs
 
 
 def test_a_cosignature_that_does_not_verify_is_never_stored(board):
