@@ -32,8 +32,8 @@ from flask_babel import gettext as _
 
 from bulletin_board.log_format.entry import ELECTION_ID_PATTERN
 
-from .i18n import COOKIE, LANGUAGES, RIGHT_TO_LEFT, current_language, install_babel
 from .code_hash import STATIC, booth_code_sha256, integrity_map
+from .i18n import COOKIE, LANGUAGES, RIGHT_TO_LEFT, current_language, install_babel
 from .qr import qr_svg
 from .security import LanguageForm, install_security_headers, page_policy
 from .served_code import ServedCode
