@@ -16,6 +16,7 @@ from sqlalchemy import insert as sql_insert
 
 from voting.errors import VotingError
 from voting.record import keygen as kg
+from voting.record import registrar as rg
 from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.anchors import ANCHORS_PUBLISHED
@@ -23,8 +24,8 @@ from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tal
 from voting.record.election import parse_election_created
 from voting.record.lifecycle import (
     ADMIN_KINDS,
-    BOARD_KINDS,
     BALLOT_KINDS,
+    BOARD_KINDS,
     CLOSED,
     CREATED,
     CREDENTIALS_PUBLISHED,
@@ -131,8 +132,14 @@ class ElectionService:
             with self.states.lock(election_id):
                 state = self.states.current(ctx.connection, election_id)
                 before = state.phase
+                def has_cast(public_key: str) -> bool:  # registrar.replaced: only a credential that cast nothing
+                    return ctx.connection.execute(
+                        select(func.count()).select_from(ballot_index).where(ballot_index.c.election_id == election_id)
+                        .where(ballot_index.c.credential == public_key).where(ballot_index.c.action == CAST)
+                    ).scalar() > 0
+
                 try:
-                    parsed = state.apply(kind, payload, challenged_ballots=challenged)
+                    parsed = state.apply(kind, payload, challenged_ballots=challenged, has_cast=has_cast)
                 except VotingError as exc:
                     self.states.forget(election_id)
                     raise refusal_from(exc) from None
@@ -143,19 +150,18 @@ class ElectionService:
                     self.states.forget(election_id)  # replay with the entry's hash, which trustees confirm
                 else:
                     self.states.applied(election_id, ctx.seq)
-                if kind == CREDENTIALS_PUBLISHED:
+                listing = kind
+                if kind == rg.REPLACED:
+                    listing, parsed = rg.CREDENTIALS, [parsed.new]  # list the new credential, then revoke the old
+                    _revoke(ctx.connection, election_id, [payload["body"]["old"]])
+                if listing in (CREDENTIALS_PUBLISHED, rg.CREDENTIALS):
                     ctx.connection.execute(
                         sql_insert(credentials),
                         [{"election_id": election_id, "public_key": c.public_key, "revoked": False, "listed_at_seq": ctx.seq,
                           "style": c.style, "weight": c.weight} for c in parsed],  # fmt: skip
                     )
-                elif kind == CREDENTIALS_REVOKED:
-                    ctx.connection.execute(
-                        update(credentials)
-                        .where(credentials.c.election_id == election_id)
-                        .where(credentials.c.public_key.in_(parsed))
-                        .values(revoked=True)
-                    )
+                elif listing in (CREDENTIALS_REVOKED, rg.REVOKED):
+                    _revoke(ctx.connection, election_id, parsed)
                 if state.phase != before:
                     ctx.set_state(state.phase)
 
@@ -202,6 +208,12 @@ class ElectionService:
         (``evote board rotate-key``); no HTTP route reaches this."""
         if kind not in BOARD_KINDS:
             raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a board entry kind")
+        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
+
+    def post_registrar(self, election_id: str, kind: str, payload: Any) -> AppendResult:
+        """The credential authority's signed entries (record-format §11): the signature is the authority, no token."""
+        if kind not in rg.REGISTRAR_KINDS:
+            raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a registrar entry kind")
         return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
 
     def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
@@ -265,3 +277,8 @@ class ElectionService:
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
         receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
         return receipt, result.appended
+
+
+def _revoke(connection, election_id: str, keys: list[str]) -> None:
+    connection.execute(update(credentials).where(credentials.c.election_id == election_id)
+                       .where(credentials.c.public_key.in_(keys)).values(revoked=True))

@@ -141,6 +141,9 @@ class BoardClient:
     def publish_anchors(self, election_id: str, request: dict) -> dict:
         return self._request("POST", f"/admin/elections/{urllib.parse.quote(election_id)}/anchors", request, admin=True)[1]
 
+    def post_registrar(self, election_id: str, kind: str, payload: dict) -> dict:
+        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/registrar-messages", {"kind": kind, "payload": payload})[1]
+
     def post_trustee(self, election_id: str, kind: str, payload: dict) -> dict:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/trustee-messages", {"kind": kind, "payload": payload})[1]
 

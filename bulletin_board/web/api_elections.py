@@ -88,3 +88,14 @@ def trustee_message(election_id: str):
         raise ApiError(400, "invalid_input", "kind must be a string", "kind")
     result = elections().post_trustee(election_id, body["kind"], body["payload"])
     return jsonify({"seq": result.seq, "entry_hash": result.entry_hash.hex().upper()}), 201
+
+
+@bp.post("/elections/<election_id>/registrar-messages")
+def registrar_message(election_id: str):
+    """The credential authority's signed entries (record-format §11): no token, its signature decides."""
+    check_election_id(election_id)
+    body = json_body({"kind", "payload"}, {"kind", "payload"})
+    if not isinstance(body["kind"], str):
+        raise ApiError(400, "invalid_input", "kind must be a string", "kind")
+    result = elections().post_registrar(election_id, body["kind"], body["payload"])
+    return jsonify({"seq": result.seq, "entry_hash": result.entry_hash.hex().upper()}), 201

@@ -35,12 +35,16 @@ def _ballot_lookup(entries: list[dict[str, Any]]):
     return at
 
 
-def _board_allows(state: lifecycle.ElectionState, seq: int, entry: dict, ballot_at) -> bool:
+def _board_allows(state: lifecycle.ElectionState, seq: int, entry: dict, ballot_at, cast: set[str]) -> bool:
+    """The board's verdict; ``cast`` plays its ballot index (the credentials that cast, for registrar.replaced)."""
     try:
         if entry["kind"] in BALLOT_KINDS:
             state.apply(entry["kind"], None)  # the board's phase rule for ballots (bulletin_board/elections/ballots.py)
+            if isinstance(entry["payload"], dict) and entry["payload"].get("action") == "cast":
+                cast.add(entry["payload"].get("credential"))
         else:
-            lifecycle.apply_entry(state, seq, entry["kind"], entry["payload"], bytes.fromhex(entry["entry_hash"]), ballot_at)
+            lifecycle.apply_entry(state, seq, entry["kind"], entry["payload"], bytes.fromhex(entry["entry_hash"]), ballot_at,
+                                  has_cast=cast.__contains__)
     except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
         return False
     return True
@@ -58,10 +62,10 @@ def verdicts(entries: list[dict[str, Any]]) -> list[tuple[int, str, bool, bool]]
     """(position, kind, the board allows it, the verifier allows it) for every entry, replayed in order."""
     board, seen = lifecycle.ElectionState(), Observed()
     ballot_at = _ballot_lookup(entries)
-    out = []
+    out, cast = [], set()
     for position, entry in enumerate(entries):
         out.append(
-            (position, entry["kind"], _board_allows(board, position, entry, ballot_at), _verifier_allows(seen, entry, ballot_at))
+            (position, entry["kind"], _board_allows(board, position, entry, ballot_at, cast), _verifier_allows(seen, entry, ballot_at))
         )
     return out
 
@@ -313,4 +317,74 @@ def test_they_agree_on_board_key_transitions(styled_entries, after, origin, allo
     entries = entries[:cut] + [_transition_entry(entries, origin)]
     results = verdicts(entries)
     assert results[-1][2:] == (allowed, allowed), results[-1]
+    assert [r for r in results if r[2] != r[3]] == []
+
+
+# --- the credential authority (record-format §11): signed, within its roll commitment, replacements -------
+
+
+@pytest.fixture(scope="module")
+def registrar_entries(tmp_path_factory):
+    from support.board_world import make_app
+    from support.registrar_world import RegistrarWorld
+
+    from voting.credentials import derive_voter_key, new_credential
+    from voting.record import registrar as rg
+
+    world = RegistrarWorld(make_app(tmp_path_factory.mktemp("registrar-agree")).test_client())
+    world.keygen()
+    world.open(extra_voters=1)
+    world.cast(world.credentials[0], {"mayor": ["alice"], "north-council": ["nora"]})
+    voter = world.voters[1]
+    new_key = derive_voter_key(new_credential(), world.election_id).public_key_hex
+    world.registrar_post(rg.REPLACED, {"old": voter.public_key, "new": {"public_key": new_key, "style": voter.style,
+                                       "weight": voter.weight}, "reason": "card lost"})
+    world.registrar_post(rg.ERASED, {"statement": "the private credentials were destroyed"})
+    return world, world.entries()
+
+
+def _resign(world, entry):
+    from voting.record import registrar as rg
+
+    entry["payload"] = rg.sign_registrar_message(world.registrar_key, world.election_id, entry["kind"], entry["payload"]["body"])
+
+
+def _replace_the_voter_who_cast(world, entries):
+    replaced = nth(entries, "registrar.replaced")
+    replaced["payload"]["body"]["old"] = world.voters[0].public_key
+    _resign(world, replaced)
+
+
+def _list_beyond_the_roll(world, entries):
+    roll = nth(entries, "registrar.roll")
+    roll["payload"]["body"]["voters"] -= 2
+    roll["payload"]["body"]["voters_per_style"]["north"] -= 2
+    _resign(world, roll)
+
+
+REGISTRAR_CHANGES = [  # (what, change, the kind it concerns, both allow)
+    ("a byte of the list's signature", lambda w, e: nth(e, "registrar.credentials")["payload"].update(
+        signature=flip_hex(nth(e, "registrar.credentials")["payload"]["signature"])), "registrar.credentials", False),
+    ("a replacement of a credential that cast a ballot", _replace_the_voter_who_cast, "registrar.replaced", False),
+    ("a list beyond the roll commitment", _list_beyond_the_roll, "registrar.credentials", False),
+    ("the administrator's list instead", lambda w, e: nth(e, "registrar.credentials").update(
+        kind="credentials.published", payload=nth(e, "registrar.credentials")["payload"]["body"]), "credentials.published", False),
+    ("another registrar name", lambda w, e: (nth(e, "registrar.accepted")["payload"]["body"].update(name="Someone"),
+                                             _resign(w, nth(e, "registrar.accepted"))), "registrar.accepted", False),
+]
+
+
+def test_both_allow_every_entry_of_a_registrar_election(registrar_entries):
+    _, entries = registrar_entries
+    results = verdicts(entries)
+    assert all(board and verifier for _, _, board, verifier in results), [r for r in results if not (r[2] and r[3])]
+
+
+@pytest.mark.parametrize("what,change,kind,allowed", REGISTRAR_CHANGES, ids=[c[0] for c in REGISTRAR_CHANGES])
+def test_they_agree_on_the_registrars_entries(registrar_entries, what, change, kind, allowed):
+    world, original = registrar_entries
+    entries = copy.deepcopy(original)
+    change(world, entries)
+    results = verdicts(entries)
+    assert [(board, verifier) for _, k, board, verifier in results if k == kind][0] == (allowed, allowed)
     assert [r for r in results if r[2] != r[3]] == []

@@ -17,6 +17,8 @@ from ..group import STANDARD
 from ..manifest import Manifest, parse_manifest
 from .common import RecordError, exact, guardian_index
 from .organizer import Organizer, parse_organizer
+from .registrar import Registrar, parse_registrar
+from .voter_login import VoterLogin, parse_voter_login
 
 REVOTE_RULES = ("last", "first")
 MAX_NAME = 200
@@ -51,6 +53,8 @@ class ElectionDefinition:
     revote_rule: str
     eligibility: Eligibility = V1  # version 2: credentials bound to a ballot style and a weight (record-format §4.1)
     organizer: Organizer | None = None  # who runs the election, shown to voters (record-format §8.2)
+    registrar: Registrar | None = None  # the credential authority, who alone lists credentials (record-format §11)
+    voter_login: VoterLogin | None = None  # the board's second factor: a code by e-mail (record-format §11)
 
     @property
     def styles_bound(self) -> bool:
@@ -78,6 +82,8 @@ class ElectionDefinition:
             "revote_rule": self.revote_rule,
             **({"eligibility": self.eligibility.to_json()} if self.styles_bound else {}),
             **({"organizer": self.organizer.to_json()} if self.organizer is not None else {}),
+            **({"registrar": self.registrar.to_json()} if self.registrar is not None else {}),
+            **({"voter_login": self.voter_login.to_json()} if self.voter_login is not None else {}),
             "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
         }
 
@@ -97,6 +103,8 @@ def define_election(
     *,
     max_weight: int | None = None,
     organizer: dict[str, str] | None = None,
+    registrar: dict[str, str] | None = None,
+    voter_login: dict[str, str] | None = None,
 ) -> ElectionDefinition:
     """Validate the administrator's inputs for a new election. ``max_weight`` (1 for unweighted elections)
     makes it a version-2 election, whose credentials are bound to a ballot style and a weight; None keeps
@@ -112,12 +120,16 @@ def define_election(
         payload["eligibility"] = {"version": 2, "max_weight": max_weight}
     if organizer is not None:
         payload["organizer"] = organizer
+    if registrar is not None:
+        payload["registrar"] = registrar
+    if voter_login is not None:
+        payload["voter_login"] = voter_login
     return _parse(payload)
 
 
 def _parse(payload: object) -> ElectionDefinition:
     obj = exact(
-        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer"})
+        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer", "registrar", "voter_login"})
     )
     election_id = check_election_id(obj["election_id"])
     try:
@@ -156,7 +168,14 @@ def _parse(payload: object) -> ElectionDefinition:
         raise RecordError("revote_rule", f"expected one of {', '.join(REVOTE_RULES)}")
     eligibility = parse_eligibility(obj["eligibility"]) if "eligibility" in obj else V1
     organizer = parse_organizer(obj["organizer"]) if "organizer" in obj else None
-    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility, organizer)
+    registrar = parse_registrar(obj["registrar"]) if "registrar" in obj else None
+    if registrar is not None and eligibility.version < 2:
+        raise RecordError("registrar", "an election with a registrar uses version-2 credential lists (eligibility)")
+    if registrar is not None and registrar.public_key in keys:
+        raise RecordError("registrar.public_key", "the registrar's key is not a trustee's")
+    voter_login = parse_voter_login(obj["voter_login"]) if "voter_login" in obj else None
+    definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility, organizer,
+                                    registrar, voter_login)
     if "hashes" in obj:
         hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
         for name in ("H_P", "H_M", "H_B"):
@@ -170,5 +189,5 @@ def _parse(payload: object) -> ElectionDefinition:
 
 def parse_election_created(payload: object) -> ElectionDefinition:
     """Parse and check an `election.created` payload, including its hashes."""
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer"}))
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer", "registrar", "voter_login"}))
     return _parse(obj)

@@ -23,7 +23,8 @@ from ..hashed_elgamal import HashedCiphertext
 from ..joint_decryption import DecryptionResult, Item
 from ..key_ceremony import GuardianCommitments, public_key_share
 from . import keygen as kg
-from . import rules_board, rules_key_ceremony, rules_tally, rules_voting
+from . import registrar as rg
+from . import rules_board, rules_key_ceremony, rules_registrar, rules_tally, rules_voting
 from . import tallying as tl
 from .common import RecordError, body_of
 from .election import ElectionDefinition, parse_election_created
@@ -51,6 +52,7 @@ from .phases import (
     DecryptionRound,
     RuleViolation,
 )
+from .registrar import RollCommitment
 
 __all__ = [
     "ElectionState", "RuleViolation", "DecryptionRound", "RULES", "Rule", "replay", "apply_entry", "challenged_ballots_of",
@@ -64,7 +66,7 @@ class Rule:
     """One row of record-format §8.2: the kind, who posts it, and the function that checks and records it."""
 
     kind: str
-    by: str  # "admin", "trustee", "voter" or "board" (the operator, on the board's machine)
+    by: str  # "admin", "trustee", "voter", "registrar" (signed, §11) or "board" (the operator, on the board's machine)
     check: Callable[..., Any]  # (state, signer, body, entry_hash) for trustees; (state, body, entry_hash) for admin kinds
 
 
@@ -79,6 +81,12 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(CREDENTIALS_REVOKED, "admin", rules_voting.credentials_revoked),
     Rule(ANCHORS_PUBLISHED, "admin", rules_voting.anchors_published),
     Rule(BOARD_KEY_TRANSITION, "board", rules_board.key_transition),
+    Rule(rg.ACCEPTED, "registrar", rules_registrar.accepted),
+    Rule(rg.ROLL, "registrar", rules_registrar.roll),
+    Rule(rg.CREDENTIALS, "registrar", rules_registrar.credentials),
+    Rule(rg.REVOKED, "registrar", rules_registrar.revoked),
+    Rule(rg.REPLACED, "registrar", rules_registrar.replaced),
+    Rule(rg.ERASED, "registrar", rules_registrar.erased),
     Rule(OPENED, "admin", rules_voting.election_opened),
     Rule(CLOSED, "admin", rules_voting.election_closed),
     Rule(tl.TALLY_ENCRYPTED, "admin", rules_tally.tally_encrypted),
@@ -106,6 +114,9 @@ class ElectionState:
         self.confirmed: set[int] = set()
         self.credentials: dict[str, ListedCredential] = {}  # public key -> its style and weight
         self.revoked: set[str] = set()
+        self.registrar_accepted = False  # record-format §11
+        self.roll: RollCommitment | None = None
+        self.registrar_erased = False
         self.context: ElectionContext | None = None
         self.tally: tl.TallyRecord | None = None
         self.challenged_ballots: tuple[EncryptedBallot, ...] = ()
@@ -141,9 +152,12 @@ class ElectionState:
     # --- dispatch -----------------------------------------------------------------------------------
 
     def apply(
-        self, kind: str, payload: object, *, entry_hash: bytes = b"", challenged_ballots: Sequence[EncryptedBallot] = ()
+        self, kind: str, payload: object, *, entry_hash: bytes = b"", challenged_ballots: Sequence[EncryptedBallot] = (),
+        has_cast: Callable[[str], bool] | None = None,
     ) -> Any:
-        """Check ``kind``/``payload`` against the rules and record it. Ballot entries only check the phase."""
+        """Check ``kind``/``payload`` against the rules and record it. Ballot entries only check the phase.
+        ``has_cast(public key)`` tells whether a credential has cast a ballot (registrar.replaced); the board
+        passes its ballot index, a replay that cannot know passes None."""
         if kind == CREATED:
             self.require(self.definition is None, "an election is created once, by its first entry")
             self.definition = parse_election_created(payload)
@@ -158,6 +172,9 @@ class ElectionState:
         if rule.by == "trustee":
             signer, body = open_message(self.definition, kind, payload)
             return rule.check(self, signer, body, entry_hash)
+        if rule.by == "registrar":
+            body = rg.open_registrar_message(self.definition.registrar, self.definition.election_id, kind, payload)
+            return rule.check(self, body, entry_hash, has_cast)
         if kind == tl.TALLY_ENCRYPTED:
             return rules_tally.tally_encrypted(self, body_of(payload), challenged_ballots)
         return rule.check(self, body_of(payload), entry_hash)
@@ -190,16 +207,18 @@ def replay(entries: Iterable[tuple[int, str, Any, bytes]], ballot_payload_at: Ca
 
 
 def apply_entry(
-    state: ElectionState, seq: int, kind: str, payload: Any, entry_hash: bytes, ballot_payload_at: Callable[[int], Any]
+    state: ElectionState, seq: int, kind: str, payload: Any, entry_hash: bytes, ballot_payload_at: Callable[[int], Any],
+    has_cast: Callable[[str], bool] | None = None,
 ) -> None:
-    """Apply one entry of a replay (ballot entries are skipped); errors name the entry."""
+    """Apply one entry of a replay (ballot entries are skipped); errors name the entry. ``has_cast``: see
+    ``ElectionState.apply`` (None: the replay does not judge which credentials cast a ballot)."""
     if kind in BALLOT_KINDS:
         return
     challenged: list[EncryptedBallot] = []
     try:
         if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
             challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
-        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged)
+        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast)
     except RecordError as exc:
         raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
 

@@ -48,6 +48,7 @@ def credentials_published(state: ElectionState, body: dict, _: bytes) -> list[Li
     version 2 each with a style of the manifest and a weight up to eligibility.max_weight."""
     state.require_phase(CREDENTIALS_PUBLISHED, KEYGEN, CONFIRMING, READY)
     definition = state.definition
+    state.require(definition.registrar is None, "this election's credentials are listed by its registrar only (registrar.credentials)")
     listed = parse_listed(body, definition.eligibility, definition.election_id, (s.label for s in definition.manifest.ballot_styles))
     already = state.credentials.keys() & {c.public_key for c in listed}
     state.require(not already, "lists a credential that is already published", "credentials")
@@ -57,6 +58,7 @@ def credentials_published(state: ElectionState, body: dict, _: bytes) -> list[Li
 
 def credentials_revoked(state: ElectionState, body: dict, _: bytes) -> list[str]:
     state.require_phase(CREDENTIALS_REVOKED, KEYGEN, CONFIRMING, READY)
+    state.require(state.definition.registrar is None, "this election's credentials are revoked by its registrar only (registrar.revoked)")
     keys = parse_key_list(body)
     state.require(set(keys) <= state.credentials.keys() - state.revoked, "revokes a credential that is not on the list", "credentials")
     state.revoked.update(keys)

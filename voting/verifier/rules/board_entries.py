@@ -19,5 +19,5 @@ def key_transition(seen: Observed, payload: object, facts: EntryFacts) -> None:
     except BoardError as exc:
         seen.need(False, f"not a key transition: {exc.message}", "transition")
         return
-    seen.need(transition.origin.endswith(f"/elections/{seen.definition.election_id}"),
+    seen.need(transition.origin.endswith(f"/elections/{seen.election.election_id}"),
               "the key transition is about another election's log", "transition")

@@ -62,6 +62,10 @@ class Observed:
     confirmed: set[int] = field(default_factory=set)
     listed: set[str] = field(default_factory=set)
     revoked: set[str] = field(default_factory=set)
+    listed_as: dict[str, tuple] = field(default_factory=dict)  # registrar elections: key -> (style, weight)
+    registrar_accepted: bool = False
+    roll: Any = None  # the registrar's RollCommitment
+    cast_by: set[str] = field(default_factory=set)  # credentials that cast a ballot (registrar.replaced)
     context: ElectionContext | None = None
     tally: TallyRecord | None = None
     challenged: tuple[EncryptedBallot, ...] = ()

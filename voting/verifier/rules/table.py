@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...record.messages import open_message
-from . import board_entries, key_ceremony, tally, voting_period
+from . import board_entries, key_ceremony, registrar, tally, voting_period
 from .state import EntryFacts, Observed, RuleBroken
 
-ADMIN, TRUSTEE, VOTER, BOARD = "administrator", "trustee", "voter", "board operator"
+ADMIN, TRUSTEE, VOTER, BOARD, REGISTRAR = "administrator", "trustee", "voter", "board operator", "registrar"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("credentials.revoked", ADMIN, "L.5", voting_period.credentials_revoked),
     Rule("anchors.published", ADMIN, "L.5", voting_period.anchors_published),
     Rule("board.key_transition", BOARD, "L.1", board_entries.key_transition),
+    Rule("registrar.accepted", REGISTRAR, "L.5", registrar.accepted),
+    Rule("registrar.roll", REGISTRAR, "L.5", registrar.roll),
+    Rule("registrar.credentials", REGISTRAR, "L.5", registrar.credentials),
+    Rule("registrar.revoked", REGISTRAR, "L.5", registrar.revoked),
+    Rule("registrar.replaced", REGISTRAR, "L.5", registrar.replaced),
+    Rule("registrar.erased", REGISTRAR, "L.5", registrar.erased),
     Rule("election.opened", ADMIN, "L.5", voting_period.election_opened),
     Rule("ballot.cast", VOTER, "L.6", voting_period.ballot),
     Rule("ballot.challenged", VOTER, "L.6", voting_period.ballot),
@@ -44,7 +50,7 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("decryption.failed", ADMIN, "L.8", tally.decryption_failed),
     Rule("tally.result", ADMIN, "L.9", tally.tally_result),
 )}  # fmt: skip
-KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) for who in (ADMIN, TRUSTEE, VOTER, BOARD)}
+KINDS_BY = {who: tuple(kind for kind, rule in RULES.items() if rule.by == who) for who in (ADMIN, TRUSTEE, VOTER, BOARD, REGISTRAR)}
 
 
 def open_trustee_entry(seen: Observed, kind: str, payload: Any) -> tuple[int, dict]:
@@ -62,5 +68,7 @@ def apply_rule(seen: Observed, kind: str, payload: Any, facts: EntryFacts) -> No
     if rule.by == TRUSTEE:
         signer, body = open_trustee_entry(seen, kind, payload)
         rule.check(seen, signer, body)
+    elif rule.by == REGISTRAR:
+        rule.check(seen, registrar.open_registrar_entry(seen, kind, payload), facts)
     else:
         rule.check(seen, payload, facts)

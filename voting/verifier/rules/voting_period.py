@@ -33,6 +33,7 @@ def _listed_keys(seen: Observed, payload: object) -> list[str]:
 
 def credentials_published(seen: Observed, payload: object, facts: EntryFacts) -> None:
     seen.need_phase("credentials.published", *BEFORE_OPENING)
+    seen.need(seen.election.registrar is None, "in an election with a registrar, only the registrar lists credentials")
     election = seen.election
     styles = [s.label for s in election.manifest.ballot_styles]
     keys = [c.public_key for c in parse_credential_list(payload, election.eligibility, election.election_id, styles)]
@@ -42,6 +43,7 @@ def credentials_published(seen: Observed, payload: object, facts: EntryFacts) ->
 
 def credentials_revoked(seen: Observed, payload: object, facts: EntryFacts) -> None:
     seen.need_phase("credentials.revoked", *BEFORE_OPENING)
+    seen.need(seen.election.registrar is None, "in an election with a registrar, only the registrar revokes credentials")
     keys = _listed_keys(seen, payload)
     seen.need(
         set(keys) <= seen.listed - seen.revoked, "revokes a credential that is not listed, or revoked already", "credentials"
@@ -53,9 +55,9 @@ def anchors_published(seen: Observed, payload: object, facts: EntryFacts) -> Non
     """§10: trust anchors are published before the close, and name exactly the trustees of election.created
     with their identity keys (the board's signature on them is section W's, against the key the verifier trusts)."""
     seen.need_phase("anchors.published", *BEFORE_OPENING, OPEN)
-    anchors = parse_anchors_payload(payload, seen.definition)
+    anchors = parse_anchors_payload(payload, seen.election)
     named = {index: key for index, key in anchors.trustees}
-    registered = {t.index: t.identity_key.lower() for t in seen.definition.trustees}
+    registered = {t.index: t.identity_key.lower() for t in seen.election.trustees}
     seen.need(named == registered and len(named) == len(anchors.trustees),
               "the anchors must name each trustee of election.created with its identity key", "anchors")
 
@@ -70,6 +72,8 @@ def election_opened(seen: Observed, payload: object, facts: EntryFacts) -> None:
 def ballot(seen: Observed, payload: object, facts: EntryFacts) -> None:
     """ballot.cast and ballot.challenged: only while the election is open (its content: sections 5-7, E)."""
     seen.need_phase("a ballot", OPEN)
+    if isinstance(payload, dict) and payload.get("action") == "cast" and isinstance(payload.get("credential"), str):
+        seen.cast_by.add(payload["credential"])  # registrar.replaced refuses to replace it
 
 
 def election_closed(seen: Observed, payload: object, facts: EntryFacts) -> None:
