@@ -26,13 +26,16 @@ Say = Callable[[str], None]
 
 def create_election(
     client: BoardClient, election_id: str, manifest: object, roster: list[dict], k: int, revote_rule: str = "last", max_weight: int = 1,
-    organizer: dict[str, str] | None = None,
+    organizer: dict[str, str] | None = None, registrar: dict[str, str] | None = None, voter_login: dict[str, str] | None = None,
 ) -> ElectionDefinition:
     """Create a version-2 election (record-format §4.1): its credentials are bound to a ballot style and a
     weight from 1 to ``max_weight``. ``organizer`` (name, contact, optional help_url and privacy_url) is shown
-    to voters on every page of the election (record-format §8.2)."""
+    to voters on every page of the election (record-format §8.2). ``registrar`` ({name, public_key}) makes an
+    independent credential authority the only one who lists credentials, ``voter_login`` ({method, cards_by})
+    turns on the board's e-mailed second factor (record-format §11)."""
     trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
-    definition = define_election(election_id, manifest, trustees, k, revote_rule, max_weight=max_weight, organizer=organizer)
+    definition = define_election(election_id, manifest, trustees, k, revote_rule, max_weight=max_weight, organizer=organizer,
+                                 registrar=registrar, voter_login=voter_login)
     client.create_election(definition.to_payload())
     return definition
 

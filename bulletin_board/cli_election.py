@@ -150,15 +150,22 @@ def election() -> None:
 @click.option("--contact", help="how voters reach the organizer: an e-mail address, a telephone number or an address")
 @click.option("--help-url", help="an https page that helps voters vote")
 @click.option("--privacy-url", help="the https page of the election's privacy notice")
+@click.option("--registrar-key", help="the independent credential authority's public key (evote-registrar key): only it lists credentials")
+@click.option("--registrar-name", help="the credential authority's name, as voters and observers should read it")
+@click.option("--voter-login", "cards_by", type=click.Choice(["post", "email", "hand"]),
+              help="the board asks voters for a code it e-mails them; the value says how the voting cards travel")
 @board_option
 @token_option
 def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, organizer_name: str | None,
-           contact: str | None, help_url: str | None, privacy_url: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
+           contact: str | None, help_url: str | None, privacy_url: str | None, registrar_key: str | None, registrar_name: str | None,
+           cards_by: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
     """Create an election from MANIFEST and register the trustees' identity keys.
 
     Each voter's credential is bound to a ballot style and a weight from 1 to --max-weight (a version-2
     credential list, record-format §4.1). --organizer and --contact (with the optional --help-url and
-    --privacy-url) appear at the foot of every booth page of the election."""
+    --privacy-url) appear at the foot of every booth page of the election. With --registrar-key and
+    --registrar-name, only that credential authority lists credentials (evote-registrar); with --voter-login,
+    the board asks each voter for a code it e-mails before it accepts a ballot."""
     def run():
         organizer = None
         if organizer_name is not None or contact is not None or help_url is not None or privacy_url is not None:
@@ -166,12 +173,16 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
                 raise ValueError("--organizer and --contact go together (the links are optional)")
             links = {key: value for key, value in (("help_url", help_url), ("privacy_url", privacy_url)) if value is not None}
             organizer = {"name": organizer_name, "contact": contact, **links}
+        if (registrar_key is None) != (registrar_name is None):
+            raise ValueError("--registrar-key and --registrar-name go together")
+        registrar = {"name": registrar_name, "public_key": registrar_key.strip().upper()} if registrar_key and registrar_name else None
+        voter_login = {"method": "email-code", "cards_by": cards_by} if cards_by else None
         roster = json.loads(Path(trustees_file).read_text())
         if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
         definition = ops.create_election(
             _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight,
-            organizer,
+            organizer, registrar, voter_login,
         )  # fmt: skip
         params = definition.parameters
         return f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"
