@@ -72,10 +72,15 @@ class CosignerLease:
     def __init__(self, engine: Engine, clock, seconds: float, holder: str | None = None) -> None:
         self.engine, self.clock, self.ttl_us = engine, clock, int(seconds * 1_000_000)
         self.holder = holder or f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._held_until = 0  # the expiry this process last wrote (its clock), 0 when not held
 
     def acquire(self) -> bool:
-        """Take or renew the lease; True when this process holds it until now + ``seconds``."""
+        """Take or renew the lease; True when this process holds it for at least half its length more. A lease
+        held with more than half of it left is not written again (one write every few rounds, not each)."""
         now = self.clock()
+        if self._held_until - now > self.ttl_us // 2:
+            return True
+        self._held_until = 0
         with write_transaction(self.engine) as conn:
             if is_sqlite(conn):
                 from sqlalchemy.dialects.sqlite import insert
@@ -86,9 +91,13 @@ class CosignerLease:
             renewed = conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == LEASE_NAME)
                                    .where(or_(cosigner_lease.c.holder == self.holder, cosigner_lease.c.expires_at < now))
                                    .values(holder=self.holder, expires_at=now + self.ttl_us))
-            return renewed.rowcount == 1
+            if renewed.rowcount != 1:
+                return False
+        self._held_until = now + self.ttl_us
+        return True
 
     def release(self) -> None:
+        self._held_until = 0
         with write_transaction(self.engine) as conn:
             conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == LEASE_NAME)
                          .where(cosigner_lease.c.holder == self.holder).values(expires_at=0))
