@@ -16,6 +16,7 @@ from bulletin_board.log_format.entry import ELECTION_ID_PATTERN, Entry, compute_
 from bulletin_board.log_format.errors import BoardError
 from bulletin_board.log_format.export import FILES
 from bulletin_board.log_format.export_check import BOARD_KEY_KEYS, CheckedLine, check_line, manifest_problems
+from bulletin_board.log_format.key_transition import open_transition
 from bulletin_board.log_format.merkle_hash import RootAccumulator, leaf_hash
 from bulletin_board.log_format.note import NoteVerifier, parse_note
 
@@ -198,13 +199,48 @@ def board_verifier(parts: EvoteParts) -> tuple[NoteVerifier, str, str]:
         except BoardError as exc:
             raise CannotRun(f"the board key given ({export.trusted_key_origin}) is not a verifier key: {exc}") from None
         if (trusted.name, trusted.public_key) != (verifier.name, verifier.public_key):
-            raise CannotRun(
-                f"the record is signed by another key than the board's ({export.trusted_key_origin}): "
-                f"record {verifier.to_string()}, board {trusted.to_string()}",
-                "board-key.json",
-            )
+            handed, _ = _handed_over(export, trusted, verifier)
+            if handed is None:
+                raise CannotRun(
+                    f"the record is signed by another key than the board's ({export.trusted_key_origin}): "
+                    f"record {verifier.to_string()}, board {trusted.to_string()}, and no board.key_transition in the "
+                    "record hands the one over to the other",
+                    "board-key.json",
+                )
+            return verifier, origin, f"the board's key ({export.trusted_key_origin}), handed over to {verifier.key_id.hex()} by {handed}"
         source = f"the board's key ({export.trusted_key_origin})"
     return verifier, origin, source
+
+
+def _handed_over(export: BoardExport, trusted: NoteVerifier, current: NoteVerifier) -> tuple[str | None, list[NoteVerifier]]:
+    """Follow the record's board.key_transition entries from ``trusted`` (record-format §10): each must be
+    signed by the key trusted so far and by its new key. Returns where the chain reached ``current`` (None if
+    it does not) and the keys it went through, oldest first."""
+    keys, steps = [trusted], []
+    for line in export.lines():
+        item = line.item
+        if not isinstance(item, dict) or item.get("kind") != "board.key_transition" or not isinstance(item.get("payload"), dict):
+            continue
+        try:
+            transition = open_transition(item["payload"].get("transition"), keys)
+        except BoardError:
+            continue  # a transition from a key not trusted here hands nothing over
+        keys.append(transition.new)
+        steps.append(f"seq {line.position}")
+        if transition.new == current:
+            return f"the key transition(s) at {', '.join(steps)}", keys
+    return None, keys
+
+
+def board_keys(parts: EvoteParts) -> list[NoteVerifier]:
+    """Every key that signed the election's checkpoints over time: the trusted key, each key it was handed
+    over to, ending with the record's key (one key when it was never rotated)."""
+    verifier, _, _ = board_verifier(parts)
+    export = parts.export
+    if export.trusted_key is None:
+        return [verifier]
+    trusted = NoteVerifier.from_string(export.trusted_key)
+    return [verifier] if trusted == verifier else _handed_over(export, trusted, verifier)[1]
 
 
 def b3_checkpoint_signature(record: ElectionRecord) -> Iterator[Finding]:
@@ -259,7 +295,7 @@ def b5_log_extends_saved_checkpoint(record: ElectionRecord) -> Iterator[Finding]
     note = require(parts.export.checkpoint, "checkpoint")
     subject = "saved checkpoint"
     try:
-        old = verify_checkpoint(saved.note, [verifier], origin=origin)
+        old = verify_checkpoint(saved.note, board_keys(parts), origin=origin)  # saved before a key rotation: the old key
         new = verify_checkpoint(note, [verifier], origin=origin)
     except BoardError as exc:
         yield failed("B.5", subject, f"a checkpoint does not verify: {exc}", saved.origin, expected=saved.note, found=note)
@@ -280,7 +316,7 @@ def b5_log_extends_saved_checkpoint(record: ElectionRecord) -> Iterator[Finding]
     how = "the saved root recomputed from the record's entries"
     if saved.proof is not None:
         try:
-            check_log_extends(saved.note, note, [verifier], origin, list(saved.proof))
+            check_log_extends(saved.note, note, board_keys(parts), origin, list(saved.proof))
         except BoardError as exc:
             shown = "\n".join(hex_bytes(h) for h in saved.proof) or "(empty)"
             yield failed(
