@@ -145,3 +145,47 @@ cosigner_lease = Table(
     Column("holder", String(128), nullable=False),  # host, process id and a random tag of the running cosigner
     Column("expires_at", BigInteger, nullable=False),  # microseconds, board clock
 )
+
+# Voter login, the board's second factor (bulletin_board/voter_login.py, docs/board.md "Voter login", migration 0007).
+# Private to the board, never on the log: the roll's voter ids with their e-mail address, ballot style and weight;
+# one-time codes and sessions, stored only as salted hashes; and the binding of each login to the one credential
+# it cast with.
+voter_logins = Table(
+    "voter_logins", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("voter_id", String(200), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("style", String(200), nullable=False),  # the only ballot style this login may cast
+    Column("weight", Integer, nullable=False),  # the weight of the credential it may cast with
+    Column("language", String(35), nullable=True),  # of the e-mail (en when NULL)
+    Column("added_at", BigInteger, nullable=False),  # microseconds, board clock
+)
+
+login_codes = Table(
+    "login_codes", metadata,
+    Column("election_id", String(64), primary_key=True),
+    Column("voter_id", String(200), primary_key=True),  # also ids not on the roll, so both answer alike
+    Column("salt", LargeBinary(16), nullable=False),
+    Column("code_hash", LargeBinary(32), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # microseconds, board clock
+    Column("tries_left", Integer, nullable=False),
+    Index("ix_login_codes_expires", "election_id", "expires_at"),
+)
+
+login_sessions = Table(
+    "login_sessions", metadata,
+    Column("token_hash", LargeBinary(32), primary_key=True),  # SHA-256 of the 256-bit session token
+    Column("election_id", String(64), nullable=False),
+    Column("voter_id", String(200), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # microseconds, board clock
+    Index("ix_login_sessions_expires", "election_id", "expires_at"),
+)
+
+login_bindings = Table(
+    "login_bindings", metadata,
+    Column("election_id", String(64), ForeignKey("elections.id"), primary_key=True),
+    Column("voter_id", String(200), primary_key=True),
+    Column("credential", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),  # the first ballot.cast entry of this login
+    UniqueConstraint("election_id", "credential", name="uq_login_bindings_credential"),
+)
