@@ -7,13 +7,17 @@ import json
 import stat
 
 import registrar_support
+from nacl.signing import SigningKey
 from pypdf import PdfReader
 from registrar_support import BOOTH_URL, ELECTION, STYLE_WORDS, issued_in, roll_text
 
 from registrar.cards import CardSettings, render_cards
 from registrar.issuing import roll_commitment
+from registrar.publish import bodies_to_sign
 from registrar.roll import parse_registrar_roll, voter_of
 from registrar.texts import LANGUAGES, STEPS, TEXTS
+from voting.credential_list import Eligibility
+from voting.record.registrar import Registrar, open_registrar_message, parse_credentials, parse_roll, sign_registrar_message
 
 issued_dir = registrar_support.issued_dir
 
@@ -56,6 +60,13 @@ def test_public_list_and_roll_commitment(issued_dir):
     commitment = json.loads((state / "roll-commitment.json").read_text())
     assert commitment == roll_commitment((issued_dir / "roll.csv").read_bytes(), [h.voter for h in holders])
     assert commitment["voters"] == 30 and commitment["voters_per_style"] == {"north": 15, "south": 15} and commitment["total_weight"] == 30
+    key = SigningKey.generate()  # what the board step will sign and post parses as the record's entries
+    registrar = Registrar("R", bytes(key.verify_key).hex().upper())
+    (roll_kind, roll_body), (list_kind, list_body) = bodies_to_sign(state)
+    for kind, body in ((roll_kind, roll_body), (list_kind, list_body)):
+        assert open_registrar_message(registrar, ELECTION, kind, sign_registrar_message(key, ELECTION, kind, body)) == body
+    assert parse_roll(roll_body, {"north", "south"}).voters == 30
+    assert len(parse_credentials(list_body, Eligibility(2, 1), ELECTION, {"north", "south"})) == 30
     sealed = (state / "credentials.vault").read_text()
     assert stat.S_IMODE((state / "credentials.vault").stat().st_mode) == 0o600
     assert not any(h.credential in sealed or h.voter.email in sealed or h.voter.voter_id in sealed for h in holders)

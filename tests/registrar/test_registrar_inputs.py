@@ -8,6 +8,9 @@ import json
 import registrar_support
 from registrar_support import ELECTION, run
 
+from registrar.publish import erasure_body
+from voting.record.registrar import parse_erased
+
 issued_dir, state_copy = registrar_support.issued_dir, registrar_support.state_copy
 
 
@@ -68,5 +71,7 @@ def test_erase_destroys_the_private_file_and_prints_the_statement(state_copy):
     assert not (state_copy / "credentials.vault").exists()
     statement = json.loads((state_copy / "erased.json").read_text())
     assert statement["election_id"] == ELECTION and statement["credentials"] == 30 and statement["statement"] in erased.output
+    kind, body = erasure_body(state_copy)
+    assert kind == "registrar.erased" and parse_erased(body) == statement["statement"]
     one_line_error(run("cards", "--dir", state, "--out", str(state_copy / "x.pdf"), "--booth-url", "https://v.example/"), "erased")
     one_line_error(run("erase", "--dir", state, "--yes"), "already erased")
