@@ -22,6 +22,8 @@ from support.witness_processes import witness_processes
 from bulletin_board.election_follower import election_state
 from bulletin_board.keys import load_or_create_board_key
 from bulletin_board.log_format.client import BoardClient
+from bulletin_board.log_format.export import CHECKPOINTS_FILE, export_from_board
+from bulletin_board.log_format.export_check import verify_exported_record
 from bulletin_board.log_format.witness_policy import WitnessPolicy
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key
@@ -115,6 +117,10 @@ def test_every_checkpoint_is_cosigned_by_all_three_and_a_witness_down_stops_noth
     assert len(cosigned(board, size, 3)["witnesses"]) == 3  # back: it catches up from the size it held
     for witness in witnesses:  # one cosigner for both gunicorn workers: no request ever raced another (409)
         assert {r["status"] for r in witness.logs() if r.get("path") == "/add-checkpoint"} == {200}, witness.name
+    record = export_from_board(board, ELECTION, world.directory / "record")
+    assert verify_exported_record(record).size >= size
+    exported = [json.loads(line) for line in (record / CHECKPOINTS_FILE).read_text().splitlines()]
+    assert any(len(c["witnesses"]) == 3 and c["size"] >= size for c in exported)
 
 
 def test_a_witness_restart_loses_nothing_and_a_board_that_forgot_the_witness_continues_through_the_409(world):
