@@ -1,15 +1,19 @@
 """``evote demo``: a whole election on one machine, each role played by the tool that role would use.
 
-1. a board (SQLite file by default) served on a loopback port;
+1. three independent witnesses (``evote-witness serve``, each its own process, key and database), then a
+   board (SQLite file by default) served on a loopback port that asks them to cosign its checkpoints;
 2. n trustees created with ``evote-trustee init``; the administrator creates the election from a manifest;
 3. the key ceremony: each trustee its own ``evote-trustee keygen`` process, talking to the board over HTTP;
 4. a voter roll of two wards with weights 1 and 2 (none makes a vote readable); credentials issued from it
-   (``evote credentials generate``'s code) and the version-2 list published; the election opens;
+   (``evote credentials generate``'s code) and the version-2 list published; the trust anchors published
+   (``evote anchors create``: board key, trustees' keys, 2 of the 3 witnesses, the booth's code hash); the
+   election opens and a mirror (``evote mirror serve``) starts following the board;
 5. voters cast their own ward's ballot, signed with its style, through the voter client (``evote vote``'s
    code); some challenge first, some revote;
 6. close; the encrypted tally; k trustees (leaving one out) run ``evote-trustee decrypt``; the result;
-7. the record is exported and ``evote-verify`` checks it, writing an HTML report, and prints the verified
-   (weighted) result.
+7. once the witnesses cosigned the final checkpoint, the record is exported and ``evote-verify --anchors``
+   checks it, requiring 2 witnesses' cosignatures, writes an HTML report and prints the verified (weighted)
+   result; then the same verification runs against the mirror alone.
 
 ``--seed`` makes the voters' *choices* reproducible; every cryptographic value still comes from the OS.
 """
@@ -85,6 +89,8 @@ class DemoState:
     passphrase_file: str
     token_file: str
     quorum: int
+    anchors_file: str = ""  # the trust anchors published before opening (verification requires their witness policy)
+    mirror_url: str = ""
 
 
 def prepare_out(out: Path) -> None:
