@@ -5,7 +5,7 @@ docs/board.md, "Rate limits and abuse", gives the settings (web/config.py) and w
 | limit (EVOTE_RATELIMIT_...)  | on                                   | key                          | counts            |
 |------------------------------|--------------------------------------|------------------------------|-------------------|
 | SUBMIT_PER_CLIENT            | POST /elections/<id>/ballots         | client address               | every request     |
-| TRUSTEE_PER_CLIENT           | POST /elections/<id>/trustee-messages and /registrar-messages | client address | every request |
+| TRUSTEE_PER_CLIENT           | POST /elections/<id>/trustee-messages, /registrar-messages, /cosignatures | client address | every request |
 | ADMIN_FAILURES_PER_CLIENT    | /admin/... without the valid token   | client address               | refused tokens    |
 | READS_PER_CLIENT             | every GET under /api/v1              | client address               | every request     |
 
@@ -46,6 +46,7 @@ READ_METHODS = ("GET", "HEAD")
 SUBMIT_ENDPOINT = "board_elections.submit_ballot"
 TRUSTEE_ENDPOINT = "board_elections.trustee_message"
 REGISTRAR_ENDPOINT = "board_elections.registrar_message"
+COSIGNATURES_ENDPOINT = "board_witnesses.deposit_cosignatures"
 ADMIN_BLUEPRINT = "board_admin"
 
 __all__ = ["install_rate_limits", "client_key"]
@@ -100,6 +101,7 @@ def install_rate_limits(app: Flask, settings: BoardSettings, api_prefix: str) ->
         (SUBMIT_ENDPOINT, "SUBMIT_PER_CLIENT", "ballot submissions from this client address", client_key, None),
         (TRUSTEE_ENDPOINT, "TRUSTEE_PER_CLIENT", "trustee messages from this client address", client_key, None),
         (REGISTRAR_ENDPOINT, "TRUSTEE_PER_CLIENT", "registrar messages from this client address", client_key, None),
+        (COSIGNATURES_ENDPOINT, "TRUSTEE_PER_CLIENT", "witness deposits from this client address", client_key, None),
     ]
     for endpoint, setting, what, key_func, deduct_when in route_limits:
         if limits[setting]:
