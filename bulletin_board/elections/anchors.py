@@ -43,8 +43,9 @@ def build_anchors(log: BoardLog, definition: ElectionDefinition, body: dict[str,
     if not isinstance(booth, str) or len(booth) != 64 or any(c not in "0123456789abcdef" for c in booth):
         raise InvalidInput("booth_sha256", "must be the booth code's SHA-256 as 64 lowercase hex digits")
     policy = WitnessPolicy.from_strings(witnesses, quorum)
+    registrar = definition.registrar.public_key.lower() if definition.registrar is not None else None
     anchors = TrustAnchors(log.election_origin(definition.election_id), previous_keys(log, definition.election_id, log.signer),
-                           trustee_lines(definition), policy, booth)
+                           trustee_lines(definition), policy, booth, registrar)
     return anchors_payload(anchors.sign(log.signer))
 
 

@@ -9,7 +9,7 @@ witness policy (witness keys and quorum) and the hash of the booth's code. It is
     origin <election origin>
     board <board verifier key>
     trustee <index> <Ed25519 identity key, 64 lowercase hex digits>
-    registrar <verifier key>
+    registrar <Ed25519 key, 64 lowercase hex digits>
     witness <cosigner verifier key>
     witness-quorum <k>
     booth sha256:<64 hex digits>
@@ -44,14 +44,14 @@ class TrustAnchors:
     trustees: tuple[tuple[int, str], ...]  # (guardian index 1..n, identity key as 64 lowercase hex digits)
     policy: WitnessPolicy
     booth_sha256: str  # 64 lowercase hex digits
-    registrar: NoteVerifier | None = None
+    registrar: str | None = None  # the credential authority's key as 64 lowercase hex digits (record-format §11)
 
     def text(self) -> str:
         lines = [HEADER, f"origin {self.origin}"]
         lines += [f"board {key.to_string()}" for key in self.board_keys]
         lines += [f"trustee {index} {key}" for index, key in self.trustees]
         if self.registrar is not None:
-            lines.append(f"registrar {self.registrar.to_string()}")
+            lines.append(f"registrar {self.registrar}")
         lines += [f"witness {w.to_string()}" for w in self.policy.witnesses]
         lines.append(f"witness-quorum {self.policy.quorum}")
         lines.append(f"booth sha256:{self.booth_sha256}")
@@ -99,7 +99,9 @@ def parse_anchors(text: str) -> TrustAnchors:
                 raise InvalidInput(where, "a trustee line is 'trustee <index> <64 lowercase hex digits>'")
             trustees.append((int(index), key))
         elif word == "registrar" and registrar is None:
-            registrar = NoteVerifier.from_string(rest)
+            if not _HEX64.fullmatch(rest):
+                raise InvalidInput(where, "the registrar line is 'registrar <64 lowercase hex digits>'")
+            registrar = rest
         elif word == "witness":
             witnesses.append(rest)
         elif word == "witness-quorum" and quorum is None:
@@ -121,8 +123,7 @@ def parse_anchors(text: str) -> TrustAnchors:
 def open_anchors(note: str, *, expected_fingerprint: str | None = None) -> tuple[TrustAnchors, tuple[NoteVerifier, ...]]:
     """Parse a signed anchors file, check that its board key signed it and, if given, its fingerprint.
 
-    Returns the anchors and every listed key whose signature verified (board, trustees' and registrar's
-    identity keys signing as notes). A wrong fingerprint or a missing board signature raises."""
+    Returns the anchors and every listed board key whose signature verified. A wrong fingerprint or a missing board signature raises."""
     parsed = parse_note(note)
     anchors = parse_anchors(parsed.text)
     if expected_fingerprint is not None and anchors.fingerprint != expected_fingerprint.strip().lower():

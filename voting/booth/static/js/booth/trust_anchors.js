@@ -5,7 +5,7 @@
 //   origin <election origin>
 //   board <board verifier key>          (repeats after a key transition, the current key last)
 //   trustee <index> <64 hex digits>     (repeats; the trustee's guardian index)
-//   registrar <verifier key>            (optional)
+//   registrar <64 lowercase hex>       (optional)
 //   witness <cosigner verifier key>     (repeats)
 //   witness-quorum <k>
 //   booth sha256:<64 hex digits>
@@ -51,7 +51,7 @@ export async function parseAnchors(text) {
         throw new BoardProofError(`${where}: a trustee line is 'trustee <index> <64 lowercase hex digits>'`);
       }
       out.trustees.push([Number(index), key]);
-    } else if (word === 'registrar' && out.registrar === null && VERIFIER_KEY.test(rest)) out.registrar = rest;
+    } else if (word === 'registrar' && out.registrar === null && /^[0-9a-f]{64}$/.test(rest)) out.registrar = rest;
     else if (word === 'witness') out.witnessKeys.push(rest);
     else if (word === 'witness-quorum' && out.quorum === null && /^(0|[1-9][0-9]{0,2})$/.test(rest)) out.quorum = Number(rest);
     else if (word === 'booth' && out.boothSha256 === null && rest.startsWith('sha256:') && HEX64.test(rest.slice(7))) out.boothSha256 = rest.slice(7);
