@@ -29,7 +29,7 @@ from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
-from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_proofs, api_witnesses
+from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_login, api_proofs, api_witnesses
 from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
@@ -73,6 +73,7 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
     app.register_blueprint(api_admin.bp, url_prefix=API_PREFIX + "/admin")
     app.register_blueprint(api_anchors.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_witnesses.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(api_login.bp, url_prefix=API_PREFIX)  # voter login (voter_login.py), with its own limits
     install_rate_limits(app, settings, API_PREFIX)
     if settings.witness_policy is not None:
         _start_cosigner(app, settings, log)

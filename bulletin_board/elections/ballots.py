@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 from voting.record import rules_voting
 from voting.record.submission import CAST, KIND_OF_ACTION, Submission
 
+from .. import voter_login
 from ..log import BoardLog
 from ..log_types import AppendContext
 from ..storage.schema import ballot_index, ciphertext_index, credentials, entries
@@ -41,8 +42,10 @@ class AcceptedBallot:
     appended: bool
 
 
-def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimits, in_flight: BallotCheck):
-    """The check run inside the serialised append (see module docstring)."""
+def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimits, in_flight: BallotCheck,
+                login: voter_login.SignedIn | None = None):
+    """The check run inside the serialised append (see module docstring). ``login``: the signed-in voter of an
+    election with voter login, whose first cast binds the login to the credential (:func:`.voter_login.check_cast`)."""
     code = submission.ballot.confirmation_code.hex().upper()
     alphas = [ciphertext_key(ct.alpha.to_bytes()) for ct in submission.ballot.ciphertexts()]
 
@@ -71,6 +74,8 @@ def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimi
             raise Refused(403, "revoked_credential", "credential", "this credential was revoked")
         if not rules_voting.ballot_style_allowed(listed.style, submission.ballot.style):
             raise Refused(403, "wrong_ballot_style", "ballot.style", f"this credential votes the ballot style {listed.style!r}, not {submission.ballot.style!r}")
+        if login is not None and submission.action == CAST:
+            voter_login.check_cast(conn, ctx.election_id, login, submission.credential, listed.style, listed.weight, ctx.seq)
         copied = conn.execute(
             select(ciphertext_index.c.seq).where(ciphertext_index.c.election_id == ctx.election_id).where(ciphertext_index.c.ciphertext_hash.in_(alphas))
         ).first()

@@ -36,6 +36,7 @@ from voting.record.lifecycle import (
 from voting.record.results import result_from_headers
 from voting.record.submission import CAST, CHALLENGE, check_submission, parse_submission
 
+from .. import voter_login
 from ..log import BoardLog
 from ..log_types import AppendContext, AppendResult
 from ..storage.schema import ballot_index, credentials, entries
@@ -88,6 +89,7 @@ class ElectionService:
                 "board": ballot_rules.board_identity(self.log),
                 "result": self._result(election_id, state, conn),
                 "anchors": anchors.fingerprint_of(anchors.latest_anchors_in(conn, election_id)),
+                "voter_login": voter_login.public_summary(conn, election_id, definition.voter_login),
             }
 
         return self._with_state(election_id, build)
@@ -109,6 +111,10 @@ class ElectionService:
                        for seq, action, credential, code, revealed in rows)  # fmt: skip
             self._results[election_id] = result_from_headers(state, headers).to_json()
         return self._results[election_id]
+
+    def definition_and_phase(self, election_id: str):
+        """The election's definition (its election.created) and its current phase."""
+        return self._with_state(election_id, lambda state, _: (state.definition, state.phase))
 
     def lookup(self, election_id: str, code: str) -> dict[str, Any] | None:
         rule = self._with_state(election_id, lambda state, _: state.definition.revote_rule)
@@ -250,15 +256,17 @@ class ElectionService:
 
     # --- ballots ------------------------------------------------------------------------------------
 
-    def submit_ballot(self, election_id: str, payload: Any) -> tuple[dict, bool]:
-        """Check and append a ballot; returns (receipt, appended)."""
+    def submit_ballot(self, election_id: str, payload: Any, session: str | None = None) -> tuple[dict, bool]:
+        """Check and append a ballot; returns (receipt, appended). ``session``: the voter's login session token
+        (``Authorization: Voter``), required when the election has ``voter_login`` (bulletin_board/voter_login.py)."""
 
-        def prepare(state: ElectionState, _conn):
+        def prepare(state: ElectionState, conn):
             if state.context is None:
                 raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {state.phase!r})")
-            return state.definition, state.context
+            login = voter_login.signed_in(conn, election_id, session) if state.definition.voter_login is not None else None
+            return state.definition, state.context, login
 
-        definition, context = self._with_state(election_id, prepare)
+        definition, context, login = self._with_state(election_id, prepare)
         try:
             submission = parse_submission(payload, definition.manifest)
         except VotingError as exc:
@@ -271,7 +279,7 @@ class ElectionService:
                     check_submission(submission, election_id, definition.manifest, context, style_signed=definition.styles_bound)
                 except VotingError as exc:
                     raise refusal_from(exc) from None
-            hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight)
+            hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight, login)
             result = self.log.append(election_id, submission.kind, payload, check=hook)
             in_flight.appended = result.appended
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from ..elections.credential_limits import LimitReached
 from ..log_format.entry import check_election_id
 from . import params
+from .api_login import voter_session
 from .errors import ApiError
 from .views import json_body
 
@@ -32,11 +33,12 @@ def submit_ballot(election_id: str):
     """A voter's ballot (record format §5): 201 appended, 200 the first receipt of an identical resubmission.
     409 ``election_closing`` / ``election_not_open`` once a close is under way or done
     (elections/closing.py); 429 ``rate_limited_<kind>`` with Retry-After when the credential used up one of
-    its limits (elections/credential_limits.py), in words a voter can read."""
+    its limits (elections/credential_limits.py), in words a voter can read. An election with voter login takes
+    ``Authorization: Voter <session>`` (web/api_login.py): 401 ``login_required`` without a valid one."""
     check_election_id(election_id)
     body = json_body(SUBMISSION_FIELDS, SUBMISSION_FIELDS - {"reveal"})
     try:
-        receipt, appended = elections().submit_ballot(election_id, body)
+        receipt, appended = elections().submit_ballot(election_id, body, session=voter_session())
     except LimitReached as limited:
         raise ApiError(429, limited.code, limited.message, limited.field, {"Retry-After": str(limited.retry_after)}) from None
     return jsonify({"receipt": receipt}), 201 if appended else 200

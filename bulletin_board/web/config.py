@@ -15,6 +15,11 @@
 | EVOTE_WITNESS_POLICY_FILE | unset: no witnesses          | JSON {"quorum", "witnesses": [{"url", "key"}]} the board asks to cosign |
 | EVOTE_COSIGN_INTERVAL_SECONDS | 1                        | seconds between cosigning rounds (0.05 to 3600)  |
 | EVOTE_WITNESS_TIMEOUT_SECONDS | 5                        | timeout of each request to a witness (0.1 to 300) |
+| EVOTE_SMTP_URL        | unset: no e-mail, no voter login | smtp://host[:port] or smtps://host[:port]: mails voters' login codes (mail.py) |
+| EVOTE_SMTP_STARTTLS   | 0                                | 1: upgrade smtp:// to TLS (STARTTLS) before sending |
+| EVOTE_SMTP_FROM       | unset (required with a URL)      | the codes' sender address                      |
+| EVOTE_SMTP_USER, EVOTE_SMTP_PASSWORD | unset             | SMTP login, read from the environment only; sent over TLS or to this machine only |
+| EVOTE_SMTP_CA_FILE    | unset: the system's CAs          | CA bundle for a private SMTP server            |
 
 Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "off" or "" disables one):
 
@@ -28,6 +33,8 @@ Rate limits (docs/board.md, "Rate limits and abuse"; flask-limiter's notation, "
 | EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT        | 60 per minute          | client address, trustee messages |
 | EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT | 10 per minute; 100 per day | client address, refused tokens |
 | EVOTE_RATELIMIT_READS_PER_CLIENT          | 3000 per minute        | client address, all API reads    |
+| EVOTE_RATELIMIT_LOGIN_PER_VOTER           | 3 per 10 minutes; 10 per day | voter id, login-code requests (known or not) |
+| EVOTE_RATELIMIT_LOGIN_PER_CLIENT          | 30 per minute          | client address, login-code requests and, apart, verifications |
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from ..admin_token import admin_token_problem
 from ..elections.credential_limits import CredentialLimits, Window
 from ..log import MAX_PAGE
 from ..log_format.errors import InvalidInput
+from ..mail import SmtpSettings, smtp_settings
 from ..witness_client import BoardWitnessPolicy, load_witness_policy_file
 
 DEFAULTS = {
@@ -67,8 +75,15 @@ DEFAULTS = {
     "EVOTE_RATELIMIT_TRUSTEE_PER_CLIENT": "60 per minute",
     "EVOTE_RATELIMIT_ADMIN_FAILURES_PER_CLIENT": "10 per minute; 100 per day",
     "EVOTE_RATELIMIT_READS_PER_CLIENT": "3000 per minute",
+    "EVOTE_SMTP_URL": "",
+    "EVOTE_SMTP_STARTTLS": "0",
+    "EVOTE_SMTP_FROM": "",
+    "EVOTE_SMTP_CA_FILE": "",
+    "EVOTE_RATELIMIT_LOGIN_PER_VOTER": "3 per 10 minutes; 10 per day",
+    "EVOTE_RATELIMIT_LOGIN_PER_CLIENT": "30 per minute",
 }
-RATE_LIMITS = ("SUBMIT_PER_CLIENT", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT")  # fmt: skip
+RATE_LIMITS = ("SUBMIT_PER_CLIENT", "TRUSTEE_PER_CLIENT", "ADMIN_FAILURES_PER_CLIENT", "READS_PER_CLIENT",
+               "LOGIN_PER_VOTER", "LOGIN_PER_CLIENT")  # fmt: skip
 # Counted by the board itself inside the append, from its ballot index (elections/credential_limits.py).
 CREDENTIAL_LIMITS = {"casts": "EVOTE_RATELIMIT_CREDENTIAL_CASTS", "challenges": "EVOTE_RATELIMIT_CREDENTIAL_CHALLENGES",
                      "sealed_challenges": "EVOTE_RATELIMIT_CREDENTIAL_SEALED_CHALLENGES"}  # fmt: skip
@@ -96,6 +111,7 @@ class BoardSettings:
     witness_policy: BoardWitnessPolicy | None = None  # docs/board.md, "Witnesses at the board"
     cosign_interval_seconds: float = 1.0
     witness_timeout_seconds: float = 5.0
+    mail: SmtpSettings | None = None  # EVOTE_SMTP_*: the voters' login codes (docs/board.md, "Voter login")
 
     def __repr__(self) -> str:  # never show the admin token
         return f"BoardSettings(database_url={self.database_url!r}, origin={self.origin!r}, admin_token=***)"
@@ -136,7 +152,21 @@ def load_settings(config: Mapping | None = None, environ: Mapping[str, str] = os
         witness_policy=_witness_policy(values, "EVOTE_WITNESS_POLICY_FILE"),
         cosign_interval_seconds=_seconds(values, "EVOTE_COSIGN_INTERVAL_SECONDS", 0.05, 3600),
         witness_timeout_seconds=_seconds(values, "EVOTE_WITNESS_TIMEOUT_SECONDS", 0.1, 300),
+        mail=_mail(values, environ),
     )
+
+
+def _mail(values: Mapping[str, str], environ: Mapping[str, str]) -> SmtpSettings | None:
+    """The SMTP server of the login codes, or None; the user name and password come from the environment only."""
+    url = str(values["EVOTE_SMTP_URL"] or "").strip()
+    if not url:
+        return None
+    starttls = str(values["EVOTE_SMTP_STARTTLS"]).strip().lower()
+    if starttls not in ("0", "1", "false", "true", "no", "yes", ""):
+        raise InvalidInput("EVOTE_SMTP_STARTTLS", "must be 0 or 1")
+    return smtp_settings(url, starttls=starttls in ("1", "true", "yes"), sender=str(values["EVOTE_SMTP_FROM"] or "").strip(),
+                         user=environ.get("EVOTE_SMTP_USER") or None, password=environ.get("EVOTE_SMTP_PASSWORD") or None,
+                         ca_file=str(values["EVOTE_SMTP_CA_FILE"] or "").strip() or None)  # fmt: skip
 
 
 def _seconds(values: Mapping[str, str], name: str, low: float, high: float) -> float:
