@@ -17,7 +17,10 @@ from support.login_world import LoginWorld, code_of, smtp_server
 from support.styled_world import ROLL
 
 from bulletin_board import voter_login
+from bulletin_board.log_format.errors import InvalidInput
 from bulletin_board.login_texts import TEXTS
+from bulletin_board.mail import MailQueue, plain_message, smtp_settings
+from bulletin_board.web.config import load_settings
 
 # (style, weight) per voter: the wards' roll and eight more, so each test has voters of its own
 LONG_ROLL = ROLL + (("north", 1), ("north", 1), ("south", 1), ("south", 1), ("east", 2), ("east", 2), ("north", 2), ("south", 2),
@@ -272,3 +275,30 @@ def test_over_real_http_two_casts_at_once_bind_one_credential(board, smtp):
     statuses = sorted(status for status, _ in results)
     assert statuses == [201, 403], results
     assert next(body for status, body in results if status == 403)["error"]["code"] == "login_bound_to_other_credential"
+
+
+@pytest.mark.parametrize("settings, environ, named", [
+    ({"EVOTE_SMTP_URL": "http://mail.example"}, {}, "EVOTE_SMTP_URL"),
+    ({"EVOTE_SMTP_URL": "smtp://user:pw@mail.example"}, {}, "EVOTE_SMTP_URL"),
+    ({"EVOTE_SMTP_URL": "smtps://mail.example", "EVOTE_SMTP_STARTTLS": "1"}, {}, "EVOTE_SMTP_STARTTLS"),
+    ({"EVOTE_SMTP_URL": "smtp://mail.example"}, {}, "EVOTE_SMTP_FROM"),
+    ({"EVOTE_SMTP_URL": "smtp://mail.example", "EVOTE_SMTP_FROM": "v@b.example"}, {"EVOTE_SMTP_USER": "u", "EVOTE_SMTP_PASSWORD": "p"},
+     "EVOTE_SMTP_URL"),  # a password in clear to another machine
+    ({"EVOTE_RATELIMIT_LOGIN_PER_VOTER": "often"}, {}, "EVOTE_RATELIMIT_LOGIN_PER_VOTER"),
+])  # fmt: skip
+def test_bad_mail_settings_stop_the_board_naming_the_setting(settings, environ, named):
+    with pytest.raises(InvalidInput) as raised:
+        load_settings(settings, environ=environ)
+    assert raised.value.field == named
+    mail = load_settings({"EVOTE_SMTP_URL": "smtps://mail.example", "EVOTE_SMTP_FROM": "v@b.example"},
+                         environ={"EVOTE_SMTP_USER": "u", "EVOTE_SMTP_PASSWORD": "secret-pw"}).mail
+    assert mail is not None and mail.password == "secret-pw" and "secret-pw" not in repr(mail)  # never shown
+
+
+def test_a_relay_that_is_down_costs_a_log_line_without_the_address(caplog):
+    settings = smtp_settings("smtp://127.0.0.1:1", starttls=False, sender="vote@board.example", user=None, password=None, ca_file=None)
+    queue = MailQueue(settings)
+    queue.submit(plain_message(settings, "someone@example.org", "Your login code", "    1234 5678\n", "en"))
+    queue.join()
+    lines = [r.getMessage() for r in caplog.records if r.name == "evote.board.mail"]
+    assert len(lines) == 1 and "could not be sent" in lines[0] and "someone@" not in lines[0] and "1234" not in lines[0]
