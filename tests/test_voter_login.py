@@ -65,7 +65,9 @@ def test_the_full_path_logins_code_by_mail_session_cast_receipt(board, smtp):
     assert "Riverside municipal election" in body and "10 minutes" in body and "UTC" in body and "ignorez ce message" in body
     code = code_of(message)
 
-    signed = board.expect(board.verify(login["voter_id"], code[:4] + " " + code[4:]), 200)  # as the e-mail shows it
+    verified = board.verify(login["voter_id"], code[:4] + " " + code[4:])  # as the e-mail shows it
+    assert verified.headers["Cache-Control"] == "no-store"
+    signed = board.expect(verified, 200)
     assert set(signed) == {"session", "expires_at", "style", "weight"} and len(signed["session"]) == 43
     assert (signed["style"], signed["weight"]) == (login["style"], login["weight"])
     receipt = board.cast_as(signed["session"], 1)["receipt"]

@@ -115,8 +115,10 @@ def verify_code(election_id: str):
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Voter realm="evote-voter-login"'
         return response
-    return jsonify({"session": session.token, "expires_at": voter_login.iso_time(session.expires_at),
-                    "style": session.style, "weight": session.weight})  # fmt: skip
+    response = jsonify({"session": session.token, "expires_at": voter_login.iso_time(session.expires_at),
+                        "style": session.style, "weight": session.weight})  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"  # a session token is kept by no cache
+    return response
 
 
 def _voter_key() -> str:
