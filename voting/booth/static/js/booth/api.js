@@ -27,15 +27,26 @@ export class BoardUnavailable extends Error {
   }
 }
 
-/** A 4xx answer: status, and the board's { code, field, message } (record format §9). */
+/**
+ * A 4xx answer: status, and the board's { code, field, message } (record format §9); `retryAfter` the seconds of
+ * a Retry-After header (a rate limit), or null; `triesLeft` the wrong login codes still allowed, or null.
+ */
 export class BoardRefusal extends Error {
-  constructor(status, error) {
+  constructor(status, error, { retryAfter = null, triesLeft = null } = {}) {
     super(error?.message ?? `HTTP ${status}`);
     this.name = 'BoardRefusal';
     this.status = status;
     this.code = error?.code ?? null;
     this.field = error?.field ?? null;
+    this.retryAfter = retryAfter;
+    this.triesLeft = triesLeft;
   }
+}
+
+/** The seconds of a Retry-After header given in seconds, or null. */
+function retryAfterOf(response) {
+  const value = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  return Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 /** Whether sending the same request again may succeed (no answer, or a fault on the board's side). */
@@ -62,7 +73,7 @@ export function setSlowListener(listener) {
   slowListener = listener;
 }
 
-async function request(method, url, body, onSlow = null, { text = false } = {}) {
+async function request(method, url, body, onSlow = null, { text = false, headers = {} } = {}) {
   const notify = onSlow ?? slowListener;
   const controller = new AbortController();
   const init = {
@@ -71,7 +82,7 @@ async function request(method, url, body, onSlow = null, { text = false } = {}) 
     cache: 'no-store',
     redirect: 'error',
     referrerPolicy: 'no-referrer',
-    headers: { Accept: text ? 'text/plain, application/json' : 'application/json' },
+    headers: { ...headers, Accept: text ? 'text/plain, application/json' : 'application/json' },
     signal: controller.signal,
   };
   if (body !== undefined) {
@@ -105,7 +116,10 @@ async function request(method, url, body, onSlow = null, { text = false } = {}) 
       data = null;
     }
     if (response.status >= 500) throw new BoardUnavailable(response.status, data?.error);
-    if (!response.ok) throw new BoardRefusal(response.status, data?.error);
+    if (!response.ok) {
+      const triesLeft = Number.isInteger(data?.tries_left) ? data.tries_left : null;
+      throw new BoardRefusal(response.status, data?.error, { retryAfter: retryAfterOf(response), triesLeft });
+    }
     if (text && typeof data === 'string') return { status: response.status, data }; // a text answer (the anchors)
     if (data === null || typeof data !== 'object') {
       throw new BoardUnavailable(response.status, { message: 'the board answered something that is not JSON' });
@@ -137,11 +151,29 @@ export class ElectionApi {
   /**
    * Posts a submission (record format §5), an object or its JSON text (sent byte for byte, so that a retry
    * is the identical request); resolves { receipt, created } (created false: already there). `onSlow` as
-   * setSlowListener's listener, for this request only.
+   * setSlowListener's listener, for this request only. `session`: the voter's login session of an election
+   * with voter login, sent as `Authorization: Voter <session>` (a header: never in a URL, never a cookie).
    */
-  async postBallot(submission, { onSlow = null } = {}) {
-    const { status, data } = await request('POST', `${this.path}/ballots`, submission, onSlow);
+  async postBallot(submission, { onSlow = null, session = null } = {}) {
+    const headers = session ? { Authorization: `Voter ${session}` } : {};
+    const { status, data } = await request('POST', `${this.path}/ballots`, submission, onSlow, { headers });
     return { receipt: data.receipt, created: status === 201 };
+  }
+
+  /**
+   * Asks the board to e-mail a one-time login code for `voterId` (record format §11, voter login): 202 with the
+   * same answer whether or not the id is on the roll.
+   */
+  async requestLoginCode(voterId) {
+    return (await request('POST', `${this.path}/login`, { voter_id: voterId })).data;
+  }
+
+  /**
+   * Trades the e-mailed code for a session: { session, expires_at, style, weight }. A refusal is a BoardRefusal
+   * 401 with the code wrong_code (and triesLeft), code_locked or code_expired.
+   */
+  async verifyLoginCode(voterId, code) {
+    return (await request('POST', `${this.path}/login/verify`, { voter_id: voterId, code })).data;
   }
 
   /** { receipt, status } for a confirmation code, or null when the board has no such ballot (404). */

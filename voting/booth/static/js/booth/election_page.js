@@ -1,7 +1,8 @@
 // Election information: the manifest's texts, the phase, the contests and options, the trustees and the
 // board's key, all from the board's /context (record format §9) and all shown as text; and the election's
 // trust anchors (their fingerprint for the voter to compare with the voting card, the witnesses they name,
-// and whether the booth code they name is the code this site says it serves).
+// and whether the booth code they name is the code this site says it serves); with a voter login, how voters
+// sign in and which channels the cards and the codes travel by (voter_login.js).
 
 import { bytesToHex, concatBytes, hexToBytes } from '../eg/bytes.js';
 import { ElectionApi } from './api.js';
@@ -11,6 +12,7 @@ import { alertMessage, byId, el, facts, fill, pageContext, show } from './dom.js
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
 import { loadContext } from './page_common.js';
+import { channelSentences } from './voter_login.js';
 import { loadAnchors, showAnchors } from './witness_view.js';
 
 const { apiBase, electionId } = pageContext();
@@ -165,6 +167,10 @@ async function main() {
     ]),
   ]);
   show(byId('vote-link'), context.phase === 'open');
+  if (context.voter_login) {
+    fill(byId('login-info'), ...channelSentences(context.voter_login).map((sentence) => el('p', {}, sentence)));
+    show(byId('login-section'));
+  }
   // Every contest once, as on the first ballot style that lists it.
   const seen = new Set();
   const contests = manifest.ballot_styles.flatMap((style) => describeBallot(manifest, style.label))

@@ -15,8 +15,8 @@ export function errorText(error) {
   return error?.message ?? String(error);
 }
 
-// Refusals that pressing the same button again at once cannot cure get a sentence of their own: the
-// credential's limits (the board's codes rate_limited_<kind>, docs/board.md "Rate limits and abuse"), the
+// Refusals that pressing the same button again at once cannot cure get a sentence of their own: the voter
+// login's refusals of a ballot, the credential's limits (the board's codes rate_limited_<kind>, docs/board.md "Rate limits and abuse"), the
 // limit on the voter's network address, and an election that is closing or closed. The board's own message
 // is not shown for these: the per-address one names a setting and seconds.
 const FINAL_REFUSALS = {
@@ -26,6 +26,11 @@ const FINAL_REFUSALS = {
   rate_limited: () => t('limit.address'),
   election_closing: () => t('post.closed'),
   election_not_open: () => t('post.closed'),
+  // an election with voter login (voter_login.js): the board binds a login to the one voting card it casts with
+  login_required: () => t('login.required'),
+  login_bound_to_other_credential: () => t('login.bound_other_card'),
+  credential_bound_to_other_login: () => t('login.card_bound_other_voter'),
+  login_style_mismatch: () => t('login.style_mismatch'),
 };
 
 /** The sentence for a refusal listed above, or null for any other error. */

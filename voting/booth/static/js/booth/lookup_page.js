@@ -8,6 +8,8 @@
 // checked against a checkpoint the witnesses cosigned; a receipt that was not yet confirmed is completed
 // here (witness_view.js: cosigned checkpoint, inclusion and consistency proofs, all checked in this browser)
 // and can be downloaded again, completed.
+// The section "Was anything cast in my name?" (cast_in_my_name.js) lists the ballots of a credential from its
+// public key, derived here: the credential never leaves the browser.
 
 import { ElectionApi } from './api.js';
 import { BoardProofError, entryHash, verifyCheckpoint, verifyConsistency, verifyReceipt } from './board_proofs.js';
@@ -15,6 +17,7 @@ import { hexToBytes, bytesToHex } from '../eg/bytes.js';
 import { byId, codeNode, el, facts, fill, focusHeading, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { clearError, loadContext, normaliseCode, normalisePrefix, reportSlowRequests, setTitle, showError } from './page_common.js';
+import { setUpCastInMyName } from './cast_in_my_name.js';
 import { downloadReceipt } from './receipt_view.js';
 import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, witnessReceipt } from './witness_view.js';
 
@@ -242,5 +245,6 @@ async function main() {
 byId('lookup-form').addEventListener('submit', lookup);
 byId('lookup-download-completed').addEventListener('click', () => completed && downloadReceipt(completed));
 byId('lookup-file').addEventListener('change', loadFile);
+setUpCastInMyName(api, electionId);
 reportSlowRequests();
 main();

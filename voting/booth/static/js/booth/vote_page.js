@@ -23,6 +23,12 @@
 // retry; a refusal says in words what to do instead. The election's state is read again when the
 // credential is entered and before encrypting, so that a page opened before the close says so before the
 // voter marks a ballot (or, at the latest, before anything is encrypted or sent).
+//
+// Voter login. When the context names "voter_login" (record format §11), the voter first signs in: the voter
+// id from the organizers' letter, then the one-time code the board e-mails (voter_login.js). Every ballot then
+// carries the session in `Authorization: Voter <session>`. A session that ends before the ballot is sent (or
+// that the board no longer accepts) brings the sign-in back, and the same signed ballot is sent afterwards:
+// the choices stay encrypted on this device, nothing is marked or encrypted again.
 
 import { deriveCredentialKeys } from '../eg/credential.js';
 import { CredentialError } from '../eg/errors.js';
@@ -37,12 +43,16 @@ import { errorText, isClosedRefusal } from './errors_text.js';
 import { clearError, credentialListVersion, phaseWords, showError, showOrganizer, stillTryingIn } from './page_common.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
 import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, waitForWitnesses } from './witness_view.js';
+import {
+  LoginKeeper, channelSentences, isLoginRequired, loginRefusalText, normaliseLoginCode, normaliseVoterId,
+} from './voter_login.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
+const logins = new LoginKeeper(electionId); // the voter login's session (sessionStorage of this tab only)
 const RECEIPT_KEY = `evote-booth/${electionId}/receipt`;
 const PENDING_KEY = `evote-booth/${electionId}/pending`; // { action, text }: a signed submission not yet answered
-const STEPS = ['closed', 'pending', 'credential', 'ballot', 'review', 'encrypt', 'code', 'challenged', 'receipt'];
+const STEPS = ['closed', 'pending', 'login', 'credential', 'ballot', 'review', 'encrypt', 'code', 'challenged', 'receipt'];
 
 const state = {
   context: null,
@@ -58,7 +68,14 @@ const state = {
   posting: false,
   receipt: null, // after a cast (public)
   pending: null, // { action, text }: a submission found unanswered when the page was loaded
+  loginVoterId: null, // the voter id a code was last asked for
+  afterLogin: null, // what the sign-in leads to: the credential step, or sending the kept ballot
 };
+
+/** Whether this election takes ballots from signed-in voters only (record format §11 voter_login). */
+function needsLogin() {
+  return Boolean(state.context?.voter_login);
+}
 
 function goto(step) {
   for (const name of STEPS) show(byId(`step-${name}`), name === step);
@@ -140,7 +157,142 @@ async function start() {
   state.prepared = timed(() => state.worker.prepare({ electionPublicKey: context.K }));
   state.prepared.catch(() => {}); // reported when the voter encrypts
   if (state.listVersion === 1) renderStyles(context.manifest); // version 2: the credential's own style
+  if (needsLogin() && logins.session() === null) {
+    showLogin(() => goto('credential'));
+    return;
+  }
   goto('credential');
+}
+
+// --- before step 1: the voter login (voter_login.js) ---------------------------------------------------
+
+/** A field's error sentence, tied to it by aria-describedby and announced by focusing it; null clears it. */
+function fieldError(inputId, message) {
+  const input = byId(inputId);
+  const error = byId(`${inputId}-error`);
+  fill(error, message ?? '');
+  show(error, Boolean(message));
+  if (message) {
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `${inputId}-hint ${inputId}-error`);
+    input.focus();
+  } else {
+    input.removeAttribute('aria-invalid');
+    input.setAttribute('aria-describedby', `${inputId}-hint`);
+  }
+}
+
+/** The sign-in step; `then` runs once signed in. `again`: a session ended while a ballot waits to be sent. */
+function showLogin(then, { again = false } = {}) {
+  state.afterLogin = then;
+  show(byId('login-again'), again);
+  fill(byId('login-channels'), ...channelSentences(state.context.voter_login).map((sentence) => el('p', {}, sentence)));
+  byId('login-voter-id').value = state.loginVoterId ?? logins.voterId() ?? '';
+  byId('login-code').value = '';
+  fieldError('login-voter-id', null);
+  fieldError('login-code', null);
+  show(byId('login-code-part'), false);
+  goto('login');
+}
+
+/** The refusal of a code request or check, in words beside the field (a closed election: the closed step). */
+function loginFailure(error, inputId) {
+  if (isClosedRefusal(error)) {
+    showClosed({ phase: 'closed' }, { whileVoting: true });
+    return;
+  }
+  const words = loginRefusalText(error) ?? errorText(error);
+  fieldError(inputId, isRetryable(error) ? `${words} ${t('login.retry')}` : words);
+}
+
+async function askForCode(voterId, { status, inputId }) {
+  fill(status, t('login.sending'));
+  setSlowListener(stillTryingIn(status));
+  try {
+    await api.requestLoginCode(voterId);
+  } catch (error) {
+    fill(status);
+    loginFailure(error, inputId);
+    return false;
+  }
+  fill(status);
+  state.loginVoterId = voterId;
+  return true;
+}
+
+async function submitVoterId(event) {
+  event.preventDefault();
+  const button = byId('login-id-submit');
+  if (button.disabled) return;
+  const voterId = normaliseVoterId(byId('login-voter-id').value);
+  if (voterId === null) return fieldError('login-voter-id', t('login.voter_id_empty'));
+  fieldError('login-voter-id', null);
+  button.disabled = true;
+  try {
+    if (!(await askForCode(voterId, { status: byId('login-id-status'), inputId: 'login-voter-id' }))) return undefined;
+  } finally {
+    button.disabled = false;
+  }
+  byId('login-code').value = '';
+  fieldError('login-code', null);
+  fill(byId('login-code-status'));
+  show(byId('login-code-part'));
+  focusHeading(byId('login-code-heading'));
+  return undefined;
+}
+
+async function resendCode() {
+  const button = byId('login-resend');
+  if (button.disabled || state.loginVoterId === null) return;
+  button.disabled = true;
+  fieldError('login-code', null);
+  try {
+    if (await askForCode(state.loginVoterId, { status: byId('login-code-status'), inputId: 'login-code' })) {
+      byId('login-code').value = '';
+      fill(byId('login-code-status'), t('login.resent'));
+      byId('login-code').focus();
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function otherVoterId() {
+  show(byId('login-code-part'), false);
+  fieldError('login-code', null);
+  const input = byId('login-voter-id');
+  input.select();
+  input.focus();
+}
+
+async function submitCode(event) {
+  event.preventDefault();
+  const button = byId('login-code-submit');
+  if (button.disabled) return;
+  const code = normaliseLoginCode(byId('login-code').value);
+  if (code === null) return fieldError('login-code', t('login.code_format'));
+  fieldError('login-code', null);
+  button.disabled = true;
+  const status = byId('login-code-status');
+  fill(status, t('login.checking'));
+  setSlowListener(stillTryingIn(status));
+  let answer;
+  try {
+    answer = await api.verifyLoginCode(state.loginVoterId, code);
+  } catch (error) {
+    fill(status);
+    loginFailure(error, 'login-code');
+    return undefined;
+  } finally {
+    button.disabled = false;
+  }
+  fill(status);
+  logins.keep(state.loginVoterId, answer);
+  byId('login-code').value = ''; // used once: nothing to keep
+  const then = state.afterLogin ?? (() => goto('credential'));
+  state.afterLogin = null;
+  then();
+  return undefined;
 }
 
 async function timed(action) {
@@ -179,6 +331,11 @@ function refusalOf(listed) {
   if (state.context.revote_rule === 'first' && cast) return t('credential.used');
   if (state.listVersion === 2 && !state.context.manifest.ballot_styles.some((s) => s.label === listed.style)) {
     return t('credential.no_style');
+  }
+  const login = logins.current;
+  if (needsLogin() && typeof login?.style === 'string' && state.listVersion === 2
+      && (listed.style !== login.style || listed.weight !== login.weight)) {
+    return t('login.style_mismatch'); // the board would refuse it at the cast (login_style_mismatch)
   }
   return null;
 }
@@ -355,7 +512,7 @@ async function post(action) {
     showError(byId('post-error'), error);
     return;
   }
-  await send(encrypted.submission, { status: byId('post-status'), error: byId('post-error'), choices: encrypted.choices });
+  await send(encrypted.submission, { step: 'code', status: byId('post-status'), error: byId('post-error'), choices: encrypted.choices });
   state.posting = false;
 }
 
@@ -366,12 +523,17 @@ async function post(action) {
  */
 async function send(submission, where) {
   const { action, text } = submission;
+  if (needsLogin() && logins.session() === null) return signInAgain(submission, where); // ended before sending
   fill(where.status, action === 'cast' ? t('post.casting') : t('post.challenging'));
   let receipt;
   try {
-    ({ receipt } = await api.postBallot(text, { onSlow: stillTryingIn(where.status) }));
+    ({ receipt } = await api.postBallot(text, { onSlow: stillTryingIn(where.status), session: logins.session() }));
   } catch (error) {
     fill(where.status);
+    if (isLoginRequired(error)) {
+      logins.expire();
+      return signInAgain(submission, where); // nothing was recorded: the same ballot goes once signed in
+    }
     if (!isRetryable(error)) store(PENDING_KEY, null); // the board answered: this submission is done with
     if (isClosedRefusal(error)) {
       showClosed({ phase: 'closed' }, { whileVoting: true });
@@ -379,8 +541,8 @@ async function send(submission, where) {
       return;
     }
     const button = showError(where.error, error, () => send(submission, where), t('post.retry_same'));
-    if (button === null) refusalNext(action, where.error);
-    return;
+    if (button === null) refusalNext(action, where.error, error);
+    return undefined;
   }
   store(PENDING_KEY, null);
   state.encrypted = null; // this encryption is spent
@@ -393,10 +555,31 @@ async function send(submission, where) {
     const posted = JSON.parse(text);
     showChallenged(receipt, where.choices ?? listChoices(posted.reveal?.choices), posted.ballot?.style);
   }
+  return undefined;
 }
 
-/** After a refusal, the way on: a refused challenge can still be followed by a new ballot to cast. */
-function refusalNext(action, region) {
+/** The sign-in again, then the kept submission sent as it is, from the step it was sent from. */
+function signInAgain(submission, where) {
+  fill(where.status);
+  showLogin(() => {
+    goto(where.step);
+    send(submission, where);
+  }, { again: true });
+}
+
+const OTHER_CARD = new Set(['login_bound_to_other_credential', 'credential_bound_to_other_login', 'login_style_mismatch']);
+
+/**
+ * After a refusal, the way on: a refused challenge can still be followed by a new ballot to cast; a voting
+ * card the voter login refuses leaves typing another credential (the sign-in is kept).
+ */
+function refusalNext(action, region, error) {
+  if (OTHER_CARD.has(error?.code)) {
+    const other = el('button', { type: 'button', class: 'secondary' }, t('login.other_card'));
+    other.addEventListener('click', startOver);
+    region.append(other);
+    return;
+  }
   if (action !== 'challenge' || state.keys === null) return;
   const button = el('button', { type: 'button', class: 'secondary' }, t('post.mark_new'));
   button.addEventListener('click', markAgain);
@@ -514,13 +697,17 @@ function retryPending() {
   const button = byId('pending-retry');
   if (button.disabled) return;
   button.disabled = true;
-  send(state.pending, { status: byId('pending-status'), error: byId('pending-error'), choices: null })
+  send(state.pending, { step: 'pending', status: byId('pending-status'), error: byId('pending-error'), choices: null })
     .finally(() => { button.disabled = false; });
 }
 
 // --- wiring ------------------------------------------------------------------------------------------------
 
 setSlowListener(stillTryingIn(byId('page-status'))); // until a step names its own status line
+byId('login-id-form').addEventListener('submit', submitVoterId);
+byId('login-code-form').addEventListener('submit', submitCode);
+byId('login-resend').addEventListener('click', resendCode);
+byId('login-other-id').addEventListener('click', otherVoterId);
 byId('credential-form').addEventListener('submit', submitCredential);
 byId('credential-show').addEventListener('change', (event) => {
   byId('credential-input').type = event.target.checked ? 'text' : 'password';
