@@ -6,6 +6,8 @@ three things, written by :func:`save`:
 - ``credentials.vault``: voter id ↔ credential with each voter's style, weight, e-mail, language and postal
   lines, sealed under the registrar's passphrase (registrar/vault.py). It links voters to ballots, so it is
   never on disk in plaintext, and ``evote-registrar erase`` destroys it after delivery.
+- ``voter-keys.vault``: the same voters with their credentials' public keys only, sealed too: what
+  ``revoke`` and ``replace`` use to find a voter's card after the erasure (registrar/voter_keys.py).
 - ``credential-list.json``: the public version-2 list body (public key, style, weight per credential, sorted
   by key; voting/credential_list.py), which the registrar signs and posts (registrar/publish.py).
 - ``roll-commitment.json``: ``{"roll_sha256", "voters_per_style", "total_weight", "voters"}``: the SHA-256 of
@@ -38,6 +40,8 @@ LIST_FILE = "credential-list.json"
 COMMITMENT_FILE = "roll-commitment.json"
 MANIFEST_FILE = "manifest.json"
 ERASED_FILE = "erased.json"
+VOTER_KEYS_FILE = "voter-keys.vault"  # registrar/voter_keys.py
+VOTER_KEYS_KIND = "voter-keys"
 
 
 class IssueError(Exception):
@@ -108,10 +112,23 @@ def save(vault: Vault, issued: Issued) -> None:
         }
         for h in issued.holders
     ]  # fmt: skip
-    vault.seal(CREDENTIALS_FILE, CREDENTIALS_KIND, {"election_id": issued.election_id, "voters": voters})
+    private = {"election_id": issued.election_id, "voters": voters}
+    vault.seal(CREDENTIALS_FILE, CREDENTIALS_KIND, private)
+    vault.seal(VOTER_KEYS_FILE, VOTER_KEYS_KIND, voter_keys_of(private))
     _write_json(directory / MANIFEST_FILE, issued.manifest.document)
     _write_json(directory / COMMITMENT_FILE, issued.roll_commitment)
     _write_json(directory / LIST_FILE, issued.public_list)
+
+
+def voter_keys_of(private: dict[str, Any]) -> dict[str, Any]:
+    """The voter-keys document (registrar/voter_keys.py) of a credentials document: the same voters with the
+    public keys of their credentials, never the credentials."""
+    voters = [
+        {"voter_id": v["voter_id"], "public_key": v["public_key"], "style": v["style"], "weight": v["weight"], "email": v["email"],
+         "language": v["language"], "postal": list(v["postal"]), "replaced": [], "revoked": False, "pending": None}
+        for v in private["voters"]
+    ]  # fmt: skip
+    return {"election_id": private["election_id"], "voters": voters}
 
 
 def load(vault: Vault) -> Issued:
@@ -134,6 +151,30 @@ def load(vault: Vault) -> Issued:
         for v in private["voters"]
     )
     return Issued(private["election_id"], manifest, holders, public_list, commitment)
+
+
+def public_part(directory: Path, election_id: str, holders: tuple[Holder, ...]) -> Issued:
+    """An :class:`Issued` for ``holders`` from the directory's public files only (manifest, list, commitment):
+    what a replacement card is made from after ``erase`` destroyed the private credentials."""
+    try:
+        manifest = parse_manifest(read_json(directory / MANIFEST_FILE))
+    except ManifestError as exc:
+        raise IssueError(f"{directory / MANIFEST_FILE} is damaged: {exc}") from None
+    return Issued(election_id, manifest, holders, read_json(directory / LIST_FILE), read_json(directory / COMMITMENT_FILE))
+
+
+def update_private(vault: Vault, voter_id: str, credential: str, public_key: str) -> bool:
+    """Give ``voter_id`` a new credential in ``credentials.vault`` (a replacement card), when it still exists;
+    returns whether it did (after ``erase`` there is nothing to update)."""
+    directory = vault.directory
+    if (directory / ERASED_FILE).exists() or not (directory / CREDENTIALS_FILE).exists():
+        return False
+    private = vault.unseal(CREDENTIALS_FILE, CREDENTIALS_KIND)
+    for voter in private["voters"]:
+        if voter["voter_id"] == voter_id:
+            voter["credential"], voter["public_key"] = credential, public_key
+    vault.seal(CREDENTIALS_FILE, CREDENTIALS_KIND, private)
+    return True
 
 
 def read_json(path: Path) -> Any:
