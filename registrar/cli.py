@@ -342,15 +342,11 @@ def accept(directory: str, board_url: str, election_id: str, passphrase_file: st
 @passphrase_option
 def publish_command(directory: str, board_url: str, passphrase_file: str | None) -> None:
     """Post the roll commitment and the credential list, signed; again after an interruption posts only what is missing."""
+    client, vault = _guard(lambda: _board_and_vault(directory, board_url, passphrase_file))  # the prompt before the bar
     with _progress() as progress:
         task = progress.add_task("credentials", total=None)
-
-        def run():
-            client, vault = _board_and_vault(directory, board_url, passphrase_file)
-            return board_steps.publish(client, vault, lambda total: progress.update(task, total=total),
-                                       lambda n: progress.advance(task, n))  # fmt: skip
-
-        outcome = _guard(run)
+        outcome = _guard(lambda: board_steps.publish(client, vault, lambda total: progress.update(task, total=total),
+                                                     lambda n: progress.advance(task, n)))  # fmt: skip
     election_id = _guard(lambda: board_steps.issued_election(Path(directory)))
     roll = "posted the roll commitment (registrar.roll)" if outcome.roll_posted else "the roll commitment was already on the board"
     console.print(f"{election_id}: {roll}; posted {outcome.posted} credential(s) in {outcome.entries} entr{'y' if outcome.entries == 1 else 'ies'}; "
