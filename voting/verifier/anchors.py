@@ -132,10 +132,11 @@ class Trustee:
 
 
 def anchor_findings(trust: ClientTrust, signed_by: NoteVerifier | None, origin: str | None,
-                    trustees: list[Trustee] | str, where: str) -> Iterator[Finding]:
+                    trustees: list[Trustee] | str, where: str, registrar: str | None = None) -> Iterator[Finding]:
     """(W.2) for a record or a receipt: the anchors are signed by their board key, have the fingerprint
-    given, name the board key that signs the log (``signed_by``), its origin, and the trustees' identity keys
-    (``trustees``, or why they cannot be read); the booth's hash is reported."""
+    given, name the board key that signs the log (``signed_by``), its origin, the trustees' identity keys
+    (``trustees``, or why they cannot be read) and the registrar's key election.created names (``registrar``,
+    :func:`registrar_in`; neither naming one is fine); the booth's hash is reported."""
     anchors, note = trust.anchors, trust.anchors_note
     if anchors is None or note is None:
         yield not_applicable("W.2", "trust anchors", "no trust anchors were given (--anchors)")
@@ -169,6 +170,7 @@ def anchor_findings(trust: ClientTrust, signed_by: NoteVerifier | None, origin: 
     else:
         yield passed("W.2", "origin", f"the log's origin is the anchors' {anchors.origin}", where)
     yield from _trustees(anchors, trustees, where)
+    yield from _registrar(anchors, registrar, where)
     yield warning("W.2", "booth", f"the anchors name the booth's code sha256:{anchors.booth_sha256}; the verifier cannot "
                   "see the booth a voter used: compare this hash with the booth's (docs/guide-observer.md)", source)
 
@@ -186,6 +188,29 @@ def _trustees(anchors: TrustAnchors, trustees: list[Trustee] | str, where: str) 
                      found="\n".join(f"trustee {t.index} {t.identity_key} ({t.name})" for t in trustees) or "(none)")
         return
     yield passed("W.2", subject, f"the {len(trustees)} trustees' identity keys of election.created are the anchors'", where)
+
+
+def _registrar(anchors: TrustAnchors, registrar: str | None, where: str) -> Iterator[Finding]:
+    subject = "registrar"
+    if anchors.registrar is None and registrar is None:
+        return
+    if anchors.registrar != registrar:
+        yield failed("W.2", subject, "the election's credential authority (election.created registrar) is not the one the "
+                     "anchors name: whoever holds the election's registrar key issued the credentials", where,
+                     expected=f"registrar {anchors.registrar}" if anchors.registrar else "no registrar",
+                     found=f"registrar {registrar}" if registrar else "no registrar")
+        return
+    yield passed("W.2", subject, f"election.created's registrar key {registrar} is the anchors'", where)
+
+
+def registrar_in(payload: object) -> str | None:
+    """election.created's registrar key in lowercase hex (as the anchors write it); None when it names none;
+    "(unreadable)" when its registrar cannot be read."""
+    if not isinstance(payload, dict) or "registrar" not in payload:
+        return None
+    named = payload["registrar"]
+    key = named.get("public_key") if isinstance(named, dict) else None
+    return key.lower() if isinstance(key, str) else "(unreadable)"
 
 
 def trustees_of(payload: object) -> list[Trustee] | str:

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .checks.witnesses import relied_on_note
 from .cli_evidence import evidence as evidence_command
 from .cli_receipt import receipt
-from .cli_trust import trust_from, trust_options
+from .cli_trust import registrar_key_from, registrar_key_option, trust_from, trust_options
 from .findings import Finding, Status
 from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
@@ -54,6 +54,11 @@ hashes, the rules, the eligibility and counting checks and the tally are checked
 Witnesses (evote, section W): --witness KEY... [--witness-quorum K], or --anchors FILE [--anchors-fingerprint
 sha256:HEX], require the checkpoint the verification relies on to be cosigned by K distinct witnesses; with
 --anchors the board key, the origin and the policy come from the anchors, and the trustees must be theirs.
+
+\b
+Credential authority (evote, E.9): --registrar-key HEX, the registrar's Ed25519 key obtained out of band
+(as the board key is): election.created must name it; with --anchors it must be the anchors' registrar
+(otherwise exit 2), and without it the anchors' registrar line is the key required.
 
 \b
 Commands:
@@ -129,6 +134,7 @@ def main() -> None:
     f"{DEFAULT_LIMITS.entry >> 20} an entry, {DEFAULT_LIMITS.small >> 20} an evote export's other files].",
 )
 @trust_options
+@registrar_key_option
 def verify_command(
     record: str | None,
     record_format: str | None,
@@ -147,6 +153,7 @@ def verify_command(
     witness_quorum: int | None = None,
     anchors_file: Path | None = None,
     anchors_fingerprint: str | None = None,
+    registrar_key: str | None = None,
 ) -> None:
     """Verify the election record RECORD: for evote records the board's log (B), the election's rules (L),
     eligibility and counting (E), then Verifications 1-14 of the ElectionGuard 2.0 SPEC's §6.2.
@@ -162,11 +169,12 @@ def verify_command(
         location = _location(record, board_url, election_id)
         key = _board_key(board_key) if board_key is not None else None
         trust, key, key_origin = trust_from(witnesses, witness_quorum, anchors_file, anchors_fingerprint, key)
+        registrar, registrar_origin = registrar_key_from(registrar_key, trust)
         since = _read_since(since_file) if since_file is not None else None
         limits = Limits.uniform(max_file_mib << 20) if max_file_mib is not None else DEFAULT_LIMITS
         election = open_record(
             location, record_format, board_key=key, since=since, since_origin=str(since_file or ""), limits=limits,
-            trust=trust, board_key_origin=key_origin,
+            trust=trust, board_key_origin=key_origin, registrar_key=registrar, registrar_key_origin=registrar_origin,
         )  # fmt: skip
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
@@ -310,6 +318,8 @@ def _summary(out: Console, report: Report) -> None:
             f"election {escape(str(stats.get('election_id')))}: {stats.get('entries')} board entries, {escape(str(stats.get('stage')))}"
         )
         out.print(f"board key: {escape(str(stats.get('board_key')))}")
+        if stats.get("credentials") is not None:
+            out.print(f"credentials: {escape(str(stats['credentials']))}")
         if stats.get("witness_policy") is not None:
             out.print(f"witness policy: {escape(str(stats['witness_policy']))}")
         if stats.get("since") is not None:

@@ -4,16 +4,54 @@
     --witness-quorum K            how many of them must cosign [default: all listed]
     --anchors FILE                the election's signed trust anchors: board key, origin, trustees, policy
     --anchors-fingerprint FP      sha256:<hex> of the anchors (the voting card's), checked when given
+
+and the credential authority's key pinned out of band (issue 17, E.9):
+
+    --registrar-key HEX           the registrar's Ed25519 key, 64 hex digits; with --anchors it must be theirs
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
 import click
 
 from .anchors import ClientTrust, read_trust
+from .model import RecordUnreadable
+
+_HEX64 = re.compile(r"[0-9A-Fa-f]{64}")
+
+
+def registrar_key_option(command: Callable) -> Callable:
+    return click.option(
+        "--registrar-key", "registrar_key", metavar="HEX",
+        help="The credential authority's (registrar's) Ed25519 key, 64 hex digits, obtained out of band: the election "
+        "must name it in election.created (E.9); with --anchors it must be the anchors' registrar.",
+    )(command)  # fmt: skip
+
+
+def registrar_key_from(value: str | None, trust: ClientTrust | None) -> tuple[str | None, str]:
+    """The registrar key to require (upper-case hex, as election.created writes it) and where it comes from:
+    --registrar-key, else the trust anchors' registrar line; raises RecordUnreadable (exit 2) for a value that
+    is not a key or contradicts the anchors."""
+    anchors = trust.anchors if trust is not None else None
+    source = f"the trust anchors ({trust.anchors_file})" if trust is not None and anchors is not None else ""
+    if value is None:
+        if anchors is not None and anchors.registrar is not None:
+            return anchors.registrar.upper(), source
+        return None, ""
+    value = value.strip()
+    if not _HEX64.fullmatch(value):
+        raise RecordUnreadable(f"--registrar-key {value[:80]!r} is not an Ed25519 key (64 hex digits)")
+    if anchors is not None:
+        if anchors.registrar is None:
+            raise RecordUnreadable(f"--registrar-key {value} contradicts {source}, which name no registrar")
+        if anchors.registrar != value.lower():
+            raise RecordUnreadable(f"--registrar-key {value} contradicts {source}, which name the registrar key {anchors.registrar}")
+        return value.upper(), f"--registrar-key, named by {source}"
+    return value.upper(), "--registrar-key"
 
 
 def trust_options(command: Callable) -> Callable:

@@ -14,7 +14,7 @@ ballot entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from .model import NotYet, Unreadable
@@ -90,6 +90,7 @@ class CountedBallots:
     second_casts: tuple[tuple[bytes, int, int], ...]  # 'first': (credential, counted seq, later seq) the board must refuse
     outside: tuple[int, ...]  # ballot.cast entries before the election opened or after it closed (never counted)
     unreadable: tuple[int, ...]  # ballot.cast entries whose credential cannot be read (cannot be counted)
+    first_cast: dict[bytes, int] = field(default_factory=dict)  # credential -> seq of its first cast in the period
 
 
 @dataclass
@@ -107,6 +108,8 @@ class EvoteParts:
     stage: str = ""  # how far the election got, from the kinds of its entries: "open (no tally yet)"
     credential_list: Any = None  # the list in force at opening, read once (checks/credential_lists.py)
     trust: Any = None  # the witness policy and trust anchors required (anchors.ClientTrust): section W; None: no policy
+    registrar_key: str | None = None  # the registrar's key obtained out of band (--registrar-key, or the anchors'): E.9
+    registrar_key_origin: str = ""
 
     def statistics(self) -> dict[str, Any]:
         key = self.export.trusted_key_origin if self.export.trusted_key else "the record's own (not compared with a key obtained out of band: --board-key)"

@@ -43,7 +43,7 @@ from bulletin_board.log_format.merkle_verify import verify_inclusion
 from bulletin_board.log_format.note import NoteVerifier, parse_note
 
 from ..encoding import hex_bytes, parse_digest
-from .anchors import ClientTrust, Trustee, anchor_findings, trustees_of
+from .anchors import ClientTrust, anchor_findings, registrar_in, trustees_of
 from .findings import Finding, failed, passed
 from .model import RecordUnreadable
 from .readers.files import DEFAULT_LIMITS, FileRefused, parse_json, read_given
@@ -309,13 +309,17 @@ def _w2_anchors(receipt: Receipt, board, trusted: NoteVerifier, trust: ClientTru
                 election: str) -> Iterator[Finding]:
     named = receipt.board.get("origin")
     found_origin = f"{named}/elections/{receipt.election_id}" if isinstance(named, str) else None
-    yield from anchor_findings(trust, trusted, found_origin, _trustees_on_board(receipt, board, election),
-                               f"{board.url}: the receipt's board, election.created at seq 0")
+    created = _created_on_board(receipt, board, election)
+    trustees = trustees_of(created) if isinstance(created, dict) else created
+    registrar = registrar_in(created) if isinstance(created, dict) else None
+    yield from anchor_findings(trust, trusted, found_origin, trustees,
+                               f"{board.url}: the receipt's board, election.created at seq 0", registrar)
 
 
-def _trustees_on_board(receipt: Receipt, board, election: str) -> list[Trustee] | str:
-    """election.created's trustees as the board serves them, the entry checked to be leaf 0 of the receipt's
-    checkpoint (so that the board cannot show this voter other trustees than the log holds)."""
+def _created_on_board(receipt: Receipt, board, election: str) -> dict | str:
+    """election.created's payload as the board serves it, the entry checked to be leaf 0 of the receipt's
+    checkpoint (so that the board cannot show this voter other trustees or registrar than the log holds); or
+    why it cannot be used."""
     try:
         item = board.get(f"/elections/{election}/entries/0")
         proof = board.get(f"/elections/{election}/entries/0/inclusion?size={receipt.tree_size}")
@@ -327,7 +331,8 @@ def _trustees_on_board(receipt: Receipt, board, election: str) -> list[Trustee] 
         return f"the board's entry 0 cannot be checked against the receipt's checkpoint: {type(exc).__name__}: {exc}"
     if item["kind"] != "election.created":
         return f"the board's entry 0 is {item['kind']!r}, not election.created"
-    return trustees_of(item["payload"])
+    payload = item["payload"]
+    return payload if isinstance(payload, dict) else "the board's election.created payload is not an object"
 
 
 def _w3_witnessed(receipt: Receipt, board, trusted: NoteVerifier, trust: ClientTrust, origin: str,

@@ -57,7 +57,7 @@ def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
     if not credentials.listed:
         raise NoResult("a credential list cannot be read")
     turnout = {
-        "credentials_issued": len(credentials.eligible),
+        "credentials_issued": credentials.voters,
         "ballots_counted": len(evote.counting.counted),
         "ballots_challenged": int(report.statistics["challenged"]),
         "ballots_superseded": len(evote.counting.superseded),

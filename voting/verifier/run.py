@@ -24,6 +24,7 @@ from .checks import RECORD_CHECKS, SUMMARY_CHECKS, all_steps, steps_of
 from .checks.aggregation import Products, merge_products
 from .checks.board import b5_log_extends_saved_checkpoint
 from .checks.common import ballot_setting
+from .checks.credential_authority import credentials_statistics
 from .findings import Finding, Tally, failed, not_applicable
 from .model import BallotDigest, ElectionRecord, StreamSummary
 from .report import Report, build_report
@@ -77,6 +78,9 @@ def verify(
     }
     if record.evote is not None:
         statistics.update(record.evote.statistics())
+        credentials = credentials_statistics(record.evote)
+        if credentials is not None:
+            statistics["credentials"] = credentials
         statistics["verified_before"] = summary.verified_before
     conventions = record.conventions
     return build_report(record.location, record.format, conventions.name, conventions.notes, tally, statistics, witnessed)

@@ -24,6 +24,7 @@ from .ballots import v5_selection_proofs, v6_contest_limits, v7_confirmation_cod
 from .board import b1_b2_b4_entries, b3_checkpoint_signature, b5_log_extends_saved_checkpoint
 from .chaining import v7_ballot_chains, v7_unique_confirmation_codes
 from .challenged import v12_every_challenged_ballot_decrypted, v12_v13_v14_challenged_ballots
+from .credential_authority import e9_e10_credential_authority
 from .eligibility import (
     e1_e3_credential_list,
     e2_revoting_rule,
@@ -96,8 +97,8 @@ EVOTE_SECTIONS: tuple[Verification, ...] = (
     Verification(
         "E",
         "Eligibility and counting",
-        "record-format §4-5, §8.3",  # E.7, E.8: version-2 elections (§4.1)
-        record=(e2_revoting_rule,),
+        "record-format §4-5, §8.3, §11",  # E.7, E.8: version-2 elections (§4.1); E.9, E.10: the registrar (§11)
+        record=(e2_revoting_rule, e9_e10_credential_authority),
         ballot=(e5_ballot_signature,),
         summary=(
             e1_e3_credential_list,

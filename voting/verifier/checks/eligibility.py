@@ -45,6 +45,7 @@ class BallotCounter:
         self.opened: int | None = None
         self.closed: int | None = None
         self.latest: dict[bytes, int] = {}
+        self.first_cast: dict[bytes, int] = {}  # each credential's first cast in the period (registrar.replaced)
         self.cast_entries = 0
         self.superseded: list[int] = []
         self.second_casts: list[tuple[bytes, int, int]] = []
@@ -69,6 +70,7 @@ class BallotCounter:
         previous = self.latest.get(credential)
         if previous is None:
             self.latest[credential] = seq
+            self.first_cast[credential] = seq
         elif self.revote_rule == "last":
             self.superseded.append(previous)
             self.latest[credential] = seq
@@ -84,6 +86,7 @@ class BallotCounter:
             tuple(self.second_casts),
             tuple(self.outside),
             tuple(self.unreadable),
+            self.first_cast,
         )
 
 
@@ -139,15 +142,20 @@ def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Ite
     """Section E (Eligibility and counting), the credential list.
 
     (E.1) Every ballot on the board — counted, superseded or challenged — is signed by a credential on the
-    list published before the election opened (credentials.published), and not revoked (credentials.revoked,
-    record-format §8.2).
-    (E.3) The number of counted ballots is at most the number of eligible credentials.
+    list published before the election opened (credentials.published; in an election with a registrar its
+    signed registrar.credentials, record-format §11), and not revoked (credentials.revoked,
+    registrar.revoked, record-format §8.2); a credential the registrar replaced while the election was open
+    signs only before its replacement, the new one only after it.
+    (E.3) The number of counted ballots is at most the number of eligible credentials (a replaced card
+    counted once).
 
-    Entries after election.opened do not change the list (the rules refuse them: L.5).
+    Entries after election.opened do not change the list (the rules refuse them: L.5), except a registrar's
+    replacement of a lost card.
     """
     parts = _parts(record)
     complete(summary)
-    eligible, revoked, opened = eligible_credentials(parts)
+    found = list_in_force(parts)
+    eligible, revoked, opened = found.eligible, found.revoked, found.opened
     origin = "entries.jsonl"
     ballots = 0
     for digest in summary.digests():
@@ -157,14 +165,17 @@ def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Ite
         credential = digest.credential
         if credential is None:
             yield failed("E.1", subject, "the ballot's credential cannot be read", where)
-        elif credential in eligible:
+        elif credential in eligible and (digest.board_seq is None or found.valid_at(credential, digest.board_seq)):
             yield passed("E.1", subject, origin=where)
         else:
-            why = (
-                "revoked before the election opened"
-                if credential in revoked
-                else "not on the list published before the election opened"
-            )
+            if credential in found.replaced:
+                why = f"replaced by the registrar (registrar.replaced at seq {found.replaced[credential]}) before this ballot"
+            elif credential in found.added:
+                why = f"listed only by the registrar's replacement at seq {found.added[credential]}, after this ballot"
+            elif credential in revoked:
+                why = "revoked before the election opened"
+            else:
+                why = "not on the list published before the election opened"
             if opened is None:
                 why = "the election never opened: no credential list was in force"
             yield failed("E.1", subject, f"the ballot's credential is {why}", where, found=hex_bytes(credential))
@@ -172,12 +183,12 @@ def e1_e3_credential_list(record: ElectionRecord, summary: StreamSummary) -> Ite
         yield not_applicable("E.1", "ballots", "the record has no ballots", origin)
     counted = summary.cast
     subject = "counted ballots"
-    if counted <= len(eligible):
-        yield passed("E.3", subject, f"{counted} counted ballots, {len(eligible)} eligible credentials", origin)
+    if counted <= found.voters:
+        yield passed("E.3", subject, f"{counted} counted ballots, {found.voters} eligible credentials", origin)
     else:
         yield failed(
             "E.3", subject, "more ballots count than there are eligible credentials", origin,
-            expected=f"at most {len(eligible)}", found=counted,
+            expected=f"at most {found.voters}", found=counted,
         )  # fmt: skip
 
 

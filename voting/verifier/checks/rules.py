@@ -2,7 +2,8 @@
 
 The rules are the verifier's own table (:mod:`voting.verifier.rules`), written from the record format and
 independent of the board's engine: the record's control entries are replayed through it in seq order, each
-ballot run in its place. An entry the rules refuse is reported, with the rule's reason, and left out of the
+ballot run in its place (ballot runs carry no payloads: the credentials that cast before a registrar.replaced,
+which its rule needs, come from the reader's counting). An entry the rules refuse is reported, with the rule's reason, and left out of the
 replay, as the board would have refused it; later entries that needed it are then refused too, each reported
 in its own step.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...errors import VotingError
+from ...record.registrar import REPLACED
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import ElectionRecord, require
-from ..model_evote import BallotRun, ControlEntry
+from ..model_evote import BallotRun, ControlEntry, CountedBallots
 from ..rules import RULES, EntryFacts, Observed, RuleBroken, apply_rule
 from ..rules.table import TRUSTEE, open_trustee_entry
 
@@ -64,7 +66,10 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     parts = require(record.evote, "evote election entries")
     state = Observed()
     reported: set[str] = set()
+    first_cast = parts.counting.first_cast if isinstance(parts.counting, CountedBallots) else {}
     for event in parts.events:
+        if isinstance(event, ControlEntry) and event.kind == REPLACED:  # the rule needs who cast before it
+            state.cast_by = {credential.hex().upper() for credential, seq in first_cast.items() if seq < event.seq}
         for finding in _replay(state, event, parts.ballot_payload_at, parts.election_id):
             reported.add(finding.check)
             yield finding

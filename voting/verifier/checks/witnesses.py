@@ -16,7 +16,7 @@ from bulletin_board.log_format.cosignature import add_signature_lines
 from bulletin_board.log_format.errors import BoardError
 from bulletin_board.log_format.note import NoteVerifier, parse_note
 
-from ..anchors import ClientTrust, anchor_findings, trustees_of
+from ..anchors import ClientTrust, anchor_findings, registrar_in, trustees_of
 from ..findings import Finding, failed, passed
 from ..model import CannotRun, ElectionRecord, Unreadable, require
 from ..model_evote import BoardExport, EvoteParts
@@ -138,7 +138,8 @@ def w2_trust_anchors(record: ElectionRecord) -> Iterator[Finding]:
     (W.2) With --anchors: the anchors are signed by the board key they name, have the fingerprint given
     (--anchors-fingerprint), name the key that signs the record (board-key.json) and the record's origin
     <board_origin>/elections/<id>, and their trustee lines are exactly the identity keys of election.created's
-    trustees (lowercase hex); the booth's code hash they name is reported (the verifier cannot see the booth).
+    trustees (lowercase hex), their registrar line (if any) exactly election.created's registrar key (an election
+    with a registrar needs the line); the booth's code hash they name is reported (the verifier cannot see the booth).
     Without anchors this step does not apply.
     """
     parts, trust = _parts(record)
@@ -156,5 +157,6 @@ def w2_trust_anchors(record: ElectionRecord) -> Iterator[Finding]:
             origin = None
     created = parts.first("election.created")
     trustees = trustees_of(created.payload) if created is not None else "the record has no election.created"
-    yield from anchor_findings(trust, signed_by, origin, trustees, "board-key.json; entries.jsonl seq 0 (election.created)")
+    registrar = registrar_in(created.payload) if created is not None else None
+    yield from anchor_findings(trust, signed_by, origin, trustees, "board-key.json; entries.jsonl seq 0 (election.created)", registrar)
 

@@ -34,6 +34,8 @@ def open_record(
     limits: Limits = DEFAULT_LIMITS,
     trust: Any = None,
     board_key_origin: str = "--board-key",
+    registrar_key: str | None = None,
+    registrar_key_origin: str = "--registrar-key",
 ) -> ElectionRecord:
     """Read the record at ``path`` (a directory, or for evote a board URL ``http(s)://host/ELECTION``);
     raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it.
@@ -41,25 +43,31 @@ def open_record(
     evote only: ``board_key`` is the board's verifier key obtained out of band; ``since`` the signed note of
     a checkpoint saved by an earlier verification (incremental verification). ``limits``: the largest file
     of each kind the readers read (:mod:`.files`). ``trust``: the witness policy and trust anchors required
-    (:class:`voting.verifier.anchors.ClientTrust`, section W); None: none.
+    (:class:`voting.verifier.anchors.ClientTrust`, section W); None: none. ``registrar_key``: the credential
+    authority's Ed25519 key (64 hex digits) obtained out of band, which E.9 compares with election.created's.
     """
     format = format or detect_format(path)
     if format not in FORMATS:
         raise RecordUnreadable(f"unknown record format {format!r}; known formats: {', '.join(FORMATS)}")
     if format == "egk":
-        if board_key is not None or since is not None or trust is not None:
-            raise RecordUnreadable("--board-key, --since, --witness and --anchors apply to evote records only")
+        if board_key is not None or since is not None or trust is not None or registrar_key is not None:
+            raise RecordUnreadable("--board-key, --registrar-key, --since, --witness and --anchors apply to evote records only")
         if is_board_url(str(path)):
             raise RecordUnreadable("egk records are directories; a board URL is an evote record (--format evote)")
         return open_egk(path, limits)
     if is_board_url(str(path)):
         board_url, election_id = split_board_url(str(path))
-        return open_board(
+        record = open_board(
             board_url, election_id, board_key=board_key, since_note=since, since_origin=since_origin, limits=limits,
             trust=trust, board_key_origin=board_key_origin,
         )  # fmt: skip
-    saved = SavedCheckpoint(since, since_origin, None) if since is not None else None
-    return open_evote(path, board_key=board_key, board_key_origin=board_key_origin, since=saved, limits=limits, trust=trust)
+    else:
+        saved = SavedCheckpoint(since, since_origin, None) if since is not None else None
+        record = open_evote(path, board_key=board_key, board_key_origin=board_key_origin, since=saved, limits=limits, trust=trust)
+    if registrar_key is not None and record.evote is not None:
+        record.evote.registrar_key = registrar_key.upper()
+        record.evote.registrar_key_origin = registrar_key_origin
+    return record
 
 
 __all__ = ["DEFAULT_LIMITS", "FORMATS", "Limits", "detect_format", "open_board", "open_record", "split_board_url"]
