@@ -16,18 +16,22 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from rich.console import Console
 
 from voting.credential_issuing import issue_credentials, roll_of_count
 from voting.credential_list import MAX_WEIGHT
 from voting.errors import ManifestError, VotingError
 from voting.manifest import parse_manifest
 from voting.record.election import check_election_id
-from voting.record.lifecycle import BALLOT_KINDS, ElectionState
+from voting.record.lifecycle import BALLOT_KINDS
 from voting.record.results import election_result, result_csv_rows, result_text
 from voting.voter_roll import read_roll_file
 
 from . import admin_ops as ops
+from .cli_status import print_status
+from .cli_words import for_people
 from .election_follower import election_state
+from .election_status import election_status
 from .log_format.client import BoardClient, BoardClientError
 from .log_format.errors import BoardError
 
@@ -46,7 +50,9 @@ def _token(token_file: str | None) -> str | None:
     return os.environ.get("EVOTE_ADMIN_TOKEN") or None
 
 
-board_option = click.option("--board", envvar="EVOTE_BOARD_URL", default="http://127.0.0.1:8000", show_default=True, help="the board's URL")
+board_option = click.option(
+    "--board", envvar="EVOTE_BOARD_URL", show_envvar=True, default="http://127.0.0.1:8000", show_default=True, help="the board's URL"
+)
 token_option = click.option("--token-file", default=None, help="file holding the admin token (default: $EVOTE_ADMIN_TOKEN)")
 
 
@@ -54,16 +60,16 @@ def _client(board: str, token_file: str | None) -> BoardClient:
     try:
         return BoardClient(board, admin_token=_token(token_file))
     except BoardClientError as exc:
-        _fail(str(exc))
+        _fail(for_people(exc))
 
 
 def _guard(action):
     try:
         return action()
     except (BoardClientError, VotingError, OSError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(for_people(exc))
     except BoardError as exc:  # the board served a broken chain or a malformed entry
-        _fail(f"the board's log does not check: {exc}")
+        _fail(f"the board's log does not check: {for_people(exc)}. Keep the record as it is and tell the board's operator.")
 
 
 # --- evote credentials --------------------------------------------------------------------------------
@@ -246,37 +252,18 @@ def keygen_result(election_id: str, board: str, token_file: str | None) -> None:
 
 @election.command("status")
 @click.argument("election_id")
+@click.option("--json", "as_json", is_flag=True, help="print the status as one JSON object for scripts (docs/guide-administrator.md)")
 @board_option
-def status(election_id: str, board: str) -> None:
-    """Phase, entries, ballots, trustees' progress and the latest checkpoint."""
-    def run():
-        client = BoardClient(board)
-        context = client.context(election_id)
-        state, entries = election_state(client, election_id)
-        checkpoint = client.get(f"/elections/{election_id}/checkpoint")
-        lines = [
-            f"election {election_id}: phase {context['phase']}",
-            f"entries {len(entries)}; ballots cast {context['counts']['cast']}, challenged {context['counts']['challenged']}; credentials {context['counts']['credentials']}",
-            f"trustees: {_trustee_progress(state)}",
-            f"checkpoint: {json.dumps(checkpoint)[:200]}",
-        ]
-        return "\n".join(lines)
+def status(election_id: str, as_json: bool, board: str) -> None:
+    """Where ELECTION_ID stands: phase and timeline, counts, each trustee's progress, the latest checkpoint.
 
-    click.echo(_guard(run))
-
-
-def _trustee_progress(state: ElectionState) -> str:
-    parts = []
-    for t in state.definition.trustees:
-        done = [
-            name
-            for name, held in (("commitments", state.commitments), ("shares", state.shares), ("checked", state.checked))
-            if t.index in held
-        ]
-        if t.index in state.confirmed:
-            done.append("confirmed")
-        parts.append(f"{t.index} {t.name} [{', '.join(done) or 'nothing yet'}]")
-    return "; ".join(parts)
+    Computed from the board's entries, each checked against the previous one and replayed through the
+    election's rules. Times are the board's received_at, in UTC."""
+    outcome = _guard(lambda: election_status(BoardClient(board), election_id))
+    if as_json:
+        click.echo(json.dumps(outcome, indent=2, ensure_ascii=False))
+    else:
+        print_status(outcome, Console(highlight=False, soft_wrap=False))
 
 
 @election.command("tally")
