@@ -50,5 +50,7 @@ def test_step_by_step_key_ceremony_and_errors(tmp_path):
             cwd=tmp_path, env=env(EVOTE_TRUSTEE_PASSPHRASE="not the passphrase"), capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr and "Traceback" not in wrong.stderr
+        # one directory serves many elections: another election id is looked up on the board, not refused
         elsewhere = trustee_run("keygen", "--dir", str(dirs[0]), "--board", board, "--election", "other", "--wait", "0", cwd=tmp_path)
-        assert elsewhere.returncode == 1 and "belongs to election 'steps'" in elsewhere.stderr
+        assert elsewhere.returncode == 1 and "Check the election id" in elsewhere.stderr and "Traceback" not in elsewhere.stderr
+        assert json.loads((dirs[0] / "public.json").read_text())["elections"] == {"steps": 1}
