@@ -100,8 +100,10 @@ def device(chromium, board):
         contexts.append(context)
         page = context.new_page()
         opened = Device(context, page)
-        context.on("request", lambda r: opened.requests.append(
-            {"method": r.method, "url": r.url, "headers": r.headers, "body": r.post_data}))
+        context.on(
+            "request",
+            lambda r: opened.requests.append({"method": r.method, "url": r.url, "headers": r.headers, "body": r.post_data}),
+        )
         page.on("pageerror", lambda error: opened.console.append(f"page error: {error}"))
         page.on("console", lambda m: opened.console.append(f"{m.type}: {m.text}"))
         page.goto(f"{board.url}/booth/elections/{board.election_id}/{path}")
@@ -206,12 +208,15 @@ def test_a_voter_signs_in_with_the_emailed_code_and_casts(board, south_visit):
     assert voter.page.evaluate("window.localStorage.length") == 0
     assert not any(session in line for line in voter.console)
     assert board.credentials[SOUTH] not in voter.sent()
-    assert [line for line in voter.console if line.startswith(("error", "page error", "warning"))
-            and "status of 401" not in line] == []  # the wrong code's 401 is the only failed request
+    assert [
+        line for line in voter.console if line.startswith(("error", "page error", "warning")) and "status of 401" not in line
+    ] == []  # the wrong code's 401 is the only failed request
     assert voter.violations() == {}
 
 
-def test_a_session_that_ends_before_the_cast_signs_in_again_and_sends_the_same_ballot(board, smtp, device, south_visit, monkeypatch):
+def test_a_session_that_ends_before_the_cast_signs_in_again_and_sends_the_same_ballot(
+    board, smtp, device, south_visit, monkeypatch
+):
     """The board no longer knows the session when the voter casts (its clock is two hours on): the booth asks to
     sign in again, keeps the encrypted ballot, and sends exactly it; then a second voting card for the same
     login is refused in words."""
@@ -268,7 +273,7 @@ def test_was_anything_cast_in_my_name(board, device, south_visit):
     assert wait_for_text(page, "#mine-verdict", "One ballot") == "One ballot has been cast or challenged with this voting card:"
     items = page.locator("#mine-ballots li").all_text_contents()
     assert len(items) == 1
-    grouped = " ".join(south_visit.code[i:i + 4] for i in range(0, 64, 4))
+    grouped = " ".join(south_visit.code[i : i + 4] for i in range(0, 64, 4))
     assert items[0].startswith(grouped) and "cast; it counts; received 20" in items[0] and "UTC" in items[0]
     assert "someone else has used your voting card" in page.text_content("#mine-advice")
     checker.check_axe("one ballot")
