@@ -12,6 +12,7 @@ import sys
 from typing import NoReturn
 
 import click
+from click.core import ParameterSource
 from sqlalchemy.exc import SQLAlchemyError
 
 from .log_format.errors import BoardError
@@ -111,7 +112,8 @@ def record() -> None:
 @click.argument("election")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="directory to write")
 @click.option("--db", "database_url", default=None, help="read the board database directly")
-@click.option("--board", "board_url", default=None, help="read a running board, e.g. http://127.0.0.1:8000")
+@click.option("--board", "board_url", default=None, envvar="EVOTE_BOARD_URL", show_envvar=True,
+              help="read a running board, e.g. http://127.0.0.1:8000 (the environment's board is used only without --db)")
 @click.option("--key-file", envvar="EVOTE_BOARD_KEY_FILE", default="evote-board.key", show_default=True,
               help="with --db: the board's key, to sign the latest checkpoint")
 @click.option("--origin", envvar="EVOTE_BOARD_ORIGIN", default="evote-board.localhost", show_default=True,
@@ -122,6 +124,8 @@ def export(election: str, out: str, database_url: str | None, board_url: str | N
     from .log_format.export import export_from_board, export_from_log
     from .log_format.export_check import verify_exported_record
 
+    if database_url is not None and click.get_current_context().get_parameter_source("board_url") is ParameterSource.ENVIRONMENT:
+        board_url = None  # EVOTE_BOARD_URL names the board only when --db does not name a database
     if (database_url is None) == (board_url is None):
         raise click.UsageError("give exactly one of --db URL or --board URL")
     try:

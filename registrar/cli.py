@@ -94,7 +94,8 @@ def _progress() -> Progress:
 
 
 directory_option = click.option("--dir", "directory", required=True, type=click.Path(file_okay=False), help="the registrar's state directory (one election)")
-board_option = click.option("--board", "board_url", required=True, help="the board's address, http(s)://host[:port]")
+board_option = click.option("--board", "board_url", required=True, envvar="EVOTE_BOARD_URL", show_envvar=True,
+                            help="the board's address, http(s)://host[:port]")
 passphrase_option = click.option("--passphrase-file", default=None, help=f"file holding the passphrase (default: ${PASSPHRASE_ENV}, else asked)")
 
 
@@ -268,7 +269,8 @@ def send(directory: str, smtp_url: str, starttls: bool, sender: str | None, rate
 @main.command()
 @directory_option
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
-@click.option("--board", "board_url", default=None, help="also post the statement to this board (registrar.erased, signed)")
+@click.option("--board", "board_url", default=None, envvar="EVOTE_BOARD_URL", show_envvar=True,
+              help="also post the statement to this board (registrar.erased, signed)")
 @click.option("--voter-keys", "voter_keys", is_flag=True, help="also destroy voter-keys.vault (after the election closes: no card can be replaced by voter id any more)")
 @passphrase_option
 def erase(directory: str, yes: bool, board_url: str | None, voter_keys: bool, passphrase_file: str | None) -> None:

@@ -190,7 +190,7 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
 
 
 @click.command("vote")
-@click.option("--board", "board_url", required=True, metavar="URL", help="the board, e.g. http://127.0.0.1:8000")
+@click.option("--board", "board_url", required=True, metavar="URL", envvar="EVOTE_BOARD_URL", show_envvar=True, help="the board, e.g. http://127.0.0.1:8000")
 @click.option("--election", "election_id", required=True, metavar="ID", help="the election identifier")
 @click.option("--credential-file", type=click.Path(dir_okay=False), default=None,
               help="file holding the voting credential; without it the credential is asked for, hidden")

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -99,7 +100,8 @@ def main() -> None:
 @main.command("verify", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("record", required=False)
 @click.option("--format", "record_format", type=click.Choice(FORMATS), help="Who wrote the record [default: detected].")
-@click.option("--board", "board_url", metavar="URL", help="Read the election from this evote board (with --election).")
+@click.option("--board", "board_url", metavar="URL", envvar="EVOTE_BOARD_URL", show_envvar=True,
+              help="Read the election from this evote board (with --election; the environment's board is used only with --election).")
 @click.option("--election", "election_id", metavar="ID", help="The election to read from --board.")
 @click.option(
     "--board-key",
@@ -165,6 +167,8 @@ def verify_command(
     """
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if election_id is None and click.get_current_context().get_parameter_source("board_url") is ParameterSource.ENVIRONMENT:
+        board_url = None  # EVOTE_BOARD_URL names the board only when --election asks to read one
     try:
         location = _location(record, board_url, election_id)
         key = _board_key(board_key) if board_key is not None else None

@@ -22,7 +22,8 @@ from .receipt import BoardUnreachable, read_receipt, steps_for, verify_receipt
 
 @click.command("receipt", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("receipt_file", metavar="RECEIPT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--board", "board_url", required=True, metavar="URL", help="The board to ask, e.g. https://board.example.org.")
+@click.option("--board", "board_url", required=True, metavar="URL", envvar="EVOTE_BOARD_URL", show_envvar=True,
+              help="The board to ask, e.g. https://board.example.org.")
 @click.option(
     "--board-key", metavar="KEY", help="The board's verifier key obtained out of band [default: the key the board publishes]."
 )
