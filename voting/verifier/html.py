@@ -69,7 +69,7 @@ def render_html(report: Report) -> str:
 <tr><th>Ballots</th><td>{e(stats.get("ballots"))} ({e(stats.get("cast"))} {"counted" if report.format == "evote" else "cast"}, {e(stats.get("challenged"))} challenged),
 {e(stats.get("selections"))} encrypted selections</td></tr>
 <tr><th>Time</th><td>{e(stats.get("seconds"))} s</td></tr>
-</table>
+{_credentials_row(stats)}</table>
 {departures}
 {_result_section(report)}
 <h2>Summary</h2>
@@ -156,6 +156,12 @@ def _e(value: object) -> str:
 def _tag(status: Status) -> str:
     css = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_APPLICABLE: "na"}[status]
     return f'<span class="tag {css}">{_e(status.value)}</span>'
+
+
+def _credentials_row(stats: dict) -> str:
+    """evote: who issued how many credentials (E.9, E.10), when the report says."""
+    text = stats.get("credentials")
+    return f"<tr><th>Credentials</th><td>{_e(text)}</td></tr>\n" if text else ""
 
 
 def _row(v: VerificationResult) -> str:
