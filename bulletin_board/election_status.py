@@ -12,12 +12,20 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from voting.record import keygen as kg
 from voting.record import registrar as rg
 from voting.record import tallying as tl
 from voting.record.counting import CHALLENGED_KIND, count, header_of
 from voting.record.lifecycle import (
-    ANCHORS_PUBLISHED, BALLOT_KINDS, CLOSED, CREATED, CREDENTIALS_PUBLISHED, KEYGEN_FAILED, OPENED, READY, ElectionState, apply_entry,
+    ANCHORS_PUBLISHED,
+    BALLOT_KINDS,
+    CLOSED,
+    CREATED,
+    CREDENTIALS_PUBLISHED,
+    KEYGEN_FAILED,
+    OPENED,
+    READY,
+    ElectionState,
+    apply_entry,
 )  # fmt: skip
 
 from .log_format.chain import ChainChecker
@@ -67,7 +75,7 @@ def _mark(timeline: dict[str, dict], step: str, entry: Entry, *, latest: bool = 
 
 def replay_with_timeline(client: BoardClient, election_id: str) -> tuple[ElectionState, list[Entry], dict[str, dict]]:
     """Replay every entry (each checked against its predecessor), noting when each step of the timeline happened."""
-    state, entries, timeline = ElectionState(), [], {}
+    state, entries, timeline = ElectionState(), [], {}  # type: tuple[ElectionState, list[Entry], dict[str, dict]]
     for entry in client.entries(election_id, 0, ChainChecker(election_id)):
         entries.append(entry)
         before = state.phase

@@ -144,7 +144,7 @@ class Vault:
                 self.identity = TrusteeIdentity.from_json(plaintext)
             except (ValueError, KeyError) as exc:
                 raise VaultError(f"{self.path} was written by another version of evote-trustee ({exc})") from None
-        return self.identity
+        return self._opened()[0]
 
     def _migrate(self, old: TrusteeState) -> None:
         self.identity = TrusteeIdentity(old.name, old.identity_seed)
