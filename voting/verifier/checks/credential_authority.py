@@ -146,7 +146,7 @@ def _credentials(body: dict, parts: EvoteParts, election_id: str | None) -> list
         return []
     try:
         return parse_credential_list(body, eligibility, election_id, _styles(parts))
-    except EncodingError:
+    except (EncodingError, ValueError, TypeError):
         return []  # L.5 refuses it
 
 
@@ -184,7 +184,7 @@ def issued(parts: EvoteParts, named: rg.Registrar) -> Issued:
             continue
         try:
             roll = rg.parse_roll(body, set(_styles(parts)))
-        except EncodingError:
+        except (EncodingError, ValueError, TypeError):
             continue
         roll_entry = entry
         break
@@ -204,9 +204,12 @@ def credentials_statistics(parts: EvoteParts) -> str | None:
     if created is None:
         return None
     named = registrar_of(created.payload)
-    if named is None:
-        return f"{list_in_force(parts).voters} credentials issued by the administrator alone (no registrar)"
-    return issued(parts, named).text(named)
+    try:
+        if named is None:
+            return f"{list_in_force(parts).voters} credentials issued by the administrator alone (no registrar)"
+        return issued(parts, named).text(named)
+    except (EncodingError, ValueError, TypeError, KeyError):  # a record E.9/E.10 fail on: no statistics line
+        return None
 
 
 def _e10_roll(parts: EvoteParts, named: rg.Registrar) -> Iterator[Finding]:

@@ -124,7 +124,7 @@ def registrar_of(created_payload: Any) -> rg.Registrar | None:
         return None
     try:
         return rg.parse_registrar(created_payload["registrar"])
-    except EncodingError:
+    except (EncodingError, ValueError, TypeError):
         return None
 
 
@@ -134,7 +134,7 @@ def signed_body(registrar: rg.Registrar, election_id: Any, kind: str, payload: A
         return None
     try:
         return rg.open_registrar_message(registrar, election_id, kind, payload)
-    except EncodingError:
+    except (EncodingError, ValueError, TypeError):  # rfc8785 refuses some values with a ValueError
         return None
 
 
@@ -153,7 +153,7 @@ def _registrar_entry(found: ListInForce, entry: Any, election_id: Any, styles: l
     elif entry.kind == rg.REPLACED and opened:
         try:
             replacement = rg.parse_replaced(body, found.eligibility, election_id, {s for s in styles if isinstance(s, str)})
-        except EncodingError:
+        except (EncodingError, ValueError, TypeError):
             return
         old, new = bytes.fromhex(replacement.old), bytes.fromhex(replacement.new.public_key)
         if old in found.listed and old not in found.revoked and old not in found.replaced and new not in found.listed:
