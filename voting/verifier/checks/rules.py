@@ -48,6 +48,8 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     (L.4) keygen.result is the outcome anyone recomputes from the record: the complaints adjudicated with
     the revealed shares (SPEC §3.2.2), and when no trustee is faulty K = ∏ K_i (eq. 8) and H_E (eq. 23).
     (L.5) Credentials are published and revoked only before the election opens, each listed once and sorted;
+    in an election that names a registrar only its entries signed by its key list, revoke or replace
+    credentials, within its roll commitment, and a replaced credential cast no ballot (record-format §11);
     the election opens only after every trustee confirmed the key, with at least one credential, and closes
     only while open.
     (L.6) Ballot entries are appended only while the election is open.
