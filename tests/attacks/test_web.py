@@ -5,6 +5,8 @@ types). Every refusal is a 4xx JSON error naming the field or the reason, and th
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -82,7 +84,19 @@ def test_booth_pages_never_put_manifest_names_or_reflected_input_into_markup(wor
             assert payload not in html, (page, payload)
         assert "q0=%3Cscript%3Ealert%281%29" in html  # reflected (URL-encoded, then escaped): the test reads real output
         for tag in re.findall(r"<script\b[^>]*>", html):
-            assert "src=" in tag or 'type="application/json"' in tag, tag
+            assert "src=" in tag or 'type="application/json"' in tag or tag == '<script type="importmap">', tag
+        for body in IMPORT_MAP.findall(html):  # the one inline script: module paths and their hashes, no data
+            document = json.loads(body)
+            assert set(document) <= {"imports", "integrity"} and all(
+                key.startswith("/booth/static/") for part in document.values() for key in part
+            ), document
+
+
+IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
+
+
+def _hash_source(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def test_content_security_policy_forbids_inline_and_foreign_script_everywhere(world):
@@ -94,7 +108,9 @@ def test_content_security_policy_forbids_inline_and_foreign_script_everywhere(wo
     ]
     for response in responses:
         policy = csp(response)
-        assert policy["script-src"] == ["'self'"], policy  # no 'unsafe-inline', 'unsafe-eval', data:, hosts or *
+        admitted = [_hash_source(body) for body in IMPORT_MAP.findall(response.get_data(as_text=True))]
+        # no 'unsafe-inline', 'unsafe-eval', data:, hosts or *: only the page's own import map, admitted by its hash
+        assert policy["script-src"] == ["'self'", *admitted], policy
         assert policy["default-src"] == ["'none'"] and policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
         assert not any(
             "unsafe" in source or source in ("*", "data:", "http:", "https:") for sources in policy.values() for source in sources

@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.board_world import ADMIN_TOKEN
 
+from bulletin_board.elections.anchors import build_anchors
 from bulletin_board.log import BoardLog
 from voting.record import lifecycle
 from voting.record.lifecycle import replay
@@ -85,6 +86,8 @@ def recorded(tmp_path_factory):
     found: dict = {}
     world = EvoteWorld(_Recorder(app.test_client(), directory, found), election_id=ELECTION, n=3, k=2, voters=2)
     world.keygen_with_complaint(complainer=3, accused=2)
+    anchors = build_anchors(app.extensions["evote_board"].log, world.definition, {"booth_sha256": "ab" * 32})  # signed by the board
+    world.admin_entry("anchors.published", anchors)
     world.open_with_revocation()
     world.cast(world.credentials[0], {"mayor": ["alice"], "council": ["dan"]})
     world.close_and_tally()
