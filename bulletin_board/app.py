@@ -29,7 +29,7 @@ from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
 from .storage import make_engine, migrate
-from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_login, api_proofs, api_witnesses
+from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_login, api_proofs, api_witnesses, health
 from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
@@ -50,6 +50,7 @@ class BoardState:
 def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) -> Flask:
     """``log``: serve this log (a mirror's, bulletin_board/mirror_app.py) instead of the configured database and key."""
     settings = load_settings(config)
+    mirrored = log is not None
     if log is None:
         engine = make_engine(settings.database_url)
         if settings.migrate:
@@ -74,6 +75,8 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
     app.register_blueprint(api_anchors.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_witnesses.bp, url_prefix=API_PREFIX)
     app.register_blueprint(api_login.bp, url_prefix=API_PREFIX)  # voter login (voter_login.py), with its own limits
+    if not mirrored:
+        app.register_blueprint(health.bp)  # a mirror serves its own /healthz
     install_rate_limits(app, settings, API_PREFIX)
     if settings.witness_policy is not None:
         _start_cosigner(app, settings, log)

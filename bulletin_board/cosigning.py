@@ -263,6 +263,10 @@ class CheckpointCosigner:
              ms=round(1000 * (time.monotonic() - started)), detail=outcome.detail)
         return outcome
 
+    def failing_witnesses(self) -> list[str]:
+        """The names of the witnesses whose last request from this process failed (for /healthz)."""
+        return [w.name for w in self.policy.witnesses if self._failures.get(w.url)]
+
     def _note(self, url: str, outcome: Outcome) -> None:
         """Reset a witness's pause on success; lengthen it on failure (only the witness's own requests wait)."""
         if outcome.status == "cosigned":
