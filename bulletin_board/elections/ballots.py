@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 
 from voting.record import rules_voting
+from voting.record.schedule import Schedule, format_time
 from voting.record.submission import CAST, KIND_OF_ACTION, Submission
 
 from .. import voter_login
@@ -42,8 +43,13 @@ class AcceptedBallot:
     appended: bool
 
 
+def outside_window(schedule) -> Refused:
+    return Refused(409, "outside_voting_hours", None, f"ballots are accepted from {format_time(schedule.opens_at)} until "
+                   f"{format_time(schedule.closes_at)} (UTC), by the board's clock")
+
+
 def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimits, in_flight: BallotCheck,
-                login: voter_login.SignedIn | None = None):
+                login: voter_login.SignedIn | None = None, schedule: Schedule | None = None):
     """The check run inside the serialised append (see module docstring). ``login``: the signed-in voter of an
     election with voter login, whose first cast binds the login to the credential (:func:`.voter_login.check_cast`)."""
     code = submission.ballot.confirmation_code.hex().upper()
@@ -63,6 +69,8 @@ def ballot_hook(submission: Submission, revote_rule: str, limits: CredentialLimi
             raise in_flight.refusal  # not admitted (closing or not open): its proofs were not checked
         if not rules_voting.ballot_allowed(ctx.state):
             raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {ctx.state!r})")
+        if not rules_voting.ballot_in_window(schedule, ctx.received_at):  # the board's clock, under the log's lock
+            raise outside_window(schedule)
         listed = conn.execute(
             select(credentials.c.revoked, credentials.c.style, credentials.c.weight)
             .where(credentials.c.election_id == ctx.election_id)

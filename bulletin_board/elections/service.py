@@ -145,7 +145,7 @@ class ElectionService:
                     ).scalar() > 0
 
                 try:
-                    parsed = state.apply(kind, payload, challenged_ballots=challenged, has_cast=has_cast)
+                    parsed = state.apply(kind, payload, challenged_ballots=challenged, has_cast=has_cast, received_at=ctx.received_at)
                 except VotingError as exc:
                     self.states.forget(election_id)
                     raise refusal_from(exc) from None
@@ -264,9 +264,11 @@ class ElectionService:
             if state.context is None:
                 raise Refused(409, "election_not_open", None, f"the election is not open for ballots (phase {state.phase!r})")
             login = voter_login.signed_in(conn, election_id, session) if state.definition.voter_login is not None else None
-            return state.definition, state.context, login
+            if not rules_voting.ballot_in_window(state.schedule, self.log.clock()):
+                raise ballot_rules.outside_window(state.schedule)
+            return state.definition, state.context, login, state.schedule
 
-        definition, context, login = self._with_state(election_id, prepare)
+        definition, context, login, schedule = self._with_state(election_id, prepare)
         try:
             submission = parse_submission(payload, definition.manifest)
         except VotingError as exc:
@@ -279,7 +281,7 @@ class ElectionService:
                     check_submission(submission, election_id, definition.manifest, context, style_signed=definition.styles_bound)
                 except VotingError as exc:
                     raise refusal_from(exc) from None
-            hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight, login)
+            hook = ballot_rules.ballot_hook(submission, definition.revote_rule, self.limits, in_flight, login, schedule)
             result = self.log.append(election_id, submission.kind, payload, check=hook)
             in_flight.appended = result.appended
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one

@@ -20,7 +20,7 @@ from support.evote_tools import flip_hex, nth, read_entries
 from test_evote_mutations import MUTATIONS
 
 from voting.errors import VotingError
-from voting.record import lifecycle
+from voting.record import lifecycle, rules_voting
 from voting.verifier.rules import EntryFacts, Observed, apply_rule
 
 BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
@@ -40,11 +40,13 @@ def _board_allows(state: lifecycle.ElectionState, seq: int, entry: dict, ballot_
     try:
         if entry["kind"] in BALLOT_KINDS:
             state.apply(entry["kind"], None)  # the board's phase rule for ballots (bulletin_board/elections/ballots.py)
+            if "received_at" in entry and not rules_voting.ballot_in_window(state.schedule, entry["received_at"]):
+                return False  # the ballot hook's schedule rule
             if isinstance(entry["payload"], dict) and entry["payload"].get("action") == "cast":
                 cast.add(entry["payload"].get("credential"))
         else:
             lifecycle.apply_entry(state, seq, entry["kind"], entry["payload"], bytes.fromhex(entry["entry_hash"]), ballot_at,
-                                  has_cast=cast.__contains__)
+                                  has_cast=cast.__contains__, received_at=entry.get("received_at"))
     except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
         return False
     return True
@@ -52,7 +54,7 @@ def _board_allows(state: lifecycle.ElectionState, seq: int, entry: dict, ballot_
 
 def _verifier_allows(seen: Observed, entry: dict, ballot_at) -> bool:
     try:
-        apply_rule(seen, entry["kind"], entry["payload"], EntryFacts(bytes.fromhex(entry["entry_hash"]), ballot_at))
+        apply_rule(seen, entry["kind"], entry["payload"], EntryFacts(bytes.fromhex(entry["entry_hash"]), ballot_at, entry.get("received_at")))
     except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
         return False
     return True
@@ -387,4 +389,83 @@ def test_they_agree_on_the_registrars_entries(registrar_entries, what, change, k
     change(world, entries)
     results = verdicts(entries)
     assert [(board, verifier) for _, k, board, verifier in results if k == kind][0] == (allowed, allowed)
+    assert [r for r in results if r[2] != r[3]] == []
+
+
+# --- the schedule and cancelling (record-format §8.2): the board's clock against the window -------------------
+
+
+def _timed(entries, step_us=10_000_000):
+    """The entries with received_at rewritten 10 s apart from a round second (the rules read only the times)."""
+    base = (entries[0]["received_at"] // 1_000_000 + 1) * 1_000_000
+    for position, entry in enumerate(entries):
+        entry["received_at"] = base + position * step_us
+    return entries
+
+
+def _at(entries, kind, offset_us=0):
+    from voting.record.schedule import format_time
+
+    return format_time(nth(entries, kind)["received_at"] + offset_us)
+
+
+def _ballot_times(entries):
+    return [e["received_at"] for e in entries if e["kind"] in BALLOT_KINDS]
+
+
+def _schedule_closing_at_a_ballot(entries):
+    from voting.record.schedule import format_time
+
+    middle = _ballot_times(entries)[len(_ballot_times(entries)) // 2]
+    _created(entries)["schedule"] = {"opens_at": _at(entries, "election.opened"), "closes_at": format_time(middle)}
+
+
+def _insert_after(entries, kind, new):
+    position = next(p for p, e in enumerate(entries) if e["kind"] == kind) + 1
+    new["received_at"] = entries[position - 1]["received_at"] + 1_000_000
+    new["entry_hash"] = "00" * 32
+    return entries[:position] + [new]
+
+
+SCHEDULE_CASES = [  # (what, change returning the entries, the kind concerned, both allow it)
+    ("a window around the whole vote", lambda e: (_created(e).update(schedule={"opens_at": _at(e, "election.opened"),
+                                                  "closes_at": _at(e, "election.closed")}), e)[1], "election.closed", True),
+    ("opened before opens_at", lambda e: (_created(e).update(schedule={"opens_at": _at(e, "election.opened", 5_000_000),
+                                          "closes_at": _at(e, "election.closed")}), e)[1], "election.opened", False),
+    ("closed before closes_at", lambda e: (_created(e).update(schedule={"opens_at": _at(e, "election.opened"),
+                                           "closes_at": _at(e, "election.closed", 5_000_000)}), e)[1], "election.closed", False),
+    ("ballots after closes_at", lambda e: (_schedule_closing_at_a_ballot(e), e)[1], "ballot.cast", False),
+    ("cancelled after the close", lambda e: _insert_after(e, "election.closed", {"kind": "election.cancelled",
+                                                          "payload": {"reason": "wrong trustee key"}}), "election.cancelled", True),
+    ("cancelled after the encrypted tally", lambda e: _insert_after(e, "tally.encrypted", {"kind": "election.cancelled",
+                                                                    "payload": {"reason": "too late"}}), "election.cancelled", False),
+    ("a cancel without a reason", lambda e: _insert_after(e, "election.opened", {"kind": "election.cancelled", "payload": {}}),
+     "election.cancelled", False),
+    ("an extension of an unscheduled election", lambda e: _insert_after(e, "election.opened", {"kind": "election.extended",
+                                                                        "payload": {"closes_at": "2099-01-01T00:00:00Z"}}), "election.extended", False),
+    ("a schedule set before opening", lambda e: _insert_after(e, "keygen.result", {"kind": "election.scheduled",
+                                                              "payload": {"opens_at": "2000-01-01T00:00:00Z", "closes_at": "2099-01-01T00:00:00Z"}}),
+     "election.scheduled", True),
+    ("a schedule that closes in the past", lambda e: _insert_after(e, "keygen.result", {"kind": "election.scheduled",
+                                                                   "payload": {"opens_at": "2000-01-01T00:00:00Z", "closes_at": "2000-01-02T00:00:00Z"}}),
+     "election.scheduled", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("what,change,kind,allowed", SCHEDULE_CASES, ids=[c[0] for c in SCHEDULE_CASES])
+def test_they_agree_on_the_schedule_and_cancelling(styled_entries, what, change, kind, allowed):
+    entries = change(_timed(copy.deepcopy(styled_entries)))
+    results = verdicts(entries)
+    concerned = [(board, verifier) for _, k, board, verifier in results if k == kind]
+    assert (allowed, allowed) in concerned and (allowed or (True, True) not in concerned[-1:]), (what, concerned)
+    assert [r for r in results if r[2] != r[3]] == []
+
+
+def test_nothing_follows_a_cancel_in_either_table(styled_entries):
+    entries = _timed(copy.deepcopy(styled_entries))
+    position = next(p for p, e in enumerate(entries) if e["kind"] == "election.opened") + 1
+    cancel = {"kind": "election.cancelled", "payload": {"reason": "created by mistake"}, "entry_hash": "00" * 32,
+              "received_at": entries[position - 1]["received_at"] + 1}
+    results = verdicts(entries[:position] + [cancel] + entries[position:])
+    assert all(not board and not verifier for _, _, board, verifier in results[position + 1:])
     assert [r for r in results if r[2] != r[3]] == []

@@ -18,6 +18,7 @@ from ..manifest import Manifest, parse_manifest
 from .common import RecordError, exact, guardian_index
 from .organizer import Organizer, parse_organizer
 from .registrar import Registrar, parse_registrar
+from .schedule import Schedule, parse_schedule
 from .voter_login import VoterLogin, parse_voter_login
 
 REVOTE_RULES = ("last", "first")
@@ -55,6 +56,7 @@ class ElectionDefinition:
     organizer: Organizer | None = None  # who runs the election, shown to voters (record-format §8.2)
     registrar: Registrar | None = None  # the credential authority, who alone lists credentials (record-format §11)
     voter_login: VoterLogin | None = None  # the board's second factor: a code by e-mail (record-format §11)
+    schedule: Schedule | None = None  # when voting opens and closes, by the board's clock (record-format §8.2)
 
     @property
     def styles_bound(self) -> bool:
@@ -84,6 +86,7 @@ class ElectionDefinition:
             **({"organizer": self.organizer.to_json()} if self.organizer is not None else {}),
             **({"registrar": self.registrar.to_json()} if self.registrar is not None else {}),
             **({"voter_login": self.voter_login.to_json()} if self.voter_login is not None else {}),
+            **({"schedule": self.schedule.to_json()} if self.schedule is not None else {}),
             "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
         }
 
@@ -105,6 +108,7 @@ def define_election(
     organizer: dict[str, str] | None = None,
     registrar: dict[str, str] | None = None,
     voter_login: dict[str, str] | None = None,
+    schedule: dict[str, str] | None = None,
 ) -> ElectionDefinition:
     """Validate the administrator's inputs for a new election. ``max_weight`` (1 for unweighted elections)
     makes it a version-2 election, whose credentials are bound to a ballot style and a weight; None keeps
@@ -124,12 +128,14 @@ def define_election(
         payload["registrar"] = registrar
     if voter_login is not None:
         payload["voter_login"] = voter_login
+    if schedule is not None:
+        payload["schedule"] = schedule
     return _parse(payload)
 
 
 def _parse(payload: object) -> ElectionDefinition:
     obj = exact(
-        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer", "registrar", "voter_login"})
+        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer", "registrar", "voter_login", "schedule"})
     )
     election_id = check_election_id(obj["election_id"])
     try:
@@ -174,8 +180,9 @@ def _parse(payload: object) -> ElectionDefinition:
     if registrar is not None and registrar.public_key in keys:
         raise RecordError("registrar.public_key", "the registrar's key is not a trustee's")
     voter_login = parse_voter_login(obj["voter_login"]) if "voter_login" in obj else None
+    schedule = parse_schedule(obj["schedule"]) if "schedule" in obj else None
     definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility, organizer,
-                                    registrar, voter_login)
+                                    registrar, voter_login, schedule)
     if "hashes" in obj:
         hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
         for name in ("H_P", "H_M", "H_B"):
@@ -189,5 +196,5 @@ def _parse(payload: object) -> ElectionDefinition:
 
 def parse_election_created(payload: object) -> ElectionDefinition:
     """Parse and check an `election.created` payload, including its hashes."""
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer", "registrar", "voter_login"}))
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer", "registrar", "voter_login", "schedule"}))
     return _parse(obj)

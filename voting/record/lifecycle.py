@@ -35,17 +35,21 @@ from .phases import (
     BALLOT_KINDS,
     BOARD_KEY_TRANSITION,
     BOARD_KINDS,
+    CANCELLED,
+    CANCELLED_PHASE,
     CLOSED,
     CLOSED_PHASE,
     CONFIRMING,
     CREATED,
     CREDENTIALS_PUBLISHED,
     CREDENTIALS_REVOKED,
+    EXTENDED,
     KEYGEN,
     KEYGEN_FAILED,
     OPEN,
     OPENED,
     READY,
+    SCHEDULED,
     TALLIED,
     TALLYING,
     TRUSTEE_KINDS,
@@ -53,6 +57,7 @@ from .phases import (
     RuleViolation,
 )
 from .registrar import RollCommitment
+from .schedule import Schedule
 
 __all__ = [
     "ElectionState", "RuleViolation", "DecryptionRound", "RULES", "Rule", "replay", "apply_entry", "challenged_ballots_of",
@@ -87,8 +92,11 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(rg.REVOKED, "registrar", rules_registrar.revoked),
     Rule(rg.REPLACED, "registrar", rules_registrar.replaced),
     Rule(rg.ERASED, "registrar", rules_registrar.erased),
+    Rule(SCHEDULED, "admin", rules_voting.election_scheduled),
     Rule(OPENED, "admin", rules_voting.election_opened),
+    Rule(EXTENDED, "admin", rules_voting.election_extended),
     Rule(CLOSED, "admin", rules_voting.election_closed),
+    Rule(CANCELLED, "admin", rules_voting.election_cancelled),
     Rule(tl.TALLY_ENCRYPTED, "admin", rules_tally.tally_encrypted),
     Rule(tl.DECRYPTION_SHARE, "trustee", rules_tally.decryption_share),
     Rule(tl.DECRYPTION_CHALLENGE, "admin", rules_tally.decryption_challenge),
@@ -117,6 +125,8 @@ class ElectionState:
         self.registrar_accepted = False  # record-format §11
         self.roll: RollCommitment | None = None
         self.registrar_erased = False
+        self.schedule: Schedule | None = None  # election.created's, then election.scheduled / .extended
+        self.now: int | None = None  # the entry's received_at while it is applied (None: a replay that does not say)
         self.context: ElectionContext | None = None
         self.tally: tl.TallyRecord | None = None
         self.challenged_ballots: tuple[EncryptedBallot, ...] = ()
@@ -153,17 +163,21 @@ class ElectionState:
 
     def apply(
         self, kind: str, payload: object, *, entry_hash: bytes = b"", challenged_ballots: Sequence[EncryptedBallot] = (),
-        has_cast: Callable[[str], bool] | None = None,
+        has_cast: Callable[[str], bool] | None = None, received_at: int | None = None,
     ) -> Any:
         """Check ``kind``/``payload`` against the rules and record it. Ballot entries only check the phase.
         ``has_cast(public key)`` tells whether a credential has cast a ballot (registrar.replaced); the board
-        passes its ballot index, a replay that cannot know passes None."""
+        passes its ballot index, a replay that cannot know passes None. ``received_at`` is the entry's time
+        (the schedule's rules); None skips them (a caller that does not have it)."""
+        self.now = received_at
         if kind == CREATED:
             self.require(self.definition is None, "an election is created once, by its first entry")
             self.definition = parse_election_created(payload)
+            self.schedule = self.definition.schedule
             self.phase = KEYGEN
             return self.definition
         self.require(self.definition is not None, "the first entry of an election is election.created")
+        self.require(self.phase != CANCELLED_PHASE, "the election was cancelled: nothing more is appended")
         if kind in BALLOT_KINDS:
             return rules_voting.ballot(self, kind)
         rule = RULES.get(kind)
@@ -194,21 +208,22 @@ class ElectionState:
         return rules_tally.assemble_result(self)
 
 
-def replay(entries: Iterable[tuple[int, str, Any, bytes]], ballot_payload_at: Callable[[int], Any]) -> ElectionState:
-    """An :class:`ElectionState` from an election's entries in seq order (seq, kind, payload, entry_hash).
+def replay(entries: Iterable[tuple], ballot_payload_at: Callable[[int], Any]) -> ElectionState:
+    """An :class:`ElectionState` from an election's entries in seq order (seq, kind, payload, entry_hash[,
+    received_at]): with received_at, the schedule's rules are applied too.
 
     Ballot entries are skipped (their rules need the ballots; the caller checks them). ``ballot_payload_at``
     returns the payload of the ballot entry at a seq: the challenged ballots a `tally.encrypted` lists.
     """
     state = ElectionState()
-    for seq, kind, payload, entry_hash in entries:
-        apply_entry(state, seq, kind, payload, entry_hash, ballot_payload_at)
+    for seq, kind, payload, entry_hash, *when in entries:
+        apply_entry(state, seq, kind, payload, entry_hash, ballot_payload_at, received_at=when[0] if when else None)
     return state
 
 
 def apply_entry(
     state: ElectionState, seq: int, kind: str, payload: Any, entry_hash: bytes, ballot_payload_at: Callable[[int], Any],
-    has_cast: Callable[[str], bool] | None = None,
+    has_cast: Callable[[str], bool] | None = None, received_at: int | None = None,
 ) -> None:
     """Apply one entry of a replay (ballot entries are skipped); errors name the entry. ``has_cast``: see
     ``ElectionState.apply`` (None: the replay does not judge which credentials cast a ballot)."""
@@ -218,7 +233,7 @@ def apply_entry(
     try:
         if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
             challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
-        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast)
+        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast, received_at=received_at)
     except RecordError as exc:
         raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
 

@@ -16,19 +16,21 @@ CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED = "credentials.published", "credentia
 ANCHORS_PUBLISHED = "anchors.published"  # record-format §10: the election's trust anchors
 BOARD_KEY_TRANSITION = "board.key_transition"  # record-format §10: appended by the board operator, not over HTTP
 BOARD_KINDS = (BOARD_KEY_TRANSITION,)
+SCHEDULED, EXTENDED, CANCELLED = "election.scheduled", "election.extended", "election.cancelled"  # record-format §8.2
 BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
 TRUSTEE_KINDS = (
     kg.COMMITMENTS, kg.SHARES, kg.CHECKED, kg.SHARE_REVEALED, kg.CONFIRMED,
     tl.DECRYPTION_SHARE, tl.DECRYPTION_RESPONSE,
 )  # fmt: skip
 ADMIN_KINDS = (
-    CREATED, kg.RESULT, CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, ANCHORS_PUBLISHED, OPENED, CLOSED,
+    CREATED, kg.RESULT, CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, ANCHORS_PUBLISHED, SCHEDULED, OPENED, EXTENDED, CLOSED,
+    CANCELLED,
     tl.TALLY_ENCRYPTED, tl.DECRYPTION_CHALLENGE, tl.DECRYPTION_FAILED, tl.TALLY_RESULT,
 )  # fmt: skip
 
 # phases
-KEYGEN, KEYGEN_FAILED, CONFIRMING, READY, OPEN, CLOSED_PHASE, TALLYING, TALLIED = (
-    "keygen", "keygen_failed", "confirming", "ready", "open", "closed", "tallying", "tallied",
+KEYGEN, KEYGEN_FAILED, CONFIRMING, READY, OPEN, CLOSED_PHASE, TALLYING, TALLIED, CANCELLED_PHASE = (
+    "keygen", "keygen_failed", "confirming", "ready", "open", "closed", "tallying", "tallied", "cancelled",
 )  # fmt: skip
 
 

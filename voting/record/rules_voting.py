@@ -14,17 +14,23 @@ from .anchors import parse_anchors_payload, trustee_lines
 from .common import exact
 from .phases import (
     ANCHORS_PUBLISHED,
+    CANCELLED,
+    CANCELLED_PHASE,
     CLOSED,
     CLOSED_PHASE,
     CONFIRMING,
     CREDENTIALS_PUBLISHED,
     CREDENTIALS_REVOKED,
+    EXTENDED,
     KEYGEN,
+    KEYGEN_FAILED,
     OPEN,
     OPENED,
     READY,
+    SCHEDULED,
     RuleViolation,
 )
+from .schedule import Schedule, parse_extension, parse_schedule
 
 if TYPE_CHECKING:
     from .lifecycle import ElectionState
@@ -75,17 +81,56 @@ def anchors_published(state: ElectionState, body: dict, _: bytes) -> None:
                   "the anchors' trustee lines must be election.created's trustees with their identity keys", "anchors")
 
 
+def election_scheduled(state: ElectionState, body: dict, _: bytes) -> None:
+    """Set or change the schedule before opening (record-format §8.2); its close is not already past."""
+    state.require_phase(SCHEDULED, KEYGEN, CONFIRMING, READY)
+    schedule = parse_schedule(body, "payload")
+    state.require(state.now is None or schedule.closes_at > state.now, "the schedule closes in the past", "closes_at")
+    state.schedule = schedule
+
+
+def election_extended(state: ElectionState, body: dict, _: bytes) -> None:
+    """Move the close later while open, before the scheduled close has come."""
+    state.require_phase(EXTENDED, OPEN)
+    state.require(state.schedule is not None, "only a scheduled election is extended", "kind")
+    closes_at = parse_extension(body)
+    state.require(closes_at > state.schedule.closes_at, "an extension closes later than the schedule did", "closes_at")
+    state.require(state.now is None or state.now < state.schedule.closes_at, "the scheduled close has come: too late to extend",
+                  "closes_at")
+    state.schedule = Schedule(state.schedule.opens_at, closes_at)
+
+
 def election_opened(state: ElectionState, body: dict, _: bytes) -> None:
     exact(body, "payload", set())
     state.require_phase(OPENED, READY)
     state.require(bool(state.eligible_credentials), "the election opens with at least one published credential")
+    state.require(state.schedule is None or state.now is None or state.now >= state.schedule.opens_at,
+                  "the schedule opens the election later")
     state.phase = OPEN
 
 
 def election_closed(state: ElectionState, body: dict, _: bytes) -> None:
     exact(body, "payload", set())
     state.require_phase(CLOSED, OPEN)
+    state.require(state.schedule is None or state.now is None or state.now >= state.schedule.closes_at,
+                  "the schedule closes the election later (extend it, or cancel the election)")
     state.phase = CLOSED_PHASE
+
+
+def election_cancelled(state: ElectionState, body: dict, _: bytes) -> None:
+    """Terminal, and only before the encrypted tally: after it the decryption would reveal enough to compute
+    the result, so a cancel could suppress a result already read (record-format §8.2)."""
+    reason = exact(body, "payload", {"reason"})["reason"]
+    state.require(isinstance(reason, str) and 1 <= len(reason) <= 500 and reason == reason.strip() and reason.isprintable(),
+                  "a reason of 1 to 500 printable characters", "reason")
+    state.require_phase(CANCELLED, KEYGEN, KEYGEN_FAILED, CONFIRMING, READY, OPEN, CLOSED_PHASE)
+    state.phase = CANCELLED_PHASE
+
+
+def ballot_in_window(schedule: Schedule | None, received_at: int) -> bool:
+    """The board's schedule rule for ballots: inside [opens_at, closes_at) by the board's clock (the ballot
+    hook asks this under the log's lock, with the entry's received_at)."""
+    return schedule is None or schedule.admits(received_at)
 
 
 def ballot_allowed(phase: str) -> bool:

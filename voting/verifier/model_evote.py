@@ -65,6 +65,7 @@ class ControlEntry:
     kind: str
     payload: Any
     entry_hash: bytes  # as written (B.1 checks it)
+    received_at: int | None = None  # the board's time (microseconds), as written; None when unreadable
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class BallotRun:
     first_seq: int
     last_seq: int
     count: int
+    first_received_at: int | None = None  # the board's time of the run's first and last ballot (the schedule's rule)
+    last_received_at: int | None = None
 
 
 Event = ControlEntry | BallotRun

@@ -19,6 +19,7 @@ from ..model import ElectionRecord, require
 from ..model_evote import BallotRun, ControlEntry, CountedBallots
 from ..rules import RULES, EntryFacts, Observed, RuleBroken, apply_rule
 from ..rules.table import TRUSTEE, open_trustee_entry
+from ..rules.voting_period import ballots_in_window
 
 WHEN_ABSENT = {
     "L.2": "the record has no trustee entry",
@@ -108,7 +109,7 @@ def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) 
             return
         yield passed("L.2", subject, origin=where)
     try:
-        apply_rule(state, entry.kind, entry.payload, EntryFacts(entry.entry_hash, ballot_payload_at))
+        apply_rule(state, entry.kind, entry.payload, EntryFacts(entry.entry_hash, ballot_payload_at, entry.received_at))
     except RuleBroken as exc:
         yield failed(rule.step, subject, f"refused by the rules: {exc.reason}", f"{where}: {exc.field}")
         return
@@ -138,7 +139,14 @@ def _ballots(state: Observed, run: BallotRun) -> Iterator[Finding]:
     except RuleBroken as exc:
         yield failed("L.6", subject, f"refused by the rules: {exc.reason}", where, found=f"{run.count} ballot entries")
         return
-    yield passed("L.6", subject, f"{run.count} ballot entries while the election is open", where)
+    if not ballots_in_window(state, run.first_received_at, run.last_received_at):
+        window = state.schedule.to_json()
+        yield failed("L.6", subject, "received outside the schedule's voting window, by the board's own clock", where,
+                     expected=f"from {window['opens_at']} until {window['closes_at']}",
+                     found=f"received_at {run.first_received_at} to {run.last_received_at} (microseconds)")
+        return
+    yield passed("L.6", subject, f"{run.count} ballot entries while the election is open"
+                 + (", inside the schedule's window" if state.schedule is not None else ""), where)
 
 
 def _no_ballot(seq: int):

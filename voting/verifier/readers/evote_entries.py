@@ -123,7 +123,7 @@ class Scan:
 def scan_entries(entries: EntriesFile) -> Scan:
     """One pass over the entries (an unreadable file is an empty scan: the checks that read it fail)."""
     scan = Scan()
-    run: list[int] | None = None  # [first_seq, last_seq, count] of the current ballot run
+    run: list | None = None  # [first_seq, last_seq, count, first received_at, last received_at] of the current ballot run
     try:
         for line, item, _ in entries.lines():
             here = line.offset
@@ -133,11 +133,13 @@ def scan_entries(entries: EntriesFile) -> Scan:
                 continue  # B.4 reports the line
             seq, kind = fields
             payload = item.get("payload")
+            when = item.get("received_at")
+            when = when if isinstance(when, int) and not isinstance(when, bool) else None
             if kind in KINDS_BY[VOTER]:
                 scan.ballots += 1
                 if run is None:
-                    run = [seq, seq, 0]
-                run[1], run[2] = seq, run[2] + 1
+                    run = [seq, seq, 0, when, when]
+                run[1], run[2], run[4] = seq, run[2] + 1, when
                 if kind == CAST_KIND and scan.counter is not None:
                     scan.counter.cast(seq, credential_of(payload))
                 elif kind == CHALLENGED_KIND:
@@ -146,7 +148,7 @@ def scan_entries(entries: EntriesFile) -> Scan:
             if run is not None:
                 scan.events.append(BallotRun(*run))
                 run = None
-            scan.events.append(ControlEntry(seq, kind, payload, _hash(item.get("entry_hash"))))
+            scan.events.append(ControlEntry(seq, kind, payload, _hash(item.get("entry_hash")), when))
             if kind == "election.created" and scan.counter is None and isinstance(payload, dict):
                 rule = payload.get("revote_rule")
                 if rule in REVOTE_RULES:

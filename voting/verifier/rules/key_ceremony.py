@@ -21,6 +21,7 @@ def election_created(seen: Observed, payload: object, facts: EntryFacts) -> None
     whose eligibility object, if present, is version 2 with 1 <= max_weight <= 1000 (§4.1)."""
     seen.need(seen.definition is None, "an election is created once, by its first entry")
     seen.definition = parse_election_created(payload)
+    seen.schedule = seen.definition.schedule
     seen.phase = KEY_CEREMONY
 
 

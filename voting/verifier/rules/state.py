@@ -21,7 +21,7 @@ from ...record.keygen import KeygenResult, RevealedShare
 from ...record.tallying import TallyRecord, TallyResult
 
 KEY_CEREMONY, KEY_CEREMONY_FAILED, CONFIRMING, READY = "key ceremony", "key ceremony failed", "confirming", "ready"
-OPEN, CLOSED, TALLYING, TALLIED = "open", "closed", "tallying", "tallied"
+OPEN, CLOSED, TALLYING, TALLIED, CANCELLED = "open", "closed", "tallying", "tallied", "cancelled"
 BEFORE_OPENING = (KEY_CEREMONY, CONFIRMING, READY)
 
 
@@ -35,6 +35,7 @@ class EntryFacts:
 
     entry_hash: bytes
     ballot_at: Callable[[int], Any]  # the payload of the ballot entry at a seq (KeyError when there is none)
+    received_at: int | None = None  # the board's time of the entry (microseconds); None: not known here
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Observed:
     registrar_accepted: bool = False
     roll: Any = None  # the registrar's RollCommitment
     cast_by: set[str] = field(default_factory=set)  # credentials that cast a ballot (registrar.replaced)
+    schedule: Any = None  # the voting window (voting/record/schedule.py Schedule): election.created's, then .scheduled/.extended
     context: ElectionContext | None = None
     tally: TallyRecord | None = None
     challenged: tuple[EncryptedBallot, ...] = ()

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ...record.messages import open_message
 from . import board_entries, key_ceremony, registrar, tally, voting_period
-from .state import EntryFacts, Observed, RuleBroken
+from .state import CANCELLED, EntryFacts, Observed, RuleBroken
 
 ADMIN, TRUSTEE, VOTER, BOARD, REGISTRAR = "administrator", "trustee", "voter", "board operator", "registrar"
 
@@ -39,10 +39,13 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule("registrar.revoked", REGISTRAR, "L.5", registrar.revoked),
     Rule("registrar.replaced", REGISTRAR, "L.5", registrar.replaced),
     Rule("registrar.erased", REGISTRAR, "L.5", registrar.erased),
+    Rule("election.scheduled", ADMIN, "L.5", voting_period.election_scheduled),
     Rule("election.opened", ADMIN, "L.5", voting_period.election_opened),
+    Rule("election.extended", ADMIN, "L.5", voting_period.election_extended),
     Rule("ballot.cast", VOTER, "L.6", voting_period.ballot),
     Rule("ballot.challenged", VOTER, "L.6", voting_period.ballot),
     Rule("election.closed", ADMIN, "L.5", voting_period.election_closed),
+    Rule("election.cancelled", ADMIN, "L.5", voting_period.election_cancelled),
     Rule("tally.encrypted", ADMIN, "L.7", tally.tally_encrypted),
     Rule("decryption.share", TRUSTEE, "L.7", tally.decryption_share),
     Rule("decryption.challenge", ADMIN, "L.7", tally.decryption_challenge),
@@ -65,6 +68,7 @@ def apply_rule(seen: Observed, kind: str, payload: Any, facts: EntryFacts) -> No
         raise RuleBroken("kind", f"{kind!r} is not an entry kind of evote elections")
     if kind != "election.created":
         seen.need(seen.definition is not None, "the first entry of an election is election.created")
+        seen.need(seen.phase != CANCELLED, "nothing follows election.cancelled")
     if rule.by == TRUSTEE:
         signer, body = open_trustee_entry(seen, kind, payload)
         rule.check(seen, signer, body)

@@ -17,7 +17,8 @@ from ...credentials import parse_public_key
 from ...encoding import require_list
 from ...record.anchors import parse_anchors_payload
 from ...record.common import exact
-from .state import BEFORE_OPENING, CLOSED, OPEN, READY, EntryFacts, Observed
+from ...record.schedule import Schedule, parse_extension, parse_schedule
+from .state import BEFORE_OPENING, CANCELLED, CLOSED, KEY_CEREMONY_FAILED, OPEN, READY, EntryFacts, Observed
 
 MAX_LISTED_PER_ENTRY = 100_000  # record-format §8.2: one credentials entry lists at most this many keys
 
@@ -62,16 +63,39 @@ def anchors_published(seen: Observed, payload: object, facts: EntryFacts) -> Non
               "the anchors must name each trustee of election.created with its identity key", "anchors")
 
 
+def election_scheduled(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    """The schedule is set or changed before opening, never with its close already past (by the entry's time)."""
+    seen.need_phase("election.scheduled", *BEFORE_OPENING)
+    schedule = parse_schedule(payload, "payload")
+    seen.need(facts.received_at is None or schedule.closes_at > facts.received_at, "the schedule closes in the past", "closes_at")
+    seen.schedule = schedule
+
+
+def election_extended(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    """While open, before the scheduled close: the close moves later."""
+    seen.need_phase("election.extended", OPEN)
+    seen.need(seen.schedule is not None, "only a scheduled election is extended")
+    closes_at = parse_extension(payload)
+    seen.need(closes_at > seen.schedule.closes_at, "the extension closes later than the schedule did", "closes_at")
+    seen.need(facts.received_at is None or facts.received_at < seen.schedule.closes_at,
+              "extended after the scheduled close had come", "closes_at")
+    seen.schedule = Schedule(seen.schedule.opens_at, closes_at)
+
+
 def election_opened(seen: Observed, payload: object, facts: EntryFacts) -> None:
     exact(payload, "payload", set())
     seen.need_phase("election.opened", READY)
     seen.need(bool(seen.listed - seen.revoked), "an election opens with at least one credential that is not revoked")
+    seen.need(seen.schedule is None or facts.received_at is None or facts.received_at >= seen.schedule.opens_at,
+              "opened before the schedule's opens_at")
     seen.phase = OPEN
 
 
 def ballot(seen: Observed, payload: object, facts: EntryFacts) -> None:
     """ballot.cast and ballot.challenged: only while the election is open (its content: sections 5-7, E)."""
     seen.need_phase("a ballot", OPEN)
+    if facts.received_at is not None:
+        seen.need(ballots_in_window(seen, facts.received_at, facts.received_at), "received outside the schedule's voting window")
     if isinstance(payload, dict) and payload.get("action") == "cast" and isinstance(payload.get("credential"), str):
         seen.cast_by.add(payload["credential"])  # registrar.replaced refuses to replace it
 
@@ -79,4 +103,23 @@ def ballot(seen: Observed, payload: object, facts: EntryFacts) -> None:
 def election_closed(seen: Observed, payload: object, facts: EntryFacts) -> None:
     exact(payload, "payload", set())
     seen.need_phase("election.closed", OPEN)
+    seen.need(seen.schedule is None or facts.received_at is None or facts.received_at >= seen.schedule.closes_at,
+              "closed before the schedule's closes_at")
     seen.phase = CLOSED
+
+
+def election_cancelled(seen: Observed, payload: object, facts: EntryFacts) -> None:
+    """Terminal, and only before tally.encrypted (after it, a cancel could suppress a result already read)."""
+    reason = exact(payload, "payload", {"reason"})["reason"]
+    seen.need(isinstance(reason, str) and 1 <= len(reason) <= 500 and reason == reason.strip() and reason.isprintable(),
+              "a reason of 1 to 500 printable characters", "reason")
+    seen.need_phase("election.cancelled", *BEFORE_OPENING, KEY_CEREMONY_FAILED, OPEN, CLOSED)
+    seen.phase = CANCELLED
+
+
+def ballots_in_window(seen: Observed, first: int | None, last: int | None) -> bool:
+    """The schedule's rule for a run of ballots: each received inside [opens_at, closes_at) (the run's first
+    and last times bound the others: received_at never decreases, B.4)."""
+    if seen.schedule is None:
+        return True
+    return first is not None and last is not None and seen.schedule.opens_at <= first and last < seen.schedule.closes_at
