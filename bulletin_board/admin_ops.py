@@ -7,9 +7,12 @@ shared rules of :mod:`voting.record`, and the board recomputes it before appendi
 from __future__ import annotations
 
 import json
+import re
 import time
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
+from registrar.roll import EMAIL, LANGUAGE, parse_registrar_roll
 from voting.credential_list import MAX_PER_ENTRY, ListedCredential, credential_list_payload, parse_credential_list
 from voting.errors import DecryptionError, EncodingError
 from voting.record import admin, rules_voting
@@ -17,9 +20,10 @@ from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import ElectionDefinition, define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
+from voting.voter_roll import RollEntry, RollError, RollProblem
 
 from .election_follower import ElectionFollower, election_state
-from .log_format.client import BoardClient
+from .log_format.client import BoardClient, BoardClientError
 
 Say = Callable[[str], None]
 
@@ -267,3 +271,92 @@ def format_result(state: ElectionState) -> str:
         for option in contest.options:
             lines.append(f"  {option.name}: {state.result.contests[contest.label][option.label].value}")
     return "\n".join(lines)
+
+
+# --- the roll's logins (voter login, record-format §11; docs/guide-administrator.md §4b) --------------------
+
+LOGIN_BATCH = 1000  # logins per request: about 150 bytes each, well under the board's 1 MiB body limit
+_LOGIN_FIELD = re.compile(r"logins\[(\d+)\]\.(\w+): ([^;]*)")
+_ROLL_COLUMN = {"voter_id": "voter_id", "email": EMAIL, "style": "style", "weight": "weight", "language": LANGUAGE}
+
+
+@dataclass
+class LoginUpload:
+    """What ``evote election logins`` did: the board's counts summed over the batches, and its total."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    logins: int = 0
+    batches: list[int] = field(default_factory=list)  # the size of each batch posted
+
+
+def roll_logins(roll_bytes: bytes, styles: Sequence[str], max_weight: int) -> list[tuple[RollEntry, dict]]:
+    """Each voter of the roll (the registrar's format: voting/voter_roll.py and registrar/roll.py's columns)
+    with the login the board gets: voter id, e-mail address, style, weight and language, never anything else.
+    Raises RollError naming each problem's line and column: a credential column (the board must never hold
+    one), or a voter without an e-mail address (the code could reach nobody)."""
+    roll = parse_registrar_roll(roll_bytes, styles, max_weight)
+    secret = [c for c in roll.extra_columns if "credential" in c.lower()]
+    if secret:
+        raise RollError([RollProblem(1, c, "a roll with credentials never goes to the board: upload the roll without "
+                                           "this column (the registrar alone holds the credentials)") for c in secret])  # fmt: skip
+    problems, logins = [], []
+    for entry in roll.entries:
+        email = entry.extra.get(EMAIL, "")
+        if not email:
+            problems.append(RollProblem(entry.line, EMAIL, "is empty: in a voter-login election the board e-mails each voter "
+                                                           "a code, so every voter needs an address"))  # fmt: skip
+            continue
+        login = {"voter_id": entry.voter_id, "email": email, "style": entry.style, "weight": entry.weight}
+        if entry.extra.get(LANGUAGE):
+            login["language"] = entry.extra[LANGUAGE]
+        logins.append((entry, login))
+    if problems:
+        raise RollError(problems)
+    return logins
+
+
+def upload_logins(client: BoardClient, election_id: str, roll_bytes: bytes, *, batch: int = LOGIN_BATCH,
+                  progress: Callable[[int], None] = lambda n: None) -> LoginUpload:
+    """Give the board the roll's logins for a voter-login election, in batches of ``batch``. The whole roll is
+    checked against the election first (nothing is posted while it has a problem); a batch the board refuses
+    is named by its lines and columns, and the batches before it stay (running again counts them unchanged)."""
+    state, _ = election_state(client, election_id)
+    definition = state.definition
+    if definition.voter_login is None:
+        raise ValueError(f"{election_id} has no voter login (evote election create --voter-login): the board takes no logins for it")
+    styles = [s.label for s in definition.manifest.ballot_styles]
+    pairs = roll_logins(roll_bytes, styles, definition.eligibility.max_weight)
+    outcome = LoginUpload()
+    for start in range(0, len(pairs), batch):
+        part = pairs[start : start + batch]
+        try:
+            answer = client.upload_logins(election_id, [login for _, login in part])
+        except BoardClientError as exc:
+            raise _refusal_in_roll_words(exc, part, start) from None
+        outcome.added += answer["added"]
+        outcome.replaced += answer["replaced"]
+        outcome.unchanged += answer["unchanged"]
+        outcome.logins = answer["logins"]
+        outcome.batches.append(len(part))
+        progress(len(part))
+    return outcome
+
+
+def _refusal_in_roll_words(exc: BoardClientError, part: list[tuple[RollEntry, dict]], start: int) -> Exception:
+    """The board names a refused login by its place in the batch (``logins[3].email``); say its roll line and column."""
+    done = f" The {start} login(s) before it are on the board; run the same command again once it is fixed." if start else ""
+    text = str(exc).removeprefix("the board refused: ")
+    if exc.field:
+        text = text.removesuffix(f" ({exc.field})")
+    found = [(int(i), name, reason.strip()) for i, name, reason in _LOGIN_FIELD.findall(text) if int(i) < len(part)]
+    where = _LOGIN_FIELD.match(f"{exc.field}: ") if exc.field and not found else None
+    if where and int(where[1]) < len(part):  # one login named by the field alone (409 login_exists)
+        found = [(int(where[1]), where[2], text)]
+    if not found:
+        return BoardClientError(f"{exc}.{done}" if done else str(exc), status=exc.status, code=exc.code, field=exc.field)
+    error = RollError(RollProblem(part[i][0].line, _ROLL_COLUMN.get(name, name), f"the board refused it: {reason}") for i, name, reason in found)
+    if done:
+        error.args = (f"{error}\n {done}",)
+    return error

@@ -218,6 +218,27 @@ def publish_credentials(election_id: str, public_file: str, board: str, token_fi
     click.echo(_guard(run))
 
 
+@election.command("logins")
+@click.argument("election_id")
+@click.argument("roll_file", metavar="ROLL.csv", type=click.Path(exists=True, dir_okay=False))
+@board_option
+@token_option
+def logins(election_id: str, roll_file: str, board: str, token_file: str | None) -> None:
+    """Give the board the voters' logins for a voter-login election (evote election create --voter-login).
+
+    ROLL.csv is the voter roll in the registrar's format (voter_id, style, weight, email, language, postal
+    columns). Only each voter's id, e-mail address, style, weight and language are sent, in batches; a roll
+    with a credential column is refused (the board must never see a credential), and every voter needs an
+    e-mail address. Before the election opens a changed line replaces the voter's login; while it is open only
+    new voters are added. Running it again is safe: what the board holds already is counted unchanged."""
+    def run():
+        outcome = ops.upload_logins(_client(board, token_file), election_id, Path(roll_file).read_bytes())
+        return (f"{election_id}: {outcome.added} login(s) added, {outcome.replaced} replaced, {outcome.unchanged} unchanged "
+                f"(in {len(outcome.batches)} request(s)); the board now holds {outcome.logins}")  # fmt: skip
+
+    click.echo(_guard(run))
+
+
 def _simple(kind: str, help_text: str):
     @click.argument("election_id")
     @board_option

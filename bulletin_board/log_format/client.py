@@ -27,9 +27,11 @@ TIMEOUT_SECONDS = 120
 class BoardClientError(Exception):
     """The board refused a request or could not be reached; the message is meant for a person."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, field: str | None = None,
+                 details: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.field = status, code, field
+        self.details = details or {}  # the refusal's other top-level fields (e.g. a login code's "tries_left")
 
 
 class BoardClient:
@@ -41,7 +43,7 @@ class BoardClient:
         self.admin_token = admin_token
         self.retries = retries
 
-    def _request(self, method: str, path: str, body: Any = None, *, admin: bool = False) -> tuple[int, Any]:
+    def _request(self, method: str, path: str, body: Any = None, *, admin: bool = False, session: str | None = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = {"Accept": "application/json"}
         if data is not None:
@@ -50,6 +52,8 @@ class BoardClient:
             if not self.admin_token:
                 raise BoardClientError("this command needs the administrator's token (EVOTE_ADMIN_TOKEN or --token-file)")
             headers["Authorization"] = f"Bearer {self.admin_token}"
+        elif session is not None:
+            headers["Authorization"] = f"Voter {session}"  # a voter's login session (record-format §11), never in a URL
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         for attempt in range(self.retries + 1):
             try:
@@ -57,13 +61,15 @@ class BoardClient:
                     return response.status, json.loads(response.read() or b"null")
             except urllib.error.HTTPError as exc:
                 try:
-                    error = json.loads(exc.read()).get("error", {})
+                    refusal = json.loads(exc.read())
+                    error = refusal.get("error", {})
                 except (ValueError, AttributeError):
-                    error = {}
+                    refusal, error = {}, {}
                 field = error.get("field")
                 where = f" ({field})" if field else ""
                 raise BoardClientError(
-                    f"the board refused: {error.get('message', exc.reason)}{where}", status=exc.code, code=error.get("code"), field=field
+                    f"the board refused: {error.get('message', exc.reason)}{where}", status=exc.code, code=error.get("code"), field=field,
+                    details={k: v for k, v in refusal.items() if k != "error"} if isinstance(refusal, dict) else None,
                 ) from None
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
                 if attempt == self.retries:
@@ -147,5 +153,26 @@ class BoardClient:
     def post_trustee(self, election_id: str, kind: str, payload: dict) -> dict:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/trustee-messages", {"kind": kind, "payload": payload})[1]
 
-    def submit_ballot(self, election_id: str, submission: dict) -> tuple[int, dict]:
-        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/ballots", submission)
+    def submit_ballot(self, election_id: str, submission: dict, session: str | None = None) -> tuple[int, dict]:
+        """Post a ballot; in a voter-login election with the voter's ``session`` (``Authorization: Voter``)."""
+        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/ballots", submission, session=session)
+
+    # --- voter login (record-format §11; docs/board.md, "Voter login") ---------------------------------
+
+    def upload_logins(self, election_id: str, logins: list[dict]) -> dict:
+        """The roll's logins ({voter_id, email, style, weight, language?}, never a credential), admin token;
+        the board answers {added, replaced, unchanged, logins}."""
+        return self._request("POST", f"/admin/elections/{urllib.parse.quote(election_id)}/logins", {"logins": logins}, admin=True)[1]
+
+    def request_login_code(self, election_id: str, voter_id: str) -> dict:
+        """Ask the board to e-mail ``voter_id`` a one-time code (the same 202 answer for every voter id)."""
+        return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/login", {"voter_id": voter_id})[1]
+
+    def verify_login_code(self, election_id: str, voter_id: str, code: str) -> str:
+        """Trade the e-mailed code for a session token (kept by the caller, never shown). A wrong code raises a
+        BoardClientError with ``code`` wrong_code and ``details["tries_left"]``; code_locked, code_expired too."""
+        answer = self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/login/verify", {"voter_id": voter_id, "code": code})[1]
+        session = answer.get("session") if isinstance(answer, dict) else None
+        if not isinstance(session, str) or not session:
+            raise BoardClientError("the board's answer to the login code holds no session")
+        return session

@@ -2,6 +2,7 @@
 
     evote vote --board http://127.0.0.1:8000 --election town-2026 --credential-file card.txt \\
                --choice mayor=alice --choice council=dan --choice council=eve [--style north] [--challenge]
+               [--voter-id A-0001]
 
 Reads the election's context from the board (docs/record-format.md §9), looks up the one credential's
 public key on the board's list (GET …/credentials/<public key>): a credential that is not on the list, was
@@ -12,6 +13,11 @@ or the only one that fits) and signs under evote/ballot/v2. Then it checks the c
 encrypts with every proof (voting.encrypt), signs with the key derived from the credential (record format
 §4-5), posts, and checks the receipt's signed checkpoint and inclusion proof against the board's key. The credential comes from a file or a hidden prompt, never from the command line, and is never
 printed. Every failure is one line on stderr and exit status 1.
+
+In an election with voter login (the context's ``voter_login``, record-format §11; docs/board.md, "Voter
+login") the voter first signs in: ``--voter-id`` (or EVOTE_VOTER_ID, else asked), then the one-time code the
+board e-mails is asked for on the terminal (wrong codes are told how many tries are left); the session the
+board gives back goes with the ballot in ``Authorization: Voter`` and is never printed.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Callable, NoReturn
 from urllib.parse import quote
 
 import click
@@ -93,6 +99,13 @@ def listed_style(client, election_id: str, public_key: str, version: int, revote
     return listed.get("style") if version == 2 else None
 
 
+def _ask(what: str) -> str:
+    try:
+        return click.prompt(what, err=True)
+    except click.Abort:
+        raise VoteError(f"nothing was typed for: {what.split(' (')[0].lower()}") from None
+
+
 def read_credential(path: str | None) -> str:
     if path is None:
         return click.prompt("Voting credential", hide_input=True, err=True)
@@ -152,14 +165,73 @@ def check_receipt(receipt: dict, context: dict, election_id: str, code_hex: str,
         raise VoteError("the receipt's inclusion proof is for another checkpoint")
 
 
+# what the board's voter-login refusals mean to a voter (the booth's words, voting/booth/strings.py "login.*")
+LOGIN_WORDS = {
+    "login_required": "the board needs you to sign in again before it takes this ballot: run evote vote again "
+                      "(a new code is e-mailed)",
+    "login_bound_to_other_credential": "you have already voted with another voting card. Each voter votes with one "
+                                       "card only: to vote again, use the card you voted with first",
+    "credential_bound_to_other_login": "this voting card has already been used by another voter. If this card is yours, "
+                                       "contact the election's organizers at once: someone else may have it",
+    "login_style_mismatch": "this voting card is not for the ballot the voter roll gives your voter id. Check that you "
+                            "gave your own voter id and the credential from your own card; if they are yours, contact "
+                            "the election's organizers",
+    "code_locked": "too many wrong codes: this code no longer works. Run evote vote again to get a new code",
+    "code_expired": "this code no longer works: codes are valid for 10 minutes, and only the newest one works. Check "
+                    "the voter id, then run evote vote again to get a new code",
+    "rate_limited": "too many codes have been asked for or tried, for this voter id or from your network. Please wait "
+                    "a few minutes, then try again",
+    "mail_not_configured": "the board cannot send e-mail at the moment, so no login code can reach you: tell the "
+                           "election's organizers",
+    "no_voter_login": "this election has no voter login",
+    "election_not_open": "the election is not open for voting",
+}
+WRONG_CODE_TRIES = 5  # the board's MAX_TRIES: a wrong code is asked again until the board locks it
+
+
+def login_refusal(exc) -> VoteError:
+    """A voter-login refusal of the board in the booth's words; any other refusal as the board said it."""
+    words = LOGIN_WORDS.get(exc.code or "")
+    return VoteError(words if words else str(exc))
+
+
+def sign_in(client, election_id: str, voter_id: str, ask_code: Callable[[], str], say: Callable[[str], None]) -> str:
+    """Ask the board for a login code for ``voter_id``, read it with ``ask_code`` (again after a wrong code, while
+    the board allows), and return the session token (never shown)."""
+    from bulletin_board.log_format.client import BoardClientError
+
+    try:
+        client.request_login_code(election_id, voter_id)
+    except BoardClientError as exc:
+        raise login_refusal(exc) from None
+    say(f"A login code has been e-mailed to the address the voter roll gives for voter id {voter_id} (if it is on "
+        "the roll). It is valid for 10 minutes.")  # fmt: skip
+    for _ in range(WRONG_CODE_TRIES):
+        code = ask_code()
+        try:
+            return client.verify_login_code(election_id, voter_id, code)
+        except BoardClientError as exc:
+            if exc.code == "invalid_input" and exc.field == "code":
+                say("A code has 8 digits. Type the 8 digits from the e-mail.")
+                continue
+            tries = exc.details.get("tries_left")
+            if exc.code != "wrong_code" or not tries:
+                raise login_refusal(exc) from None
+            say("This is not the code we sent. Check the e-mail and type it again: "
+                + ("you can try once more." if tries == 1 else f"you can try {tries} more times."))  # fmt: skip
+    raise VoteError(LOGIN_WORDS["code_locked"])
+
+
 def cast_or_challenge(board_url: str, election_id: str, credential: str, choices: dict[str, list[str]], style: str | None,
-                      challenge: bool, reveal: bool = True) -> tuple[dict, int, dict | None]:
+                      challenge: bool, reveal: bool = True, login: Callable[[object], str] | None = None) -> tuple[dict, int, dict | None]:
     """Encrypt, sign, post and check; returns (receipt, HTTP status, reveal or None).
 
     A challenge normally reveals ξ_B and the choices (Benaloh); with ``reveal=False`` the challenged
-    ballot is posted sealed and the trustees decrypt it with the tally (SPEC §3.6.5).
+    ballot is posted sealed and the trustees decrypt it with the tally (SPEC §3.6.5). In a voter-login
+    election ``login(client)`` signs the voter in (after the credential's checks, before encrypting) and
+    returns the session the ballot is posted with.
     """
-    from bulletin_board.log_format.client import BoardClient
+    from bulletin_board.log_format.client import BoardClient, BoardClientError
     from voting.ballot import make_ballot
     from voting.credentials import derive_voter_key
     from voting.encrypt import encrypt_ballot
@@ -174,6 +246,11 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     bound = listed_style(client, quote(election_id), voter.public_key_hex, version, context.get("revote_rule"), not challenge)
     if bound is not None and style is not None and style != bound:
         raise VoteError(f"this credential votes the ballot style {bound!r}, not {style!r} (leave out --style)")
+    session = None
+    if context.get("voter_login"):
+        if login is None:
+            raise VoteError("this election asks each voter to sign in with a code it e-mails: give your voter id (--voter-id)")
+        session = login(client)
     ballot = make_ballot(manifest, bound or choose_style(manifest, style, choices), choices)
     result = encrypt_ballot(election, ballot)
     action = CHALLENGE if challenge else CAST
@@ -183,7 +260,12 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
         reveal_choices=choices if challenge and reveal else None,
         style_signed=version == 2,  # evote/ballot/v3 covers the style (record format §5)
     )  # fmt: skip
-    status, answer = client.submit_ballot(election_id, payload)
+    try:
+        status, answer = client.submit_ballot(election_id, payload, session=session)
+    except BoardClientError as exc:
+        if exc.code in LOGIN_WORDS:
+            raise login_refusal(exc) from None
+        raise
     receipt = answer["receipt"]
     check_receipt(receipt, context, election_id, result.ballot.confirmation_code.hex().upper(), KIND_OF_ACTION[action])
     return receipt, status, payload.get("reveal")
@@ -201,8 +283,11 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
                    "otherwise the credential's own style")
 @click.option("--challenge", is_flag=True, help="challenge instead of casting: publish the ballot with its nonce and choices")
 @click.option("--receipt-out", type=click.Path(dir_okay=False), default=None, help="also write the receipt (JSON) to this file")
+@click.option("--voter-id", default=None, envvar="EVOTE_VOTER_ID", show_envvar=True,
+              help="in an election with voter login: your voter id (asked for when missing); the code the board "
+                   "e-mails is then asked for")
 def vote(board_url: str, election_id: str, credential_file: str | None, choice_pairs: tuple[str, ...], style: str | None,
-         challenge: bool, receipt_out: str | None) -> None:
+         challenge: bool, receipt_out: str | None, voter_id: str | None) -> None:
     """Encrypt, sign and cast (or challenge) a ballot; print the confirmation code and the receipt."""
     from bulletin_board.log_format.client import BoardClientError
     from bulletin_board.log_format.errors import BoardError
@@ -211,7 +296,12 @@ def vote(board_url: str, election_id: str, credential_file: str | None, choice_p
     choices = parse_choices(choice_pairs)
     try:
         credential = read_credential(credential_file)
-        receipt, status, reveal = cast_or_challenge(board_url, election_id, credential, choices, style, challenge)
+
+        def login(client) -> str:
+            who = (voter_id or _ask("Voter id (as the voter roll gives it)")).strip()
+            return sign_in(client, election_id, who, lambda: _ask("Login code from the e-mail"), lambda m: click.echo(m, err=True))
+
+        receipt, status, reveal = cast_or_challenge(board_url, election_id, credential, choices, style, challenge, login=login)
         if receipt_out is not None:
             Path(receipt_out).write_text(json.dumps(receipt, indent=2) + "\n", encoding="utf-8")
     except (VoteError, BoardClientError) as exc:
