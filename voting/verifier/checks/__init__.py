@@ -37,6 +37,7 @@ from .parameters import v1_parameters
 from .rules import l_election_rules
 from .styles import e7_ballot_styles, e8_weight_privacy
 from .tally import v9_tally_decryption, v10_contests_of_ballots_in_tally, v10_tally_values_and_labels, v11_contest_data
+from .witnessed_close import w4_close_witnessed
 from .witnesses import w1_checkpoint_cosigned, w2_trust_anchors
 
 
@@ -115,7 +116,7 @@ WITNESS_SECTION = Verification(
     "W",
     "Witnesses and trust anchors",
     "issue 16; docs/verification-checks.md section W",
-    record=(w1_checkpoint_cosigned, w2_trust_anchors),
+    record=(w1_checkpoint_cosigned, w2_trust_anchors, w4_close_witnessed),
 )
 """Section W, after B, only when the verification requires a witness policy (--witness, --anchors)."""
 
