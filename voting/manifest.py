@@ -3,6 +3,11 @@
 The JSON form is given in docs/record-format.md §2. Contests, options and ballot styles are identified by
 unique labels; the SPEC's indices ind_c(Λ), ind_o(λ) are their 1-based positions. The manifest file hashed
 into H_M (eq. 6) is the RFC 8785 canonical form of the JSON object.
+
+Display texts may be given in several languages (voting/manifest_text.py): ``contest.title``,
+``option.name``, ``style.name`` and ``manifest.title`` are the default language's strings, as they always
+were; ``contest.title_text``, ``option.name_text``, ``style.name_text``, ``manifest.title_text`` and
+``manifest.info_items`` hold every language (``Text.get(language)`` falls back to the default).
 """
 
 from __future__ import annotations
@@ -15,21 +20,35 @@ from typing import Any
 import rfc8785
 
 from .errors import ManifestError
+from .manifest_text import MAX_TEXT as MAX_TEXT  # re-exported: the limit of a text string
+from .manifest_text import InfoItem, Text, parse_info_item, parse_languages, parse_text
 
 SPEC_VERSION = "v2.0.0"
 MAX_LABEL = 128
-MAX_TEXT = 2000
 MAX_CONTESTS = 500
 MAX_OPTIONS = 500
 MAX_STYLES = 500
 MAX_SELECTION_LIMIT = 1000
 
 
+_UNSET = Text("")  # a *_text field not given: __post_init__ makes it the plain string of its str field
+
+
+def _set_default(obj: object, name: str, plain: str) -> None:
+    if getattr(obj, name) is _UNSET:
+        object.__setattr__(obj, name, Text(plain))
+
+
 @dataclass(frozen=True)
 class Option:
     label: str
     index: int
-    name: str
+    name: str  # in the default language
+    name_text: Text = field(default=_UNSET, compare=False)
+    description_text: Text | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _set_default(self, "name_text", self.name)
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,11 @@ class Contest:
     option_limit: int  # R, the option selection limit
     options: tuple[Option, ...]
     number_elected: int | None = None  # seats: the winners are this many options with the most votes (None: no winner)
+    title_text: Text = field(default=_UNSET, compare=False)
+    description_text: Text | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _set_default(self, "title_text", self.title)
 
     def option(self, label: str) -> Option | None:
         return next((o for o in self.options if o.label == label), None)
@@ -51,6 +75,15 @@ class BallotStyle:
     label: str
     index: int
     contest_labels: tuple[str, ...]  # in increasing contest index
+    name_text: Text = field(default=_UNSET, compare=False)  # display name; the label when the manifest gives none
+
+    def __post_init__(self) -> None:
+        _set_default(self, "name_text", self.label)
+
+    @property
+    def name(self) -> str:
+        """The display name in the default language (the label when the manifest gives none)."""
+        return self.name_text.default
 
 
 @dataclass(frozen=True)
@@ -58,8 +91,34 @@ class Manifest:
     label: str
     contests: tuple[Contest, ...]
     ballot_styles: tuple[BallotStyle, ...]
-    info: dict[str, str] = field(compare=False)
+    info: dict[str, str] = field(compare=False)  # key -> value in the default language (info_items has every language)
     document: dict[str, Any] = field(compare=False, repr=False)
+    languages: tuple[str, ...] = ()  # declared languages, the default first; empty: one language, not named
+    title_text: Text = field(default=_UNSET, compare=False)  # the election's title; the label when none is given
+    info_items: tuple[InfoItem, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        _set_default(self, "title_text", self.label)
+
+    @property
+    def title(self) -> str:
+        """The election's title in the default language (its label when the manifest gives none)."""
+        return self.title_text.default
+
+    @property
+    def default_language(self) -> str | None:
+        return self.languages[0] if self.languages else None
+
+    def language_for(self, requested: str | None) -> str | None:
+        """The declared language shown to someone asking for ``requested``: the tag itself, else its primary
+        language (``fr`` for ``fr-CA``), else the default; None when the manifest declares no languages."""
+        if not self.languages:
+            return None
+        if requested is not None:
+            for tag in (requested, requested.split("-", 1)[0]):
+                if tag in self.languages:
+                    return tag
+        return self.languages[0]
 
     @cached_property
     def canonical_bytes(self) -> bytes:
@@ -92,14 +151,13 @@ def _label(value: object, where: str) -> str:
     return value
 
 
-def _text(value: object, where: str, default: str) -> str:
-    if value is None:
-        return default
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise ManifestError(where, f"expected a string of at most {MAX_TEXT} characters")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n" for ch in value):
-        raise ManifestError(where, "contains control characters")
-    return value
+def _text(value: object, where: str, default: str, languages: tuple[str, ...]) -> Text:
+    """A display text (voting/manifest_text.py); absent or null: the plain ``default``."""
+    return Text(default) if value is None else parse_text(value, where, languages)
+
+
+def _optional_text(value: object, where: str, languages: tuple[str, ...]) -> Text | None:
+    return None if value is None else parse_text(value, where, languages)
 
 
 def _int(value: object, where: str, low: int, high: int) -> int:
@@ -134,43 +192,49 @@ def _unique(labels: list[str], where: str, what: str) -> None:
         seen.add(label)
 
 
-def _parse_contest(raw: object, index: int) -> Contest:
+def _parse_contest(raw: object, index: int, languages: tuple[str, ...]) -> Contest:
     where = f"contests[{index - 1}]"
-    obj = _object(raw, where, {"label", "votes_allowed", "options"}, {"title", "option_limit", "number_elected"})
+    obj = _object(raw, where, {"label", "votes_allowed", "options"}, {"title", "description", "option_limit", "number_elected"})
     label = _label(obj["label"], f"{where}.label")
     options_raw = _list(obj["options"], f"{where}.options", MAX_OPTIONS)
     options = []
     for position, option_raw in enumerate(options_raw):
         option_where = f"{where}.options[{position}]"
-        option_obj = _object(option_raw, option_where, {"label"}, {"name"})
+        option_obj = _object(option_raw, option_where, {"label"}, {"name", "description"})
         option_label = _label(option_obj["label"], f"{option_where}.label")
-        options.append(Option(option_label, position + 1, _text(option_obj.get("name"), f"{option_where}.name", option_label)))
+        name = _text(option_obj.get("name"), f"{option_where}.name", option_label, languages)
+        description = _optional_text(option_obj.get("description"), f"{option_where}.description", languages)
+        options.append(Option(option_label, position + 1, name.default, name, description))
     _unique([o.label for o in options], f"{where}.options", "option")
     option_limit = _int(obj.get("option_limit", 1), f"{where}.option_limit", 1, MAX_SELECTION_LIMIT)
     votes_allowed = _int(obj["votes_allowed"], f"{where}.votes_allowed", 1, min(MAX_SELECTION_LIMIT, option_limit * len(options)))
     number_elected = obj.get("number_elected")
     if number_elected is not None:
         number_elected = _int(number_elected, f"{where}.number_elected", 1, len(options))
-    title = _text(obj.get("title"), f"{where}.title", label)
-    return Contest(label, index, title, votes_allowed, option_limit, tuple(options), number_elected)
+    title = _text(obj.get("title"), f"{where}.title", label, languages)
+    description = _optional_text(obj.get("description"), f"{where}.description", languages)
+    return Contest(label, index, title.default, votes_allowed, option_limit, tuple(options), number_elected, title, description)
 
 
 def parse_manifest(document: object) -> Manifest:
     """Validate a manifest JSON object (docs/record-format.md §2); raises :class:`ManifestError`."""
-    obj = _object(document, "", {"label", "spec_version", "contests", "ballot_styles"}, {"info"})
+    obj = _object(document, "", {"label", "spec_version", "contests", "ballot_styles"}, {"info", "languages", "title"})
     if obj["spec_version"] != SPEC_VERSION:
         raise ManifestError("spec_version", f"must be {SPEC_VERSION!r}")
+    languages = parse_languages(obj["languages"]) if "languages" in obj else ()
     label = _label(obj["label"], "label")
+    title = _text(obj.get("title"), "title", label, languages)
     contests = tuple(
-        _parse_contest(raw, position + 1) for position, raw in enumerate(_list(obj["contests"], "contests", MAX_CONTESTS))
+        _parse_contest(raw, position + 1, languages) for position, raw in enumerate(_list(obj["contests"], "contests", MAX_CONTESTS))
     )
     _unique([c.label for c in contests], "contests", "contest")
     by_label = {c.label: c for c in contests}
     styles = []
     for position, raw in enumerate(_list(obj["ballot_styles"], "ballot_styles", MAX_STYLES)):
         where = f"ballot_styles[{position}]"
-        style_obj = _object(raw, where, {"label", "contests"}, set())
+        style_obj = _object(raw, where, {"label", "contests"}, {"name"})
         style_label = _label(style_obj["label"], f"{where}.label")
+        style_name = _text(style_obj.get("name"), f"{where}.name", style_label, languages)
         names = _list(style_obj["contests"], f"{where}.contests", MAX_CONTESTS)
         for n, name in enumerate(names):
             if not isinstance(name, str) or name not in by_label:
@@ -178,17 +242,18 @@ def parse_manifest(document: object) -> Manifest:
         if len(set(names)) != len(names):
             raise ManifestError(f"{where}.contests", "lists a contest twice")
         ordered = tuple(sorted(names, key=lambda name: by_label[name].index))
-        styles.append(BallotStyle(style_label, position + 1, ordered))
+        styles.append(BallotStyle(style_label, position + 1, ordered, style_name))
     _unique([s.label for s in styles], "ballot_styles", "ballot style")
     info_raw = obj.get("info", {})
     if not isinstance(info_raw, dict):
-        raise ManifestError("info", "expected a JSON object of strings")
-    info = {}
+        raise ManifestError("info", "expected a JSON object of texts")
+    items = []
     for key, value in info_raw.items():
         _label(key, f"info.{key}")
-        info[key] = _text(value, f"info.{key}", "")
+        items.append(parse_info_item(key, value, f"info.{key}", languages))
     try:
         rfc8785.dumps(obj)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
         raise ManifestError("", f"cannot be canonicalised: {exc}") from None
-    return Manifest(label, contests, tuple(styles), info, obj)
+    info = {item.key: item.value.default for item in items}
+    return Manifest(label, contests, tuple(styles), info, obj, languages, title, tuple(items))
