@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .issuing import Holder, Issued
-from .texts import RIGHT_TO_LEFT, STEPS, TEXTS
+from .texts import RIGHT_TO_LEFT, STEPS, TEXTS, election_title, style_name
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu")
 FONTS = {("sans", ""): "DejaVuSans.ttf", ("sans", "B"): "DejaVuSans-Bold.ttf", ("mono", ""): "DejaVuSansMono.ttf", ("mono", "B"): "DejaVuSansMono-Bold.ttf"}
@@ -87,9 +87,10 @@ def check_settings(settings: CardSettings) -> CardSettings:
     return settings
 
 
-def style_words(issued: Issued, settings: CardSettings, style: str) -> str:
-    """The style in words: --style-name, else the manifest's ``info`` entry ``style.<label>``, else its label."""
-    return settings.style_names.get(style) or issued.manifest.info.get(f"style.{style}") or style
+def style_words(issued: Issued, settings: CardSettings, style: str, language: str | None = None) -> str:
+    """The style in words: --style-name, else the manifest's name of the style in the voter's language (its
+    ``name``, else its ``info`` entry ``style.<label>``; registrar/texts.py), else its label."""
+    return settings.style_names.get(style) or style_name(issued.manifest, style, language) or style
 
 
 def spaced_credential(credential: str) -> str:
@@ -185,7 +186,7 @@ def _card(pdf: Any, issued: Issued, settings: CardSettings, holder: Holder, lang
     words(10, f"{t['organizer']}: {value(settings.organizer)}", gap=0.5)
     pdf.set_text_color(0, 0, 0)
     words(20, t["card_title"], "B", gap=1)
-    words(14, issued.manifest.label, "B", gap=3)
+    words(14, election_title(issued.manifest, language), "B", gap=3)
 
     # the address block where a window envelope shows it (DIN 5008: 20 mm from the left, 45 mm from the top)
     # and the booth's address with its QR code opposite it
@@ -214,7 +215,7 @@ def _card(pdf: Any, issued: Issued, settings: CardSettings, holder: Holder, lang
     words(11, f"{t['vote_at']}:", "B", gap=0.5)
     literal(12, settings.booth_url, "B")
     pdf.ln(1)
-    words(11, f"{t['ballot']}: {value(style_words(issued, settings, holder.voter.style))}", "B", gap=0.5)
+    words(11, f"{t['ballot']}: {value(style_words(issued, settings, holder.voter.style, language))}", "B", gap=0.5)
     words(10, f"{t['voter_id']}: {value(holder.voter.voter_id)}", gap=2)
     if settings.closes_at:
         words(11, f"{t['closes']}: {value(settings.closes_at)}", "B", gap=2)

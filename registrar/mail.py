@@ -28,7 +28,7 @@ from .cards import CardSettings, render_cards
 from .delivery_log import REFUSED, RESEND, SENDING, SENT, DeliveryLog
 from .issuing import Holder, Issued
 from .roll import EMAIL_PATTERN
-from .texts import TEXTS, mail_body
+from .texts import TEXTS, election_title, mail_body
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -90,11 +90,12 @@ def build_message(issued: Issued, settings: CardSettings, holder: Holder, sender
     message = EmailMessage()
     message["From"] = sender
     message["To"] = holder.voter.email
-    message["Subject"] = TEXTS[language]["subject"].format(title=issued.manifest.label)
+    title = election_title(issued.manifest, language)  # the manifest's title in the voter's language
+    message["Subject"] = TEXTS[language]["subject"].format(title=title)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"
-    body = mail_body(language, title=issued.manifest.label, organizer=settings.organizer, booth_url=settings.booth_url, closes_at=settings.closes_at)
+    body = mail_body(language, title=title, organizer=settings.organizer, booth_url=settings.booth_url, closes_at=settings.closes_at)
     message.set_content(body, charset="utf-8")
     message.add_attachment(card, maintype="application", subtype="pdf", filename=f"voting-card-{issued.election_id}.pdf")
     message["Content-Language"] = language  # after the parts are made: set_content drops Content-* headers

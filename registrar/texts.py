@@ -11,6 +11,9 @@ is the only placeholder (the election's title, in the e-mail's subject).
 
 from __future__ import annotations
 
+from voting.manifest import Manifest
+from voting.manifest_text import Text
+
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "uk", "ar")
 RIGHT_TO_LEFT = frozenset({"ar"})
 STEPS = ("step_vote", "step_challenge", "step_receipt", "step_nothing")
@@ -247,6 +250,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "closing": "أرسل هذه الرسالة مُصدِر رموز التصويت للانتخاب، وهو يطبع بطاقات التصويت ويرسلها مستقلًّا عن الجهة المنظِّمة.",
     },
 }
+
+
+def election_title(manifest: Manifest, language: str | None) -> str:
+    """The election's title in the voter's language: the manifest's ``title`` (record-format §2) in that
+    language, else its default language's; the manifest's label when it gives no title. On one line (it goes
+    into an e-mail's subject)."""
+    return " ".join(manifest.title_text.get(language).split()) or manifest.label
+
+
+def style_name(manifest: Manifest, style: str, language: str | None) -> str | None:
+    """A ballot style's name in the voter's language: the style's ``name`` in the manifest, else the older
+    ``info`` entry ``style.<label>``; None when the manifest names it nowhere."""
+    found = manifest.style(style)
+    if found is not None and found.name_text != Text(found.label):
+        return " ".join(found.name_text.get(language).split()) or None
+    item = next((i for i in manifest.info_items if i.key == f"style.{style}"), None)
+    return (" ".join(item.value.get(language).split()) or None) if item is not None else None
 
 
 def text(language: str, key: str) -> str:

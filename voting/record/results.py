@@ -4,6 +4,9 @@ Used by ``evote election result`` and the booth's election page. The verifier co
 own (``voting/verifier/result.py``) from the values it checked; ``tests/test_results.py`` requires the two to
 agree. In an election with weights (record-format §4.1, §8.3) each option's votes are its weighted total, and
 the result says so (``weighted``, ``total_weight``).
+
+Contest titles and option names are the manifest's texts in the language asked for (record-format §2),
+each falling back to the manifest's default language on its own; without a language, the default's.
 """
 
 from __future__ import annotations
@@ -103,24 +106,25 @@ def winners_and_tie(contest: Contest, votes: dict[str, int]) -> tuple[tuple[str,
     return above, Tie(tied, seats - len(above))
 
 
-def contest_result(contest: Contest, votes: dict[str, int]) -> ContestResult:
+def contest_result(contest: Contest, votes: dict[str, int], language: str | None = None) -> ContestResult:
     total = sum(votes[o.label] for o in contest.options)
     options = tuple(
-        OptionResult(o.label, o.name, votes[o.label], votes[o.label] / total if total else 0.0) for o in contest.options
+        OptionResult(o.label, o.name_text.get(language), votes[o.label], votes[o.label] / total if total else 0.0) for o in contest.options
     )
     winners, tie = winners_and_tie(contest, votes)
-    return ContestResult(contest.label, contest.title, contest.number_elected, total, options, winners, tie)
+    return ContestResult(contest.label, contest.title_text.get(language), contest.number_elected, total, options, winners, tie)
 
 
-def election_result(state: ElectionState, ballot_entries: Iterable[tuple[int, str, dict]]) -> ElectionResult:
-    """The result of a tallied election from its replayed state and its ballot entries (seq, kind, payload).
+def election_result(state: ElectionState, ballot_entries: Iterable[tuple[int, str, dict]], language: str | None = None) -> ElectionResult:
+    """The result of a tallied election from its replayed state and its ballot entries (seq, kind, payload),
+    its titles and names in ``language`` (None: the manifest's default language).
 
     Raises ``ValueError`` when the election has no result yet.
     """
-    return result_from_headers(state, (header_of(seq, kind, payload) for seq, kind, payload in ballot_entries))
+    return result_from_headers(state, (header_of(seq, kind, payload) for seq, kind, payload in ballot_entries), language)
 
 
-def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHeader]) -> ElectionResult:
+def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHeader], language: str | None = None) -> ElectionResult:
     """As :func:`election_result`, from the ballot entries' headers (the board reads them from its index)."""
     if state.result is None or state.definition is None:
         raise ValueError(f"no result yet (phase {state.phase or 'none'})")
@@ -128,7 +132,7 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
     headers = list(ballot_headers)
     counting = count(headers, state.definition.revote_rule)
     contests = tuple(
-        contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}) for c in manifest.contests
+        contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}, language) for c in manifest.contests
     )
     turnout = Turnout(
         credentials_issued=len(state.eligible_credentials),

@@ -135,6 +135,8 @@ def main() -> None:
     f"{DEFAULT_LIMITS.ballot >> 20} a ballot file, {DEFAULT_LIMITS.document >> 20} another egk file, "
     f"{DEFAULT_LIMITS.entry >> 20} an entry, {DEFAULT_LIMITS.small >> 20} an evote export's other files].",
 )
+@click.option("--language", metavar="TAG", help="State the verified result's contest titles and option names in this language of the "
+              "manifest (e.g. fr); each text falls back to the manifest's default [default: the manifest's default language].")  # fmt: skip
 @trust_options
 @registrar_key_option
 def verify_command(
@@ -156,6 +158,7 @@ def verify_command(
     anchors_file: Path | None = None,
     anchors_fingerprint: str | None = None,
     registrar_key: str | None = None,
+    language: str | None = None,
 ) -> None:
     """Verify the election record RECORD: for evote records the board's log (B), the election's rules (L),
     eligibility and counting (E), then Verifications 1-14 of the ElectionGuard 2.0 SPEC's §6.2.
@@ -189,7 +192,7 @@ def verify_command(
         except HistoryNotExtended as refused:
             _refused(out, err, election, refused.finding, json_file, html_file)
             sys.exit(EXIT_FAILED)
-        _attach_result(election, report)
+        _attach_result(election, report, language)
         _summary(out, report)
         _write_reports(err, report, json_file, html_file)
         if save_file is not None:
@@ -365,10 +368,10 @@ def _summary(out: Console, report: Report) -> None:
         out.print(f"[bold red]NOT VERIFIED[/]: {failed} verification(s) failed.")
 
 
-def _attach_result(election: ElectionRecord, report: Report) -> None:
+def _attach_result(election: ElectionRecord, report: Report, language: str | None = None) -> None:
     """The result the verifier verified (voting/verifier/result.py), or why the report states none."""
     try:
-        report.verified_result = verified_result(election, report)
+        report.verified_result = verified_result(election, report, language)
     except NoResult as absent:
         report.no_result_because = str(absent)
 

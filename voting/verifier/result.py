@@ -9,6 +9,9 @@ challenged ballots the stream verified. It does not use the board's result code 
 In a version-1 election every counted ballot weighs 1. In a version-2 election each counted ballot weighs its
 credential's weight (record-format §8.3): the decrypted t are weighted totals already (Verification 8 checks
 the weighted aggregation, E.4 the total weight), and the result says so (``weighted``, ``total_weight``).
+
+Contest titles and option names are the manifest's texts in the language asked for (``evote-verify
+--language``), each falling back to the manifest's default language; without a language, the default's.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ class NoResult(Exception):
     """Why the report states no result."""
 
 
-def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
-    """The verified result as the report's ``verified_result`` object; raises :class:`NoResult` with the reason."""
+def verified_result(record: ElectionRecord, report: Report, language: str | None = None) -> dict[str, Any]:
+    """The verified result as the report's ``verified_result`` object, its titles and names in ``language``
+    (None: the manifest's default language); raises :class:`NoResult` with the reason."""
     if not report.passed:
         raise NoResult("the record did not verify: no result is stated")
     evote = record.evote
@@ -52,7 +56,7 @@ def verified_result(record: ElectionRecord, report: Report) -> dict[str, Any]:
     except (ManifestError, KeyError, TypeError):
         raise NoResult("the manifest cannot be read") from None
     values = _tally_values(tally)
-    contests = [_contest(c, values) for c in manifest.contests]
+    contests = [_contest(c, values, language) for c in manifest.contests]
     credentials = list_in_force(evote)
     if not credentials.listed:
         raise NoResult("a credential list cannot be read")
@@ -82,7 +86,7 @@ def _tally_values(tally: Decryption) -> dict[tuple[str, str], int]:
     return values
 
 
-def _contest(contest: Contest, values: dict[tuple[str, str], int]) -> dict[str, Any]:
+def _contest(contest: Contest, values: dict[tuple[str, str], int], language: str | None = None) -> dict[str, Any]:
     try:
         votes = {o.label: values[(contest.label, o.label)] for o in contest.options}
     except KeyError:
@@ -91,13 +95,13 @@ def _contest(contest: Contest, values: dict[tuple[str, str], int]) -> dict[str, 
     winners, tie = _winners(contest, votes)
     return {
         "contest": contest.label,
-        "title": contest.title,
+        "title": contest.title_text.get(language),
         "number_elected": contest.number_elected,
         "votes": total,
         "options": [
             {
                 "option": o.label,
-                "name": o.name,
+                "name": o.name_text.get(language),
                 "votes": votes[o.label],
                 "share": round(votes[o.label] / total, 6) if total else 0.0,
             }
