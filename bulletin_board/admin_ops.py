@@ -10,6 +10,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Callable, Iterator, Sequence
 
 from registrar.roll import EMAIL, LANGUAGE, parse_registrar_roll
@@ -20,6 +21,7 @@ from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import ElectionDefinition, define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
+from voting.record.phases import CANCELLED_PHASE, OPEN
 from voting.voter_roll import RollEntry, RollError, RollProblem
 
 from .election_follower import ElectionFollower, election_state
@@ -31,17 +33,110 @@ Say = Callable[[str], None]
 def create_election(
     client: BoardClient, election_id: str, manifest: object, roster: list[dict], k: int, revote_rule: str = "last", max_weight: int = 1,
     organizer: dict[str, str] | None = None, registrar: dict[str, str] | None = None, voter_login: dict[str, str] | None = None,
+    schedule: dict[str, str] | None = None,
 ) -> ElectionDefinition:
     """Create a version-2 election (record-format §4.1): its credentials are bound to a ballot style and a
     weight from 1 to ``max_weight``. ``organizer`` (name, contact, optional help_url and privacy_url) is shown
     to voters on every page of the election (record-format §8.2). ``registrar`` ({name, public_key}) makes an
     independent credential authority the only one who lists credentials, ``voter_login`` ({method, cards_by})
-    turns on the board's e-mailed second factor (record-format §11)."""
+    turns on the board's e-mailed second factor (record-format §11). ``schedule`` ({opens_at, closes_at}, UTC
+    ``YYYY-MM-DDTHH:MM:SSZ``) lets the board open and close the election itself (record-format §8.2)."""
     trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
     definition = define_election(election_id, manifest, trustees, k, revote_rule, max_weight=max_weight, organizer=organizer,
-                                 registrar=registrar, voter_login=voter_login)
+                                 registrar=registrar, voter_login=voter_login, schedule=schedule)
     client.create_election(definition.to_payload())
     return definition
+
+
+# --- the schedule and the cancel (record-format §8.2; docs/guide-administrator.md "A schedule the board keeps") ---
+
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def admin_time(text: str, option: str) -> tuple[str, str | None]:
+    """A time the administrator typed, as the record's UTC ``YYYY-MM-DDTHH:MM:SSZ``, with a note when it was
+    converted: a local time must carry its offset (``2026-12-03T18:00:00+01:00``); a time without one is
+    refused, since the board could only guess the zone."""
+    value = text.strip()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not a time: write it in UTC as 2026-12-03T17:00:00Z, or with its "
+                         "offset from UTC as 2026-12-03T18:00:00+01:00") from None  # fmt: skip
+    if moment.tzinfo is None:
+        raise ValueError(f"{option} {text!r} says no time zone: add Z for UTC (2026-12-03T17:00:00Z) or the offset "
+                         "of your local time (2026-12-03T18:00:00+01:00)")  # fmt: skip
+    if moment.microsecond:
+        raise ValueError(f"{option} {text!r}: give whole seconds (the record keeps times to the second)")
+    utc = moment.astimezone(timezone.utc).strftime(UTC_FORMAT)
+    if value.endswith("Z") or moment.utcoffset().total_seconds() == 0:  # type: ignore[union-attr]
+        return utc, None
+    return utc, f"{option} {value} is {utc} in UTC, as the board records it"
+
+
+def schedule_times(opens_at: str | None, closes_at: str | None, say: Say) -> dict[str, str] | None:
+    """``--opens-at`` and ``--closes-at`` as a schedule object (both or neither); each conversion is said."""
+    if opens_at is None and closes_at is None:
+        return None
+    if opens_at is None or closes_at is None:
+        raise ValueError("--opens-at and --closes-at go together: the board opens and closes the election at these times")
+    times = {}
+    for key, option, text in (("opens_at", "--opens-at", opens_at), ("closes_at", "--closes-at", closes_at)):
+        times[key], note = admin_time(text, option)
+        if note:
+            say(note)
+    if times["closes_at"] <= times["opens_at"]:
+        raise ValueError(f"--closes-at ({times['closes_at']}) must come after --opens-at ({times['opens_at']})")
+    return times
+
+
+def schedule_election(client: BoardClient, election_id: str, schedule: dict[str, str]) -> None:
+    """Set or change the window before the election opens (an ``election.scheduled`` entry)."""
+    state, _ = election_state(client, election_id)
+    if state.phase == CANCELLED_PHASE:
+        raise ValueError(f"{election_id} was cancelled: it has no schedule any more. Nothing was posted.")
+    if state.phase not in ("keygen", "confirming", "ready"):
+        advice = " To move the close later, use evote election extend." if state.phase == OPEN else ""
+        raise ValueError(f"{election_id} is {state.phase}: a schedule is set only before the election opens.{advice} Nothing was posted.")
+    if schedule["closes_at"] <= datetime.now(timezone.utc).strftime(UTC_FORMAT):
+        raise ValueError(f"--closes-at {schedule['closes_at']} is already past. Nothing was posted.")
+    client.post_admin(election_id, "election.scheduled", schedule)
+
+
+def extend_election(client: BoardClient, election_id: str, closes_at: str) -> str:
+    """Move the close of an open election later (an ``election.extended`` entry); returns the former close."""
+    state, _ = election_state(client, election_id)
+    if state.schedule is None:
+        raise ValueError(f"{election_id} has no schedule: the board does not close it by itself, so there is nothing to "
+                         "extend (set one before opening with evote election schedule). Nothing was posted.")  # fmt: skip
+    former = state.schedule.to_json()["closes_at"]
+    if state.phase != OPEN:
+        advice = " Before it opens, set a new window with evote election schedule." if state.phase in ("keygen", "confirming", "ready") else ""
+        raise ValueError(f"{election_id} is {state.phase}: only an open election is extended.{advice} Nothing was posted.")
+    if closes_at <= former:
+        raise ValueError(f"--closes-at {closes_at} is not later than the scheduled close {former}: an extension only moves "
+                         "the close later. Nothing was posted.")  # fmt: skip
+    client.post_admin(election_id, "election.extended", {"closes_at": closes_at})
+    return former
+
+
+def cancel_election(client: BoardClient, election_id: str, reason: str) -> str:
+    """Append the terminal ``election.cancelled``; refused once the encrypted tally is posted. Returns the phase
+    the election was cancelled in."""
+    reason = reason.strip()
+    if not 1 <= len(reason) <= 500 or not reason.isprintable():
+        raise ValueError("--reason: say why in 1 to 500 characters on one line; voters and observers read it")
+    state, _ = election_state(client, election_id)
+    if state.phase == CANCELLED_PHASE:
+        raise ValueError(f"{election_id} is already cancelled. Nothing was posted.")
+    if state.phase in (TALLYING, TALLIED):
+        raise ValueError(
+            f"{election_id} can no longer be cancelled: its encrypted tally is posted, and the trustees' decryption "
+            "reveals enough to compute the result, so a cancel now could hide a result someone has already read. "
+            "Nothing was posted; finish the count (evote election decrypt)."
+        )
+    client.post_admin(election_id, "election.cancelled", {"reason": reason})
+    return state.phase
 
 
 def publish_credentials(client: BoardClient, election_id: str, document: object) -> int:

@@ -13,7 +13,8 @@ rate limits (web/limits.py): several workers share their counts only through
 ``EVOTE_RATELIMIT_STORAGE_URI=redis://...``.
 
 With ``EVOTE_WITNESS_POLICY_FILE`` every worker starts a cosigner thread (cosigning.py); a lease in the
-database lets one of them work at a time, off the request path.
+database lets one of them work at a time, off the request path. Every worker also starts the scheduler
+(scheduler.py), which opens and closes elections at their scheduled times, one worker at a time by a lease.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .cosigning import CheckpointCosigner
 from .elections.service import ElectionService
 from .keys import load_or_create_board_key
 from .log import BoardLog
+from .scheduler import ElectionScheduler
 from .storage import make_engine, migrate
 from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_login, api_proofs, api_witnesses, health
 from .web.body import install_body_limit
@@ -45,6 +47,7 @@ class BoardState:
     settings: BoardSettings
     log: BoardLog
     cosigner: CheckpointCosigner | None = None  # set when the board has a witness policy
+    scheduler: ElectionScheduler | None = None  # every board that holds its own log (not a mirror)
 
 
 def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) -> Flask:
@@ -80,6 +83,8 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
     install_rate_limits(app, settings, API_PREFIX)
     if settings.witness_policy is not None:
         _start_cosigner(app, settings, log)
+    if not mirrored:
+        _start_scheduler(app)
 
     return app
 
@@ -92,3 +97,11 @@ def _start_cosigner(app: Flask, settings: BoardSettings, log: BoardLog) -> None:
     cosigner.start()
     atexit.register(cosigner.stop)  # hands the lease on at once when a worker exits cleanly
     app.before_request(cosigner.ensure_running)  # a worker forked after create_app (--preload) starts its own
+
+
+def _start_scheduler(app: Flask) -> None:
+    scheduler = ElectionScheduler(app.extensions["evote_elections"])
+    app.extensions["evote_board"].scheduler = scheduler
+    scheduler.start()  # and again in a forked worker (os.register_at_fork)
+    atexit.register(scheduler.stop)  # hands the lease on at once when a worker exits cleanly
+    app.before_request(scheduler.ensure_running)

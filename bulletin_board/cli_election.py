@@ -56,6 +56,13 @@ board_option = click.option(
 token_option = click.option("--token-file", default=None, help="file holding the admin token (default: $EVOTE_ADMIN_TOKEN)")
 
 
+TIME_HELP = "UTC as 2026-12-03T17:00:00Z, or a local time with its offset as 2026-12-03T18:00:00+01:00 (converted, and said)"
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
 def _client(board: str, token_file: str | None) -> BoardClient:
     try:
         return BoardClient(board, admin_token=_token(token_file))
@@ -160,18 +167,22 @@ def election() -> None:
 @click.option("--registrar-name", help="the credential authority's name, as voters and observers should read it")
 @click.option("--voter-login", "cards_by", type=click.Choice(["post", "email", "hand"]),
               help="the board asks voters for a code it e-mails them; the value says how the voting cards travel")
+@click.option("--opens-at", metavar="TIME", help=f"the board opens the election itself at this time: {TIME_HELP}")
+@click.option("--closes-at", metavar="TIME", help="the board closes it itself at this time (with --opens-at)")
 @board_option
 @token_option
 def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, organizer_name: str | None,
            contact: str | None, help_url: str | None, privacy_url: str | None, registrar_key: str | None, registrar_name: str | None,
-           cards_by: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
+           cards_by: str | None, opens_at: str | None, closes_at: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
     """Create an election from MANIFEST and register the trustees' identity keys.
 
     Each voter's credential is bound to a ballot style and a weight from 1 to --max-weight (a version-2
     credential list, record-format §4.1). --organizer and --contact (with the optional --help-url and
     --privacy-url) appear at the foot of every booth page of the election. With --registrar-key and
     --registrar-name, only that credential authority lists credentials (evote-registrar); with --voter-login,
-    the board asks each voter for a code it e-mails before it accepts a ballot."""
+    the board asks each voter for a code it e-mails before it accepts a ballot. With --opens-at and --closes-at
+    the board opens the election at the first (once the key ceremony is done and credentials are listed),
+    accepts ballots only until the second, and then closes it: nobody needs to be at a keyboard."""
     def run():
         organizer = None
         if organizer_name is not None or contact is not None or help_url is not None or privacy_url is not None:
@@ -183,15 +194,18 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
             raise ValueError("--registrar-key and --registrar-name go together")
         registrar = {"name": registrar_name, "public_key": registrar_key.strip().upper()} if registrar_key and registrar_name else None
         voter_login = {"method": "email-code", "cards_by": cards_by} if cards_by else None
+        schedule = ops.schedule_times(opens_at, closes_at, _say)
         roster = json.loads(Path(trustees_file).read_text())
         if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
         definition = ops.create_election(
             _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight,
-            organizer, registrar, voter_login,
+            organizer, registrar, voter_login, schedule,
         )  # fmt: skip
         params = definition.parameters
-        return f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, H_B {params.H_B.hex().upper()[:16]}…"
+        window = f"; opens {schedule['opens_at']}, closes {schedule['closes_at']} (UTC, kept by the board)" if schedule else ""
+        return (f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, "
+                f"H_B {params.H_B.hex().upper()[:16]}…{window}")  # fmt: skip
 
     click.echo(_guard(run))
 
@@ -249,6 +263,65 @@ def _simple(kind: str, help_text: str):
 
     command.__doc__ = help_text
     return command
+
+
+@election.command("schedule")
+@click.argument("election_id")
+@click.option("--opens-at", metavar="TIME", required=True, help=f"when the board opens the election: {TIME_HELP}")
+@click.option("--closes-at", metavar="TIME", required=True, help="when the board closes it")
+@board_option
+@token_option
+def schedule(election_id: str, opens_at: str, closes_at: str, board: str, token_file: str | None) -> None:
+    """Set or change when the board opens and closes ELECTION_ID, before it opens (an election.scheduled entry).
+
+    At --opens-at the board opens the election itself if the key ceremony is done and credentials are listed
+    (otherwise evote election status says what is missing, and it opens as soon as it is ready); it refuses
+    ballots outside the window by its own clock and closes the election at --closes-at. Once open, only the
+    close moves, later: evote election extend."""
+    def run():
+        window = ops.schedule_times(opens_at, closes_at, _say)
+        assert window is not None
+        ops.schedule_election(_client(board, token_file), election_id, window)
+        return f"{election_id}: the board opens it at {window['opens_at']} and closes it at {window['closes_at']} (UTC)"
+
+    click.echo(_guard(run))
+
+
+@election.command("extend")
+@click.argument("election_id")
+@click.option("--closes-at", metavar="TIME", required=True, help=f"the new, later close: {TIME_HELP}")
+@board_option
+@token_option
+def extend(election_id: str, closes_at: str, board: str, token_file: str | None) -> None:
+    """Move the scheduled close of an open election later (an election.extended entry, checked by the verifier).
+
+    Only before the scheduled close has come: once the board closes the election, it stays closed."""
+    def run():
+        time_, note = ops.admin_time(closes_at, "--closes-at")
+        if note:
+            _say(note)
+        former = ops.extend_election(_client(board, token_file), election_id, time_)
+        return f"{election_id}: the board now closes it at {time_} (UTC) instead of {former}"
+
+    click.echo(_guard(run))
+
+
+@election.command("cancel")
+@click.argument("election_id")
+@click.option("--reason", required=True, help="why, in 1 to 500 characters: voters and observers read it on the board")
+@board_option
+@token_option
+def cancel(election_id: str, reason: str, board: str, token_file: str | None) -> None:
+    """Cancel ELECTION_ID for good (an election.cancelled entry: nothing can be appended after it).
+
+    Allowed until the encrypted tally is posted, never after: the decryption then reveals enough to compute
+    the result, so a cancel could hide a result that someone has already read. The election leaves the booth's
+    list (still reachable by its id, marked cancelled) and its record still verifies."""
+    def run():
+        phase = ops.cancel_election(_client(board, token_file), election_id, reason)
+        return f"{election_id}: cancelled (it was {phase}); nothing more can be appended, and its record still verifies"
+
+    click.echo(_guard(run))
 
 
 election.command("open")(_simple("election.opened", "Open the election for ballots (the key ceremony must be complete)."))
@@ -344,15 +417,22 @@ def decrypt(
 @click.argument("election_id")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json (the words of docs/record-format.md §8.5 as fields); csv, one row per option")  # fmt: skip
+@click.option("--language", metavar="TAG", help="Contest titles and option names in this language of the manifest (e.g. fr); "
+              "each text falls back to the manifest's default language [default: the manifest's default language]")  # fmt: skip
 @board_option
-def result(election_id: str, output_format: str, board: str) -> None:
+def result(election_id: str, output_format: str, language: str | None, board: str) -> None:
     """Print the published result: per contest the votes, shares and winners (or a tie), then the turnout."""
     def run():
         state, entries = election_state(BoardClient(board), election_id)
         ballots = ((e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind in BALLOT_KINDS)
-        return election_result(state, ballots)
+        return state, election_result(state, ballots, language)
 
-    outcome = _guard(run)
+    state, outcome = _guard(run)
+    manifest = state.definition.manifest
+    if language is not None and manifest.language_for(language) not in (language, language.split("-", 1)[0]):
+        shown = manifest.default_language or "its only language"
+        declared = ", ".join(manifest.languages) or "none declared"
+        click.echo(f"note: the manifest has no texts in {language!r} (its languages: {declared}); they are shown in {shown}", err=True)
     if output_format == "json":
         click.echo(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
     elif output_format == "csv":

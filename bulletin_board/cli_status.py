@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .election_status import COUNT_WORDS, STEP_WORDS
@@ -18,12 +19,13 @@ PHASE_WORDS = {
     "closed": "closed, encrypted tally not posted yet",
     "tallying": "decryption under way",
     "tallied": "tallied: the result is published",
+    "cancelled": "CANCELLED: nothing more is appended; its record still verifies",
 }
 
 
 def _when(step: dict[str, Any]) -> str:
     if step["at"] is None:
-        return "not scheduled" if step["step"] == "closes_at" else "-"
+        return "not scheduled" if step["step"] in ("opens_at", "closes_at") else "-"
     at = step["at"].replace("T", " ").replace("Z", " UTC")
     return at if step["seq"] is None else f"{at}  (entry {step['seq']})"
 
@@ -63,6 +65,14 @@ def print_status(status: dict[str, Any], console: Console) -> None:
     for step in status["timeline"]:
         timeline.add_row(STEP_WORDS[step["step"]], _when(step))
     console.print(timeline)
+    schedule, cancelled = status.get("schedule"), status.get("cancelled")
+    if schedule and schedule.get("not_opened"):
+        console.print(f"[bold]Not opened at {schedule['opens_at'].replace('T', ' ').replace('Z', ' UTC')}[/]: {schedule['not_opened']}")
+    if schedule and schedule.get("extended_at"):
+        console.print(f"The close was moved by election.extended (entry {schedule['extended_at']['seq']})")
+    if cancelled:
+        console.print(f"[bold]Cancelled[/] {cancelled['at'].replace('T', ' ').replace('Z', ' UTC')} (entry {cancelled['seq']}): "
+                      f"{escape(cancelled['reason'])}")  # fmt: skip
     counts = Table(title="Counts", title_justify="left", show_header=False)
     counts.add_column("")
     counts.add_column("", justify="right")

@@ -67,10 +67,11 @@ class Outcome:
 
 
 class CosignerLease:
-    """A row naming the process that runs the cosigner until ``expires_at``; taken when free or expired."""
+    """A row naming the process that runs the cosigner until ``expires_at``; taken when free or expired.
+    ``name`` keys the row: the board's scheduler (scheduler.py) holds its own lease in the same table."""
 
-    def __init__(self, engine: Engine, clock, seconds: float, holder: str | None = None) -> None:
-        self.engine, self.clock, self.ttl_us = engine, clock, int(seconds * 1_000_000)
+    def __init__(self, engine: Engine, clock, seconds: float, holder: str | None = None, name: str = LEASE_NAME) -> None:
+        self.engine, self.clock, self.ttl_us, self.name = engine, clock, int(seconds * 1_000_000), name
         self.holder = holder or f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(4)}"
         self._held_until = 0  # the expiry this process last wrote (its clock), 0 when not held
 
@@ -86,9 +87,9 @@ class CosignerLease:
                 from sqlalchemy.dialects.sqlite import insert
             else:
                 from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-            conn.execute(insert(cosigner_lease).values(name=LEASE_NAME, holder=self.holder, expires_at=now + self.ttl_us)
+            conn.execute(insert(cosigner_lease).values(name=self.name, holder=self.holder, expires_at=now + self.ttl_us)
                          .on_conflict_do_nothing())
-            renewed = conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == LEASE_NAME)
+            renewed = conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == self.name)
                                    .where(or_(cosigner_lease.c.holder == self.holder, cosigner_lease.c.expires_at < now))
                                    .values(holder=self.holder, expires_at=now + self.ttl_us))
             if renewed.rowcount != 1:
@@ -99,7 +100,7 @@ class CosignerLease:
     def release(self) -> None:
         self._held_until = 0
         with write_transaction(self.engine) as conn:
-            conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == LEASE_NAME)
+            conn.execute(update(cosigner_lease).where(cosigner_lease.c.name == self.name)
                          .where(cosigner_lease.c.holder == self.holder).values(expires_at=0))
 
 

@@ -9,6 +9,7 @@ is what would be counted if the election closed now.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +28,8 @@ from voting.record.lifecycle import (
     ElectionState,
     apply_entry,
 )  # fmt: skip
+from voting.record.phases import CANCELLED, CONFIRMING, EXTENDED, KEYGEN, SCHEDULED
+from voting.record.schedule import Schedule, format_time
 
 from .log_format.chain import ChainChecker
 from .log_format.client import BoardClient, BoardClientError
@@ -36,7 +39,7 @@ from .log_format.merkle_proofs import MemoryTree
 STATUS_VERSION = 1
 # the timeline's steps, in the order an election goes through them
 STEPS = (
-    "created", "key_ceremony_done", "credentials_listed", "anchors_published", "opened", "closes_at", "closed",
+    "created", "key_ceremony_done", "credentials_listed", "anchors_published", "opens_at", "opened", "closes_at", "closed",
     "tally_encrypted", "tallied",
 )  # fmt: skip
 STEP_WORDS = {
@@ -45,11 +48,13 @@ STEP_WORDS = {
     "key_ceremony_failed": "key ceremony FAILED",
     "credentials_listed": "credentials listed",
     "anchors_published": "trust anchors published",
+    "opens_at": "opens at",
     "opened": "opened",
     "closes_at": "closes at",
     "closed": "closed",
     "tally_encrypted": "encrypted tally posted",
     "tallied": "tallied (result published)",
+    "cancelled": "CANCELLED",
 }
 COUNT_WORDS = {
     "credentials_issued": "credentials issued",
@@ -61,6 +66,7 @@ COUNT_WORDS = {
 }
 _FIRST_OF = {CREATED: "created", OPENED: "opened", CLOSED: "closed", tl.TALLY_ENCRYPTED: "tally_encrypted", tl.TALLY_RESULT: "tallied",
              CREDENTIALS_PUBLISHED: "credentials_listed", rg.CREDENTIALS: "credentials_listed"}  # fmt: skip
+_LATEST_OF = {SCHEDULED: "scheduled", EXTENDED: "extended"}
 
 
 def iso_time(received_at_us: int) -> str:
@@ -84,6 +90,11 @@ def replay_with_timeline(client: BoardClient, election_id: str) -> tuple[Electio
             _mark(timeline, _FIRST_OF[entry.kind], entry)
         if entry.kind == ANCHORS_PUBLISHED:
             _mark(timeline, "anchors_published", entry, latest=True)
+        if entry.kind in _LATEST_OF:
+            _mark(timeline, _LATEST_OF[entry.kind], entry, latest=True)
+        if entry.kind == CANCELLED:
+            _mark(timeline, "cancelled", entry)
+            timeline["cancelled"]["reason"] = json.loads(entry.payload).get("reason")
         if state.phase != before and state.phase == READY:
             _mark(timeline, "key_ceremony_done", entry)
         if state.phase != before and state.phase == KEYGEN_FAILED:
@@ -92,9 +103,29 @@ def replay_with_timeline(client: BoardClient, election_id: str) -> tuple[Electio
 
 
 def scheduled_close(state: ElectionState) -> str | None:
-    """The election's scheduled close (ISO 8601), once elections carry a schedule (issue 18, item 1); None today."""
-    value = getattr(state.definition, "closes_at", None)
-    return value if isinstance(value, str) else None
+    """The election's scheduled close (UTC, ISO 8601), as election.created, election.scheduled and
+    election.extended left it; None for an election without a schedule."""
+    return format_time(state.schedule.closes_at) if state.schedule is not None else None
+
+
+def scheduled_open(state: ElectionState) -> str | None:
+    return format_time(state.schedule.opens_at) if state.schedule is not None else None
+
+
+def not_opened_reason(phase: str, listed: bool, schedule: Schedule, now_us: int) -> str | None:
+    """Why an election whose ``opens_at`` has come is not opened by the board (None: it can open now). The
+    board's scheduler (scheduler.py) logs these words; ``evote election status`` shows them."""
+    if phase in (KEYGEN, CONFIRMING):
+        return "the key ceremony is not complete (evote election status shows each trustee's progress)"
+    if phase == KEYGEN_FAILED:
+        return "the key ceremony failed: create a new election with a replacement trustee, or cancel this one"
+    if phase != READY:
+        return None
+    if now_us >= schedule.closes_at:
+        return "its close came before it could open: set a new schedule (evote election schedule) or cancel it"
+    if not listed:
+        return "no credential is listed yet (evote election credentials)"
+    return None
 
 
 def _timeline(state: ElectionState, seen: dict[str, dict]) -> list[dict]:
@@ -104,9 +135,30 @@ def _timeline(state: ElectionState, seen: dict[str, dict]) -> list[dict]:
             step = "key_ceremony_failed"
         if step == "closes_at":
             out.append({"step": step, "at": scheduled_close(state), "seq": None})
+        elif step == "opens_at":
+            out.append({"step": step, "at": scheduled_open(state), "seq": None})
         else:
             out.append(seen.get(step) or {"step": step, "at": None, "seq": None})
+    if "cancelled" in seen:  # the last step of a cancelled election
+        out.append({key: seen["cancelled"][key] for key in ("step", "at", "seq")})
     return out
+
+
+def _when(step: dict | None) -> dict | None:
+    return None if step is None else {"at": step["at"], "seq": step["seq"]}
+
+
+def _schedule(state: ElectionState, seen: dict[str, dict], now_us: int) -> dict[str, Any] | None:
+    """The current window, whether it was set or moved by entries, and why the board has not opened it yet."""
+    if state.schedule is None:
+        return None
+    pending = state.schedule.opens_at <= now_us and state.phase in (KEYGEN, KEYGEN_FAILED, CONFIRMING, READY)
+    return {
+        **state.schedule.to_json(),
+        "scheduled_at": _when(seen.get("scheduled")),
+        "extended_at": _when(seen.get("extended")),
+        "not_opened": not_opened_reason(state.phase, bool(state.eligible_credentials), state.schedule, now_us) if pending else None,
+    }
 
 
 def _counts(state: ElectionState, entries: list[Entry]) -> dict[str, int]:
@@ -186,6 +238,7 @@ def election_status(client: BoardClient, election_id: str) -> dict[str, Any]:
     """The ``--json`` object of ``evote election status`` (see the module docstring)."""
     state, entries, seen = replay_with_timeline(client, election_id)
     checkpoint, cosigned = _checkpoints(client, election_id, entries)
+    cancelled = seen.get("cancelled")
     definition = state.definition
     current = state.rounds[-1] if state.rounds else None
     return {
@@ -195,6 +248,8 @@ def election_status(client: BoardClient, election_id: str) -> dict[str, Any]:
         "entries": len(entries),
         "trustees_needed": {"n": state.n, "k": definition.k if definition else 0},
         "timeline": _timeline(state, seen),
+        "schedule": _schedule(state, seen, int(time.time() * 1_000_000)),
+        "cancelled": None if cancelled is None else {"reason": cancelled["reason"], "at": cancelled["at"], "seq": cancelled["seq"]},
         "counts": _counts(state, entries),
         "registrar": _registrar(state),
         "trustees": _trustees(state),

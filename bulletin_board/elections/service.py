@@ -33,7 +33,9 @@ from voting.record.lifecycle import (
     TRUSTEE_KINDS,
     ElectionState,
 )
+from voting.record.phases import CANCELLED, CANCELLED_PHASE
 from voting.record.results import result_from_headers
+from voting.record.schedule import Schedule, format_time
 from voting.record.submission import CAST, CHALLENGE, check_submission, parse_submission
 
 from .. import voter_login
@@ -90,6 +92,8 @@ class ElectionService:
                 "result": self._result(election_id, state, conn),
                 "anchors": anchors.fingerprint_of(anchors.latest_anchors_in(conn, election_id)),
                 "voter_login": voter_login.public_summary(conn, election_id, definition.voter_login),
+                "schedule": state.schedule.to_json() if state.schedule is not None else None,
+                "cancelled": _cancelled(conn, election_id) if state.phase == CANCELLED_PHASE else None,
             }
 
         return self._with_state(election_id, build)
@@ -111,6 +115,11 @@ class ElectionService:
                        for seq, action, credential, code, revealed in rows)  # fmt: skip
             self._results[election_id] = result_from_headers(state, headers).to_json()
         return self._results[election_id]
+
+    def schedule_view(self, election_id: str) -> tuple[str, Schedule | None, bool]:
+        """For the scheduler (bulletin_board/scheduler.py): the phase, the current schedule and whether a
+        credential is listed (what opening needs besides the key ceremony)."""
+        return self._with_state(election_id, lambda state, _: (state.phase, state.schedule, bool(state.eligible_credentials)))
 
     def definition_and_phase(self, election_id: str):
         """The election's definition (its election.created) and its current phase."""
@@ -287,6 +296,17 @@ class ElectionService:
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
         receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
         return receipt, result.appended
+
+
+def _cancelled(conn, election_id: str) -> dict[str, str] | None:
+    """The cancel's reason and time (its entry's received_at, UTC) for the context."""
+    row = conn.execute(
+        select(entries.c.payload, entries.c.received_at).where(entries.c.election_id == election_id)
+        .where(entries.c.kind == CANCELLED).order_by(entries.c.seq.desc()).limit(1)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    return {"reason": json.loads(row.payload)["reason"], "at": format_time(row.received_at)}
 
 
 def _revoke(connection, election_id: str, keys: list[str]) -> None:

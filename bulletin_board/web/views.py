@@ -30,7 +30,8 @@ def entry_json(entry: Entry) -> dict:
 
 def election_json(info: ElectionInfo) -> dict:
     return {"election_id": info.election_id, "created_at": info.created_at, "state": info.state,
-            "size": info.size, "head_hash": hex_(info.head_hash), "origin": board().election_origin(info.election_id)}
+            "size": info.size, "head_hash": hex_(info.head_hash), "origin": board().election_origin(info.election_id),
+            "cancelled": info.state == "cancelled"}  # election.cancelled (terminal): a booth leaves it out of its index
 
 
 def json_body(allowed: set[str], required: set[str]) -> dict:
