@@ -58,6 +58,32 @@ JS_STRINGS = {
     "phase.closed": _l("Closed"),
     "phase.tallying": _l("Counting"),
     "phase.tallied": _l("Results published"),
+    "phase.cancelled": _l("Cancelled"),
+    # the schedule in the voter's time zone and language (static/js/booth/schedule_view.js): "when" is a date and
+    # time written by the browser ("Thursday, 3 December 2026 at 18:00"), "zone" the name of the voter's time zone
+    "schedule.opens": _l("Voting opens on %(when)s (%(zone)s)."),
+    "schedule.closes": _l("Voting closes on %(when)s (%(zone)s)."),
+    "schedule.closed": _l("Voting closed on %(when)s (%(zone)s)."),
+    "schedule.late": _l("Voting was due to open on %(when)s (%(zone)s), but the election is not ready yet."),
+    "vote.come_back": _l("Please come back then: you can vote on this page from that time."),
+    "post.outside_hours": _l("This ballot was not recorded: the public ballot box accepts ballots only during the election's voting hours."),
+    # a cancelled election, on every page of it (page_common.js showElectionNotices)
+    "cancelled.heading": _l("This election has been cancelled"),
+    "cancelled.reason": _l("The reason given by the election's organizers: %(reason)s"),
+    "cancelled.when": _l("It was cancelled on %(when)s (%(zone)s)."),
+    "cancelled.no_votes": _l("No ballots are accepted and no result will be published. The election's public record stays available and can still be checked."),
+    # the manifest's texts in another language than the page's (manifest_text.js): language names in the page's language
+    "texts.fallback": _l("This election's texts are not available in %(language)s; they are shown in %(fallback)s."),
+    # labels of an old manifest's "info" lines (plain values under these keys); never the raw key
+    "info.jurisdiction": _l("Jurisdiction"),
+    "info.date": _l("Election date"),
+    "info.notice": _l("Notice"),
+    "info.organizer": _l("Organized by"),
+    "info.location": _l("Place"),
+    "info.contact": _l("Contact"),
+    "info.description": _l("Description"),
+    "info.purpose": _l("Purpose"),
+    "info.other": _l("More information"),
     # the booth
     "vote.title": _l("Vote"),
     "vote.not_started": _l("Voting has not started yet"),

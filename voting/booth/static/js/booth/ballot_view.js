@@ -9,32 +9,42 @@
 // script sends nothing.
 
 import { styleContests } from '../eg/manifest.js';
-import { el, fill } from './dom.js';
+import { el, fill, pageContext } from './dom.js';
 import { t } from './i18n.js';
-
-function contestTitle(raw) {
-  return typeof raw.title === 'string' && raw.title !== '' ? raw.title : raw.label;
-}
-
-function optionName(raw) {
-  return typeof raw.name === 'string' && raw.name !== '' ? raw.name : raw.label;
-}
+import { isolated, pickText, textChoice, textNode, textOr } from './manifest_text.js';
 
 /**
- * The contests of `style` with their display texts:
- * [{ label, index, votesAllowed, optionLimit, title, options: [{ label, index, name }] }].
+ * The contests of `style` with their display texts in booth language `lang` (manifest_text.js: the voter's
+ * language when the manifest declares it, else its default):
+ * [{ label, index, votesAllowed, optionLimit, title, titleText, description, options: [{ label, index, name,
+ * nameText, description }] }], where title and name are strings, titleText and nameText { text, lang }, and
+ * the descriptions { text, lang } or null.
  */
-export function describeBallot(manifest, style) {
+export function describeBallot(manifest, style, lang = pageContext().lang) {
+  const choice = textChoice(manifest, lang);
   const rawContests = new Map(manifest.contests.map((c) => [c.label, c]));
   return styleContests(manifest, style).map((contest) => {
     const raw = rawContests.get(contest.label);
     const rawOptions = new Map(raw.options.map((o) => [o.label, o]));
+    const titleText = textOr(raw.title, choice, raw.label);
     return {
       ...contest,
-      title: contestTitle(raw),
-      options: contest.options.map((option) => ({ ...option, name: optionName(rawOptions.get(option.label)) })),
+      title: titleText.text,
+      titleText,
+      description: pickText(raw.description, choice),
+      options: contest.options.map((option) => {
+        const rawOption = rawOptions.get(option.label);
+        const nameText = textOr(rawOption.name, choice, rawOption.label);
+        return { ...option, name: nameText.text, nameText, description: pickText(rawOption.description, choice) };
+      }),
     };
   });
+}
+
+/** A contest's or option's description as a paragraph, or null. */
+export function descriptionNode(description, className, id = null) {
+  if (description === null) return null;
+  return el('p', { class: className, id }, textNode(description, pageContext().lang));
 }
 
 function ruleText(contest) {
@@ -77,12 +87,15 @@ export class BallotForm {
       } else {
         input = el('input', { type: 'checkbox', id: inputId, form: NO_FORM, 'aria-describedby': `${id}-message` });
       }
-      const label = el('label', { for: inputId }, contest.optionLimit > 1 ? t('ballot.votes_for', { name: option.name }) : option.name);
-      return { option, input, item: el('li', {}, el('div', { class: 'choice' }, input, label)) };
+      const name = textNode(option.nameText, pageContext().lang);
+      const label = el('label', { for: inputId }, contest.optionLimit > 1 ? t('ballot.votes_for', { name: isolated(option.nameText) }) : name);
+      const description = descriptionNode(option.description, 'option-description', `${inputId}-description`);
+      if (description !== null) input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') ?? ''} ${inputId}-description`.trim());
+      return { option, input, item: el('li', {}, el('div', { class: 'choice' }, input, label), description) };
     });
     const clear = single ? el('button', { type: 'button', class: 'secondary clear-choice', id: `${id}-clear` }, t('ballot.clear')) : null;
     const fieldset = el('fieldset', { class: 'contest', id, 'aria-describedby': `${id}-rule ${id}-count` },
-      el('legend', {}, contest.title), rule, el('ul', { class: 'choices' }, ...inputs.map((x) => x.item)), clear, count, message);
+      el('legend', {}, textNode(contest.titleText, pageContext().lang)), descriptionNode(contest.description, 'contest-description'), rule, el('ul', { class: 'choices' }, ...inputs.map((x) => x.item)), clear, count, message);
     const part = { contest, inputs, count, message, fieldset, clear };
     if (clear !== null) {
       clear.addEventListener('click', () => {
@@ -148,7 +161,7 @@ export class BallotForm {
   }
 
   refuse(part, reason) {
-    const text = reason ?? t('ballot.overvote', { allowed: part.contest.votesAllowed, contest: part.contest.title });
+    const text = reason ?? t('ballot.overvote', { allowed: part.contest.votesAllowed, contest: isolated(part.contest.titleText) });
     fill(part.message, text);
     fill(this.announcer);
     // A fresh text node in the alert region, so that the same message is announced again.
@@ -175,14 +188,15 @@ export function renderChoices(container, contests, choices, headingLevel = 'h3')
     const chosen = choices[contest.label] ?? [];
     const counts = new Map();
     for (const label of chosen) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const { lang } = pageContext();
     const items = contest.options.filter((o) => counts.has(o.label)).map((o) => el('li', {},
-      counts.get(o.label) > 1 ? t('review.votes', { name: o.name, votes: counts.get(o.label) }) : o.name));
+      counts.get(o.label) > 1 ? t('review.votes', { name: isolated(o.nameText), votes: counts.get(o.label) }) : textNode(o.nameText, lang)));
     let note = null;
     if (chosen.length === 0) note = el('p', { class: 'review-note' }, t('review.blank'));
     else if (chosen.length < contest.votesAllowed) {
       note = el('p', { class: 'review-note' }, t('review.undervote', { chosen: chosen.length, allowed: contest.votesAllowed }));
     }
-    return el('div', { class: 'review-contest' }, el(headingLevel, {}, contest.title),
+    return el('div', { class: 'review-contest' }, el(headingLevel, {}, textNode(contest.titleText, lang)),
       items.length > 0 ? el('ul', {}, ...items) : null, note);
   });
   fill(container, ...blocks);

@@ -6,35 +6,50 @@
 
 import { bytesToHex, concatBytes, hexToBytes } from '../eg/bytes.js';
 import { ElectionApi } from './api.js';
-import { describeBallot } from './ballot_view.js';
+import { describeBallot, descriptionNode } from './ballot_view.js';
 import { noteKeyId } from './board_proofs.js';
 import { alertMessage, byId, el, facts, fill, pageContext, show } from './dom.js';
+import { closedBySchedule } from './schedule_view.js';
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
-import { loadContext } from './page_common.js';
+import { electionTitle, infoItems, isolated, textChoice, textNode, textOr } from './manifest_text.js';
+import { loadContext, showSchedule } from './page_common.js';
 import { channelSentences } from './voter_login.js';
 import { loadAnchors, showAnchors } from './witness_view.js';
 
 const { apiBase, electionId } = pageContext();
 const api = new ElectionApi(apiBase, electionId);
 
-const PHASES = ['keygen', 'keygen_failed', 'confirming', 'ready', 'open', 'closed', 'tallying', 'tallied'];
+const PHASES = ['keygen', 'keygen_failed', 'confirming', 'ready', 'open', 'closed', 'tallying', 'tallied', 'cancelled'];
 
 export function phaseText(phase) {
   return PHASES.includes(phase) ? t(`phase.${phase}`) : String(phase);
 }
 
-function infoPairs(info) {
-  if (info === null || typeof info !== 'object') return [];
-  return Object.entries(info).filter(([, value]) => ['string', 'number'].includes(typeof value))
-    .map(([key, value]) => [key, String(value)]);
+/** A calendar date written YYYY-MM-DD (an old manifest's "date"), in the page's language; other values as
+ * they are. */
+function dateText(value, lang) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.text);
+  if (match === null) return value;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  if (Number.isNaN(date.getTime())) return value;
+  return { text: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date), lang: null };
+}
+
+/** The manifest's info block as facts: the labels and values in the page's language (never a raw key). */
+function infoPairs(manifest, choice, lang) {
+  return infoItems(manifest, choice).map(({ key, label, value }) =>
+    [textNode(label, lang), textNode(key === 'date' ? dateText(value, lang) : value, lang)]);
 }
 
 function contestBlock(contest) {
+  const { lang } = pageContext();
   return el('div', { class: 'review-contest' },
-    el('h3', {}, contest.title),
+    el('h3', {}, textNode(contest.titleText, lang)),
+    descriptionNode(contest.description, 'contest-description'),
     el('p', {}, contest.votesAllowed === 1 ? t('ballot.rule_one') : t('ballot.rule_up_to', { allowed: contest.votesAllowed })),
-    el('ul', {}, ...contest.options.map((option) => el('li', {}, option.name))));
+    el('ul', {}, ...contest.options.map((option) => el('li', {}, textNode(option.nameText, lang),
+      descriptionNode(option.description, 'option-description')))));
 }
 
 // The result once tallied (record format §8.5): a table per contest, with a bar per option drawn by CSS
@@ -69,15 +84,35 @@ function outcomeText(contest, byLabel) {
   return t('result.elected', { names: names(contest.winners, byLabel) });
 }
 
-function resultBlock(contest) {
-  const byLabel = Object.fromEntries(contest.options.map((option) => [option.option, option.name]));
+/**
+ * The result's contest and option names in the page's language, from the manifest by label (the board's result
+ * names them in the manifest's default language).
+ */
+function resultNames(manifest, lang) {
+  const choice = textChoice(manifest, lang);
+  const contests = new Map();
+  for (const contest of manifest?.contests ?? []) {
+    contests.set(contest.label, {
+      title: textOr(contest.title, choice, contest.label),
+      options: new Map((contest.options ?? []).map((option) => [option.label, textOr(option.name, choice, option.label)])),
+    });
+  }
+  return contests;
+}
+
+function resultBlock(contest, names) {
+  const { lang } = pageContext();
+  const known = names.get(contest.contest);
+  const title = known?.title ?? { text: contest.title, lang: null };
+  const nameOf = (option) => known?.options.get(option.option) ?? { text: option.name, lang: null };
+  const byLabel = Object.fromEntries(contest.options.map((option) => [option.option, isolated(nameOf(option))]));
   const tied = new Set(contest.tie ? contest.tie.options : []);
   const rows = contest.options.map((option) => {
     const bar = el('span', { class: 'result-bar' });
     bar.style.width = `${(option.share * 100).toFixed(1)}%`;
     const mark = tied.has(option.option) ? t('result.mark_tied') : contest.winners.includes(option.option) ? t('result.mark_elected') : '';
     return el('tr', { 'data-option': option.option },
-      el('th', { scope: 'row' }, option.name),
+      el('th', { scope: 'row' }, textNode(nameOf(option), lang)),
       el('td', { class: 'number' }, String(option.votes)),
       el('td', { class: 'number' }, percent(option.share)),
       el('td', {}, mark),
@@ -85,8 +120,8 @@ function resultBlock(contest) {
   });
   return el('div', { class: 'review-contest', 'data-contest': contest.contest },
     el('table', { class: 'result-table' },
-      el('caption', {}, contest.votes === 1 ? t('result.caption_one', { title: contest.title })
-        : t('result.caption', { title: contest.title, votes: contest.votes })),
+      el('caption', {}, contest.votes === 1 ? t('result.caption_one', { title: isolated(title) })
+        : t('result.caption', { title: isolated(title), votes: contest.votes })),
       el('thead', {}, el('tr', {},
         el('th', { scope: 'col' }, t('result.option')),
         el('th', { scope: 'col' }, t('result.votes')),
@@ -97,12 +132,13 @@ function resultBlock(contest) {
     el('p', { class: 'result-outcome' }, outcomeText(contest, byLabel)));
 }
 
-function showResult(result) {
+function showResult(result, manifest) {
   if (result.weighted) {
     fill(byId('result-weighted'), t('result.weighted', { total: result.total_weight }));
     show(byId('result-weighted'));
   }
-  fill(byId('result-contests'), ...result.contests.map(resultBlock));
+  const names = resultNames(manifest, pageContext().lang);
+  fill(byId('result-contests'), ...result.contests.map((contest) => resultBlock(contest, names)));
   facts(byId('turnout'), Object.entries(turnoutWords()).map(([key, words]) => [words, String(result.turnout[key])]));
   fill(byId('verify-command'), `evote-verify ${window.location.origin}/${electionId}`);
   show(byId('result-section'));
@@ -152,12 +188,14 @@ async function main() {
     return;
   }
   const manifest = context.manifest;
-  const title = manifest?.label ?? electionId;
-  fill(byId('election-title'), title);
-  document.title = `${t('election.title')} – ${title}`;
+  const { lang } = pageContext();
+  const choice = textChoice(manifest, lang);
+  const title = electionTitle(manifest, choice, electionId);
+  fill(byId('election-title'), textNode(title, lang));
+  document.title = `${t('election.title')} – ${isolated(title)}`;
   facts(byId('election-facts'), [
     [t('election.identifier'), context.election_id],
-    ...infoPairs(manifest.info),
+    ...infoPairs(manifest, choice, lang),
     [t('election.phase'), phaseText(context.phase)],
     // Once tallied, the result's turnout gives the counts in the words of record-format §8.5.
     ...(context.result ? [] : [
@@ -166,7 +204,8 @@ async function main() {
       [t('election.credentials'), String(context.counts?.credentials ?? 0)],
     ]),
   ]);
-  show(byId('vote-link'), context.phase === 'open');
+  showSchedule(byId('election-schedule'), context);
+  show(byId('vote-link'), context.phase === 'open' && !closedBySchedule(context, Date.now()));
   if (context.voter_login) {
     fill(byId('login-info'), ...channelSentences(context.voter_login).map((sentence) => el('p', {}, sentence)));
     show(byId('login-section'));
@@ -178,7 +217,7 @@ async function main() {
   fill(byId('contests'), ...contests.map(contestBlock));
   fill(byId('trustees'), ...(context.trustees ?? []).map((trustee) => el('li', {}, trustee.name)));
   await showBoardKey(context.board).catch(() => fill(byId('board-verifier-key'), t('board.key_unreadable')));
-  if (context.result) showResult(context.result);
+  if (context.result) showResult(context.result, manifest);
   show(byId('election-details'));
   await showTrust(context);
 }

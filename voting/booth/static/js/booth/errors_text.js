@@ -26,6 +26,8 @@ const FINAL_REFUSALS = {
   rate_limited: () => t('limit.address'),
   election_closing: () => t('post.closed'),
   election_not_open: () => t('post.closed'),
+  // the board refuses ballots outside the election's schedule, by its own clock (issue 18)
+  outside_voting_hours: () => t('post.outside_hours'),
   // an election with voter login (voter_login.js): the board binds a login to the one voting card it casts with
   login_required: () => t('login.required'),
   login_bound_to_other_credential: () => t('login.bound_other_card'),
@@ -39,7 +41,7 @@ export function refusalText(error) {
   return FINAL_REFUSALS[error.code]();
 }
 
-/** Whether the error says that the election no longer takes ballots. */
+/** Whether the error says that the election does not take ballots now (closed, or outside its voting hours). */
 export function isClosedRefusal(error) {
-  return error instanceof BoardRefusal && (error.code === 'election_closing' || error.code === 'election_not_open');
+  return error instanceof BoardRefusal && ['election_closing', 'election_not_open', 'outside_voting_hours'].includes(error.code);
 }

@@ -1,9 +1,11 @@
 // Small pieces shared by the election, lookup and check pages.
 
 import { isRetryable, setSlowListener } from './api.js';
-import { byId, el, fill } from './dom.js';
+import { byId, el, fill, pageContext } from './dom.js';
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
+import { electionTitle, fallbackNotice, isolated, languageNamer, textChoice, textNode } from './manifest_text.js';
+import { cancelledSentences, isCancelled, scheduleSentences } from './schedule_view.js';
 
 /** A confirmation code as typed (spaces, dashes and case ignored) in record spelling, or null. */
 export function normaliseCode(text) {
@@ -74,7 +76,43 @@ export async function loadContext(api) {
   const context = await api.context();
   fill(status);
   showOrganizer(context);
+  showElectionNotices(context);
   return context;
+}
+
+/** The manifest's texts for this page's language (manifest_text.js textChoice). */
+export function pageTextChoice(context) {
+  return textChoice(context?.manifest, pageContext().lang);
+}
+
+/**
+ * The notices every page of an election shows above its heading: a cancelled election (with the reason given
+ * and when), and manifest texts shown in the manifest's default language because the voter's is not among its
+ * languages ("This election's texts are not available in Deutsch; they are shown in English.").
+ */
+export function showElectionNotices(context) {
+  const { lang } = pageContext();
+  const cancelled = document.getElementById('cancelled-notice');
+  if (cancelled !== null) {
+    if (isCancelled(context)) {
+      fill(cancelled, el('p', {}, el('strong', {}, t('cancelled.heading'))),
+        ...cancelledSentences(context, lang).map((sentence) => el('p', {}, sentence)));
+    }
+    cancelled.hidden = !isCancelled(context);
+  }
+  const texts = document.getElementById('texts-notice');
+  if (texts !== null) {
+    const notice = fallbackNotice(pageTextChoice(context), languageNamer(lang));
+    fill(texts, notice ?? '');
+    texts.hidden = notice === null;
+  }
+}
+
+/** The schedule in sentences for this page (schedule_view.js), into `node` (hidden when there is none). */
+export function showSchedule(node, context) {
+  const sentences = scheduleSentences(context, pageContext().lang);
+  fill(node, ...sentences.map((sentence, i) => (i ? ` ${sentence}` : sentence)));
+  node.hidden = sentences.length === 0;
 }
 
 /** Who runs the election, at the foot of the page: name, contact, help and privacy links (record format
@@ -95,12 +133,13 @@ export function showOrganizer(context) {
   box.hidden = false;
 }
 
-/** Puts the election's title (manifest label, as text) under the page heading and in the window title. */
+/** Puts the election's title (the manifest's, in the page's language, as text) under the page heading and in
+ * the window title. */
 export function setTitle(context, pageTitle) {
-  const title = context.manifest?.label ?? context.election_id;
+  const title = electionTitle(context.manifest, pageTextChoice(context), context.election_id);
   const subtitle = document.getElementById('election-title');
-  if (subtitle !== null) fill(subtitle, title);
-  document.title = `${pageTitle} – ${title}`;
+  if (subtitle !== null) fill(subtitle, textNode(title, pageContext().lang));
+  document.title = `${pageTitle} – ${isolated(title)}`;
 }
 
 /**
@@ -117,18 +156,31 @@ export async function credentialListVersion(api) {
 
 /**
  * The state of an election in words for a voter (context.phase, record format §9): { heading, reason,
- * next }. Only "open" takes ballots; before it voting has not started, after it voting has closed.
+ * next }. Only "open" takes ballots; before it voting has not started (with a schedule: when it opens), after
+ * it voting has closed; a cancelled election says so, with the reason given.
  */
-export function phaseWords(phase) {
+export function phaseWords(phase, context = null) {
+  const { lang } = pageContext();
+  const scheduled = context === null ? [] : scheduleSentences({ ...context, phase }, lang);
+  if (phase === 'cancelled' || (context !== null && isCancelled(context))) {
+    const [reason, ...rest] = cancelledSentences(context, lang);
+    return { heading: t('cancelled.heading'), reason, next: rest.join(' ') };
+  }
   if (['keygen', 'confirming', 'ready'].includes(phase)) {
+    if (scheduled.length > 0) return { heading: t('vote.not_started'), reason: scheduled.join(' '), next: t('vote.come_back') };
     return { heading: t('vote.not_started'), reason: t('vote.not_started_reason'), next: t('vote.not_started_next') };
   }
   if (phase === 'keygen_failed') {
     return { heading: t('vote.not_started'), reason: t('vote.failed_reason'), next: t('vote.contact') };
   }
-  if (phase === 'tallied') return { heading: t('vote.closed'), reason: t('vote.tallied_reason'), next: t('vote.see_results') };
+  const when = scheduled.length > 0 ? ` ${scheduled.join(' ')}` : '';
+  if (phase === 'tallied') return { heading: t('vote.closed'), reason: t('vote.tallied_reason') + when, next: t('vote.see_results') };
   if (phase === 'closed' || phase === 'tallying') {
-    return { heading: t('vote.closed'), reason: t('vote.counting_reason'), next: t('vote.see_results_later') };
+    return { heading: t('vote.closed'), reason: t('vote.counting_reason') + when, next: t('vote.see_results_later') };
+  }
+  if (phase === 'open' && scheduled.length > 0) {
+    // open by the board's word, but its scheduled close has passed by this device's clock
+    return { heading: t('vote.closed'), reason: `${scheduled.join(' ')} ${t('vote.counting_reason')}`, next: t('vote.see_results_later') };
   }
   return { heading: t('vote.not_open'), reason: t('vote.not_open_reason'), next: t('vote.contact') };
 }

@@ -40,7 +40,11 @@ import { BallotForm, describeBallot, renderChoices } from './ballot_view.js';
 import { byId, el, fill, focusHeading, groupCode, pageContext, show } from './dom.js';
 import { t } from './i18n.js';
 import { errorText, isClosedRefusal } from './errors_text.js';
-import { clearError, credentialListVersion, phaseWords, showError, showOrganizer, stillTryingIn } from './page_common.js';
+import {
+  clearError, credentialListVersion, pageTextChoice, phaseWords, setTitle, showElectionNotices, showError, showOrganizer, stillTryingIn,
+} from './page_common.js';
+import { isolated, styleName, textNode } from './manifest_text.js';
+import { closedBySchedule, scheduleSentences } from './schedule_view.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
 import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, waitForWitnesses } from './witness_view.js';
 import {
@@ -100,9 +104,10 @@ function store(key, value) {
   }
 }
 
-/** The closed step, in words: not started yet, closed, counted (page_common.phaseWords). */
+/** The closed step, in words: not started yet (with a schedule: when it opens), closed, counted, cancelled
+ * (page_common.phaseWords). */
 function showClosed(context, { whileVoting = false } = {}) {
-  const words = phaseWords(context.phase);
+  const words = phaseWords(context.phase, context);
   fill(byId('step-closed-heading'), words.heading);
   fill(byId('closed-reason'), whileVoting ? t('vote.closed_while_voting') : words.reason);
   fill(byId('closed-next'), words.next);
@@ -114,8 +119,8 @@ function showClosed(context, { whileVoting = false } = {}) {
 /** The election's state now (record format §9 context); true when it is still open for voting. */
 async function stillOpen() {
   const context = await api.context();
-  state.context.phase = context.phase;
-  if (context.phase === 'open') return true;
+  Object.assign(state.context, { phase: context.phase, schedule: context.schedule ?? null, cancelled: context.cancelled ?? null });
+  if (context.phase === 'open' && !closedBySchedule(context, Date.now())) return true;
   showClosed(context, { whileVoting: true });
   return false;
 }
@@ -128,15 +133,14 @@ async function start() {
   try {
     [state.context, state.listVersion] = await Promise.all([api.context(), credentialListVersion(api)]);
     showOrganizer(state.context);
+    showElectionNotices(state.context);
   } catch (error) {
     fill(status);
     showError(byId('page-error'), error, start);
     return;
   }
   const context = state.context;
-  const title = context.manifest?.label ?? electionId;
-  fill(byId('election-title'), title);
-  document.title = `${t('vote.title')} – ${title}`;
+  setTitle(context, t('vote.title'));
   fill(status);
   const stored = readStored(RECEIPT_KEY);
   if (stored !== null && stored.election_id === electionId) {
@@ -149,7 +153,7 @@ async function start() {
     goto('pending');
     return;
   }
-  if (context.phase !== 'open' || !context.K || !context.H_E) {
+  if (context.phase !== 'open' || !context.K || !context.H_E || closedBySchedule(context, Date.now())) {
     showClosed(context);
     return;
   }
@@ -308,9 +312,10 @@ function renderStyles(manifest) {
     state.style = styles.includes(wanted) ? wanted : styles[0];
     return;
   }
+  const choice = pageTextChoice(state.context);
   const options = styles.map((label, i) => el('div', { class: 'choice' },
     el('input', { type: 'radio', id: `style-${i + 1}`, name: 'ballot-style', value: label, checked: i === 0 }),
-    el('label', { for: `style-${i + 1}` }, label)));
+    el('label', { for: `style-${i + 1}` }, textNode(styleName(manifest, label, choice), pageContext().lang))));
   fill(byId('style-options'), ...options);
   show(byId('style-choice'));
 }
@@ -405,7 +410,8 @@ async function submitCredential(event) {
     state.form = new BallotForm(byId('ballot-contests'), byId('ballot-announcer'), state.contests);
   }
   const several = state.context.manifest.ballot_styles.length > 1;
-  fill(byId('ballot-style'), several ? t('ballot.style', { style }) : '');
+  const named = isolated(styleName(state.context.manifest, style, pageTextChoice(state.context)));
+  fill(byId('ballot-style'), several ? t('ballot.style', { style: named }) : ''); // the style's display name
   show(byId('ballot-style'), several);
   goto('ballot');
 }
@@ -537,7 +543,8 @@ async function send(submission, where) {
     if (!isRetryable(error)) store(PENDING_KEY, null); // the board answered: this submission is done with
     if (isClosedRefusal(error)) {
       showClosed({ phase: 'closed' }, { whileVoting: true });
-      fill(byId('closed-reason'), t('post.closed'));
+      const when = error.code === 'outside_voting_hours' ? scheduleSentences(state.context, pageContext().lang) : [];
+      fill(byId('closed-reason'), [errorText(error), ...when].join(' '));
       return;
     }
     const button = showError(where.error, error, () => send(submission, where), t('post.retry_same'));
