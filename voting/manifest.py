@@ -225,7 +225,8 @@ def parse_manifest(document: object) -> Manifest:
     label = _label(obj["label"], "label")
     title = _text(obj.get("title"), "title", label, languages)
     contests = tuple(
-        _parse_contest(raw, position + 1, languages) for position, raw in enumerate(_list(obj["contests"], "contests", MAX_CONTESTS))
+        _parse_contest(raw, position + 1, languages)
+        for position, raw in enumerate(_list(obj["contests"], "contests", MAX_CONTESTS))
     )
     _unique([c.label for c in contests], "contests", "contest")
     by_label = {c.label: c for c in contests}

@@ -82,7 +82,8 @@ def parse_languages(value: object) -> tuple[str, ...]:
     for position, tag in enumerate(value):
         if not isinstance(tag, str) or not LANGUAGE_TAG.fullmatch(tag):
             raise ManifestError(
-                f"languages[{position}]", "a language tag is 2 or 3 lower-case letters, optionally '-' and a region (e.g. 'fr', 'fr-CA', 'es-419')"
+                f"languages[{position}]",
+                "a language tag is 2 or 3 lower-case letters, optionally '-' and a region (e.g. 'fr', 'fr-CA', 'es-419')",
             )
         if tag in seen:
             raise ManifestError(f"languages[{position}]", f"language {tag!r} is listed twice")
@@ -125,7 +126,9 @@ def parse_info_item(key: str, value: object, where: str, languages: tuple[str, .
         for part in ("label", "value"):
             if part not in value:
                 raise ManifestError(f"{where}.{part}", "is missing")
-        return InfoItem(key, parse_text(value["label"], f"{where}.label", languages), parse_text(value["value"], f"{where}.value", languages))
+        return InfoItem(
+            key, parse_text(value["label"], f"{where}.label", languages), parse_text(value["value"], f"{where}.value", languages)
+        )
     if value is None:  # accepted before languages existed: an empty value
         value = ""
     return InfoItem(key, Text(readable_key(key)), parse_text(value, where, languages), labelled=False)

@@ -42,7 +42,7 @@ from voting.credential_list import ListedCredential, weight_warnings
 from voting.manifest import Manifest, parse_manifest
 from voting.voter_roll import read_roll_file
 
-SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")
+SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")  # in English and French (record-format §2.1)
 STATE_FILE = "demo.json"
 DEMO_ORGANIZER = {  # shown at the foot of every booth page (record-format §8.2 organizer); a fictional town
     "name": "Riverton Elections Office (demonstration)",
