@@ -138,13 +138,15 @@ def entries_of(board: LiveBoard, election_id: str) -> list[dict]:
 
 
 def open_election(board: LiveBoard, election_id: str, manifest: dict = MANIFEST, *, voters: int = 3, n: int = 1,
-                  k: int = 1, revote_rule: str = "last", organizer: dict | None = None) -> OpenElection:
-    """Create, run the key ceremony of, publish credentials for and open an election on ``board``."""
+                  k: int = 1, revote_rule: str = "last", organizer: dict | None = None,
+                  schedule: dict | None = None) -> OpenElection:
+    """Create, run the key ceremony of, publish credentials for and open an election on ``board`` (with
+    ``schedule`` {opens_at, closes_at}: opens_at must have passed)."""
     client = board.app.test_client()
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     trustees = [TrusteeState.new(f"Trustee {i}") for i in range(1, n + 1)]
     roster = [{"index": i + 1, "name": t.name, "identity_key": t.identity_public_key} for i, t in enumerate(trustees)]
-    definition = define_election(election_id, manifest, roster, k, revote_rule, organizer=organizer)
+    definition = define_election(election_id, manifest, roster, k, revote_rule, organizer=organizer, schedule=schedule)
     _expect(client.post("/api/v1/admin/elections", json=definition.to_payload(), headers=headers), 201)
     election = OpenElection(election_id, manifest, [new_credential() for _ in range(voters)], definition)
 

@@ -96,6 +96,19 @@ export function scheduleSentences(context, lang, now = Date.now(), timeZone = lo
   return scheduleStatements(context, now).map(([key, ms]) => SENTENCES[key](formatMoment(ms, lang, timeZone)));
 }
 
+/**
+ * After the board's 409 outside_voting_hours (its clock is outside [opens_at, closes_at)): whether voting has not
+ * opened yet by this device's clock, and the sentence saying when it opens or when it closed (none without a
+ * schedule).
+ */
+export function outsideHoursSentences(context, lang, now = Date.now(), timeZone = localZone()) {
+  const schedule = scheduleOf(context);
+  if (schedule === null) return { before: false, sentences: [] };
+  const before = now < schedule.opensAt;
+  const [key, ms] = before ? ['schedule.opens', schedule.opensAt] : ['schedule.closed', schedule.closesAt];
+  return { before, sentences: [SENTENCES[key](formatMoment(ms, lang, timeZone))] };
+}
+
 /** A cancelled election in sentences: the reason given (the organizers' words, isolated), and when. */
 export function cancelledSentences(context, lang, timeZone = localZone()) {
   const cancelled = context?.cancelled ?? {};

@@ -44,7 +44,7 @@ import {
   clearError, credentialListVersion, pageTextChoice, phaseWords, setTitle, showElectionNotices, showError, showOrganizer, stillTryingIn,
 } from './page_common.js';
 import { isolated, styleName, textNode } from './manifest_text.js';
-import { closedBySchedule, scheduleSentences } from './schedule_view.js';
+import { closedBySchedule, outsideHoursSentences } from './schedule_view.js';
 import { checkReceiptInto, codeLinks, downloadReceipt, receiptSummary, renderReceipt } from './receipt_view.js';
 import { hasWitnesses, loadAnchors, showAnchors, showWitnessVerdict, waitForWitnesses } from './witness_view.js';
 import {
@@ -541,10 +541,16 @@ async function send(submission, where) {
       return signInAgain(submission, where); // nothing was recorded: the same ballot goes once signed in
     }
     if (!isRetryable(error)) store(PENDING_KEY, null); // the board answered: this submission is done with
+    if (error?.code === 'outside_voting_hours') {
+      // the board's clock is outside the voting hours: not yet open, or closed; said with the schedule's times
+      const { before, sentences } = outsideHoursSentences(state.context, pageContext().lang);
+      showClosed({ ...state.context, phase: before ? 'ready' : 'closed' }, { whileVoting: !before });
+      fill(byId('closed-reason'), [errorText(error), ...sentences].join(' '));
+      return;
+    }
     if (isClosedRefusal(error)) {
       showClosed({ phase: 'closed' }, { whileVoting: true });
-      const when = error.code === 'outside_voting_hours' ? scheduleSentences(state.context, pageContext().lang) : [];
-      fill(byId('closed-reason'), [errorText(error), ...when].join(' '));
+      fill(byId('closed-reason'), errorText(error));
       return;
     }
     const button = showError(where.error, error, () => send(submission, where), t('post.retry_same'));
