@@ -11,7 +11,7 @@ from support.evote_support import serve_app
 
 from bulletin_board.cli_election import election
 
-STEPS = ["created", "key_ceremony_done", "credentials_listed", "anchors_published", "opened", "closes_at", "closed",
+STEPS = ["created", "key_ceremony_done", "credentials_listed", "anchors_published", "opens_at", "opened", "closes_at", "closed",
          "tally_encrypted", "tallied"]  # fmt: skip
 
 
@@ -55,7 +55,7 @@ def test_status_through_an_elections_life(tmp_path):
         world.close_and_tally()
         world.decrypt(available={1, 3})
         done = status(board, "--json")
-        assert done["phase"] == "tallied" and all(s["at"] for s in done["timeline"] if s["step"] not in ("anchors_published", "closes_at"))
+        assert done["phase"] == "tallied" and all(s["at"] for s in done["timeline"] if s["step"] not in ("anchors_published", "opens_at", "closes_at"))
         progress = {t["index"]: t["decryption"] for t in done["trustees"]}
         assert progress[1]["response"] and progress[3]["response"] and not progress[2]["share"]
         assert done["checkpoint"]["size"] == done["entries"] and done["checkpoint"]["root"]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from support.board_world import BoardWorld
 from support.processes import ADMIN_TOKEN, evote
-
 from voting.record import admin
 from voting.record.counting import count, header_of
 from voting.record.election import define_election
