@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from voting.record.phases import CLOSED, CONFIRMING, KEYGEN, KEYGEN_FAILED, OPEN, OPENED, READY
+from voting.record.phases import CLOSED, CONFIRMING, KEYGEN, KEYGEN_FAILED, OPEN, OPENED, READY, SCHEDULED
 from voting.record.schedule import format_time
 
 from .cosigning import CosignerLease
@@ -37,7 +38,7 @@ from .election_status import not_opened_reason
 from .elections.errors import Refused
 from .elections.service import ElectionService
 from .storage.engine import read_transaction
-from .storage.schema import elections
+from .storage.schema import elections, entries
 
 LEASE_NAME = "scheduler"
 WAITING = (KEYGEN, KEYGEN_FAILED, CONFIRMING, READY)  # phases before opening: the schedule may open or explain
@@ -71,6 +72,7 @@ class ElectionScheduler:
         # longer than a close can take (the grace for ballots being checked), so no other worker takes over mid-close
         self._lease_seconds = service.close_grace_seconds + 5 * interval + 10
         self.lease = CosignerLease(self.log.engine, self.log.clock, self._lease_seconds, name=LEASE_NAME)
+        self._created_with_schedule: dict[str, bool] = {}
         self._noted: dict[str, str] = {}  # election -> the last not-opened reason or refusal logged (logged once)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -99,12 +101,16 @@ class ElectionScheduler:
         self._thread.start()
 
     def _after_fork(self) -> None:
-        """In a forked child (gunicorn --preload): the parent's thread did not come along; start ours now, so
-        the schedule is kept even if this worker never serves a request."""
+        """In a gunicorn worker forked after ``create_app`` (``--preload``): the parent's thread did not come
+        along; start ours now, so the schedule is kept even if this worker never serves a request. Other forks
+        (a process pool of the caller's) are left alone: only a gunicorn worker serves the board."""
         self._guard = threading.Lock()  # the parent's may have been held by a thread that no longer exists
-        if not self._stop.is_set():
-            self._thread = None
-            self._begin()
+        if self._stop.is_set() or "gunicorn.workers" not in sys.modules:
+            return
+        self.log.engine.dispose(close=False)  # the parent's pooled connections are the parent's: open our own
+        self._thread = None
+        self._begin()
+        _log(logging.INFO, "scheduler_started", interval=self.interval, pid=os.getpid(), forked=True)
 
     def ensure_running(self) -> None:
         """Cheap; called before requests, in case a fork left this process without its loop."""
@@ -135,7 +141,8 @@ class ElectionScheduler:
         if not self.lease.acquire():
             return None
         with read_transaction(self.log.engine) as conn:
-            candidates = conn.execute(select(elections.c.id).where(elections.c.state.in_(ACTIVE)).order_by(elections.c.id)).scalars().all()
+            active = conn.execute(select(elections.c.id).where(elections.c.state.in_(ACTIVE)).order_by(elections.c.id)).scalars().all()
+            candidates = [election_id for election_id in active if self._scheduled(conn, election_id)]
         actions = []
         for election_id in candidates:
             if self._stop.is_set() and self._thread is threading.current_thread():
@@ -144,6 +151,21 @@ class ElectionScheduler:
             if action is not None:
                 actions.append(action)
         return actions
+
+    def _scheduled(self, conn, election_id: str) -> bool:
+        """Whether the election has a schedule, cheaply (no replay): its election.created carries one (read once
+        per process), or an election.scheduled entry is on its log."""
+        created = self._created_with_schedule.get(election_id)
+        if created is None:
+            payload = conn.execute(select(entries.c.payload).where(entries.c.election_id == election_id).where(entries.c.seq == 0)).scalar()
+            if payload is None:
+                return False
+            created = self._created_with_schedule[election_id] = "schedule" in json.loads(payload)
+        if created:
+            return True
+        found = conn.execute(select(entries.c.seq).where(entries.c.election_id == election_id)
+                             .where(entries.c.kind == SCHEDULED).limit(1)).first()  # fmt: skip
+        return found is not None
 
     def _keep(self, election_id: str) -> Action | None:
         phase, schedule, listed = self.service.schedule_view(election_id)
