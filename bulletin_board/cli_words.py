@@ -33,6 +33,9 @@ FIELD_WORDS = {
 _PREFIX = re.compile(r"^(?P<lead>(?:the board refused: )?(?:entry \d+ \([\w.]+\): )?)(?P<field>[A-Za-z_][\w]*(?:\[\d+\])?(?:\.[\w]+(?:\[\d+\])?)*): ")
 
 
+_PREDICATE = re.compile(r"(is|are|was|must|has|have|does|do|cannot|should|lists|names)\b")
+
+
 def plain(message: str) -> str:
     """``message`` without its leading field tag; the field, in words, at the end where it helps."""
     match = _PREFIX.match(message)
@@ -46,7 +49,10 @@ def plain(message: str) -> str:
     path = field[len("payload."):] if field.startswith("payload.") else field
     if path in _SILENT:
         return match["lead"] + rest
-    words = FIELD_WORDS.get(path) or FIELD_WORDS.get(path.split("[")[0]) or f"field {path}"
+    words = FIELD_WORDS.get(path) or f"field {path}"  # an item inside (credentials[5].style) keeps its exact place
+    if path in FIELD_WORDS and _PREDICATE.match(rest):  # "is not this election's identifier": the field is its subject
+        subject = words if not words.startswith("-") else f"{words} value"
+        return f"{match['lead']}{subject[0].upper() + subject[1:] if not match['lead'] else subject} {rest}"
     return f"{match['lead']}{rest} ({words})"
 
 

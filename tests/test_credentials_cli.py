@@ -166,7 +166,7 @@ def test_create_generate_and_publish_a_version_2_list_over_http(workspace):
         (w / "v1.json").write_text(json.dumps({"credentials": [c["public_key"] for c in document["credentials"]]}))
         refused(evote("election", "credentials", "wards", "v1.json", "--board", board, cwd=w, check=False), "version-1", "evote credentials generate")
         (w / "other.json").write_text(json.dumps({**document, "election_id": "other"}))
-        refused(evote("election", "credentials", "wards", "other.json", "--board", board, cwd=w, check=False), "election_id")
+        refused(evote("election", "credentials", "wards", "other.json", "--board", board, cwd=w, check=False), "election id is not this election")
         bad = json.loads(json.dumps(document))
         bad["credentials"][-1]["style"] = "east"
         (w / "bad.json").write_text(json.dumps(bad))
