@@ -52,7 +52,7 @@ def elections(board):
     closes = at_17(3)
     opened = open_election(board, "open-2026", voters=2,
                            schedule={"opens_at": utc(datetime.now(timezone.utc) - timedelta(hours=1)), "closes_at": utc(closes)})
-    cancelled = open_election(board, "cancelled-2026", voters=1)
+    open_election(board, "cancelled-2026", voters=1)
     client, headers = board.app.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     response = client.post("/api/v1/admin/elections/cancelled-2026/entries",
                            json={"kind": "election.cancelled", "payload": {"reason": REASON}}, headers=headers)
