@@ -5,7 +5,7 @@ import { byId, el, fill, pageContext } from './dom.js';
 import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
 import { electionTitle, fallbackNotice, isolated, languageNamer, textChoice, textNode } from './manifest_text.js';
-import { cancelledSentences, isCancelled, scheduleSentences } from './schedule_view.js';
+import { cancelledSentences, closedBySchedule, isCancelled, scheduleSentences } from './schedule_view.js';
 
 /** A confirmation code as typed (spaces, dashes and case ignored) in record spelling, or null. */
 export function normaliseCode(text) {
@@ -178,7 +178,7 @@ export function phaseWords(phase, context = null) {
   if (phase === 'closed' || phase === 'tallying') {
     return { heading: t('vote.closed'), reason: t('vote.counting_reason') + when, next: t('vote.see_results_later') };
   }
-  if (phase === 'open' && scheduled.length > 0) {
+  if (phase === 'open' && context !== null && closedBySchedule(context, Date.now())) {
     // open by the board's word, but its scheduled close has passed by this device's clock
     return { heading: t('vote.closed'), reason: `${scheduled.join(' ')} ${t('vote.counting_reason')}`, next: t('vote.see_results_later') };
   }
