@@ -20,6 +20,8 @@ database lets one of them work at a time, off the request path. Every worker als
 from __future__ import annotations
 
 import atexit
+import logging
+import sys
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -61,6 +63,7 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
         signer = load_or_create_board_key(settings.key_file, settings.key_name)
         log = BoardLog(engine, signer, settings.origin, max_payload_bytes=settings.max_body_bytes)
 
+    _log_services()
     app = Flask(__name__)
     install_body_limit(app, settings.max_body_bytes)  # before the rate limits: they may read a ballot's body
     app.config["JSON_SORT_KEYS"] = False
@@ -87,6 +90,19 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
         _start_scheduler(app)
 
     return app
+
+
+def _log_services() -> None:
+    """The board's own services (the cosigner, the scheduler) write one JSON line per event on loggers under
+    ``evote``; unless the deployment configured logging itself (gunicorn --log-config, a host application),
+    they go to stderr at INFO, so an operator sees the opening and the close happen."""
+    logger = logging.getLogger("evote")
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def _start_cosigner(app: Flask, settings: BoardSettings, log: BoardLog) -> None:

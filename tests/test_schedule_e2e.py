@@ -15,7 +15,7 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from support.board_world import MANIFEST
+from support.board_world import MANIFEST as ONE_LANGUAGE
 from support.processes import env, evote, serve_board
 from support.schedule_support import GENEROUS_LIMITS, HttpClient, ScheduledWorld, export_and_verify, steps_of, wait_for
 
@@ -38,6 +38,18 @@ def board(tmp_path_factory):
 
 def utc(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# the bilingual election with two ballot styles (two wards: everyone, and the mayor only)
+MANIFEST = {
+    **ONE_LANGUAGE, "languages": ["en", "fr"], "title": {"en": "Board test election", "fr": "Élection de test du tableau"},
+    "contests": [
+        {**ONE_LANGUAGE["contests"][0], "title": {"en": "Mayor", "fr": "Maire"}},
+        {**ONE_LANGUAGE["contests"][1], "title": {"en": "Council", "fr": "Conseil"}},
+    ],
+    "ballot_styles": [{**ONE_LANGUAGE["ballot_styles"][0], "name": {"en": "Whole town", "fr": "Toute la ville"}},
+                      {**ONE_LANGUAGE["ballot_styles"][1], "name": {"en": "Mayor only", "fr": "Maire seulement"}}],
+}  # fmt: skip
 
 
 def test_the_board_opens_and_closes_the_election_itself_exactly_once(board):

@@ -48,6 +48,11 @@ def serve(config: dict, host: str = "127.0.0.1", port: int = 0, *, workers: int 
         with _gunicorn(config, host, port or _free_port(host), workers, log_file) as url:
             yield url
         return
+    services = logging.getLogger("evote")  # the cosigner's and scheduler's lines go to the board's log, not the console
+    if not services.handlers:
+        services.addHandler(logging.FileHandler(log_file) if log_file else logging.NullHandler())
+        services.setLevel(logging.INFO)
+        services.propagate = False
     app = create_app(config)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on the demo's console
     server = make_server(host, port, app, threaded=True)

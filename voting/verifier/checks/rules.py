@@ -52,8 +52,12 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     in an election that names a registrar only its entries signed by its key list, revoke or replace
     credentials, within its roll commitment, and a replaced credential cast no ballot (record-format §11);
     the election opens only after every trustee confirmed the key, with at least one credential, and closes
-    only while open.
-    (L.6) Ballot entries are appended only while the election is open.
+    only while open; with a schedule (election.created's, or election.scheduled before opening), it opens no
+    earlier than opens_at and closes no earlier than closes_at by the entries' received_at, and an
+    election.extended only moves closes_at later, while open, before it has come; election.cancelled comes
+    before tally.encrypted and nothing follows it.
+    (L.6) Ballot entries are appended only while the election is open, and, with a schedule, received inside
+    [opens_at, closes_at).
     (L.7) tally.encrypted comes after closing and names challenged ballots by seq and confirmation code;
     decryption shares come from trustees not excluded, once per round; each decryption.challenge is M and c
     recomputed from the round's shares with at least k of them (SPEC eqs. 67-72); responses come from the
