@@ -70,7 +70,8 @@ def smtp_settings(url: str, *, starttls: bool, sender: str, user: str | None, pa
         raise InvalidInput("EVOTE_SMTP_STARTTLS", "goes with smtp://: smtps:// is TLS from the first byte")
     if "@" not in sender or any(ch.isspace() or ch in "<>,;\"" for ch in sender) or len(sender) > 254:
         raise InvalidInput("EVOTE_SMTP_FROM", "must be the sender's e-mail address, like vote@board.example")
-    if (user is None) != (password is None):
+    given = [value is not None for value in (user, password)]
+    if any(given) and not all(given):  # one of the two
         raise InvalidInput("EVOTE_SMTP_USER", "set both EVOTE_SMTP_USER and EVOTE_SMTP_PASSWORD, or neither")
     settings = SmtpSettings(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme], starttls, sender, user, password,
                             ca_file)  # fmt: skip

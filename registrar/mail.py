@@ -150,7 +150,8 @@ Connect = Callable[[], smtplib.SMTP]
 
 def connector(server: SmtpServer, user: str | None, password: str | None) -> Connect:
     """A function that opens an authenticated connection to ``server``."""
-    if (user is None) != (password is None):
+    given = [value is not None for value in (user, password)]
+    if any(given) and not all(given):  # one of the two
         raise MailError("set both EVOTE_SMTP_USER and EVOTE_SMTP_PASSWORD, or neither")
     if user is not None and not server.encrypted and server.host not in LOCAL_HOSTS:
         raise MailError("the SMTP password would travel in clear: use smtps:// or --starttls")

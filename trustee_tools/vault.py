@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import hmac
 import json
 import os
 import tempfile
@@ -186,7 +187,7 @@ class Vault:
     def save(self, state: TrusteeState) -> None:
         """Write one election's secrets (atomically, mode 0600) and the public summary."""
         identity, _ = self._opened()
-        if state.identity_seed != identity.identity_seed:
+        if not hmac.compare_digest(state.identity_seed, identity.identity_seed):
             raise VaultError("this state belongs to another trustee's identity")
         if not state.election_id:
             raise VaultError("a state is saved under its election; this one names none")

@@ -26,6 +26,7 @@ from support.board_world import ADMIN_TOKEN
 
 from bulletin_board.elections.anchors import build_anchors
 from bulletin_board.log import BoardLog
+from voting.credentials import derive_voter_key
 from voting.record import lifecycle
 from voting.record.lifecycle import replay
 from voting.record.messages import signed_bytes
@@ -95,7 +96,20 @@ def recorded(tmp_path_factory):
     world.fail_round()
     world.decryption_round({1, 2})
     world.publish_result()
+    _schedule_and_cancel(_Recorder(app.test_client(), directory, found))
     return found, {t.guardian: t.identity for t in world.trustees}
+
+
+def _schedule_and_cancel(client) -> None:
+    """A second election for the schedule's entries and the cancel (terminal, so not in the first one)."""
+    other = EvoteWorld(client, election_id=f"{ELECTION}-cancelled", n=1, k=1, voters=1)
+    other.admin_entry("election.scheduled", {"opens_at": "2000-01-01T00:00:00Z", "closes_at": "2099-01-01T00:00:00Z"})
+    other.keygen()
+    other.admin_entry("credentials.published", {"credentials": [derive_voter_key(other.credentials[0], other.election_id).public_key_hex]})
+    opened = other.admin_post(f"/api/v1/admin/elections/{other.election_id}/entries", {"kind": "election.opened", "payload": {}})
+    assert opened.status_code in (201, 409)  # the board's scheduler may have opened it first (opens_at is past)
+    other.admin_entry("election.extended", {"closes_at": "2099-06-01T00:00:00Z"})
+    other.admin_entry("election.cancelled", {"reason": "created to fuzz the cancel"})
 
 
 @pytest.fixture(scope="module")
