@@ -186,7 +186,9 @@ def test_trustee_processes_finish_after_the_operator_excludes_one_who_shared_and
     dirs = []
     for t in world.trustees:
         dirs.append(tmp_path / f"trustee{t.guardian}")
-        Vault(dirs[-1]).create(PASSPHRASE, t, kdf="interactive")
+        vault = Vault(dirs[-1])
+        vault.create(PASSPHRASE, t, kdf="interactive")  # the identity, then this election's secrets beside it
+        vault.save(t)
     with serve_board(tmp_path) as server:
         board = server.url
         client = BoardClient(board)
