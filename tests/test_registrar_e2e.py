@@ -21,27 +21,22 @@ registrar's signature fails the verifier (tests/verifier/test_registrar_verifier
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from support.login_world import code_of
 from support.processes import PASSPHRASE as TRUSTEE_PASSPHRASE
 from support.processes import env, evote, finish, serve_board, trustee, trustee_run
 from support.registrar_processes import cast
+from support.smtp_inbox import smtp_server
 from test_booth_login_browser import Device, mark_and_encrypt, sign_in, wait_for_text
 
 from bulletin_board import admin_ops
@@ -81,47 +76,10 @@ def roll_text(count: int = 30) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass
-class Inbox:
-    """aiosmtpd handler: every message in order; can SIGKILL a sender once the server has taken its n-th message."""
-
-    messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-    kill: tuple[int, int] | None = None  # (pid, after this many messages)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
-            if self.kill and len(self.messages) == self.kill[1]:
-                os.kill(self.kill[0], signal.SIGKILL)  # the server has the message; the sender never hears "250"
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        with self.lock:
-            return [m for tos, m in self.messages if address in tos]
-
-    def wait_for(self, address: str, count: int, timeout: float = 20.0) -> email.message.EmailMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            received = self.to(address)
-            if len(received) >= count:
-                return received[count - 1]
-            time.sleep(0.05)
-        raise AssertionError(f"message {count} to {address} did not arrive in {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def smtp():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def registrar_env() -> dict[str, str]:

@@ -7,51 +7,24 @@ import email
 import email.policy
 import io
 import json
-import os
 import signal
-import socket
 import stat
-import threading
 
 import pytest
 import registrar_support
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from registrar_support import PASSPHRASE, issued_in, registrar_process, run
+from support.smtp_inbox import smtp_server
 
 from registrar.texts import TEXTS
 
 issued_dir, state_copy = registrar_support.issued_dir, registrar_support.state_copy
 
 
-class Inbox:
-    """aiosmtpd handler: keeps every message; can kill the sender's process once the n-th message arrived."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.kill: tuple[int, int] | None = None  # (pid, after this many messages)
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
-            if self.kill and len(self.messages) == self.kill[1]:
-                os.kill(self.kill[0], signal.SIGKILL)  # the server has the message; the sender never hears "250"
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def card_text(message: email.message.EmailMessage) -> str:

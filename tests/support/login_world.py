@@ -12,64 +12,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-
-from aiosmtpd.controller import Controller
 
 from support.board_world import ADMIN_TOKEN
 from support.registrar_world import RegistrarWorld
+from support.smtp_inbox import Inbox, smtp_server  # noqa: F401 (the tests import them from here too)
 from voting.record.election import define_election
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "uk")
 CODE_IN_MAIL = re.compile(r"^    ([0-9]{4}) ([0-9]{4})\r?$", re.MULTILINE)
-
-
-@dataclass
-class Inbox:
-    """aiosmtpd handler: every message received, in order."""
-
-    messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        with self.lock:
-            return [m for tos, m in self.messages if address in tos]
-
-    def wait_for(self, address: str, count: int, timeout: float = 10.0) -> email.message.EmailMessage:
-        """The ``count``-th message to ``address`` (1-based), waiting for it to arrive."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            received = self.to(address)
-            if len(received) >= count:
-                return received[count - 1]
-            time.sleep(0.02)
-        raise AssertionError(f"message {count} to {address} did not arrive in {timeout} s")
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, str]]:
-    """A real SMTP server on a free loopback port: (its inbox, its smtp:// URL)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
 
 
 def code_of(message: email.message.EmailMessage) -> str:
