@@ -77,8 +77,8 @@ def wait_for_lines(paths: list[Path], text: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not all(path.is_file() and text in path.read_text() for path in paths):
         if time.monotonic() > deadline:
-            missing = {path.name: path.read_text()[-1500:] if path.is_file() else None for path in paths if not path.is_file() or text not in path.read_text()}
-            raise AssertionError(f"no {text!r} in {missing}")
+            tails = {path.name: path.read_text()[-1500:] if path.is_file() else None for path in paths}
+            raise AssertionError(f"no {text!r} in each of {tails}")
         time.sleep(0.3)
 
 
@@ -116,7 +116,11 @@ def test_the_administrators_walkthrough_runs_as_written(tmp_path):
         stop_group(shell)
 
     said = dict(zip(started, re.split(rf"^{BLOCK_START} \S+\n", output, flags=re.M)[1:]))
-    said_by = lambda fragment: next(text for number, text in said.items() if number != "end" and fragment in blocks[int(number) - 1])  # noqa: E731
+
+    def said_by(command: str) -> str:
+        """What the block holding ``command`` printed."""
+        return next(text for number, text in said.items() if number != "end" and command in blocks[int(number) - 1])
+
     for name in TRUSTEES:
         assert "key ceremony complete" in (work / f"{name}-keygen.log").read_text()
     assert "created lakeside-2026:" in said_by("evote election create manifest.json --id lakeside-2026 ")
