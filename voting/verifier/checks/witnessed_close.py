@@ -45,6 +45,9 @@ def w4_close_witnessed(record: ElectionRecord) -> Iterator[Finding]:
         yield not_applicable("W.4", "the close", "the election has no schedule, or was not closed")
         return
     subject = "the scheduled close"
+    if trust.policy.quorum == 0:
+        yield not_applicable("W.4", subject, "the witness policy names no quorum: only the board's clock can place the ballots")
+        return
     if last_ballot is None:
         yield not_applicable("W.4", subject, "no ballot was cast before the close")
         return
