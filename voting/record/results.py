@@ -161,7 +161,7 @@ def tie_words(tie: Tie, names: dict[str, str]) -> str:
 def result_text(result: ElectionResult) -> str:
     """The result for people: per contest the votes, shares, winners or tie; then the turnout."""
     lines = []
-    if result.total_weight is not None:
+    if result.total_weight is not None and result.total_weight != result.turnout.ballots_counted:  # some weight above 1
         lines.append(f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {result.total_weight}).")
     for c in result.contests:
         lines.append(f"{c.title} ({_votes(c.votes)})")

@@ -6,7 +6,7 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
-from .result import TURNOUT_WORDS, share_text, tie_text, votes_text, weighted_text
+from .result import TURNOUT_WORDS, share_text, shows_weights, tie_text, votes_text, weighted_text
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -92,7 +92,7 @@ def _result_section(report: Report) -> str:
     parts = ['<h2 id="verified-result">Verified result</h2>',
              "<p>The totals below are the decrypted totals of the record, each checked by Verifications 9 and 10; "
              "the turnout is counted from the record's entries (docs/record-format.md §8.5).</p>"]  # fmt: skip
-    if result.get("weighted"):
+    if shows_weights(result):
         parts.append(f"<p>{_e(weighted_text(result['total_weight']))}</p>")
     for c in result["contests"]:
         names = {o["option"]: o["name"] for o in c["options"]}

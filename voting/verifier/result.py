@@ -127,6 +127,13 @@ def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[s
     return above, {"options": tied, "seats": seats - len(above)}
 
 
+def shows_weights(result: dict[str, Any]) -> bool:
+    """Whether to say the totals are weighted: a weighted election where some counted ballot weighs more than 1
+    (when every weight is 1, the total weight is the number of counted ballots, and the line would only confuse)."""
+    turnout = result.get("turnout") or {}
+    return bool(result.get("weighted")) and result.get("total_weight") != turnout.get("ballots_counted")
+
+
 def weighted_text(total_weight: int) -> str:
     """The line that says the totals are weighted (version-2 elections, record-format §8.3)."""
     return f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {total_weight})."
@@ -149,7 +156,7 @@ def tie_text(tie: dict[str, Any], names: dict[str, str]) -> str:
 
 def result_lines(result: dict[str, Any]) -> list[str]:
     """The verified result for the terminal: per contest the votes, shares, winners or tie; the turnout."""
-    lines = [weighted_text(result["total_weight"])] if result.get("weighted") else []
+    lines = [weighted_text(result["total_weight"])] if shows_weights(result) else []
     for c in result["contests"]:
         lines.append(f"{c['title']} ({votes_text(c['votes'])})")
         names = {o["option"]: o["name"] for o in c["options"]}

@@ -133,7 +133,7 @@ function resultBlock(contest, names) {
 }
 
 function showResult(result, manifest) {
-  if (result.weighted) {
+  if (result.weighted && result.total_weight !== result.turnout?.ballots_counted) {  // some weight above 1
     fill(byId('result-weighted'), t('result.weighted', { total: result.total_weight }));
     show(byId('result-weighted'));
   }
