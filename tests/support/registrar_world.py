@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 
 from nacl.signing import SigningKey
-from support.styled_world import StyledWorld
 
+from support.styled_world import StyledWorld
 from voting.record import registrar as rg
 from voting.record.election import define_election
 
