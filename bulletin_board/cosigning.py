@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, or_, update
 
+from . import background
 from .log import BoardLog
 from .log_format.checkpoint import SignedCheckpoint
 from .log_format.errors import BoardError, InvalidInput
@@ -195,6 +196,7 @@ class CheckpointCosigner:
             self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name="evote-cosigner", daemon=True)
             self._thread.start()
+            background.register(self)
         _log(logging.INFO, "cosigner_started", witnesses=[w.name for w in self.policy.witnesses],
              quorum=self.policy.quorum, interval=self.interval, timeout=self.timeout)
 

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from voting.record.phases import CLOSED, CONFIRMING, KEYGEN, KEYGEN_FAILED, OPEN, OPENED, READY, SCHEDULED
 from voting.record.schedule import format_time
 
+from . import background
 from .cosigning import CosignerLease
 from .election_status import not_opened_reason
 from .elections.errors import Refused
@@ -87,6 +88,7 @@ class ElectionScheduler:
             if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
                 return
             self._begin()
+            background.register(self)
             if not self._forks_registered and hasattr(os, "register_at_fork"):
                 os.register_at_fork(after_in_child=self._after_fork)
                 self._forks_registered = True

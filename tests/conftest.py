@@ -44,3 +44,14 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_background_services():
+    """Each board application built in this process starts its scheduler (and, with witnesses, its cosigner):
+    once the module that built them is done, their threads stop, instead of polling databases the module's
+    temporary directories no longer hold (bulletin_board/background.py)."""
+    yield
+    from bulletin_board import background
+
+    background.stop_all()
