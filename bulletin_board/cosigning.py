@@ -231,6 +231,8 @@ class CheckpointCosigner:
         if not self.lease.acquire():
             return None
         now = time.monotonic()
+        with self._guard:  # requests still running from earlier rounds (a slow witness); this round's own do not count
+            busy = {url for url, running in self._running.items() if running}
         tasks = []
         for info in self.log.elections():
             if info.size == 0:
@@ -238,7 +240,7 @@ class CheckpointCosigner:
             held = self.log.witness_sizes(info.election_id)
             with self._guard:
                 due = [w for w in self.policy.witnesses if held.get(w.key.to_string(), 0) < info.size
-                       and self._retry_at.get(w.url, 0) <= now and not self._running.get(w.url)]
+                       and self._retry_at.get(w.url, 0) <= now and w.url not in busy]
             if not due:
                 continue
             signed = self.log.checkpoint(info.election_id, info.size)

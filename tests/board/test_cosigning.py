@@ -296,3 +296,23 @@ def test_the_thread_cosigns_by_itself(tmp_path):
     finally:
         app.extensions["evote_board"].cosigner.stop()
         witness.close()
+
+
+def test_one_round_cosigns_every_election_that_grew(log, election):
+    """A witness asked about one election in a round is still asked about the others in that round (only a
+    request left running from an earlier round holds a witness back)."""
+    from .conftest import new_election_id
+
+    other = new_election_id()
+    log.create_election(other)
+    witnesses = [TinyWitness(f"w{i}.test", (log.signer.verifier,), prefix="test.board/") for i in range(2)]
+    policy = parse_witness_policy({"quorum": 2, "witnesses": [w.policy_item() for w in witnesses]})
+    cosigner = CheckpointCosigner(log, policy, interval=3600, timeout=2)
+    cosigner.lease = CosignerLease(log.engine, lambda: time.time_ns() // 1000 + 10**15, 5)  # past earlier tests' leases
+    try:
+        for target in (election, other):
+            log.append(target, "test.filler", {"n": 0})
+        outcomes = [o for o in cosigner.run_once() if o.election_id in (election, other)]
+        assert sorted((o.election_id, o.status) for o in outcomes) == sorted([(election, "cosigned")] * 2 + [(other, "cosigned")] * 2)
+    finally:
+        cosigner.stop()
