@@ -185,22 +185,38 @@ def test_mutated_submissions_signed_by_the_voter_are_refused_cleanly(ballots):
 
 
 def test_random_json_submissions_are_refused_cleanly(ballots):
-    reach = submission_reach("random submissions")
+    """Any JSON body is refused cleanly; bodies shaped like a submission (its four fields, random values) must
+    reach the parser itself. The two are fuzzed apart: mixed in one run, how many shaped bodies Hypothesis
+    draws varies from run to run (5 to 31 of 60 were seen), and a reach fraction over the mix flakes."""
+    anything = submission_reach("random bodies")
     fields = st.sampled_from(["action", "ballot", "credential", "signature", "reveal"])
+
+    @fuzz_settings(40, deadline_seconds=5)
+    @given(body=st.one_of(json_values, st.dictionaries(fields, json_values)))
+    def any_body(body):
+        with anything.example():
+            _post_and_check(ballots, json.dumps(body).encode())
+
+    with anything.watching():
+        any_body()
+    anything.require()  # refused cleanly, the log unchanged; how far a random body gets is not the point here
+
+    shaped_reach = submission_reach("random submissions")
     shaped = st.fixed_dictionaries(
         {"action": json_values, "ballot": json_values, "credential": json_values, "signature": json_values},
         optional={"reveal": json_values},
     )  # a submission's fields with random values: what the parser itself must refuse
 
-    @fuzz_settings(60, deadline_seconds=5)
-    @given(body=st.one_of(json_values, st.dictionaries(fields, json_values), shaped))
-    def examples(body):
-        with reach.example():
+    @fuzz_settings(40, deadline_seconds=5)
+    @given(body=shaped)
+    def shaped_body(body):
+        with shaped_reach.example():
             _post_and_check(ballots, json.dumps(body).encode())
 
-    with reach.watching():
-        examples()
-    reach.require(parser=0.12)
+    with shaped_reach.watching():
+        shaped_body()
+    # Not all: the strict JSON reader (web/views.py) refuses integers beyond 2^53 and lone surrogates first.
+    shaped_reach.require(parser=0.6)
 
 
 def test_lookup_with_any_code_is_clean(ballots):
