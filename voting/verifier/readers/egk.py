@@ -15,6 +15,9 @@ egk's contest and option indices are the manifest's ``sequence_order`` values. B
 ``SPOILED`` challenged, ``UNKNOWN`` neither. Where egk's byte layouts depart from the SPEC, see
 :mod:`.egk_variants`. Records with absent guardians need nothing special: the decryption proofs in an
 egk 2.0 record are joint proofs, verified against K whoever took part.
+
+The functions that walk documents egk and egk-ec (:mod:`.egk_ec`) write alike take the producer's
+:class:`~.egk_json.Dialect`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from ..model import (
 )
 from . import egk_json as j
 from .egk_ballots import BALLOT, BALLOTS, CHALLENGED, BallotFiles, EgkBallotDecoder, device_dirs, natural, parse_decryption
+from .egk_json import EGK, Dialect
 from .egk_variants import egk_contest_data_challenge, egk_first_chain_aux, egk_open_contest_data
 from .files import DEFAULT_LIMITS, FileRefused, Limits, load_json, parse_json, read_bytes
 
@@ -82,27 +86,45 @@ def open_egk(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRecor
     if not any(os.path.lexists(root / name) for name in (CONFIG, MANIFEST, INITIALIZED)):
         raise RecordUnreadable(f"{path} is not an egk election record: it has none of {CONFIG}, {MANIFEST}, {INITIALIZED}")
     config = load_json(root, CONFIG, limits.document, DOCUMENT)
-    manifest_bytes, manifest = _manifest(root, limits)
-    decryptions = _decryption_index(root, limits)
+    manifest_bytes, manifest = read_manifest(root, limits)
     chains = _chaining(root, config, limits)
+    return assemble(
+        root, FORMAT, CONVENTIONS, EGK, _parameters(root, config, manifest_bytes, manifest, limits), manifest, chains, limits
+    )
+
+
+def assemble(
+    root: Path,
+    format: str,
+    conventions: Conventions,
+    dialect: Dialect,
+    parameters: Parameters | Unreadable,
+    manifest: Manifest | Unreadable,
+    chains: Chaining | Unreadable,
+    limits: Limits,
+) -> ElectionRecord:
+    """The record from its parameters and chains, with the parts egk and egk-ec lay out alike: the key
+    ceremony, the tallies, the ballots and the challenged ballots' decryptions."""
+    decryptions = decryption_index(root, limits)
     ballots = BallotFiles(root, chains if isinstance(chains, Chaining) else None, dict(reversed(decryptions)), limits)
     return ElectionRecord(
-        format=FORMAT,
+        format=format,
         location=str(root),
-        conventions=CONVENTIONS,
-        parameters=_parameters(root, config, manifest_bytes, manifest, limits),
-        key_ceremony=_key_ceremony(root, limits),
+        conventions=conventions,
+        parameters=parameters,
+        key_ceremony=read_part(root, INITIALIZED, lambda doc, origin: key_ceremony(doc, origin, dialect), limits),
         chaining=chains,
-        encrypted_tally=_encrypted_tally(root, limits),
-        decrypted_tally=_read(root, TALLY, parse_decryption, limits),
+        encrypted_tally=read_part(root, ENCRYPTED_TALLY, lambda doc, origin: encrypted_tally(doc, origin, dialect), limits),
+        decrypted_tally=read_part(root, TALLY, lambda doc, origin: parse_decryption(doc, origin, dialect), limits),
         decryption_ids=tuple(ballot_id for ballot_id, _ in decryptions),
         ballots=ballots.stream,
-        decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None),
+        decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None, dialect),
         ballot_count=ballots.count(),
     )
 
 
-def _read(root: Path, name: str, parse, limits: Limits) -> Any:
+def read_part(root: Path, name: str, parse, limits: Limits) -> Any:
+    """``parse(document, name)`` of the JSON object in ``name``, or :class:`Unreadable` naming the field."""
     doc = load_json(root, name, limits.document, DOCUMENT)
     if isinstance(doc, Unreadable):
         return doc
@@ -117,7 +139,8 @@ def _read(root: Path, name: str, parse, limits: Limits) -> Any:
 # --- parameters, manifest, key ceremony -------------------------------------------------------------
 
 
-def _manifest(root: Path, limits: Limits) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
+def read_manifest(root: Path, limits: Limits) -> tuple[bytes | Unreadable, Manifest | Unreadable]:
+    """manifest.json's bytes (hashed into H_M) and the manifest read from them."""
     try:
         data = read_bytes(root, MANIFEST, limits.document, DOCUMENT)
     except FileRefused as exc:
@@ -195,7 +218,7 @@ def _parameters(root: Path, config: Any, manifest_bytes, manifest, limits: Limit
     try:
         return Parameters(
             spec_version=j.text(config, "config_version", ""),
-            constants=_read(root, CONSTANTS, _constants, limits),
+            constants=read_part(root, CONSTANTS, _constants, limits),
             n=j.small_int(config, "number_of_guardians", "", 1),
             k=j.small_int(config, "quorum", "", 1),
             H_P=j.digest(config, "parameter_base_hash", ""),
@@ -217,37 +240,35 @@ def _constants(doc: Any, origin: str) -> GroupConstants:
     return GroupConstants(origin=origin, **values)
 
 
-def _key_ceremony(root: Path, limits: Limits) -> KeyCeremony | Unreadable:
-    def parse(doc: Any, origin: str) -> KeyCeremony:
-        guardians: list[GuardianRecord | Unreadable] = []
-        for n, raw in enumerate(j.items(doc, "guardians", "")):
-            where = f"guardians[{n}]"
-            try:
-                proofs = j.items(raw, "coefficient_proofs", where)
-                guardians.append(
-                    GuardianRecord(
-                        index=j.small_int(raw, "x_coordinate", where, 1),
-                        name=j.text(raw, "guardian_id", where),
-                        commitments=tuple(
-                            j.element(p, "public_key", f"{where}.coefficient_proofs[{m}]") for m, p in enumerate(proofs)
-                        ),
-                        proofs=tuple(
-                            SchnorrRecord(
-                                j.digest(p, "challenge", f"{where}.coefficient_proofs[{m}]"),
-                                j.scalar(p, "response", f"{where}.coefficient_proofs[{m}]"),
-                            )
-                            for m, p in enumerate(proofs)
-                        ),
-                        origin=f"{origin}: {where}",
-                    )
+def key_ceremony(doc: Any, origin: str, dialect: Dialect) -> KeyCeremony:
+    """election_initialized.json: K, H_E, and each guardian's commitments K_ij with their Schnorr proofs."""
+    guardians: list[GuardianRecord | Unreadable] = []
+    for n, raw in enumerate(j.items(doc, "guardians", "")):
+        where = f"guardians[{n}]"
+        try:
+            proofs = j.items(raw, "coefficient_proofs", where)
+            guardians.append(
+                GuardianRecord(
+                    index=j.small_int(raw, "x_coordinate", where, 1),
+                    name=j.text(raw, "guardian_id", where),
+                    commitments=tuple(
+                        dialect.element(p, "public_key", f"{where}.coefficient_proofs[{m}]") for m, p in enumerate(proofs)
+                    ),
+                    proofs=tuple(
+                        SchnorrRecord(
+                            dialect.digest(p, "challenge", f"{where}.coefficient_proofs[{m}]"),
+                            dialect.scalar(p, "response", f"{where}.coefficient_proofs[{m}]"),
+                        )
+                        for m, p in enumerate(proofs)
+                    ),
+                    origin=f"{origin}: {where}",
                 )
-            except EncodingError as exc:
-                guardians.append(Unreadable(origin, exc.field, exc.reason))
-        return KeyCeremony(
-            j.element(doc, "joint_public_key", ""), j.digest(doc, "extended_base_hash", ""), tuple(guardians), origin
-        )
-
-    return _read(root, INITIALIZED, parse, limits)
+            )
+        except EncodingError as exc:
+            guardians.append(Unreadable(origin, exc.field, exc.reason))
+    return KeyCeremony(
+        dialect.element(doc, "joint_public_key", ""), dialect.digest(doc, "extended_base_hash", ""), tuple(guardians), origin
+    )
 
 
 # --- chains, tallies, decryptions -------------------------------------------------------------------
@@ -301,33 +322,31 @@ def _device_chain(
         return Unreadable(origin, exc.field, exc.reason)
 
 
-def _encrypted_tally(root: Path, limits: Limits) -> EncryptedTallyRecord | Unreadable:
-    def parse(doc: Any, origin: str) -> EncryptedTallyRecord:
-        entries = []
-        for n, contest in enumerate(j.items(doc, "contests", "")):
-            where = f"contests[{n}]"
-            label = j.text(contest, "contest_id", where)
-            for m, selection in enumerate(j.items(contest, "selections", where)):
-                sw = f"{where}.selections[{m}]"
-                vote = j.get(selection, "encrypted_vote", sw)
-                entries.append(
-                    TallyEntry(
-                        label,
-                        j.text(selection, "selection_id", sw),
-                        j.element(vote, "pad", f"{sw}.encrypted_vote"),
-                        j.element(vote, "data", f"{sw}.encrypted_vote"),
-                        f"{origin}: {sw}",
-                    )
+def encrypted_tally(doc: Any, origin: str, dialect: Dialect) -> EncryptedTallyRecord:
+    """encrypted_tally.json: (A, B) per option, and the ids of the ballots aggregated."""
+    entries = []
+    for n, contest in enumerate(j.items(doc, "contests", "")):
+        where = f"contests[{n}]"
+        label = j.text(contest, "contest_id", where)
+        for m, selection in enumerate(j.items(contest, "selections", where)):
+            sw = f"{where}.selections[{m}]"
+            vote = j.get(selection, "encrypted_vote", sw)
+            entries.append(
+                TallyEntry(
+                    label,
+                    j.text(selection, "selection_id", sw),
+                    dialect.element(vote, "pad", f"{sw}.encrypted_vote"),
+                    dialect.element(vote, "data", f"{sw}.encrypted_vote"),
+                    f"{origin}: {sw}",
                 )
-        ids = doc.get("cast_ballot_ids")
-        if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
-            raise EncodingError("cast_ballot_ids", "expected a list of ballot ids")
-        return EncryptedTallyRecord(tuple(entries), None if ids is None else tuple(ids), origin)
+            )
+    ids = doc.get("cast_ballot_ids")
+    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+        raise EncodingError("cast_ballot_ids", "expected a list of ballot ids")
+    return EncryptedTallyRecord(tuple(entries), None if ids is None else tuple(ids), origin)
 
-    return _read(root, ENCRYPTED_TALLY, parse, limits)
 
-
-def _decryption_index(root: Path, limits: Limits) -> list[tuple[str, Path]]:
+def decryption_index(root: Path, limits: Limits) -> list[tuple[str, Path]]:
     """(ballot id, decryption file) for every decryption (the id written inside the file, else the one in its
     name); an id may come twice, which Verification 12 reports. A file that cannot be read is indexed by its
     name, read again and reported as unreadable when its ballot streams past."""

@@ -3,6 +3,7 @@
 Files: ``encrypted_ballots/<device>/eballot-<id>.json`` (egk ``EncryptedBallotJson.kt``), a device's
 ``ballot_chain.json`` (its ballots in chain order), ``challenged_ballots/dballot-<id>.json`` and ``tally.json``
 (``DecryptedTallyOrBallotJson.kt``). Ballot state ``CAST`` is cast, ``SPOILED`` challenged, ``UNKNOWN`` neither.
+egk-ec writes the same documents in its own :class:`~.egk_json.Dialect` (``CHALLENGED`` for challenged).
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ from ..model import (
     WrittenContestData,
 )
 from . import egk_json as j
+from .egk_json import EGK, Dialect
 from .files import Limits, load_json
 
 BALLOTS = "encrypted_ballots"
 CHALLENGED = "challenged_ballots"
 BALLOT = "a ballot file"  # the size limit's name in a refusal
-STATES = {"CAST": BallotState.CAST, "SPOILED": BallotState.CHALLENGED, "UNKNOWN": BallotState.OTHER}
 
 
-def parse_decryption(doc: Any, origin: str) -> Decryption:
+def parse_decryption(doc: Any, origin: str, dialect: Dialect = EGK) -> Decryption:
     """egk's DecryptedTallyOrBallot (tally.json, dballot-*.json); unreadable items become :class:`Unreadable`."""
     contests = []
     for n, raw in enumerate(j.items(doc, "contests", "")):
@@ -60,12 +61,10 @@ def parse_decryption(doc: Any, origin: str) -> Decryption:
                     DecryptedSelection(
                         option=j.text(selection, "selection_id", sw),
                         value=j.small_int(selection, "tally", sw),
-                        element=j.element(selection, "b_over_m", sw),
-                        c=j.digest(proof, "challenge", f"{sw}.proof"),
-                        v=j.scalar(proof, "response", f"{sw}.proof"),
-                        ciphertext=None
-                        if vote is None
-                        else (j.element(vote, "pad", f"{sw}.encrypted_vote"), j.element(vote, "data", f"{sw}.encrypted_vote")),
+                        element=dialect.element(selection, "b_over_m", sw),
+                        c=dialect.digest(proof, "challenge", f"{sw}.proof"),
+                        v=dialect.scalar(proof, "response", f"{sw}.proof"),
+                        ciphertext=None if vote is None else _pair(vote, f"{sw}.encrypted_vote", dialect),
                         where=sw,
                     )
                 )
@@ -73,31 +72,40 @@ def parse_decryption(doc: Any, origin: str) -> Decryption:
                 selections.append(Unreadable(origin, exc.field, exc.reason))
         contest_data = None
         if raw.get("decrypted_contest_data") is not None:
-            contest_data = _contest_data_decryption(raw["decrypted_contest_data"], f"{where}.decrypted_contest_data", origin)
+            contest_data = _contest_data_decryption(
+                raw["decrypted_contest_data"], f"{where}.decrypted_contest_data", origin, dialect
+            )
         contests.append(DecryptedContest(j.text(raw, "contest_id", where), tuple(selections), contest_data, where))
     ballot_id = doc.get("id") if isinstance(doc.get("id"), str) else None
     return Decryption(tuple(contests), origin, ballot_id)
 
 
-def _contest_data_decryption(raw: Any, where: str, origin: str) -> ContestDataDecryption | Unreadable:
+def _pair(vote: Any, where: str, dialect: Dialect) -> tuple[int, int]:
+    """An ElGamal ciphertext (α, β) written as {"pad": α, "data": β}."""
+    return dialect.element(vote, "pad", where), dialect.element(vote, "data", where)
+
+
+def _contest_data_decryption(raw: Any, where: str, origin: str, dialect: Dialect) -> ContestDataDecryption | Unreadable:
     try:
         proof = j.get(raw, "proof", where)
         return ContestDataDecryption(
-            encrypted=written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data"),
-            beta=j.element(raw, "beta", where),
-            c=j.digest(proof, "challenge", f"{where}.proof"),
-            v=j.scalar(proof, "response", f"{where}.proof"),
+            encrypted=written_contest_data(
+                j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data", dialect
+            ),
+            beta=dialect.element(raw, "beta", where),
+            c=dialect.digest(proof, "challenge", f"{where}.proof"),
+            v=dialect.scalar(proof, "response", f"{where}.proof"),
             where=where,
         )
     except EncodingError as exc:
         return Unreadable(origin, exc.field, exc.reason)
 
 
-def written_contest_data(raw: Any, where: str) -> WrittenContestData:
+def written_contest_data(raw: Any, where: str, dialect: Dialect = EGK) -> WrittenContestData:
     return WrittenContestData(
-        j.element(raw, "c0", where),
-        j.hex_bytes(raw, "c1", where),
-        j.digest(raw, "c2", where),
+        dialect.element(raw, "c0", where),
+        dialect.data(raw, "c1", where),
+        dialect.digest(raw, "c2", where),
         (("numBytes", j.small_int(raw, "numBytes", where)),),
     )
 
@@ -177,13 +185,14 @@ class BallotFiles:
 
 @dataclass(frozen=True)
 class EgkBallotDecoder:
-    """Decodes egk's encrypted ballots (``EncryptedBallotJson.kt``) in the workers.
+    """Decodes egk's encrypted ballots (``EncryptedBallotJson.kt``) in the workers, written in ``dialect``.
 
     Group elements are range-checked here (0 < x < p); their membership in Z_p^r is checked for a whole chunk
     at once by the caller before any check sees the ballot.
     """
 
     manifest: Manifest | None
+    dialect: Dialect = EGK
 
     def decode(self, raw: RawBallot) -> BallotRecord:
         doc = raw.payload
@@ -203,11 +212,12 @@ class EgkBallotDecoder:
         if not isinstance(doc, dict):
             doc = {}  # every field below is then missing, and reported so
         state_text = doc.get("state")
-        state = STATES.get(state_text, BallotState.OTHER) if isinstance(state_text, str) else BallotState.OTHER
+        known = self.dialect.state(state_text) if isinstance(state_text, str) else None
+        state = BallotState.OTHER if known is None else known
         style_id = doc.get("ballot_style_id")
         style = style_id if isinstance(style_id, str) else ""
         defects: list[Defect] = []
-        if state_text not in STATES:
+        if known is None:
             defects.append(Defect("5", "state", f"unknown ballot state {state_text!r}"))
         if not isinstance(doc.get("ballot_id"), str):
             defects.append(Defect("5", "ballot_id", "is missing: the ballot does not say which ballot it is"))
@@ -235,7 +245,7 @@ class EgkBallotDecoder:
         if isinstance(raw.decryption, Unreadable):
             return raw.decryption
         try:
-            return parse_decryption(raw.decryption, origin)
+            return parse_decryption(raw.decryption, origin, self.dialect)
         except EncodingError as exc:
             return Unreadable(origin, exc.field, exc.reason)
 
@@ -257,8 +267,8 @@ class EgkBallotDecoder:
                 f"expected the contests {[c.label for c in expected]} of style {style_label!r} in index order, found {labels}",
             )
         contests = tuple(self._contest(raw, contest, f"contests[{n}]") for n, (raw, contest) in enumerate(zip(written, expected)))
-        aux = j.hex_bytes(doc, "code_baux", "")
-        return EncryptedBallot(style.label, contests, aux, j.digest(doc, "confirmation_code", ""))
+        aux = self.dialect.aux(doc, "code_baux", "")
+        return EncryptedBallot(style.label, contests, aux, self.dialect.digest(doc, "confirmation_code", ""))
 
     def _contest(self, raw: Any, contest: Contest, where: str) -> EncryptedContest:
         for key, value in (("sequence_order", contest.index), ("votes_allowed", contest.votes_allowed)):
@@ -275,19 +285,16 @@ class EgkBallotDecoder:
             sw = f"{where}.selections[{m}]"
             if j.small_int(selection, "sequence_order", sw) != option.index:
                 raise EncodingError(f"{sw}.sequence_order", f"the manifest says {option.index}")
-            vote = j.get(selection, "encrypted_vote", sw)
-            alpha = j.element(vote, "pad", f"{sw}.encrypted_vote")
-            beta = j.element(vote, "data", f"{sw}.encrypted_vote")
+            alpha, beta = _pair(j.get(selection, "encrypted_vote", sw), f"{sw}.encrypted_vote", self.dialect)
             ciphertext = Ciphertext(_pending(alpha), _pending(beta))
-            selections.append(
-                EncryptedSelection(option.label, ciphertext, _range_proof(j.get(selection, "proof", sw), f"{sw}.proof"))
-            )
-        data = written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data")
+            proof = _range_proof(j.get(selection, "proof", sw), f"{sw}.proof", self.dialect)
+            selections.append(EncryptedSelection(option.label, ciphertext, proof))
+        data = written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data", self.dialect)
         return EncryptedContest(
             contest.label,
             tuple(selections),
-            _range_proof(j.get(raw, "proof", where), f"{where}.proof"),
-            j.digest(raw, "contest_hash", where),
+            _range_proof(j.get(raw, "proof", where), f"{where}.proof", self.dialect),
+            self.dialect.digest(raw, "contest_hash", where),
             HashedCiphertext(_pending(data.C0), data.C1, data.C2),
         )
 
@@ -297,16 +304,16 @@ def _pending(x: int) -> ElementModP:
     return ElementModP.computed(mpz(x), STANDARD)
 
 
-def _range_proof(raw: Any, where: str) -> RangeProof:
+def _range_proof(raw: Any, where: str, dialect: Dialect) -> RangeProof:
     parts = j.items(raw, "proofs", where)
     if not parts:
         raise EncodingError(f"{where}.proofs", "a range proof has at least one part")
     cs, vs = [], []
     for n, part in enumerate(parts):
         cs.append(
-            ElementModQ.reduce(int.from_bytes(j.digest(part, "challenge", f"{where}.proofs[{n}]"), "big"))
+            ElementModQ.reduce(int.from_bytes(dialect.digest(part, "challenge", f"{where}.proofs[{n}]"), "big"))
         )  # 0 <= c_j < 2^256
-        v = j.scalar(part, "response", f"{where}.proofs[{n}]")
+        v = dialect.scalar(part, "response", f"{where}.proofs[{n}]")
         if v >= STANDARD.q:
             raise EncodingError(f"{where}.proofs[{n}].response", "v_j is not in Z_q")
         vs.append(ElementModQ.reduce(v))

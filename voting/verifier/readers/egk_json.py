@@ -3,17 +3,23 @@
 egk writes group elements as 1024 upper-case hex digits, scalars and hashes as 64, byte strings as
 upper-case hex (``ElementsJson.kt``). These helpers read them strictly with the core's parsers and raise
 :class:`~voting.errors.EncodingError` with the field's path.
+
+egk-ec, egk's successor, writes the same documents with other value encodings (:mod:`.egk_ec_json`); a
+:class:`Dialect` says how a producer writes each kind of value, so the readers of both formats share the
+code that walks the documents.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from gmpy2 import mpz
 
 from ...encoding import parse_bytes, parse_digest, parse_p_unchecked_membership, parse_small_int
 from ...errors import EncodingError
+from ..model import BallotState
 
 MAX_BYTES = 1 << 16
 UPPER_HEX = re.compile(r"[0-9A-F]{1,2048}")
@@ -84,3 +90,31 @@ def signed_bytes(obj: Any, key: str, where: str) -> bytes:
             raise EncodingError(f"{field(where, key)}[{n}]", "expected a byte (-128..255)")
         out.append(value % 256)
     return bytes(out)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one producer writes each kind of value in its JSON documents (module-level functions only, so a
+    ballot decoder holding its dialect travels to the worker processes by reference)."""
+
+    name: str
+    element: Callable[[Any, str, str], int]  # a group element as an integer, 0 < x < p (membership: the checks')
+    digest: Callable[[Any, str, str], bytes]  # a 32-byte hash output (challenges, H_P ... H_E, χ, H(B), C2)
+    scalar: Callable[[Any, str, str], int]  # a response v as written, any value below 2^256 (the checks test v < q)
+    data: Callable[[Any, str, str], bytes]  # a byte string of any length (the contest data's C1)
+    aux: Callable[[Any, str, str], bytes]  # a ballot's B_aux ("code_baux")
+    states: tuple[tuple[str, BallotState], ...]  # the ballot state words (SPEC: cast, challenged)
+
+    def state(self, word: str) -> BallotState | None:
+        return dict(self.states).get(word)
+
+
+EGK = Dialect(
+    name="egk",
+    element=element,
+    digest=digest,
+    scalar=scalar,
+    data=hex_bytes,
+    aux=hex_bytes,
+    states=(("CAST", BallotState.CAST), ("SPOILED", BallotState.CHALLENGED), ("UNKNOWN", BallotState.OTHER)),
+)
