@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Sequence
 
-from registrar.roll import EMAIL, LANGUAGE, parse_registrar_roll
 from voting.credential_list import MAX_PER_ENTRY, ListedCredential, credential_list_payload, parse_credential_list
 from voting.errors import DecryptionError, EncodingError
 from voting.record import admin, rules_voting
@@ -23,6 +22,7 @@ from voting.record.election import ElectionDefinition, define_election
 from voting.record.lifecycle import TALLIED, TALLYING, ElectionState
 from voting.record.phases import CANCELLED_PHASE, OPEN
 from voting.voter_roll import RollEntry, RollError, RollProblem
+from voting.voter_roll_delivery import EMAIL, LANGUAGE, parse_registrar_roll
 
 from .election_follower import ElectionFollower, election_state
 from .log_format.client import BoardClient, BoardClientError
@@ -387,7 +387,7 @@ class LoginUpload:
 
 
 def roll_logins(roll_bytes: bytes, styles: Sequence[str], max_weight: int) -> list[tuple[RollEntry, dict]]:
-    """Each voter of the roll (the registrar's format: voting/voter_roll.py and registrar/roll.py's columns)
+    """Each voter of the roll (the registrar's format: voting/voter_roll.py and voting/voter_roll_delivery.py's columns)
     with the login the board gets: voter id, e-mail address, style, weight and language, never anything else.
     Raises RollError naming each problem's line and column: a credential column (the board must never hold
     one), or a voter without an e-mail address (the code could reach nobody)."""

@@ -30,8 +30,8 @@ from voting.credential_issuing import issue_credentials
 from voting.credentials import new_credential
 from voting.errors import ManifestError
 from voting.manifest import Manifest, parse_manifest
+from voting.voter_roll_delivery import Voter, parse_registrar_roll, voter_of
 
-from .roll import Voter, parse_registrar_roll, voter_of
 from .vault import Vault, VaultError, atomic_write
 
 CREDENTIALS_FILE = "credentials.vault"

@@ -24,10 +24,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
+from voting.voter_roll_delivery import EMAIL_PATTERN
+
 from .cards import CardSettings, render_cards
 from .delivery_log import REFUSED, RESEND, SENDING, SENT, DeliveryLog
 from .issuing import Holder, Issued
-from .roll import EMAIL_PATTERN
 from .texts import TEXTS, election_title, mail_body
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")

@@ -27,10 +27,10 @@ from bulletin_board.log_format.client import BoardClient
 from voting.credential_list import MAX_PER_ENTRY, ListedCredential, credential_list_payload
 from voting.credentials import derive_voter_key, new_credential
 from voting.record.registrar import ACCEPTED, CREDENTIALS, ERASED, REPLACED, REVOKED, ROLL
+from voting.voter_roll_delivery import Voter
 
 from .board import BEFORE_OPENING, OPEN, BoardError, BoardView, post, read_board, require_our_key
 from .issuing import COMMITMENT_FILE, ERASED_FILE, LIST_FILE, VOTER_KEYS_FILE, Holder, IssueError, read_json, update_private
-from .roll import Voter
 from .vault import Vault
 from .voter_keys import load_voter_keys, seal_voter_keys, voter_entry
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from voting.manifest import Manifest
 from voting.manifest_text import Text
 
-LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "uk", "ar")
 RIGHT_TO_LEFT = frozenset({"ar"})
 STEPS = ("step_vote", "step_challenge", "step_receipt", "step_nothing")
 

@@ -14,10 +14,10 @@ from registrar_support import BOOTH_URL, ELECTION, STYLE_WORDS, issued_in, roll_
 from registrar.cards import CardSettings, render_cards
 from registrar.issuing import roll_commitment
 from registrar.publish import bodies_to_sign
-from registrar.roll import parse_registrar_roll, voter_of
 from registrar.texts import LANGUAGES, STEPS, TEXTS
 from voting.credential_list import Eligibility
 from voting.record.registrar import Registrar, open_registrar_message, parse_credentials, parse_roll, sign_registrar_message
+from voting.voter_roll_delivery import parse_registrar_roll, voter_of
 
 issued_dir = registrar_support.issued_dir
 

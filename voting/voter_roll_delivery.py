@@ -1,4 +1,7 @@
-"""The registrar's voter roll: voter_roll.py's columns plus delivery: e-mail, language, postal address.
+"""The voter roll's delivery columns: voter_roll.py's columns plus e-mail, language, postal address.
+
+Read by the registrar (registrar/issuing.py: the voting cards and e-mails) and by the board's voter login
+(bulletin_board/admin_ops.py: `evote election logins`), so it lives in the core both may import.
 
 A CSV file in UTF-8 as voting/voter_roll.py reads it (``voter_id``, ``style``, optional ``weight``), with
 these optional columns checked here, every problem naming its line and column:
@@ -11,7 +14,7 @@ these optional columns checked here, every problem naming its line and column:
   address block for a window envelope; display text without control characters.
 
 Any other column is kept and never printed. The roll's bytes are what the registrar commits to
-(:mod:`registrar.issuing`), so the file is read once, as bytes.
+(registrar/issuing.py), so the file is read once, as bytes.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from voting.voter_roll import VOTER_ID, RollEntry, RollError, RollProblem, VoterRoll, parse_roll
+from .voter_roll import VOTER_ID, RollEntry, RollError, RollProblem, VoterRoll, parse_roll
 
-from .texts import LANGUAGES
+# The languages voting cards and e-mails are written in (registrar/texts.py holds a text for each).
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "uk", "ar")
 
 EMAIL, LANGUAGE = "email", "language"
 POSTAL = ("name", "address", "postcode", "city", "country")
