@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from voting.manifest import Manifest
 from voting.manifest_text import Text
+from voting.voter_roll_delivery import LANGUAGES as LANGUAGES  # re-exported: the languages the texts below are in
 
 RIGHT_TO_LEFT = frozenset({"ar"})
 STEPS = ("step_vote", "step_challenge", "step_receipt", "step_nothing")
