@@ -1,0 +1,311 @@
+"""NIST P-256 as the group of an ElectionGuard 2.0 record, for verification (egk-ec's elliptic-curve records).
+
+SPEC v2.0.0 §3 writes the group multiplicatively (Z_p^r, g, q). egk-ec runs the same cryptography on the
+curve P-256 (FIPS 186-5 / SEC 2 secp256r1), and :class:`P256Point` answers to the same operators as
+:class:`voting.group.ElementModP`, so a check written in the SPEC's notation reads the same on both groups:
+
+    SPEC (multiplicative)   here                 on the curve (additive)
+    a · b                   ``a * b``            point addition a + b
+    a^e                     ``a ** e``           scalar multiplication e·a, 0 <= e < n
+    a^-1                    ``a.inverse()``      negation -a
+    g^v · K^c               ``multi_pow(...)``   v·G + c·K (Straus: the doublings are shared)
+    1, g, q                 IDENTITY, GENERATOR, N (the group order n)
+
+Membership. P-256 has prime order n and cofactor h = 1, so every point of the curve is in the group: the
+check "x ∈ Z_p^r" of SPEC §3 becomes "the point is on the curve". Points enter only through
+:meth:`P256Point.parse` (egk-ec's 33-byte SEC1 compressed form) or :meth:`P256Point.from_affine` (checked
+coordinates), which refuse points off the curve, x or y >= p, a prefix other than 02/03, any length but 33,
+and the point at infinity. egk-ec writes the identity as 33 bytes 0xFF (its ``b_over_m`` of a zero tally
+is one); ``parse(..., allow_identity=True)`` accepts exactly that, for the places where the SPEC allows 1.
+Scalars from outside enter through :func:`parse_scalar` (0 <= e < n). egk-ec writes points only in the
+compressed form (its 64-byte x ∥ y form appears in its tests only), so the 65-byte uncompressed SEC1 form is
+refused as a wrong length.
+
+Arithmetic. Hand-written on Python integers, in homogeneous projective coordinates (x = X/Z, y = Y/Z) with
+the complete addition law of Renes, Costello and Batina ("Complete addition formulas for prime order elliptic
+curves", EUROCRYPT 2016, §3, specialised to a = -3): one formula for every pair of inputs, doubling and the
+identity included, so no input takes a special-case branch. Why by hand: ``cryptography`` has no point
+API; python-ecdsa decompresses without the checks above and is slower; fastecdsa (C) is faster but converts
+through strings and brings a C build (libgmp) to every machine; measured in ``benchmarks/bench_group_p256.py``.
+A verifier handles public data only, so nothing here is constant time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import gmpy2
+from gmpy2 import mpz
+
+from .errors import NotInGroupError
+
+P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+"""The field prime p = 2^256 - 2^224 + 2^192 + 2^96 - 1."""
+A = P - 3
+B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+"""The group order n (prime): the q of SPEC §3 for this group."""
+GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
+GY = 0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
+ENCODED_BYTES = 33
+"""Width of an encoded point: prefix 02/03 and x in 32 bytes (SEC 1 v2 §2.3.3, compressed)."""
+SCALAR_BYTES = 32
+EGK_IDENTITY = b"\xff" * ENCODED_BYTES
+"""egk-ec's encoding of the point at infinity (not SEC1's, which is the single byte 00)."""
+
+_P = mpz(P)
+_B3 = mpz(3 * B % P)
+_SQRT_EXPONENT = mpz((P + 1) // 4)  # p ≡ 3 (mod 4): a square root of a square r is r^((p+1)/4)
+_WINDOW = 4
+
+Projective = tuple[mpz, mpz, mpz]
+"""(X:Y:Z) with x = X/Z, y = Y/Z; the identity is (0:1:0). Coordinates are gmpy2 integers (twice as fast here)."""
+
+
+def _add(p1: Projective, p2: Projective) -> Projective:
+    """(X1:Y1:Z1) + (X2:Y2:Z2): the complete formula of RCB 2016 §3 for a = -3 (12M + 2 products by 3b)."""
+    X1, Y1, Z1 = p1
+    X2, Y2, Z2 = p2
+    t0, t1, t2 = X1 * X2 % _P, Y1 * Y2 % _P, Z1 * Z2 % _P
+    xy = (X1 + Y1) * (X2 + Y2) - t0 - t1  # X1·Y2 + X2·Y1
+    yz = (Y1 + Z1) * (Y2 + Z2) - t1 - t2  # Y1·Z2 + Y2·Z1
+    xz = ((X1 + Z1) * (X2 + Z2) - t0 - t2) % _P  # X1·Z2 + X2·Z1
+    b3z = _B3 * t2
+    u = (t1 + 3 * xz - b3z) % _P  # Y1Y2 - a·xz - 3b·Z1Z2
+    v = (t1 - 3 * xz + b3z) % _P  # Y1Y2 + a·xz + 3b·Z1Z2
+    w = (_B3 * xz - 3 * t0 - 9 * t2) % _P  # a·X1X2 + 3b·xz - a²·Z1Z2
+    t = 3 * (t0 - t2)  # 3·X1X2 + a·Z1Z2
+    return (xy * u - yz * w) % _P, (t * w + v * u) % _P, (yz * v + xy * t) % _P
+
+
+def _double(p1: Projective) -> Projective:
+    """2·(X:Y:Z): the same complete formula with both inputs equal, the common factor 2Y taken out."""
+    X, Y, Z = p1
+    t0, t1, t2 = X * X % _P, Y * Y, Z * Z % _P
+    xz = 2 * X * Z % _P
+    b3z = _B3 * t2
+    u = t1 + 3 * xz - b3z
+    v = t1 - 3 * xz + b3z
+    w = _B3 * xz - 3 * t0 - 9 * t2
+    t = 3 * (t0 - t2)
+    y2 = 2 * Y
+    return y2 * (X * u - Z * w) % _P, (t * w + v * u) % _P, y2 * (Z * v + X * t) % _P
+
+
+_INFINITY: Projective = (mpz(0), mpz(1), mpz(0))
+_G_XYZ: Projective = (mpz(GX), mpz(GY), mpz(1))
+
+
+def _on_curve(x: int, y: int) -> bool:
+    return (y * y - (x * x * x + A * x + B)) % P == 0
+
+
+def _window_table(base: Projective) -> list[Projective]:
+    """[0·base, 1·base, ..., 15·base]."""
+    row = [_INFINITY, base]
+    for _ in range(2, 1 << _WINDOW):
+        row.append(_add(row[-1], base))
+    return row
+
+
+def _digits(e: int) -> list[int]:
+    """The 4-bit digits of 0 <= e < 2^256, most significant first (64 of them)."""
+    return [(e >> shift) & 0xF for shift in range(256 - _WINDOW, -1, -_WINDOW)]
+
+
+def _straus(terms: Sequence[tuple[Projective, int]]) -> Projective:
+    """Σ e_k·B_k with the 256 doublings shared by every term (Straus / Shamir's trick, 4-bit windows)."""
+    tables = [_window_table(base) for base, _ in terms]
+    digits = [_digits(e) for _, e in terms]
+    acc = _INFINITY
+    for i in range(256 // _WINDOW):
+        if i:
+            acc = _double(_double(_double(_double(acc))))
+        for table, row in zip(tables, digits):
+            if row[i]:
+                acc = _add(acc, table[row[i]])
+    return acc
+
+
+@lru_cache(maxsize=1)
+def _generator_comb() -> list[list[Projective]]:
+    """comb[i][d] = d·16^i·G for the 64 windows of a scalar: e·G then costs at most 64 additions, no doubling."""
+    comb = []
+    base: Projective = _G_XYZ
+    for _ in range(256 // _WINDOW):
+        row = _window_table(base)
+        comb.append(row)
+        base = _double(_double(_double(_double(base))))
+    return comb
+
+
+def _generator_multiple(e: int) -> Projective:
+    comb = _generator_comb()
+    acc = _INFINITY
+    for i, d in enumerate(reversed(_digits(e))):
+        if d:
+            acc = _add(acc, comb[i][d])
+    return acc
+
+
+class P256Point:
+    """An element of the P-256 group (a point of the curve, or the identity when computed). Immutable.
+
+    Outside values become points only through :meth:`parse` or :meth:`from_affine`.
+    """
+
+    __slots__ = ("_xyz",)
+    _xyz: Projective
+
+    def __init__(self, *_args: object, **_kwargs: object):
+        raise TypeError("use P256Point.parse(data) or P256Point.from_affine(x, y) for outside values")
+
+    @classmethod
+    def _computed(cls, xyz: Projective) -> P256Point:
+        point = object.__new__(cls)
+        object.__setattr__(point, "_xyz", xyz)
+        return point
+
+    @classmethod
+    def parse(cls, data: bytes, *, field: str = "point", allow_identity: bool = False) -> P256Point:
+        """The point of a 33-byte SEC1 compressed encoding 02/03 ∥ x (SEC 1 v2 §2.3.4), checked.
+
+        Refused, naming ``field``: not bytes, a length other than 33, a prefix other than 02/03, x >= p, an x
+        with no point on the curve, and egk-ec's identity (33 bytes 0xFF) unless ``allow_identity``.
+        """
+        if not isinstance(data, (bytes, bytearray)):
+            raise NotInGroupError(field, "is not a byte string")
+        if len(data) != ENCODED_BYTES:
+            raise NotInGroupError(field, f"is {len(data)} bytes; a compressed P-256 point is {ENCODED_BYTES}")
+        if data == EGK_IDENTITY:
+            if allow_identity:
+                return IDENTITY
+            raise NotInGroupError(field, "is the identity (the point at infinity), not accepted here")
+        prefix = data[0]
+        if prefix not in (2, 3):
+            raise NotInGroupError(field, f"has prefix byte {prefix:#04x}; a compressed point starts with 0x02 or 0x03")
+        x = mpz(int.from_bytes(data[1:], "big"))
+        if x >= _P:
+            raise NotInGroupError(field, "has x >= p (not a canonical field element)")
+        rhs = (x * x * x + A * x + B) % _P
+        y = gmpy2.powmod(rhs, _SQRT_EXPONENT, _P)
+        if y * y % _P != rhs:
+            raise NotInGroupError(field, "has an x with no point on P-256 (x^3 - 3x + b is not a square mod p)")
+        if y & 1 != prefix & 1:
+            y = _P - y  # rhs != 0 (n is odd: no point of order 2), so y != 0 and P - y has the other parity
+        return cls._computed((x, y, mpz(1)))
+
+    @classmethod
+    def from_affine(cls, x: int, y: int, *, field: str = "point") -> P256Point:
+        """The point (x, y), after checking 0 <= x, y < p and y^2 = x^3 - 3x + b (mod p)."""
+        for name, value in (("x", x), ("y", y)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise NotInGroupError(field, f"{name} is not an integer")
+            if not 0 <= value < P:
+                raise NotInGroupError(field, f"{name} is not in the range 0 <= {name} < p")
+        if not _on_curve(x, y):
+            raise NotInGroupError(field, "is not on P-256 (y^2 != x^3 - 3x + b mod p)")
+        return cls._computed((mpz(x), mpz(y), mpz(1)))
+
+    @property
+    def is_identity(self) -> bool:
+        return self._xyz[2] == 0
+
+    def affine(self) -> tuple[int, int]:
+        """(x, y) with one modular inversion; the identity has none."""
+        X, Y, Z = self._xyz
+        if Z == 0:
+            raise ValueError("the point at infinity has no affine coordinates")
+        z_inv = gmpy2.invert(Z, _P)
+        return int(X * z_inv % _P), int(Y * z_inv % _P)
+
+    def to_bytes(self) -> bytes:
+        """The canonical encoding: 02/03 ∥ x in 32 bytes, or egk-ec's 33 bytes 0xFF for the identity."""
+        if self.is_identity:
+            return EGK_IDENTITY
+        x, y = self.affine()
+        return bytes([2 | (y & 1)]) + x.to_bytes(32, "big")
+
+    def __mul__(self, other: P256Point) -> P256Point:
+        """The group operation (SPEC's a · b): point addition."""
+        if not isinstance(other, P256Point):
+            return NotImplemented
+        return P256Point._computed(_add(self._xyz, other._xyz))
+
+    def __pow__(self, exponent: int) -> P256Point:
+        """a^e in the SPEC's notation: the scalar multiple e·a, for 0 <= e < n."""
+        e = _checked_exponent(exponent)
+        if self._xyz == _G_XYZ:
+            return P256Point._computed(_generator_multiple(e))
+        return P256Point._computed(_straus([(self._xyz, e)]))
+
+    def inverse(self) -> P256Point:
+        """a^-1 in the SPEC's notation: the negation -a = (x, -y)."""
+        X, Y, Z = self._xyz
+        return P256Point._computed((X, (-Y) % _P, Z))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, P256Point):
+            return NotImplemented
+        X1, Y1, Z1 = self._xyz
+        X2, Y2, Z2 = other._xyz
+        return (X1 * Z2 - X2 * Z1) % _P == 0 and (Y1 * Z2 - Y2 * Z1) % _P == 0
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("P256Point is immutable")
+
+    def __reduce__(self) -> tuple:
+        return (_restore, (self.to_bytes(),))
+
+    def __repr__(self) -> str:
+        return f"P256Point({self.to_bytes().hex()})"
+
+
+def _restore(data: bytes) -> P256Point:
+    return P256Point.parse(data, allow_identity=True)
+
+
+def _checked_exponent(e: object, field: str = "exponent") -> int:
+    if not isinstance(e, int) or isinstance(e, bool):
+        raise NotInGroupError(field, "is not an integer")
+    if not 0 <= e < N:
+        raise NotInGroupError(field, "is not in the range 0 <= e < n")
+    return e
+
+
+def parse_scalar(value: int | bytes, *, field: str = "scalar") -> int:
+    """A scalar from outside (an integer, or 32 big-endian bytes as egk-ec writes them), checked 0 <= e < n."""
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != SCALAR_BYTES:
+            raise NotInGroupError(field, f"is {len(value)} bytes; a P-256 scalar is {SCALAR_BYTES}")
+        value = int.from_bytes(value, "big")
+    return _checked_exponent(value, field)
+
+
+def multi_pow(terms: Iterable[tuple[P256Point, int]]) -> P256Point:
+    """Π b_k^(e_k) in the SPEC's notation, Σ e_k·b_k on the curve (each 0 <= e_k < n), e.g. g^v · K^c.
+
+    Terms on the generator use its precomputed comb; the others share their doublings (Straus).
+    """
+    on_generator = 0
+    others: list[tuple[Projective, int]] = []
+    for base, e in terms:
+        e = _checked_exponent(e)
+        if base._xyz == _G_XYZ:
+            on_generator = (on_generator + e) % N
+        else:
+            others.append((base._xyz, e))
+    acc = _generator_multiple(on_generator) if on_generator else _INFINITY
+    if others:
+        acc = _add(acc, _straus(others))
+    return P256Point._computed(acc)
+
+
+GENERATOR = P256Point._computed(_G_XYZ)
+"""G, the base point of SEC 2 §2.4.2 (the g of SPEC §3 for this group)."""
+IDENTITY = P256Point._computed(_INFINITY)
+"""The point at infinity (the 1 of SPEC §3 for this group)."""
