@@ -1,13 +1,14 @@
 """``evote-verify``: verify an election record, or a voter's receipt, and report for people and machines.
 
-    evote-verify RECORD [options]                     an egk record, an evote export, or http(s)://host/ELECTION
+    evote-verify RECORD [options]                     an egk or egk-ec record, an evote export, or http(s)://host/ELECTION
     evote-verify --board URL --election ID [options]  the same, an election read from a board
     evote-verify receipt RECEIPT.json --board URL     a voter's receipt against the board
 
 Exit status: 0 when every check that applies passes, 1 when any fails (or an incremental verification is
 refused because the board's history does not extend the saved checkpoint), 2 when the record or receipt
-cannot be read at all, the board cannot be reached, or the command is used wrongly; the reason is printed,
-never a traceback.
+cannot be read at all, is of a system, version or group this verifier does not check ("format not
+supported: ..."), the board cannot be reached, or the command is used wrongly; the reason is printed, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .cli_trust import registrar_key_from, registrar_key_option, trust_from, tru
 from .findings import Finding, Status
 from .html import render_html, render_refusal_html
 from .model import ElectionRecord, RecordUnreadable
-from .readers import DEFAULT_LIMITS, FORMATS, Limits, open_record
+from .readers import DEFAULT_LIMITS, FORMATS, FormatNotSupported, Limits, open_record
 from .report import REPORT_FORMAT, Report
 from .result import NoResult, result_lines, verified_result
 from .run import CHUNK_SIZE, HistoryNotExtended, verify
@@ -39,6 +40,8 @@ SHOWN_FAILURES = 3
 EPILOG = """\b
 RECORD is one of:
   a directory holding an egk JSON record (--format egk);
+  a directory holding an egk-ec JSON record in the 4096-bit integer group (--format egk-ec; records in
+  another group, such as egk-ec's P-256, are refused as not supported, exit status 2);
   a directory holding an evote board export (evote record export; docs/record-format.md §7);
   http(s)://HOST[:PORT]/ELECTION_ID, an election read from a running evote board (its entries are
   downloaded page by page, each checked against the previous one as it arrives).
@@ -68,7 +71,8 @@ Commands:
 
 \b
 Exit status: 0 every check that applies passed; 1 a check failed, or --since was refused; 2 the record
-cannot be read at all, or a report or checkpoint file cannot be written."""
+cannot be read at all, its format, version or group is not supported, or a report or checkpoint file cannot
+be written."""
 
 
 class _VerifyByDefault(click.Group):
@@ -183,6 +187,9 @@ def verify_command(
             location, record_format, board_key=key, since=since, since_origin=str(since_file or ""), limits=limits,
             trust=trust, board_key_origin=key_origin, registrar_key=registrar, registrar_key_origin=registrar_origin,
         )  # fmt: skip
+    except FormatNotSupported as exc:
+        err.print(f"[bold red]format not supported:[/] {escape(exc.detail)}")
+        sys.exit(EXIT_UNREADABLE)
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
@@ -315,6 +322,7 @@ def _refused(
 def _summary(out: Console, report: Report) -> None:
     stats = report.statistics
     out.print(f"[bold]Election record[/] {escape(report.record)} ({escape(report.format)})")
+    out.print(f"checked as: {escape(report.conventions)}")
     other = stats["ballots"] - stats["cast"] - stats["challenged"]
     counted = "counted" if report.format == "evote" else "cast"
     line = f"{stats['ballots']} ballots ({stats['cast']} {counted}, {stats['challenged']} challenged"

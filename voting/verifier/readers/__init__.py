@@ -1,27 +1,50 @@
 """Readers turn an election record into the verifier's :class:`~voting.verifier.model.ElectionRecord`.
 
-``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``evote``: the board's export of an
-election (docs/record-format.md §7), or the election read straight from a board's URL.
+``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``egk-ec``: records written by
+egk-ec, egk's successor (JSON, base64 values; the 4096-bit integer group only: records in another group,
+such as egk-ec's P-256, are refused as not supported). ``evote``: the board's export of an election
+(docs/record-format.md §7), or the election read straight from a board's URL.
+
+A record of a system, version or group the checks do not implement raises :class:`FormatNotSupported`
+(the CLI exits with 2), never a failed verification.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from ..model import ElectionRecord, RecordUnreadable
 from ..model_evote import SavedCheckpoint
-from .egk import open_egk
+from .egk import CONFIG, INITIALIZED, MANIFEST, open_egk
+from .egk_ec import is_egk_ec, open_egk_ec
 from .evote import is_evote_export, open_evote
 from .evote_board import is_board_url, open_board, split_board_url
 from .files import DEFAULT_LIMITS, Limits
+from .unsupported import FormatNotSupported
 
-FORMATS = ("egk", "evote")
+FORMATS = ("egk", "egk-ec", "evote")
 
 
 def detect_format(path: str | Path) -> str:
-    """``evote`` for a board URL or a directory whose manifest.json says evote-board-record, else ``egk``."""
-    return "evote" if is_board_url(str(path)) or is_evote_export(path) else "egk"
+    """``evote`` for a board URL or a directory whose manifest.json says evote-board-record, ``egk-ec`` for a
+    directory whose constants.json has egk-ec's shape, else ``egk``."""
+    if is_board_url(str(path)) or is_evote_export(path):
+        return "evote"
+    return "egk-ec" if is_egk_ec(path) else "egk"
+
+
+def _known_record(path: str | Path) -> None:
+    """A detected ``egk`` directory must hold at least one of egk's documents, else no known record is there."""
+    root = Path(path)
+    if root.is_dir() and not any(os.path.lexists(root / name) for name in (CONFIG, MANIFEST, INITIALIZED)):
+        raise FormatNotSupported(
+            f"{path} is no election record this verifier knows: it is not an egk election record (it has none of "
+            f"{CONFIG}, {MANIFEST}, {INITIALIZED}), nor an egk-ec record (no constants.json in egk-ec's shape), "
+            "nor an evote export (no manifest.json of format evote-board-record)",
+            f"this verifier reads the formats {', '.join(FORMATS)}",
+        )
 
 
 def open_record(
@@ -46,14 +69,21 @@ def open_record(
     (:class:`voting.verifier.anchors.ClientTrust`, section W); None: none. ``registrar_key``: the credential
     authority's Ed25519 key (64 hex digits) obtained out of band, which E.9 compares with election.created's.
     """
-    format = format or detect_format(path)
+    if format is None:
+        format = detect_format(path)
+        if format == "egk":
+            _known_record(path)
     if format not in FORMATS:
-        raise RecordUnreadable(f"unknown record format {format!r}; known formats: {', '.join(FORMATS)}")
-    if format == "egk":
+        raise FormatNotSupported(f"record format {format!r}", f"the known formats are {', '.join(FORMATS)}")
+    if format != "evote":
         if board_key is not None or since is not None or trust is not None or registrar_key is not None:
             raise RecordUnreadable("--board-key, --registrar-key, --since, --witness and --anchors apply to evote records only")
         if is_board_url(str(path)):
-            raise RecordUnreadable("egk records are directories; a board URL is an evote record (--format evote)")
+            raise RecordUnreadable(f"{format} records are directories; a board URL is an evote record (--format evote)")
+        if format == "egk-ec":
+            return open_egk_ec(path, limits)
+        if is_egk_ec(path, limits):
+            raise RecordUnreadable(f"{path} is an egk-ec record (its constants.json is in egk-ec's shape): use --format egk-ec")
         return open_egk(path, limits)
     if is_board_url(str(path)):
         board_url, election_id = split_board_url(str(path))
@@ -70,4 +100,13 @@ def open_record(
     return record
 
 
-__all__ = ["DEFAULT_LIMITS", "FORMATS", "Limits", "detect_format", "open_board", "open_record", "split_board_url"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FORMATS",
+    "FormatNotSupported",
+    "Limits",
+    "detect_format",
+    "open_board",
+    "open_record",
+    "split_board_url",
+]

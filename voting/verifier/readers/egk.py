@@ -60,7 +60,7 @@ CHAIN = "ballot_chain.json"
 DOCUMENT = "a record document"  # the size limit's name in a refusal
 
 CONVENTIONS = Conventions(
-    name="egk",
+    name="egk, ElectionGuard v2.0.0, 4096-bit integer group; egk's conventions for contest data and ballot chains",
     contest_data_challenge=egk_contest_data_challenge,
     open_contest_data=egk_open_contest_data,
     first_chain_aux=egk_first_chain_aux,

@@ -271,8 +271,9 @@ class EgkBallotDecoder:
         return EncryptedBallot(style.label, contests, aux, self.dialect.digest(doc, "confirmation_code", ""))
 
     def _contest(self, raw: Any, contest: Contest, where: str) -> EncryptedContest:
-        for key, value in (("sequence_order", contest.index), ("votes_allowed", contest.votes_allowed)):
-            if j.small_int(raw, key, where) != value:
+        repeated = {"sequence_order": contest.index, "votes_allowed": contest.votes_allowed}
+        for key in self.dialect.contest_repeats:
+            if j.small_int(raw, key, where) != (value := repeated[key]):
                 raise EncodingError(f"{where}.{key}", f"is {raw[key]!r}, the manifest says {value}")
         written = j.items(raw, "selections", where)
         labels = [s.get("selection_id") if isinstance(s, dict) else None for s in written]

@@ -104,6 +104,7 @@ class Dialect:
     data: Callable[[Any, str, str], bytes]  # a byte string of any length (the contest data's C1)
     aux: Callable[[Any, str, str], bytes]  # a ballot's B_aux ("code_baux")
     states: tuple[tuple[str, BallotState], ...]  # the ballot state words (SPEC: cast, challenged)
+    contest_repeats: tuple[str, ...]  # what an encrypted contest repeats of the manifest (must agree with it)
 
     def state(self, word: str) -> BallotState | None:
         return dict(self.states).get(word)
@@ -117,4 +118,5 @@ EGK = Dialect(
     data=hex_bytes,
     aux=hex_bytes,
     states=(("CAST", BallotState.CAST), ("SPOILED", BallotState.CHALLENGED), ("UNKNOWN", BallotState.OTHER)),
+    contest_repeats=("sequence_order", "votes_allowed"),
 )
