@@ -330,7 +330,7 @@ def test_every_point_of_the_egk_ec_sample_is_on_the_curve():
 
 
 def test_joint_key_is_the_product_of_first_commitments_and_commitments_match_secrets():
-    """K = Π K_i,0 (SPEC eq. 24), and K_i,j = g^(a_i,j) for the secret coefficients in private_data (eq. 9)."""
+    """K = Π K_i,0 (SPEC v2.0.0 eq. 8), and K_i,j = g^(a_i,j) (eq. 10) for the secret coefficients in private_data."""
     root = shared_path(*SAMPLE)
     initialized = json.loads((root / "election_initialized.json").read_text())
     K = b64_point(initialized["joint_public_key"], "joint_public_key")
@@ -344,7 +344,7 @@ def test_joint_key_is_the_product_of_first_commitments_and_commitments_match_sec
 
 
 def test_tally_values_are_powers_of_the_joint_key():
-    """T = K^t for every decrypted tally t (ElectionGuard 2.0 encodes t as K^t; SPEC §3.6)."""
+    """T = K^t for every decrypted tally t (Verification 10.A: ElectionGuard 2.0 encrypts t as K^t)."""
     root = shared_path(*SAMPLE)
     K = b64_point(json.loads((root / "election_initialized.json").read_text())["joint_public_key"], "K")
     tally = json.loads((root / "tally.json").read_text())

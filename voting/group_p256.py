@@ -21,12 +21,15 @@ Scalars from outside enter through :func:`parse_scalar` (0 <= e < n). egk-ec wri
 compressed form (its 64-byte x ∥ y form appears in its tests only), so the 65-byte uncompressed SEC1 form is
 refused as a wrong length.
 
-Arithmetic. Hand-written on Python integers, in homogeneous projective coordinates (x = X/Z, y = Y/Z) with
+Arithmetic. Hand-written, in homogeneous projective coordinates (x = X/Z, y = Y/Z) with
 the complete addition law of Renes, Costello and Batina ("Complete addition formulas for prime order elliptic
 curves", EUROCRYPT 2016, §3, specialised to a = -3): one formula for every pair of inputs, doubling and the
-identity included, so no input takes a special-case branch. Why by hand: ``cryptography`` has no point
-API; python-ecdsa decompresses without the checks above and is slower; fastecdsa (C) is faster but converts
-through strings and brings a C build (libgmp) to every machine; measured in ``benchmarks/bench_group_p256.py``.
+identity included, so no input takes a special-case branch. Coordinates are gmpy2 integers. Why by hand
+(measured on the development machine, 2026-12, medians of k·P for random k): fastecdsa 4.0.0 (C) 0.33-0.49 ms,
+this module 0.75-1.1 ms, python-ecdsa 0.19.2 0.69-1.03 ms; but fastecdsa's SEC1 decoder accepts a
+non-canonical x >= p (02 ∥ p+5 decodes to a point whose X stays p+5), ``cryptography`` has no point API, and
+egk-ec's identity encoding is not SEC1's anyway, so every check at the boundary would be ours either way.
+Here, k·G takes 0.16 ms through the comb and the pair v·G + c·K 0.9 ms (``benchmarks/bench_group_p256.py``).
 A verifier handles public data only, so nothing here is constant time.
 """
 
