@@ -200,6 +200,13 @@ def test_scalars_outside_z_n_are_refused(value, reason):
             multi_pow([(GENERATOR, 1), (G_PROJECTIVE, value)])
 
 
+def test_gmpy2_integers_are_integers_too():
+    from gmpy2 import mpz
+
+    assert P256Point.from_affine(mpz(GX), mpz(GY)) == GENERATOR
+    assert GENERATOR ** mpz(2) == GENERATOR * GENERATOR and parse_scalar(mpz(N - 1)) == N - 1
+
+
 def test_scalar_bytes_as_egk_ec_writes_them():
     assert parse_scalar((N - 1).to_bytes(32, "big")) == N - 1
     assert parse_scalar(bytes(32)) == 0

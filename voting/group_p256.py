@@ -61,6 +61,7 @@ _P = mpz(P)
 _B3 = mpz(3 * B % P)
 _SQRT_EXPONENT = mpz((P + 1) // 4)  # p ≡ 3 (mod 4): a square root of a square r is r^((p+1)/4)
 _WINDOW = 4
+_MPZ = type(mpz(0))
 
 Projective = tuple[mpz, mpz, mpz]
 """(X:Y:Z) with x = X/Z, y = Y/Z; the identity is (0:1:0). Coordinates are gmpy2 integers (twice as fast here)."""
@@ -203,7 +204,7 @@ class P256Point:
     def from_affine(cls, x: int, y: int, *, field: str = "point") -> P256Point:
         """The point (x, y), after checking 0 <= x, y < p and y^2 = x^3 - 3x + b (mod p)."""
         for name, value in (("x", x), ("y", y)):
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not isinstance(value, (int, _MPZ)) or isinstance(value, bool):
                 raise NotInGroupError(field, f"{name} is not an integer")
             if not 0 <= value < P:
                 raise NotInGroupError(field, f"{name} is not in the range 0 <= {name} < p")
@@ -273,11 +274,11 @@ def _restore(data: bytes) -> P256Point:
 
 
 def _checked_exponent(e: object, field: str = "exponent") -> int:
-    if not isinstance(e, int) or isinstance(e, bool):
+    if not isinstance(e, (int, _MPZ)) or isinstance(e, bool):
         raise NotInGroupError(field, "is not an integer")
     if not 0 <= e < N:
         raise NotInGroupError(field, "is not in the range 0 <= e < n")
-    return e
+    return int(e)
 
 
 def parse_scalar(value: int | bytes, *, field: str = "scalar") -> int:
