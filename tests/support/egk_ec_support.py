@@ -1,0 +1,113 @@
+"""Helpers for the egk-ec reader's tests: the samples, base64 value changes, and a literal chain writer.
+
+The samples are read where they lie (../shared/samples) and changed only in copies. :func:`chain_record`
+re-chains a copy's ballots as egk-ec's ``EncryptedBallotChain.kt`` would (B_aux,1 = H_0 ∥ B_aux,0;
+B_aux,0 the configuration's baux0, or the device's name when that is empty), computing every hash with
+HMAC-SHA-256 directly — a literal reference for the test, not the verifier's code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+from support.environment import shared_path
+from support.verifier_support import copy_record, edit
+from voting.group import STANDARD
+from voting.verifier.checks import RECORD_CHECKS
+from voting.verifier.checks.common import ballot_setting
+from voting.verifier.findings import Tally
+from voting.verifier.readers.egk_ec import open_egk_ec
+from voting.verifier.worker import ChunkResult, run_check, verify_chunk
+
+SAMPLE = ("samples", "egk-ec-allAvailable")
+P256_SAMPLE = ("samples", "egk-ec-allAvailableEc")
+DEVICE = "encrypted_ballots/runWorkflowDevice"
+CONFIRMATION = b"\x24"  # SPEC eq. 58-61's domain separator
+
+
+def sample_path() -> Path:
+    return shared_path(*SAMPLE)
+
+
+def p256_sample_path() -> Path:
+    return shared_path(*P256_SAMPLE)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def times_g(value: str) -> str:
+    """Another element of Z_p^r, as egk-ec writes it: b(x·g mod p, 512) in base64."""
+    x = int.from_bytes(base64.b64decode(value), "big")
+    return b64(int(x * STANDARD.g % STANDARD.p).to_bytes(512, "big"))
+
+
+def plus_one(value: str) -> str:
+    """A base64 value of the same width whose number is one more (mod 2^(8·width))."""
+    data = base64.b64decode(value)
+    return b64(((int.from_bytes(data, "big") + 1) % (1 << (8 * len(data)))).to_bytes(len(data), "big"))
+
+
+NON_MEMBER = b64(int(STANDARD.p - 1).to_bytes(512, "big"))  # order 2: not in the order-q subgroup
+Q = b64(int(STANDARD.q).to_bytes(32, "big"))  # a response v = q is not in Z_q
+
+
+def record_tally(root: Path, *, upto: int = 14) -> Tally:
+    """The record-level checks of Verifications 1..``upto`` on an egk-ec record, without its ballots."""
+    record = open_egk_ec(root)
+    tally = Tally()
+    for function in RECORD_CHECKS:
+        if int(function.__name__[1:].split("_")[0]) <= upto:
+            run_check(function, (record,), tally, "election record")
+    return tally
+
+
+def ballot_result(root: Path, ballot_ids: set[str]) -> ChunkResult:
+    """The verifier's worker on the given ballots of an egk-ec record (checks 5-7 and 12-14)."""
+    record = open_egk_ec(root)
+    raws = [raw for raw in record.ballots() if raw.id in ballot_ids]
+    assert {raw.id for raw in raws} == ballot_ids
+    return verify_chunk(ballot_setting(record), record.decoder, raws)
+
+
+def _H(key: bytes, *parts: bytes) -> bytes:
+    return hmac.new(key, b"".join(parts), hashlib.sha256).digest()
+
+
+def chain_record(source: Path, target: Path, ballot_ids: list[str], config_aux0: bytes) -> Path:
+    """A copy of ``source`` whose device keeps only ``ballot_ids``, chained in that order and closed."""
+    root = copy_record(source, target)
+    device_dir = root / DEVICE
+    for path in device_dir.glob("eballot-*.json"):
+        if path.name[len("eballot-") : -len(".json")] not in ballot_ids:
+            path.unlink()
+    edit(root, "election_config.json", lambda d: d.update(chain_confirmation_codes=True, baux0=b64(config_aux0)))
+    H_E = base64.b64decode(json.loads((root / "election_initialized.json").read_text())["extended_base_hash"])
+    device = device_dir.name
+    aux0 = config_aux0 or device.encode("utf-8")
+    previous = _H(H_E, CONFIRMATION, aux0)  # H_0
+    for ballot_id in ballot_ids:
+        aux = previous + aux0
+
+        def rechain(doc: dict, aux: bytes = aux) -> None:
+            chis = b"".join(base64.b64decode(c["contest_hash"]) for c in doc["contests"])
+            doc.update(code_baux=aux.hex().upper(), confirmation_code=b64(_H(H_E, CONFIRMATION, chis, aux)))
+
+        edit(root, f"{DEVICE}/eballot-{ballot_id}.json", rechain)
+        previous = base64.b64decode(json.loads((device_dir / f"eballot-{ballot_id}.json").read_text())["confirmation_code"])
+    chain = {
+        "encrypting_device": device,
+        "baux0": [b - 256 if b > 127 else b for b in aux0],  # Kotlin's ByteArray: signed bytes
+        "election_base_hash": b64(H_E),
+        "ballot_ids": ballot_ids,
+        "last_confirmation_code": b64(previous),
+        "closing_hash": b64(_H(H_E, CONFIRMATION, previous, aux0, b"CLOSE")),
+        "metadata": {},
+    }
+    (device_dir / "ballot_chain.json").write_text(json.dumps(chain, indent=2))
+    return root
