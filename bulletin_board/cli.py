@@ -118,9 +118,12 @@ def record() -> None:
               help="with --db: the board's key, to sign the latest checkpoint")
 @click.option("--origin", envvar="EVOTE_BOARD_ORIGIN", default="evote-board.localhost", show_default=True,
               help="with --db: the board's origin")
+@click.option("--format", "layout", type=click.Choice(["evote", "egk"]), default="evote", show_default=True,
+              help="evote: the board's complete record; egk: the election in egk's ElectionGuard layout, for other "
+                   "verifiers (only for an election created from an egk-schema manifest; docs/export-egk.md)")
 def export(election: str, out: str, database_url: str | None, board_url: str | None, key_file: str,
-           origin: str) -> None:
-    """Write ELECTION's complete record to --out, then check it."""
+           origin: str, layout: str) -> None:
+    """Write ELECTION's complete record to --out, then check it (with --format egk: egk's layout)."""
     from .log_format.export import export_from_board, export_from_log
     from .log_format.export_check import verify_exported_record
 
@@ -128,11 +131,20 @@ def export(election: str, out: str, database_url: str | None, board_url: str | N
         board_url = None  # EVOTE_BOARD_URL names the board only when --db does not name a database
     if (database_url is None) == (board_url is None):
         raise click.UsageError("give exactly one of --db URL or --board URL")
-    try:
+
+    def write(target: str) -> None:
         if database_url is not None:
-            export_from_log(_open_log(database_url, key_file, origin), election, out)
+            export_from_log(_open_log(database_url, key_file, origin), election, target)
         else:
-            export_from_board(board_url, election, out)
+            export_from_board(board_url, election, target)
+
+    if layout == "egk":
+        from .cli_export_egk import export_egk
+
+        export_egk(election, out, write, verify_exported_record, _FAILURES, _fail)
+        return
+    try:
+        write(out)
         summary = verify_exported_record(out)
     except _FAILURES as error:
         _fail(error)

@@ -22,7 +22,8 @@ from voting.credential_issuing import issue_credentials, roll_of_count
 from voting.credential_list import MAX_WEIGHT
 from voting.errors import ManifestError, VotingError
 from voting.manifest import parse_manifest
-from voting.record.election import check_election_id
+from voting.manifest_egk import egk_manifest_file, is_egk_manifest
+from voting.record.election import check_election_id, define_election
 from voting.record.lifecycle import BALLOT_KINDS
 from voting.record.results import election_result, result_csv_rows, result_text
 from voting.voter_roll import read_roll_file
@@ -79,6 +80,29 @@ def _guard(action):
         _fail(f"the board's log does not check: {for_people(exc)}. Keep the record as it is and tell the board's operator.")
 
 
+MANIFEST_SCHEMAS = ("auto", "evote", "egk")
+schema_option = click.option(
+    "--manifest-schema", "schema", type=click.Choice(MANIFEST_SCHEMAS), default="auto", show_default=True,
+    help="the manifest's schema: evote's own (record-format §2) or egk's (its file is hashed into H_M as written, "
+         "so that the election can be exported in egk's layout); auto: egk when the file has election_scope_id",
+)  # fmt: skip
+
+
+def _read_manifest(path: str, schema: str) -> tuple[object, str | None]:
+    """(evote manifest document, egk file text or None) from a manifest file (record-format §2, §2.2)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a JSON file: {exc}") from None
+    if schema == "egk" or (schema == "auto" and is_egk_manifest(document)):
+        try:
+            return egk_manifest_file(text, path)[1], text
+        except ManifestError as exc:
+            raise ValueError(f"{path} is not an egk manifest evote can run: {exc}") from None
+    return document, None
+
+
 # --- evote credentials --------------------------------------------------------------------------------
 
 
@@ -96,7 +120,8 @@ def credentials() -> None:
 @click.option("--weight", default=1, show_default=True, type=click.IntRange(1), help="with --count: their weight")
 @click.option("--max-weight", default=1, show_default=True, type=click.IntRange(1, MAX_WEIGHT), help="the election's maximum weight (evote election create --max-weight)")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="directory for the two files")
-def generate(election: str, manifest_file: str, roll_file: str | None, number: int | None, style: str | None, weight: int, max_weight: int, out: str) -> None:  # fmt: skip
+@schema_option
+def generate(election: str, manifest_file: str, roll_file: str | None, number: int | None, style: str | None, weight: int, max_weight: int, out: str, schema: str) -> None:  # fmt: skip
     """Write credentials-private.csv (for delivery to voters) and credentials-public.json (for the board).
 
     One fresh credential per voter of the roll (or of --count). The private file links each credential to
@@ -109,9 +134,7 @@ def generate(election: str, manifest_file: str, roll_file: str | None, number: i
     def run():
         check_election_id(election, "--election")
         try:
-            manifest = parse_manifest(json.loads(Path(manifest_file).read_text(encoding="utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{manifest_file} is not a JSON file: {exc}") from None
+            manifest = parse_manifest(_read_manifest(manifest_file, schema)[0])
         except ManifestError as exc:
             raise ValueError(f"{manifest_file} is not a valid manifest: {exc}") from None
         styles = [s.label for s in manifest.ballot_styles]
@@ -169,11 +192,12 @@ def election() -> None:
               help="the board asks voters for a code it e-mails them; the value says how the voting cards travel")
 @click.option("--opens-at", metavar="TIME", help=f"the board opens the election itself at this time: {TIME_HELP}")
 @click.option("--closes-at", metavar="TIME", help="the board closes it itself at this time (with --opens-at)")
+@schema_option
 @board_option
 @token_option
 def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_rule: str, max_weight: int, organizer_name: str | None,
            contact: str | None, help_url: str | None, privacy_url: str | None, registrar_key: str | None, registrar_name: str | None,
-           cards_by: str | None, opens_at: str | None, closes_at: str | None, board: str, token_file: str | None) -> None:  # fmt: skip
+           cards_by: str | None, opens_at: str | None, closes_at: str | None, schema: str, board: str, token_file: str | None) -> None:  # fmt: skip
     """Create an election from MANIFEST and register the trustees' identity keys.
 
     Each voter's credential is bound to a ballot style and a weight from 1 to --max-weight (a version-2
@@ -182,7 +206,9 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
     --registrar-name, only that credential authority lists credentials (evote-registrar); with --voter-login,
     the board asks each voter for a code it e-mails before it accepts a ballot. With --opens-at and --closes-at
     the board opens the election at the first (once the key ceremony is done and credentials are listed),
-    accepts ballots only until the second, and then closes it: nobody needs to be at a keyboard."""
+    accepts ballots only until the second, and then closes it: nobody needs to be at a keyboard. A manifest in
+    egk's schema (--manifest-schema) is hashed into H_M as written, so that `evote record export --format egk`
+    can write the election in egk's layout with egk's H_M, H_B and H_E (docs/export-egk.md)."""
     def run():
         organizer = None
         if organizer_name is not None or contact is not None or help_url is not None or privacy_url is not None:
@@ -198,14 +224,22 @@ def create(manifest: str, election_id: str, trustees_file: str, k: int, revote_r
         roster = json.loads(Path(trustees_file).read_text())
         if not isinstance(roster, list) or not all(isinstance(t, dict) for t in roster):
             raise ValueError("the trustees file is a JSON list of {name, identity_key}")
-        definition = ops.create_election(
-            _client(board, token_file), election_id, json.loads(Path(manifest).read_text()), roster, k, revote_rule, max_weight,
-            organizer, registrar, voter_login, schedule,
-        )  # fmt: skip
+        document, egk_text = _read_manifest(manifest, schema)
+        if egk_text is None:
+            definition = ops.create_election(
+                _client(board, token_file), election_id, document, roster, k, revote_rule, max_weight,
+                organizer, registrar, voter_login, schedule,
+            )  # fmt: skip
+        else:  # the egk file itself goes into election.created (record-format §2.2)
+            trustees = [{"index": n + 1, "name": t.get("name"), "identity_key": t.get("identity_key")} for n, t in enumerate(roster)]
+            definition = define_election(election_id, None, trustees, k, revote_rule, max_weight=max_weight, organizer=organizer,
+                                         registrar=registrar, voter_login=voter_login, schedule=schedule, egk_manifest_text=egk_text)
+            _client(board, token_file).create_election(definition.to_payload())
         params = definition.parameters
         window = f"; opens {schedule['opens_at']}, closes {schedule['closes_at']} (UTC, kept by the board)" if schedule else ""
+        schema_note = "; manifest in egk's schema, its file hashed into H_M as written" if egk_text is not None else ""
         return (f"created {election_id}: n = {definition.n}, k = {k}, maximum weight {max_weight}; H_M {params.H_M.hex().upper()[:16]}…, "
-                f"H_B {params.H_B.hex().upper()[:16]}…{window}")  # fmt: skip
+                f"H_B {params.H_B.hex().upper()[:16]}…{window}{schema_note}")  # fmt: skip
 
     click.echo(_guard(run))
 

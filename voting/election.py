@@ -16,12 +16,17 @@ MAX_GUARDIANS = 64
 
 @dataclass(frozen=True)
 class ElectionParameters:
-    """The manifest and the guardian numbers n (guardians) and k (quorum), 1 <= k <= n (SPEC §3.2)."""
+    """The manifest and the guardian numbers n (guardians) and k (quorum), 1 <= k <= n (SPEC §3.2).
+
+    ``manifest_file``: the bytes hashed into H_M when they are not the manifest's canonical form, i.e. the
+    exact file of a manifest written in egk's schema (voting/manifest_egk.py, record-format §2.2).
+    """
 
     manifest: Manifest
     n: int
     k: int
     group: Group = STANDARD
+    manifest_file: bytes | None = None
 
     def __post_init__(self) -> None:
         if not (isinstance(self.n, int) and isinstance(self.k, int) and 1 <= self.k <= self.n <= MAX_GUARDIANS):
@@ -32,10 +37,15 @@ class ElectionParameters:
         """Parameter base hash (eq. 4)."""
         return parameter_base_hash(self.group)
 
+    @property
+    def manifest_bytes(self) -> bytes:
+        """The manifest bytes hashed into H_M: the egk file when there is one, else the canonical manifest."""
+        return self.manifest.canonical_bytes if self.manifest_file is None else self.manifest_file
+
     @cached_property
     def H_M(self) -> bytes:
-        """Manifest hash over the canonical manifest bytes (eq. 6)."""
-        return manifest_hash(self.H_P, self.manifest.canonical_bytes)
+        """Manifest hash H_M = H(H_P; 0x01, manifest bytes) (eq. 6)."""
+        return manifest_hash(self.H_P, self.manifest_bytes)
 
     @cached_property
     def H_B(self) -> bytes:

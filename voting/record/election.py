@@ -15,6 +15,7 @@ from ..encoding import parse_digest, require_list
 from ..errors import ManifestError
 from ..group import STANDARD
 from ..manifest import Manifest, parse_manifest
+from ..manifest_egk import ManifestFile, egk_manifest_file
 from .common import RecordError, exact, guardian_index
 from .organizer import Organizer, parse_organizer
 from .registrar import Registrar, parse_registrar
@@ -57,6 +58,7 @@ class ElectionDefinition:
     registrar: Registrar | None = None  # the credential authority, who alone lists credentials (record-format §11)
     voter_login: VoterLogin | None = None  # the board's second factor: a code by e-mail (record-format §11)
     schedule: Schedule | None = None  # when voting opens and closes, by the board's clock (record-format §8.2)
+    manifest_file: ManifestFile | None = None  # an egk-schema manifest, hashed into H_M as written (record-format §2.2)
 
     @property
     def styles_bound(self) -> bool:
@@ -65,7 +67,8 @@ class ElectionDefinition:
 
     @cached_property
     def parameters(self) -> ElectionParameters:
-        return ElectionParameters(self.manifest, self.n, self.k)
+        hashed = None if self.manifest_file is None else self.manifest_file.hashed_bytes
+        return ElectionParameters(self.manifest, self.n, self.k, manifest_file=hashed)
 
     def trustee(self, index: int) -> Trustee:
         return self.trustees[index - 1]
@@ -87,6 +90,7 @@ class ElectionDefinition:
             **({"registrar": self.registrar.to_json()} if self.registrar is not None else {}),
             **({"voter_login": self.voter_login.to_json()} if self.voter_login is not None else {}),
             **({"schedule": self.schedule.to_json()} if self.schedule is not None else {}),
+            **({"manifest_file": self.manifest_file.to_json()} if self.manifest_file is not None else {}),
             "hashes": {"H_P": params.H_P.hex().upper(), "H_M": params.H_M.hex().upper(), "H_B": params.H_B.hex().upper()},
         }
 
@@ -109,10 +113,22 @@ def define_election(
     registrar: dict[str, str] | None = None,
     voter_login: dict[str, str] | None = None,
     schedule: dict[str, str] | None = None,
+    egk_manifest_text: str | None = None,
 ) -> ElectionDefinition:
     """Validate the administrator's inputs for a new election. ``max_weight`` (1 for unweighted elections)
     makes it a version-2 election, whose credentials are bound to a ballot style and a weight; None keeps
-    the version-1 rules of older records (any style, weight 1)."""
+    the version-1 rules of older records (any style, weight 1). With ``egk_manifest_text`` (the exact text
+    of a manifest file in egk's schema), ``manifest_document`` must be None: the manifest is its translation
+    and H_M is computed over that text (record-format §2.2)."""
+    manifest_file = None
+    if egk_manifest_text is not None:
+        if manifest_document is not None:
+            raise RecordError("manifest", "give either an evote manifest or an egk manifest file, not both")
+        try:
+            file, manifest_document = egk_manifest_file(egk_manifest_text)
+        except ManifestError as exc:
+            raise RecordError(f"manifest_file.{exc.field}" if exc.field else "manifest_file", exc.reason) from None
+        manifest_file = file.to_json()
     payload: dict[str, Any] = {
         "election_id": election_id,
         "manifest": manifest_document,
@@ -130,18 +146,21 @@ def define_election(
         payload["voter_login"] = voter_login
     if schedule is not None:
         payload["schedule"] = schedule
+    if manifest_file is not None:
+        payload["manifest_file"] = manifest_file
     return _parse(payload)
 
 
 def _parse(payload: object) -> ElectionDefinition:
     obj = exact(
-        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer", "registrar", "voter_login", "schedule"})
+        payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule"}, frozenset({"hashes", "eligibility", "organizer", "registrar", "voter_login", "schedule", "manifest_file"})
     )
     election_id = check_election_id(obj["election_id"])
     try:
         manifest = parse_manifest(obj["manifest"])
     except ManifestError as exc:
         raise RecordError(f"manifest.{exc.field}" if exc.field else "manifest", exc.reason) from None
+    manifest_file = _manifest_file(obj["manifest_file"], obj["manifest"]) if "manifest_file" in obj else None
     params = exact(obj["parameters"], "parameters", {"spec_version", "p", "q", "g", "r"})
     for key, expected in standard_parameters().items():
         if params[key] != expected:
@@ -182,7 +201,7 @@ def _parse(payload: object) -> ElectionDefinition:
     voter_login = parse_voter_login(obj["voter_login"]) if "voter_login" in obj else None
     schedule = parse_schedule(obj["schedule"]) if "schedule" in obj else None
     definition = ElectionDefinition(election_id, manifest, n, k, tuple(trustees), obj["revote_rule"], eligibility, organizer,
-                                    registrar, voter_login, schedule)
+                                    registrar, voter_login, schedule, manifest_file)
     if "hashes" in obj:
         hashes = exact(obj["hashes"], "hashes", {"H_P", "H_M", "H_B"})
         for name in ("H_P", "H_M", "H_B"):
@@ -194,7 +213,22 @@ def _parse(payload: object) -> ElectionDefinition:
     return definition
 
 
+def _manifest_file(value: object, manifest_document: object) -> ManifestFile:
+    """``manifest_file`` {"schema": "egk", "text"}: an egk manifest file whose translation is exactly the
+    payload's ``manifest`` (record-format §2.2)."""
+    obj = exact(value, "manifest_file", {"schema", "text"})
+    if obj["schema"] != "egk":
+        raise RecordError("manifest_file.schema", "the only manifest schema besides evote's own is 'egk'")
+    try:
+        file, translated = egk_manifest_file(obj["text"])
+    except ManifestError as exc:
+        raise RecordError(f"manifest_file.text.{exc.field}" if exc.field else "manifest_file.text", exc.reason) from None
+    if translated != manifest_document:
+        raise RecordError("manifest", "is not the translation of manifest_file's egk manifest (voting/manifest_egk.py)")
+    return file
+
+
 def parse_election_created(payload: object) -> ElectionDefinition:
     """Parse and check an `election.created` payload, including its hashes."""
-    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer", "registrar", "voter_login", "schedule"}))
+    obj = exact(payload, "payload", {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}, frozenset({"eligibility", "organizer", "registrar", "voter_login", "schedule", "manifest_file"}))
     return _parse(obj)

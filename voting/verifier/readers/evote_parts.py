@@ -105,7 +105,7 @@ def parameters(parts: EvoteParts) -> Parameters | Unreadable:
         manifest_bytes: bytes | Unreadable
         manifest: Manifest | Unreadable
         try:
-            manifest_bytes = rfc8785.dumps(document)
+            manifest_bytes = _hashed_manifest(payload, document)
             manifest = parse_manifest(document)
         except ManifestError as exc:
             manifest = Unreadable(origin, f"manifest.{exc.field}", exc.reason)
@@ -126,6 +126,16 @@ def parameters(parts: EvoteParts) -> Parameters | Unreadable:
         )
     except EncodingError as exc:
         return Unreadable(origin, exc.field, exc.reason)
+
+
+def _hashed_manifest(payload: dict, document: Any) -> bytes:
+    """The manifest bytes of eq. 6: an egk-schema manifest's file text when election.created carries one
+    (``manifest_file``, record-format §2.2; L.1 checks that ``manifest`` is its translation), else the
+    RFC 8785 form of ``manifest``."""
+    file = payload.get("manifest_file")
+    if isinstance(file, dict) and isinstance(file.get("text"), str):
+        return file["text"].encode("utf-8")
+    return rfc8785.dumps(document)
 
 
 def _roster(parts: EvoteParts) -> dict[Hashable, str]:
