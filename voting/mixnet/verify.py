@@ -174,20 +174,10 @@ def verify_shuffle(
     _expect("shuffle.t3", "t_3 != c̃^c g^{s_3} Π h_i^{s'_i}", proof.t3, t3 * g_table.pow_value(proof.s3.value) % p)
     for k, (pair, s4) in enumerate(zip(proof.t4, proof.s4)):
         minus = (q - s4.value) % q
-        _expect(
-            "shuffle.t4",
-            "α-part of t_4 != (Π α^u)^c g^{-s_4} Π α̃^{s'}",
-            pair.alpha,
-            t4[k][0] * g_table.pow_value(minus) % p,
-            column=k,
-        )
-        _expect(
-            "shuffle.t4",
-            "β-part of t_4 != (Π β^u)^c K^{-s_4} Π β̃^{s'}",
-            pair.beta,
-            t4[k][1] * K_table.pow_value(minus) % p,
-            column=k,
-        )
+        sides = (("α", "g", pair.alpha, t4[k][0], g_table), ("β", "K", pair.beta, t4[k][1], K_table))
+        for name, base, found, product, table in sides:
+            message = f"{name}-part of t_4 != (Π {name}^u)^c {base}^{{-s_4}} Π {name}̃^{{s'}}"
+            _expect("shuffle.t4", message, found, product * table.pow_value(minus) % p, column=k)
     for part in parts:
         if part[4] is not None:
             raise InvalidShuffle("shuffle.t_hat", "t̂_i != ĉ_i^c g^{ŝ_i} ĉ_{i-1}^{s'_i}", row=part[4])
