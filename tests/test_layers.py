@@ -54,6 +54,22 @@ def verdicts(output: str) -> dict[str, str]:
     return found
 
 
+NOT_CORE = {"record", "booth", "verifier"}  # voting's packages with their own contracts (rules, booth, verifier)
+
+
+def test_every_core_module_is_under_the_core_contract():
+    """A new module of the voting core is checked by the core contract only if it is listed there."""
+    config = configparser.ConfigParser()
+    config.read(REPO / ".importlinter")
+    listed = set(config["importlinter:contract:core"]["source_modules"].split())
+    core = {
+        f"voting.{path.stem if path.is_file() else path.name}"
+        for path in (REPO / "voting").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path.is_dir() and (path / "__init__.py").exists() and path.name not in NOT_CORE)
+    }
+    assert core <= listed, f"add to the core contract in .importlinter: {sorted(core - listed)}"
+
+
 def test_every_contract_holds_on_the_tree():
     output = lint_imports(REPO)
     assert set(verdicts(output).values()) == {"KEPT"}, output
