@@ -39,6 +39,7 @@ LEFT_OUT: tuple[str, ...] = (
     "the board's log (entries, signatures, the signed checkpoint, witnesses' cosignatures): in the evote export only",
     "voters' credentials, the credential lists and the ballots' signatures: egk's ballots carry none",
     "the trustees' identity keys, signed messages, key-share exchange and decryption rounds: egk keeps only their results",
+    "the election's schedule, organizer, registrar and voter login",
 )
 
 
