@@ -88,9 +88,9 @@ def open_egk(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRecor
     config = load_json(root, CONFIG, limits.document, DOCUMENT)
     manifest_bytes, manifest = read_manifest(root, limits)
     chains = _chaining(root, config, limits)
-    return assemble(
-        root, FORMAT, CONVENTIONS, EGK, _parameters(root, config, manifest_bytes, manifest, limits), manifest, chains, limits
-    )
+    constants = read_part(root, CONSTANTS, _constants, limits)
+    parameters = config_parameters(config, EGK, None, constants, manifest_bytes, manifest)
+    return assemble(root, FORMAT, CONVENTIONS, EGK, parameters, manifest, chains, limits)
 
 
 def assemble(
@@ -212,18 +212,28 @@ def _distinct(values: list, where: str, what: str) -> None:
         raise ManifestError(where, f"a {what} appears twice")
 
 
-def _parameters(root: Path, config: Any, manifest_bytes, manifest, limits: Limits) -> Parameters | Unreadable:
+def config_parameters(
+    config: Any,
+    dialect: Dialect,
+    spec_version: str | None,
+    constants: GroupConstants | Unreadable,
+    manifest_bytes: bytes | Unreadable,
+    manifest: Manifest | Unreadable,
+) -> Parameters | Unreadable:
+    """election_config.json's n, k, H_P, H_M and H_B; the SPEC version is its ``config_version`` unless the
+    format states it elsewhere (``spec_version``)."""
     if isinstance(config, Unreadable):
         return config
     try:
+        written = j.text(config, "config_version", "")
         return Parameters(
-            spec_version=j.text(config, "config_version", ""),
-            constants=read_part(root, CONSTANTS, _constants, limits),
+            spec_version=written if spec_version is None else spec_version,
+            constants=constants,
             n=j.small_int(config, "number_of_guardians", "", 1),
             k=j.small_int(config, "quorum", "", 1),
-            H_P=j.digest(config, "parameter_base_hash", ""),
-            H_M=j.digest(config, "manifest_hash", ""),
-            H_B=j.digest(config, "election_base_hash", ""),
+            H_P=dialect.digest(config, "parameter_base_hash", ""),
+            H_M=dialect.digest(config, "manifest_hash", ""),
+            H_B=dialect.digest(config, "election_base_hash", ""),
             manifest_bytes=manifest_bytes,
             manifest=manifest,
             origin=CONFIG,
@@ -278,9 +288,7 @@ def _chaining(root: Path, config: Any, limits: Limits) -> Chaining | Unreadable:
     if isinstance(config, Unreadable):
         return config
     try:
-        enabled = j.get(config, "chain_confirmation_codes", "")
-        if not isinstance(enabled, bool):
-            raise EncodingError("chain_confirmation_codes", "expected true or false")
+        enabled = chains_codes(config)
         aux0 = j.signed_bytes(config, "baux0", "")
     except EncodingError as exc:
         return Unreadable(CONFIG, exc.field, exc.reason)
@@ -293,6 +301,14 @@ def _chaining(root: Path, config: Any, limits: Limits) -> Chaining | Unreadable:
             continue
         devices.append(_device_chain(root, directory, origin, enabled, aux0, limits))
     return Chaining(enabled, tuple(devices), CONFIG)
+
+
+def chains_codes(config: Any) -> bool:
+    """election_config.json's ``chain_confirmation_codes`` (SPEC §3.4.3: the manifest says whether codes are chained)."""
+    enabled = j.get(config, "chain_confirmation_codes", "")
+    if not isinstance(enabled, bool):
+        raise EncodingError("chain_confirmation_codes", "expected true or false")
+    return enabled
 
 
 def _device_chain(

@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import EncodingError
-from ...manifest import Manifest
 from ..conventions import spec_first_chain_aux
-from ..model import Chaining, Conventions, DeviceChain, ElectionRecord, GroupConstants, Parameters, RecordUnreadable, Unreadable
+from ..model import Chaining, Conventions, DeviceChain, ElectionRecord, RecordUnreadable, Unreadable
 from . import egk_json as j
-from .egk import CONFIG, CONSTANTS, DOCUMENT, assemble, read_manifest
+from .egk import CONFIG, CONSTANTS, DOCUMENT, assemble, chains_codes, config_parameters, read_manifest
 from .egk_ballots import BALLOTS, device_dirs
 from .egk_ec_group import record_group
 from .egk_ec_json import EGK_EC, data
@@ -91,36 +90,13 @@ def open_egk_ec(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRe
             f"this verifier reads egk-ec's config_version {', '.join(CONFIG_VERSIONS)}",
         )
     manifest_bytes, manifest = read_manifest(root, limits)
-    parameters = _parameters(config, constants, version, manifest_bytes, manifest)
+    parameters = config_parameters(config, EGK_EC, version, constants, manifest_bytes, manifest)
     conventions = replace(
         CONVENTIONS,
         name=f"egk-ec {config_version or '(unknown version)'}, ElectionGuard {version}, 4096-bit integer group; "
         "egk's conventions for contest data, the SPEC's for ballot chains",
     )
     return assemble(root, FORMAT, conventions, EGK_EC, parameters, manifest, _chaining(root, config, limits), limits)
-
-
-def _parameters(
-    config: Any, constants: GroupConstants, version: str, manifest_bytes: bytes | Unreadable, manifest: Manifest | Unreadable
-) -> Parameters | Unreadable:
-    if isinstance(config, Unreadable):
-        return config
-    try:
-        j.text(config, "config_version", "")
-        return Parameters(
-            spec_version=version,
-            constants=constants,
-            n=j.small_int(config, "number_of_guardians", "", 1),
-            k=j.small_int(config, "quorum", "", 1),
-            H_P=EGK_EC.digest(config, "parameter_base_hash", ""),
-            H_M=EGK_EC.digest(config, "manifest_hash", ""),
-            H_B=EGK_EC.digest(config, "election_base_hash", ""),
-            manifest_bytes=manifest_bytes,
-            manifest=manifest,
-            origin=CONFIG,
-        )
-    except EncodingError as exc:
-        return Unreadable(CONFIG, exc.field, exc.reason)
 
 
 # --- ballot chains (SPEC §3.4.3) --------------------------------------------------------------------
@@ -132,9 +108,7 @@ def _chaining(root: Path, config: Any, limits: Limits) -> Chaining | Unreadable:
     if isinstance(config, Unreadable):
         return config
     try:
-        enabled = j.get(config, "chain_confirmation_codes", "")
-        if not isinstance(enabled, bool):
-            raise EncodingError("chain_confirmation_codes", "expected true or false")
+        enabled = chains_codes(config)
         aux0 = data(config, "baux0", "")
     except EncodingError as exc:
         return Unreadable(CONFIG, exc.field, exc.reason)

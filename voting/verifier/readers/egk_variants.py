@@ -1,4 +1,8 @@
-"""Where egk's records depart from the SPEC's byte layouts — used by the egk reader, nowhere else.
+"""Where egk's records depart from the SPEC's byte layouts — used by the egk and egk-ec readers, nowhere else.
+
+egk-ec (JohnLCaron/egk-ec, commit 1192bd7f) keeps egk's contest data challenge and KDF (``ChaumPedersen.kt``,
+``ContestData.kt``) but chains confirmation codes as the SPEC does, so its reader uses the first two below
+and not the third (:mod:`.egk_ec`).
 
 Found by reading egk's source (votingworks/electionguard-kotlin-multiplatform, commit 194b9c78) and
 confirmed on egk's records and on DecryptBallotTestVector.json:
