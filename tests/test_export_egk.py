@@ -22,7 +22,6 @@ from support.evote_support import failed_steps, run_cli, step, verified
 from support.evote_world import EvoteWorld
 
 from bulletin_board.cli import main as evote
-from bulletin_board.web import api_admin
 from voting.errors import ManifestError
 from voting.hashing import manifest_hash, parameter_base_hash
 from voting.manifest import parse_manifest
@@ -53,9 +52,7 @@ def exported(tmp_path_factory):
     """(evote export, egk export, the egk command's output, the board's directory)."""
     base = tmp_path_factory.mktemp("egk-export")
     app = make_app(base)
-    with pytest.MonkeyPatch.context() as patch:  # until the admin API lists manifest_file (see the xfail test below)
-        patch.setattr(api_admin, "OPTIONAL_CREATED_FIELDS", api_admin.OPTIONAL_CREATED_FIELDS | {"manifest_file"})
-        world = EgkWorld(app.test_client(), election_id=ELECTION, n=3, k=2, voters=5, manifest=MANIFEST_TEXT)
+    world = EgkWorld(app.test_client(), election_id=ELECTION, n=3, k=2, voters=5, manifest=MANIFEST_TEXT)
     world.keygen()
     world.open()
     c = world.credentials
@@ -148,7 +145,6 @@ def test_an_egk_manifest_evote_cannot_number_is_refused_naming_the_field(change,
     assert field in f"{caught.value.field} {caught.value.reason}"
 
 
-@pytest.mark.xfail(strict=True, reason="bulletin_board/web/api_admin.py OPTIONAL_CREATED_FIELDS lacks manifest_file (not this change's file)")
 def test_the_board_api_accepts_an_election_created_from_an_egk_manifest(tmp_path):
     app = make_app(tmp_path)
     EgkWorld(app.test_client(), election_id="api-egk", n=1, k=1, voters=1, manifest=MANIFEST_TEXT)
@@ -189,9 +185,7 @@ def test_both_exports_verify_with_the_same_hashes(exported):
 def test_an_election_without_a_decrypted_challenge_passes_every_check_in_egks_layout(tmp_path):
     """Nothing in it depends on the conventions where evote and egk differ (docs/export-egk.md): every check passes."""
     app = make_app(tmp_path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(api_admin, "OPTIONAL_CREATED_FIELDS", api_admin.OPTIONAL_CREATED_FIELDS | {"manifest_file"})
-        world = EgkWorld(app.test_client(), election_id="plain-egk", n=1, k=1, voters=2, manifest=MANIFEST_TEXT)
+    world = EgkWorld(app.test_client(), election_id="plain-egk", n=1, k=1, voters=2, manifest=MANIFEST_TEXT)
     world.keygen()
     world.open()
     world.vote(world.credentials[0], NORTH, "north")

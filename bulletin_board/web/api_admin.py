@@ -11,7 +11,7 @@ from .views import board, election_json, json_body
 
 bp = Blueprint("board_admin", __name__)
 CREATED_FIELDS = {"election_id", "manifest", "parameters", "guardians", "revote_rule", "hashes"}
-OPTIONAL_CREATED_FIELDS = {"eligibility", "organizer", "registrar", "voter_login", "schedule"}  # record-format §4.1, §8.2, §11
+OPTIONAL_CREATED_FIELDS = {"eligibility", "organizer", "registrar", "voter_login", "schedule", "manifest_file"}  # record-format §2.2, §4.1, §8.2, §11
 
 
 @bp.post("/elections")
