@@ -8,7 +8,7 @@ import subprocess
 import urllib.request
 
 import pytest
-from support.booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, node_executable, run_page, serve
+from support.booth_js_support import EGK_VECTORS, REPO_ROOT, browser_unavailable_reason, in_ci, require_node, run_page, serve
 
 from voting.ballot_checks import check_ballot
 from voting.challenge import open_challenged_ballot
@@ -20,12 +20,7 @@ from voting.manifest import parse_manifest
 
 def test_node_suite() -> None:
     """`node --test tests/js/` passes (unit tests, egk vectors, reference-verifier checks)."""
-    node = node_executable()
-    if node is None:
-        message = "node is not on PATH: the booth's JavaScript tests need Node 20+"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    node = require_node()
     completed = subprocess.run(
         [node, "--test", "tests/js/"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
     )

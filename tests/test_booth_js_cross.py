@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 import rfc8785
-from support.booth_js_support import REPO_ROOT, in_ci, node_executable
+from support.booth_js_support import REPO_ROOT, require_node
 
 from voting.ballot import make_ballot
 from voting.ballot_checks import check_ballot
@@ -57,12 +57,7 @@ ELECTION = {"electionPublicKey": hex_p(CONTEXT.K), "extendedBaseHash": H_E.hex()
 
 
 def node(mode: str, request: dict) -> dict:
-    executable = node_executable()
-    if executable is None:
-        message = "node is not on PATH: the booth's JavaScript needs Node 20+"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    executable = require_node()
     completed = subprocess.run(
         [executable, "tests/js/cross_check.mjs", mode],
         cwd=REPO_ROOT,

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support.board_world import make_app
-from support.booth_js_support import REPO_ROOT, node_executable
-from support.environment import in_ci
+from support.booth_js_support import REPO_ROOT, require_node
 from support.evote_support import failed_steps, run_cli, step, verified
 from support.evote_world import EvoteWorld
 
@@ -271,12 +270,7 @@ def flip(hex_text: str) -> str:
 
 
 def node(script: str, *arguments: str) -> dict:
-    executable = node_executable()
-    if executable is None:
-        message = "node is not on PATH: the booth's JavaScript needs Node 20+"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    executable = require_node()
     done = subprocess.run([executable, script, *arguments], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-5000:]
     return json.loads(done.stdout)

@@ -36,6 +36,19 @@ def node_executable() -> str | None:
     return shutil.which("node")
 
 
+def require_node() -> str:
+    """Node's path; without Node the test skips with the reason, and fails under CI=true."""
+    import pytest
+
+    executable = node_executable()
+    if executable is None:
+        message = "node is not on PATH: the booth's JavaScript needs Node 20+"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return executable
+
+
 def browser_unavailable_reason() -> str | None:
     """Why the Chromium tests cannot run here, or None when they can."""
     if not CHROMIUM.exists():
