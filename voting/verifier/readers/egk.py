@@ -22,12 +22,15 @@ The functions that walk documents egk and egk-ec (:mod:`.egk_ec`) write alike ta
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
 from ...errors import EncodingError, ManifestError
-from ...manifest import BallotStyle, Contest, Manifest, Option
+from ...manifest import Manifest
+from ...manifest_egk import read_egk_manifest
+from ..conventions import SPEC
 from ..model import (
     Chaining,
     Conventions,
@@ -74,6 +77,27 @@ CONVENTIONS = Conventions(
 )
 
 
+# An egk-layout record written by `evote record export --format egk` (docs/export-egk.md) declares in
+# election_config.json's metadata that its values follow the SPEC's byte layouts, which evote's ballots and
+# trustees use: the contest-data challenge and KDF differ from egk's. The declaration only chooses between two
+# sound hash layouts; a record whose values follow neither fails either way.
+EVOTE_CONVENTIONS_KEY, EVOTE_SPEC_CONVENTIONS = "evote.conventions", "SPEC v2.0.0"
+WRITTEN_BY_EVOTE = dataclasses.replace(
+    SPEC,
+    name="egk layout written by evote, ElectionGuard v2.0.0, 4096-bit integer group; the SPEC's conventions, as its "
+    "election_config.json declares (evote.conventions)",
+    notes=("contest and option indices are the manifest's sequence_order values",),
+)
+
+
+def declared_conventions(config: Any) -> Conventions:
+    """egk's conventions, or the SPEC's when the record declares them (``metadata["evote.conventions"]``)."""
+    metadata = config.get("metadata") if isinstance(config, dict) else None
+    if isinstance(metadata, dict) and metadata.get(EVOTE_CONVENTIONS_KEY) == EVOTE_SPEC_CONVENTIONS:
+        return WRITTEN_BY_EVOTE
+    return CONVENTIONS
+
+
 def open_egk(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRecord:
     """Read an egk JSON election record; raises :class:`RecordUnreadable` if ``path`` is not one.
 
@@ -90,7 +114,7 @@ def open_egk(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRecor
     chains = _chaining(root, config, limits)
     constants = read_part(root, CONSTANTS, _constants, limits)
     parameters = config_parameters(config, EGK, None, constants, manifest_bytes, manifest)
-    return assemble(root, FORMAT, CONVENTIONS, EGK, parameters, manifest, chains, limits)
+    return assemble(root, FORMAT, declared_conventions(config), EGK, parameters, manifest, chains, limits)
 
 
 def assemble(
@@ -150,61 +174,9 @@ def read_manifest(root: Path, limits: Limits) -> tuple[bytes | Unreadable, Manif
     except ValueError as exc:
         return data, Unreadable(MANIFEST, "", f"is not readable JSON: {exc}")
     try:
-        return data, egk_manifest(doc)
+        return data, read_egk_manifest(doc)
     except (EncodingError, ManifestError) as exc:
         return data, Unreadable(MANIFEST, exc.field, exc.reason)
-
-
-def egk_manifest(doc: Any) -> Manifest:
-    """egk's manifest as a :class:`Manifest` whose indices are egk's ``sequence_order`` values.
-
-    Contests are ordered by index, options by index; a ballot style's contests are those whose
-    ``electoral_district_id`` is one of the style's ``geopolitical_unit_ids`` (egk ``Manifest.kt``).
-    """
-    contests = []
-    districts: dict[str, list[str]] = {}
-    for n, raw in enumerate(j.items(doc, "contests", "")):
-        where = f"contests[{n}]"
-        options = []
-        for m, raw_option in enumerate(j.items(raw, "ballot_selections", where)):
-            option_where = f"{where}.ballot_selections[{m}]"
-            options.append(
-                Option(
-                    j.text(raw_option, "object_id", option_where),
-                    j.small_int(raw_option, "sequence_order", option_where),
-                    str(raw_option.get("candidate_id") or ""),
-                )
-            )
-        options.sort(key=lambda o: o.index)
-        _distinct([o.label for o in options], f"{where}.ballot_selections", "option label")
-        _distinct([o.index for o in options], f"{where}.ballot_selections", "sequence_order")
-        if not options:
-            raise ManifestError(f"{where}.ballot_selections", "a contest has at least one option")
-        label = j.text(raw, "object_id", where)
-        option_limit = j.small_int(raw, "option_selection_limit", where, 1) if "option_selection_limit" in raw else 1
-        contests.append(
-            Contest(
-                label,
-                j.small_int(raw, "sequence_order", where),
-                str(raw.get("name") or label),
-                j.small_int(raw, "votes_allowed", where, 1),
-                option_limit,
-                tuple(options),
-            )
-        )
-        districts.setdefault(j.text(raw, "electoral_district_id", where), []).append(label)
-    contests.sort(key=lambda c: c.index)
-    _distinct([c.label for c in contests], "contests", "contest label")
-    _distinct([c.index for c in contests], "contests", "sequence_order")
-    order = {c.label: c.index for c in contests}
-    styles = []
-    for n, raw in enumerate(j.items(doc, "ballot_styles", "")):
-        where = f"ballot_styles[{n}]"
-        labels = {label for unit in j.items(raw, "geopolitical_unit_ids", where) for label in districts.get(unit, [])}
-        styles.append(BallotStyle(j.text(raw, "object_id", where), n + 1, tuple(sorted(labels, key=order.__getitem__))))
-    _distinct([s.label for s in styles], "ballot_styles", "ballot style label")
-    label = doc.get("election_scope_id") if isinstance(doc.get("election_scope_id"), str) else "egk election"
-    return Manifest(label, tuple(contests), tuple(styles), {}, doc)
 
 
 def _distinct(values: list, where: str, what: str) -> None:
