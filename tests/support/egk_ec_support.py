@@ -14,14 +14,13 @@ import hmac
 import json
 from pathlib import Path
 
+from support import verifier_support
 from support.environment import shared_path
 from support.verifier_support import copy_record, edit
 from voting.group import STANDARD
-from voting.verifier.checks import RECORD_CHECKS
-from voting.verifier.checks.common import ballot_setting
 from voting.verifier.findings import Tally
 from voting.verifier.readers.egk_ec import open_egk_ec
-from voting.verifier.worker import ChunkResult, run_check, verify_chunk
+from voting.verifier.worker import ChunkResult
 
 SAMPLE = ("samples", "egk-ec-allAvailable")
 P256_SAMPLE = ("samples", "egk-ec-allAvailableEc")
@@ -59,20 +58,12 @@ Q = b64(int(STANDARD.q).to_bytes(32, "big"))  # a response v = q is not in Z_q
 
 def record_tally(root: Path, *, upto: int = 14) -> Tally:
     """The record-level checks of Verifications 1..``upto`` on an egk-ec record, without its ballots."""
-    record = open_egk_ec(root)
-    tally = Tally()
-    for function in RECORD_CHECKS:
-        if int(function.__name__[1:].split("_")[0]) <= upto:
-            run_check(function, (record,), tally, "election record")
-    return tally
+    return verifier_support.record_tally(root, upto=upto, opener=open_egk_ec)
 
 
 def ballot_result(root: Path, ballot_ids: set[str]) -> ChunkResult:
     """The verifier's worker on the given ballots of an egk-ec record (checks 5-7 and 12-14)."""
-    record = open_egk_ec(root)
-    raws = [raw for raw in record.ballots() if raw.id in ballot_ids]
-    assert {raw.id for raw in raws} == ballot_ids
-    return verify_chunk(ballot_setting(record), record.decoder, raws)
+    return verifier_support.ballot_result(root, ballot_ids, opener=open_egk_ec)
 
 
 def _H(key: bytes, *parts: bytes) -> bytes:

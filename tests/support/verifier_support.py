@@ -15,6 +15,7 @@ from voting.group import STANDARD
 from voting.verifier.checks import RECORD_CHECKS
 from voting.verifier.checks.common import ballot_setting
 from voting.verifier.findings import Status, Tally
+from voting.verifier.model import ElectionRecord
 from voting.verifier.readers.egk import open_egk
 from voting.verifier.report import Report
 from voting.verifier.worker import ChunkResult, run_check, verify_chunk
@@ -57,9 +58,10 @@ NON_MEMBER = (STANDARD.p - 1).to_bytes(512, "big").hex().upper()  # order 2, not
 Q_HEX = int(STANDARD.q).to_bytes(32, "big").hex().upper()  # a response v = q is not in Z_q
 
 
-def record_tally(root: Path, *, upto: int = 14) -> Tally:
-    """The record-level checks of Verifications 1..``upto`` on ``root``, without streaming the ballots."""
-    record = open_egk(root)
+def record_tally(root: Path, *, upto: int = 14, opener: Callable[[Path], ElectionRecord] = open_egk) -> Tally:
+    """The record-level checks of Verifications 1..``upto`` on ``root`` (read by ``opener``), without
+    streaming the ballots."""
+    record = opener(root)
     tally = Tally()
     for function in RECORD_CHECKS:
         if int(function.__name__[1:].split("_")[0]) <= upto:
@@ -67,9 +69,9 @@ def record_tally(root: Path, *, upto: int = 14) -> Tally:
     return tally
 
 
-def ballot_result(root: Path, ballot_ids: set[str]) -> ChunkResult:
-    """The verifier's worker run on the given ballots of ``root`` (the ballot checks 5-7, 12-14)."""
-    record = open_egk(root)
+def ballot_result(root: Path, ballot_ids: set[str], opener: Callable[[Path], ElectionRecord] = open_egk) -> ChunkResult:
+    """The verifier's worker run on the given ballots of ``root`` (read by ``opener``; the ballot checks 5-7, 12-14)."""
+    record = opener(root)
     raws = [raw for raw in record.ballots() if raw.id in ballot_ids]
     assert {raw.id for raw in raws} == ballot_ids
     return verify_chunk(ballot_setting(record), record.decoder, raws)
