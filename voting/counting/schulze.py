@@ -6,8 +6,9 @@ strength of a link measured in winning votes, as in the Wikipedia article "Schul
   S2. A link i→j has strength d[i][j] when d[i][j] > d[j][i], and 0 otherwise.
   S3. p[i][j]: the strength of the strongest path from i to j, a path being as strong as its weakest link
       (widest paths, computed as Floyd-Warshall does).
-  S4. i is ahead of j when p[i][j] > p[j][i]; this relation is transitive (Schulze 2011, §4.1), so the
-      candidates fall into groups by how many others they are ahead of. The winners are the first group.
+  S4. i beats j when p[i][j] > p[j][i]; this relation is transitive (Schulze 2011, §4.1). The winners are the
+      candidates no one beats; the ranking lists them as its first group, then the candidates no one left
+      beats, and so on (a group holds candidates that are tied or not comparable).
   S5. Several winners: the lot of :mod:`.lots` (method ``schulze``, purpose ``winner``, stage 0) chooses one.
       (Schulze's own tie-breaking by a random ballot is replaced by this lot, so that no extra ballot is drawn.)
 
@@ -22,7 +23,7 @@ from typing import Sequence
 from .ballots import Voided, check_candidates, read_rankings
 from .lots import Lot, check_seed
 from .pairwise import pairwise_matrix
-from .ranking import groups_by, winner_of
+from .ranking import winner_of
 
 METHOD = "schulze"
 
@@ -56,6 +57,17 @@ def strongest_paths(d: list[list[int]]) -> list[list[int]]:
     return p
 
 
+def unbeaten_groups(labels: tuple[str, ...], p: list[list[int]]) -> tuple[tuple[str, ...], ...]:
+    """S4: the unbeaten candidates, then the unbeaten among the rest, and so on."""
+    remaining = list(range(len(labels)))
+    groups = []
+    while remaining:
+        unbeaten = [i for i in remaining if not any(p[j][i] > p[i][j] for j in remaining)]
+        groups.append(tuple(labels[i] for i in unbeaten))
+        remaining = [i for i in remaining if i not in unbeaten]
+    return tuple(groups)
+
+
 def count_schulze(candidates: Sequence[str], rows: Sequence[Sequence[object]], seed: bytes, max_rank: int | None = None) -> SchulzeResult:
     """Count a Schulze contest from its decrypted rows (ranks per candidate, see :mod:`.ballots`)."""
     labels = check_candidates(candidates)
@@ -63,8 +75,7 @@ def count_schulze(candidates: Sequence[str], rows: Sequence[Sequence[object]], s
     ballots = read_rankings(rows, len(labels), max_rank)
     d = pairwise_matrix(ballots.preferences, len(labels))
     p = strongest_paths(d)
-    ahead = [sum(1 for j in range(len(labels)) if p[i][j] > p[j][i]) for i in range(len(labels))]
-    ranking = groups_by(labels, lambda c: ahead[c])
+    ranking = unbeaten_groups(labels, p)
     winner, lot = winner_of(ranking, seed, METHOD)
     return SchulzeResult(METHOD, labels, winner, ranking, tuple(map(tuple, d)), tuple(map(tuple, p)), lot,
                          len(ballots.preferences), ballots.voided)
