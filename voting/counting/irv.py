@@ -53,8 +53,17 @@ class IrvResult:
     voided: tuple[Voided, ...]
 
 
-def _holder(preference: Preference, continuing: set[int]) -> int | None:
-    return next((c for c in preference if c in continuing), None)
+def _piles(profile: Counter[Preference], continuing: set[int]) -> tuple[Counter[int], int]:
+    """I1: the ballots counting for each continuing candidate, and the exhausted ballots."""
+    piles: Counter[int] = Counter()
+    exhausted = 0
+    for preference, weight in profile.items():
+        holder = next((c for c in preference if c in continuing), None)
+        if holder is None:
+            exhausted += weight
+        else:
+            piles[holder] += weight
+    return piles, exhausted
 
 
 def count_irv(candidates: Sequence[str], rows: Sequence[Sequence[object]], seed: bytes, max_rank: int | None = None) -> IrvResult:
@@ -65,20 +74,12 @@ def count_irv(candidates: Sequence[str], rows: Sequence[Sequence[object]], seed:
     profile = Counter(ballots.preferences)
     continuing = set(range(len(labels)))
     rounds: list[IrvRound] = []
+    piles, exhausted = _piles(profile, continuing)
     while True:
         number = len(rounds) + 1
-        piles: Counter[int] = Counter()
-        exhausted = 0
-        for preference, weight in profile.items():
-            holder = _holder(preference, continuing)
-            if holder is None:
-                exhausted += weight
-            else:
-                piles[holder] += weight
         tallies = {labels[c]: piles[c] for c in sorted(continuing)}
-        counting = sum(piles.values())
         leader = max(sorted(continuing), key=lambda c: piles[c])
-        if 2 * piles[leader] > counting or len(continuing) == 1:
+        if 2 * piles[leader] > sum(piles.values()) or len(continuing) == 1:
             rounds.append(IrvRound(number, tallies, exhausted, labels[leader], None, {}, 0, None))
             return IrvResult(METHOD, labels, labels[leader], tuple(rounds), len(ballots.preferences), ballots.voided)
         fewest = min(piles[c] for c in continuing)
@@ -86,14 +87,7 @@ def count_irv(candidates: Sequence[str], rows: Sequence[Sequence[object]], seed:
         lot = draw_lot(seed, METHOD, "eliminate", number, (labels[c] for c in lowest)) if len(lowest) > 1 else None
         out = labels.index(lot.chosen) if lot else lowest[0]
         continuing.discard(out)
-        moved: Counter[int] = Counter()
-        lost = 0
-        for preference, weight in profile.items():
-            if _holder(preference, continuing | {out}) == out:
-                target = _holder(preference, continuing)
-                if target is None:
-                    lost += weight
-                else:
-                    moved[target] += weight
-        transfers = {labels[c]: moved[c] for c in sorted(continuing)}
-        rounds.append(IrvRound(number, tallies, exhausted, None, labels[out], transfers, lost, lot))
+        after, exhausted_after = _piles(profile, continuing)
+        transfers = {labels[c]: after[c] - piles[c] for c in sorted(continuing)}
+        rounds.append(IrvRound(number, tallies, exhausted, None, labels[out], transfers, exhausted_after - exhausted, lot))
+        piles, exhausted = after, exhausted_after
