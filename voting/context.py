@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from .fixed_base import FixedBaseTable, table_for
-from .group import ElementModP, Group, generator
+from .group import ElementModP, Group
 
 
 @dataclass(frozen=True)
 class ElectionContext:
-    """The joint election public key K and the extended base hash H_E of one election."""
+    """The joint election public key K and the extended base hash H_E of one election.
+
+    K is an element of the record's group: an :class:`ElementModP`, or in a verification of a P-256 record a
+    :class:`voting.group_p256.P256Point` (the same operators); ``group`` is then the P-256 group.
+    """
 
     K: ElementModP
     H_E: bytes
@@ -18,7 +22,7 @@ class ElectionContext:
     def __post_init__(self) -> None:
         if len(self.H_E) != 32:
             raise ValueError("H_E is a 32-byte hash output")
-        if self.K.value == 1:
+        if self.K == self.K.group.identity():
             raise ValueError("K = 1 is not a valid election key (SPEC check 3.B)")
 
     @property
@@ -26,9 +30,12 @@ class ElectionContext:
         return self.K.group
 
     @property
-    def g_table(self) -> FixedBaseTable:
-        return table_for(generator(self.K.group))
+    def g_table(self) -> Any:
+        """g^e through the group's fixed-base table for g (:mod:`voting.fixed_base` in the integer groups)."""
+        group = self.K.group
+        return group.fixed_base(group.generator())
 
     @property
-    def K_table(self) -> FixedBaseTable:
-        return table_for(self.K)
+    def K_table(self) -> Any:
+        """K^e through the group's fixed-base table for K."""
+        return self.K.group.fixed_base(self.K)

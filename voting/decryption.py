@@ -162,14 +162,15 @@ def verify_decryption(
     context: ElectionContext, A: ElementModP, B: ElementModP, T: ElementModP, proof: DecryptionProof, *, step: int = 9
 ) -> None:
     """Verification 9 (tallies) or 12 (challenged ballots): (9.1) M = B·T^{-1}, (9.2) a = g^v K^c,
-    (9.3) b = A^v M^c, (9.A) v ∈ Z_q by type, (9.B) c = H(H_E; 0x30, K, A, B, a, b, M)."""
+    (9.3) b = A^v M^c, (9.A) v ∈ Z_q by type, (9.B) c = H(H_E; 0x30, K, A, B, a, b, M).
+
+    In the group of K; c is compared as the group's records state it (:meth:`~voting.group.PrimeOrderGroup.challenge`)."""
     group = context.group
-    p = group.p
-    M = ElementModP.computed(B.value * gmpy2.invert(T.value, p) % p, group)
+    M = B * T.inverse()
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
-    b = product_of_powers([A.value, M.value], [proof.v.value, c], p)
-    expected = decryption_challenge(context, A, B, ElementModP.computed(a, group), ElementModP.computed(b, group), M)
+    a = context.g_table.pow(proof.v.value) * context.K_table.pow(c % group.q)  # K^c = K^(c mod q)
+    b = group.multi_pow([(A, proof.v.value), (M, c)])
+    expected = group.challenge(decryption_challenge(context, A, B, a, b, M))
     if expected != proof.c:
         raise InvalidProof(
             f"{step}.B", "c is not H(H_E; 0x30, K, A, B, a, b, M)", expected=expected.hex().upper(), found=proof.c.hex().upper()
@@ -194,11 +195,10 @@ def verify_contest_data_decryption(
     ``challenge`` computes c from (C0, C1, C2, a, b, β); it is the SPEC's eq. 81 unless a reader of another
     implementation's records passes that implementation's byte layout (the verifier's egk reader does)."""
     group = context.group
-    p = group.p
     c = int.from_bytes(proof.c, "big")
-    a = context.g_table.pow_value(proof.v.value) * context.K_table.pow_value(c % group.q) % p  # K^c = K^(c mod q)
-    b = product_of_powers([data.C0.value, beta.value], [proof.v.value, c], p)
-    expected = challenge(context, data, ElementModP.computed(a, group), ElementModP.computed(b, group), beta)
+    a = context.g_table.pow(proof.v.value) * context.K_table.pow(c % group.q)  # K^c = K^(c mod q)
+    b = group.multi_pow([(data.C0, proof.v.value), (beta, c)])
+    expected = group.challenge(challenge(context, data, a, b, beta))
     if expected != proof.c:
         raise InvalidProof(
             f"{step}.B",
@@ -209,8 +209,8 @@ def verify_contest_data_decryption(
 
 
 def check_tally_value(T: ElementModP, t: int, K: ElementModP, *, step: str = "10.A") -> None:
-    """T = K^t mod p (Verification 10.A; 13.A with S and σ for challenged ballots)."""
-    if t < 0 or K**t != T:
+    """T = K^t mod p (Verification 10.A; 13.A with S and σ for challenged ballots), in the group of K."""
+    if t < 0 or K.group.multi_pow([(K, t)]) != T:
         raise InvalidProof(step, f"T is not K^t for the published t = {t}")
 
 

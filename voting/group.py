@@ -7,6 +7,10 @@ Anything that comes from outside becomes an element only through :meth:`ElementM
 x^q mod p = 1, respectively 0 <= x < q. Values computed inside the core from valid elements are wrapped
 without re-checking through the ``computed`` constructors (never for outside values).
 
+:class:`PrimeOrderGroup` is what a verification needs of a group, so that each check is written once, in the
+SPEC's notation, and runs in the group its record names: :class:`Group` here (the integer groups, with their
+fixed-base tables and gmpy2 arithmetic) and :data:`voting.group_p256.P256` (NIST P-256, egk-ec's curve).
+
 A small group exists for fast property tests only (:func:`insecure_test_group`); production paths call
 :func:`require_standard` and refuse it.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol, Sequence
 
 import gmpy2
 from gmpy2 import mpz
@@ -41,6 +46,65 @@ _P_HEX = (
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
 )
 _Q = 2**256 - 189
+
+
+class PrimeOrderGroup(Protocol):
+    """A cyclic group of prime order q in which the SPEC's verification equations are computed (SPEC §3 notation:
+    a · b, a^e, g, 1), written multiplicatively whatever the group. Elements are the group's own type
+    (:class:`ElementModP`, :class:`voting.group_p256.P256Point`); each has ``.group``, ``*``, ``**``,
+    ``.inverse()`` and ``.to_bytes()``, its encoding in hashes (SPEC §5.1.1), ``p_bytes`` wide.
+
+    A record keeps an element *as written*: an integer (the integer groups: the value; P-256: the integer of the
+    33 encoded bytes). :meth:`is_member` and :meth:`element` decide membership (checks 2.A, 3.A, 5.A, 6.A);
+    :meth:`recorded` takes a written value for arithmetic where the SPEC asks no membership (A, B, T, β, C0).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def q(self) -> Any:
+        """The order of the group: q of SPEC §3 (n on P-256)."""
+
+    @property
+    def p_bytes(self) -> int:
+        """The width of an encoded element in hashes: l_p (SPEC §5.1.1); 33 on P-256."""
+
+    @property
+    def q_bytes(self) -> int:
+        """The width of an encoded scalar: l_q (SPEC §5.1.2)."""
+
+    @property
+    def protocol_version(self) -> str:
+        """The version the group's records claim and hash into H_P as ver (1.A, 1.F)."""
+
+    def generator(self) -> Any: ...
+
+    def identity(self) -> Any: ...
+
+    def is_member(self, x: int) -> bool: ...
+
+    def element(self, x: int, *, field: str = "element") -> Any: ...
+
+    def recorded(self, x: int, *, field: str = "element", allow_identity: bool = False) -> Any: ...
+
+    def written(self, element: Any) -> int: ...
+
+    def fixed_base(self, base: Any) -> Any: ...
+
+    def multi_pow(self, terms: Sequence[tuple[Any, int]]) -> Any: ...
+
+    def powers(self, base: Any, exponents: Sequence[int]) -> list: ...
+
+    def non_members(self, values: Sequence[int], fields: Sequence[str]) -> list[int]: ...
+
+    def challenge(self, digest: bytes) -> bytes: ...
+
+    def hashed_parameters(self) -> tuple[bytes, ...]: ...
+
+    def standard_constants(self) -> tuple[tuple[str, str, int], ...]: ...
+
+    def describe(self) -> str: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +142,86 @@ class Group:
     def random_scalar(self) -> ElementModQ:
         """A uniformly random element of Z_q from the operating system's CSPRNG."""
         return ElementModQ.computed(mpz(secrets.randbelow(int(self.q))), self)
+
+
+    # --- the PrimeOrderGroup interface --------------------------------------------------------------
+
+    @property
+    def protocol_version(self) -> str:
+        return "v2.0.0"
+
+    def generator(self) -> ElementModP:
+        return ElementModP.computed(self.g, self)
+
+    def identity(self) -> ElementModP:
+        return ElementModP.computed(mpz(1), self)
+
+    def element(self, x: int, *, field: str = "element") -> ElementModP:
+        """A written value checked to be in Z_p^r."""
+        return ElementModP.parse(x, self, field=field)
+
+    def recorded(self, x: int, *, field: str = "element", allow_identity: bool = False) -> ElementModP:
+        """A written value 0 < x < p for arithmetic, without the membership check (1 is an element of Z_p^r)."""
+        if not isinstance(x, (int, type(mpz(0)))) or isinstance(x, bool) or not 0 < x < self.p:
+            raise NotInGroupError(field, "is not in the range 0 < x < p")
+        return ElementModP.computed(mpz(x), self)
+
+    def written(self, element: ElementModP) -> int:
+        """The element as a record writes it: its value (an mpz, which compares and formats as an int)."""
+        return element.value
+
+    def fixed_base(self, base: ElementModP):
+        """The shared fixed-base table of ``base`` (``.pow(e)``), :mod:`voting.fixed_base`."""
+        from .fixed_base import table_for
+
+        return table_for(base)
+
+    def multi_pow(self, terms: Sequence[tuple[ElementModP, int]]) -> ElementModP:
+        """Π b_k^(e_k) with shared squarings (:func:`voting.powers.product_of_powers`)."""
+        from .powers import product_of_powers
+
+        return ElementModP.computed(product_of_powers([b.value for b, _ in terms], [e for _, e in terms], self.p), self)
+
+    def powers(self, base: ElementModP, exponents: Sequence[int]) -> list[ElementModP]:
+        """[base^e for e in exponents] with one chain of squarings (:func:`voting.powers.same_base_powers`)."""
+        from .powers import same_base_powers
+
+        return [ElementModP.computed(x, self) for x in same_base_powers(base.value, exponents, self.p)]
+
+    def non_members(self, values: Sequence[int], fields: Sequence[str]) -> list[int]:
+        """Indices of the written values not in Z_p^r: one batched check (:mod:`voting.membership`), one by one
+        only if the batch fails."""
+        from .membership import check_members
+
+        if not values:
+            return []
+        try:
+            for value, field in zip(values, fields):
+                if not isinstance(value, (int, type(mpz(0)))) or isinstance(value, bool):
+                    raise NotInGroupError(field, "is not an integer")
+            check_members(values, self, fields)
+            return []
+        except NotInGroupError:
+            return [n for n, value in enumerate(values) if not self.is_member(value)]
+
+    def challenge(self, digest: bytes) -> bytes:
+        """The challenge c a proof states for the hash output ``digest``: the SPEC's c = H(...) itself."""
+        return digest
+
+    def hashed_parameters(self) -> tuple[bytes, ...]:
+        """The inputs of H_P = H(ver; 0x00, p, q, g) after the separator (SPEC eq. 4)."""
+        return (
+            int(self.p).to_bytes(self.p_bytes, "big"),
+            int(self.q).to_bytes(self.q_bytes, "big"),
+            int(self.g).to_bytes(self.p_bytes, "big"),
+        )
+
+    def standard_constants(self) -> tuple[tuple[str, str, int], ...]:
+        """(step, symbol, value) of Verification 1.B-1.E: p, q, r, g of SPEC §3.1.1."""
+        return (("1.B", "p", self.p), ("1.C", "q", self.q), ("1.D", "r", self.r), ("1.E", "g", self.g))
+
+    def describe(self) -> str:
+        return "the standard parameters of SPEC §3.1.1" if self.is_standard else self.name
 
     def __repr__(self) -> str:
         return f"Group({self.name!r})"
@@ -192,7 +336,10 @@ class ElementModP:
 
 
 class ElementModQ:
-    """A scalar in Z_q = {0, ..., q-1}. Immutable."""
+    """A scalar in Z_q = {0, ..., q-1}. Immutable.
+
+    Only ``group.q`` and ``group.q_bytes`` are used, so the scalars of any :class:`PrimeOrderGroup` (P-256's
+    Z_n) are ElementModQ too."""
 
     __slots__ = ("value", "group")
     value: mpz
@@ -265,9 +412,10 @@ class ElementModQ:
         return "ElementModQ(…)"  # scalars are often secrets: never print them
 
 
-def _restore(kind: str, value: int, group: Group) -> ElementModP | ElementModQ:
-    cls = ElementModP if kind == "ElementModP" else ElementModQ
-    return cls.computed(mpz(value), group)
+def _restore(kind: str, value: int, group: Any) -> ElementModP | ElementModQ:
+    if kind == "ElementModP":
+        return ElementModP.computed(mpz(value), group)
+    return ElementModQ.computed(mpz(value), group)
 
 
 def g_pow(exponent: ElementModQ, group: Group = STANDARD) -> ElementModP:

@@ -35,6 +35,8 @@ A verifier handles public data only, so nothing here is constant time.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -42,6 +44,7 @@ import gmpy2
 from gmpy2 import mpz
 
 from .errors import NotInGroupError
+from .group import ElementModQ
 
 P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
 """The field prime p = 2^256 - 2^224 + 2^192 + 2^96 - 1."""
@@ -132,11 +135,9 @@ def _straus(terms: Sequence[tuple[Projective, int]]) -> Projective:
     return acc
 
 
-@lru_cache(maxsize=1)
-def _generator_comb() -> list[list[Projective]]:
-    """comb[i][d] = d·16^i·G for the 64 windows of a scalar: e·G then costs at most 64 additions, no doubling."""
+def _comb(base: Projective) -> list[list[Projective]]:
+    """comb[i][d] = d·16^i·B for the 64 windows of a scalar: e·B then costs at most 64 additions, no doubling."""
     comb = []
-    base: Projective = _G_XYZ
     for _ in range(256 // _WINDOW):
         row = _window_table(base)
         comb.append(row)
@@ -144,13 +145,21 @@ def _generator_comb() -> list[list[Projective]]:
     return comb
 
 
-def _generator_multiple(e: int) -> Projective:
-    comb = _generator_comb()
+def _comb_multiple(comb: list[list[Projective]], e: int) -> Projective:
     acc = _INFINITY
     for i, d in enumerate(reversed(_digits(e))):
         if d:
             acc = _add(acc, comb[i][d])
     return acc
+
+
+@lru_cache(maxsize=1)
+def _generator_comb() -> list[list[Projective]]:
+    return _comb(_G_XYZ)
+
+
+def _generator_multiple(e: int) -> Projective:
+    return _comb_multiple(_generator_comb(), e)
 
 
 class P256Point:
@@ -215,6 +224,10 @@ class P256Point:
     @property
     def is_identity(self) -> bool:
         return self._xyz[2] == 0
+
+    @property
+    def group(self) -> P256Group:
+        return P256
 
     def affine(self) -> tuple[int, int]:
         """(x, y) with one modular inversion; the identity has none."""
@@ -313,3 +326,142 @@ GENERATOR = P256Point._computed(_G_XYZ)
 """G, the base point of SEC 2 §2.4.2 (the g of SPEC §3 for this group)."""
 IDENTITY = P256Point._computed(_INFINITY)
 """The point at infinity (the 1 of SPEC §3 for this group)."""
+
+
+# --- P-256 as the group of a verification (voting.group.PrimeOrderGroup) -----------------------------
+
+HASH_TO_FIELD_DST = b"QUUX-V01-CS02-with-P256_XMD:SHA-256_SSWU_RO_"
+"""The domain-separation tag egk-ec passes to RFC 9380's hash_to_field (``EcGroupContext.kt``: the tag of RFC
+9380's P-256 test suite, taken over as it is)."""
+_HASH_TO_FIELD_BYTES = 32 + 16  # L = ceil((ceil(log2 p) + k) / 8) with k = 128 (RFC 9380 §5, egk-ec's statBytesQ)
+
+
+def _expand_message_xmd(message: bytes, dst: bytes, length: int) -> bytes:
+    """expand_message_xmd with SHA-256 (RFC 9380 §5.3.1)."""
+    dst_prime = dst + bytes([len(dst)])
+    b0 = hashlib.sha256(bytes(64) + message + length.to_bytes(2, "big") + b"\x00" + dst_prime).digest()
+    blocks = [hashlib.sha256(b0 + b"\x01" + dst_prime).digest()]
+    while 32 * len(blocks) < length:
+        mixed = bytes(x ^ y for x, y in zip(b0, blocks[-1]))
+        blocks.append(hashlib.sha256(mixed + bytes([len(blocks) + 1]) + dst_prime).digest())
+    return b"".join(blocks)[:length]
+
+
+def hash_to_scalar(digest: bytes) -> int:
+    """egk-ec's reduction of a hash output into Z_n on P-256: hash_to_field of RFC 9380 §5.2 (m = 1, count = 1,
+    expand_message_xmd with SHA-256, its DST, L = 48), i.e. OS2IP(expand(digest)) mod n (``RFC9380.kt``)."""
+    return int.from_bytes(_expand_message_xmd(digest, HASH_TO_FIELD_DST, _HASH_TO_FIELD_BYTES), "big") % N
+
+
+class FixedBase:
+    """Multiples of one base through its comb (64 additions per scalar); exponents are reduced mod n."""
+
+    __slots__ = ("base", "_comb")
+
+    def __init__(self, base: P256Point):
+        self.base = base
+        self._comb = _generator_comb() if base._xyz == _G_XYZ else _comb(base._xyz)
+
+    def pow(self, exponent: int | ElementModQ) -> P256Point:
+        e = exponent.value if isinstance(exponent, ElementModQ) else exponent
+        return P256Point._computed(_comb_multiple(self._comb, int(e) % N))
+
+
+@lru_cache(maxsize=8)
+def _fixed_base(encoded: bytes) -> FixedBase:
+    return FixedBase(P256Point.parse(encoded))
+
+
+class P256Group:
+    """NIST P-256 as the group of an ElectionGuard record (:class:`voting.group.PrimeOrderGroup`), as egk-ec
+    uses it: elements hashed as their 33-byte compressed encoding (``Hash.kt``, ``VecElementP.toByteArray``),
+    challenges c = hash_to_field(H(...)) (:func:`hash_to_scalar`), H_P over a, b, p, g.x, g.y, h
+    (``ElectionConstants.kt``), protocolVersion "v2.1.0".
+
+    A written element is the integer of its 33 bytes; egk-ec's identity (33 bytes 0xFF) is accepted only where
+    the caller allows it (T = K^0, S = K^0), never as a member.
+    """
+
+    name = "P-256"
+    q = N
+    p_bytes = ENCODED_BYTES
+    q_bytes = SCALAR_BYTES
+    protocol_version = "v2.1.0"
+    is_standard = False
+
+    def generator(self) -> P256Point:
+        return GENERATOR
+
+    def identity(self) -> P256Point:
+        return IDENTITY
+
+    def random_scalar(self) -> ElementModQ:
+        return ElementModQ.computed(mpz(secrets.randbelow(N)), self)  # type: ignore[arg-type]
+
+    def _bytes(self, x: int, field: str) -> bytes:
+        if not isinstance(x, (int, _MPZ)) or isinstance(x, bool) or not 0 <= x < 1 << (8 * ENCODED_BYTES):
+            raise NotInGroupError(field, f"is not the integer of a {ENCODED_BYTES}-byte encoding")
+        return int(x).to_bytes(ENCODED_BYTES, "big")
+
+    def is_member(self, x: int) -> bool:
+        """x encodes a point of the curve canonically (cofactor 1: every point is in the group), not the identity."""
+        try:
+            self.element(x)
+        except NotInGroupError:
+            return False
+        return True
+
+    def element(self, x: int, *, field: str = "element") -> P256Point:
+        return P256Point.parse(self._bytes(x, field), field=field)
+
+    def recorded(self, x: int, *, field: str = "element", allow_identity: bool = False) -> P256Point:
+        """A written point for arithmetic: it must decode (there is no arithmetic on anything else)."""
+        return P256Point.parse(self._bytes(x, field), field=field, allow_identity=allow_identity)
+
+    def written(self, element: P256Point) -> int:
+        return int.from_bytes(element.to_bytes(), "big")
+
+    def fixed_base(self, base: P256Point) -> FixedBase:
+        return _fixed_base(base.to_bytes())
+
+    def multi_pow(self, terms: Sequence[tuple[P256Point, int]]) -> P256Point:
+        return multi_pow((base, int(e) % N) for base, e in terms)
+
+    def powers(self, base: P256Point, exponents: Sequence[int]) -> list[P256Point]:
+        return [base ** (int(e) % N) for e in exponents]
+
+    def non_members(self, values: Sequence[int], fields: Sequence[str]) -> list[int]:
+        return [n for n, value in enumerate(values) if not self.is_member(value)]
+
+    def challenge(self, digest: bytes) -> bytes:
+        """The c an egk-ec proof states for the hash output ``digest``: b(hash_to_field(digest), 32)."""
+        return hash_to_scalar(digest).to_bytes(SCALAR_BYTES, "big")
+
+    def hashed_parameters(self) -> tuple[bytes, ...]:
+        """egk-ec's H_P = H(ver; 0x00, a, b, p, g.x, g.y, h), each b(x, 32) (``ElectionConstants.kt``)."""
+        return tuple(value.to_bytes(32, "big") for value in (A, B, P, GX, GY, 1))
+
+    def standard_constants(self) -> tuple[tuple[str, str, int], ...]:
+        """(step, name, value) of Verification 1.B-1.E on P-256 (FIPS 186-5 / SEC 2 §2.4.2; egk-ec's names)."""
+        return (
+            ("1.B", "primeModulus", P),
+            ("1.B", "a", A),
+            ("1.B", "b", B),
+            ("1.C", "order", N),
+            ("1.D", "h", 1),
+            ("1.E", "g.x", GX),
+            ("1.E", "g.y", GY),
+        )
+
+    def describe(self) -> str:
+        return "the P-256 parameters of FIPS 186-5 / SEC 2 §2.4.2"
+
+    def __repr__(self) -> str:
+        return "P256Group()"
+
+    def __reduce__(self) -> str:
+        return "P256"  # pickles by reference: the one instance
+
+
+P256 = P256Group()
+"""The one P-256 group (:class:`voting.group.PrimeOrderGroup`)."""

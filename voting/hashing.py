@@ -4,7 +4,8 @@ SPEC v2.0.0 §5: H(B0; B1) = HMAC-SHA-256(B0, B1) (eq. 105). B0 is a 32-byte key
 domain-separation byte followed by the encoded inputs (§5.1, §5.3):
 
 * ``bytes`` are taken as they are (domain-separation bytes, hash outputs, byte arrays);
-* :class:`ElementModP` is encoded as b(x, l_p), :class:`ElementModQ` as b(x, l_q);
+* :class:`ElementModP` is encoded as b(x, l_p), :class:`ElementModQ` as b(x, l_q); a P-256 point
+  (:class:`voting.group_p256.P256Point`) as its 33-byte compressed encoding, as egk-ec hashes it;
 * ``int`` is a small integer b(x, 4) with 0 <= x < 2^31 (§5.1.3);
 * ``str`` is b(len, 4) ∥ UTF-8 bytes (§5.1.4).
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from .group import STANDARD, ElementModP, ElementModQ, Group
+from .group import STANDARD, ElementModP, ElementModQ, Group, PrimeOrderGroup
+from .group_p256 import P256Point
 
 VERSION = b"v2.0.0"
 VERSION_BYTES = VERSION + bytes(32 - len(VERSION))
@@ -45,7 +47,7 @@ def encode(part: object) -> bytes:
     """The SPEC §5.1 byte representation of one hash input."""
     if isinstance(part, (bytes, bytearray)):
         return bytes(part)
-    if isinstance(part, (ElementModP, ElementModQ)):
+    if isinstance(part, (ElementModP, ElementModQ, P256Point)):
         return part.to_bytes()
     if isinstance(part, bool):
         raise TypeError("booleans are not hash inputs")
@@ -71,12 +73,18 @@ def hash_to_q(digest: bytes, group: Group = STANDARD) -> ElementModQ:
     return ElementModQ.reduce(int.from_bytes(digest, "big"), group)
 
 
-def parameter_base_hash(group: Group = STANDARD) -> bytes:
-    """H_P = H(ver; 0x00, p, q, g) (SPEC eq. 4)."""
-    p = int(group.p).to_bytes(group.p_bytes, "big")
-    q = int(group.q).to_bytes(group.q_bytes, "big")
-    g = int(group.g).to_bytes(group.p_bytes, "big")
-    return H(VERSION_BYTES, DS.PARAMETER_BASE, p, q, g)
+def version_bytes(version: str) -> bytes:
+    """ver: the version's UTF-8 bytes padded with 0x00 to 32 bytes (SPEC §3.1.2)."""
+    data = version.encode("utf-8")
+    if len(data) > 32:
+        raise ValueError("a version is at most 32 bytes")
+    return data + bytes(32 - len(data))
+
+
+def parameter_base_hash(group: PrimeOrderGroup = STANDARD) -> bytes:
+    """H_P = H(ver; 0x00, p, q, g) (SPEC eq. 4), in the group's own terms (:meth:`~PrimeOrderGroup.hashed_parameters`;
+    egk-ec's P-256: H(ver; 0x00, a, b, p, g.x, g.y, h) with ver "v2.1.0")."""
+    return H(version_bytes(group.protocol_version), DS.PARAMETER_BASE, *group.hashed_parameters())
 
 
 def manifest_hash(H_P: bytes, manifest_bytes: bytes) -> bytes:
@@ -91,6 +99,6 @@ def base_hash(H_P: bytes, H_M: bytes, n: int, k: int) -> bytes:
     return H(H_P, DS.BASE, H_M, n, k)
 
 
-def extended_base_hash(H_B: bytes, K: ElementModP) -> bytes:
+def extended_base_hash(H_B: bytes, K) -> bytes:
     """H_E = H(H_B; 0x12, K) (SPEC eq. 23)."""
     return H(H_B, DS.EXTENDED_BASE, K)

@@ -16,7 +16,6 @@ from ..elgamal import Ciphertext
 from ..errors import InvalidProof
 from ..group import ElementModQ
 from ..hashing import DS, H
-from ..powers import same_base_powers
 from ..randomness import Randomness
 
 
@@ -36,10 +35,10 @@ class RangeProof:
         return len(self.c) - 1
 
 
-def _challenge(context: ElectionContext, ct: Ciphertext, commitments: list[tuple[mpz, mpz]]) -> bytes:
-    """c = H(H_E; 0x21, K, α, β, a_0, b_0, ..., a_R, b_R) (SPEC eqs. 46, 56)."""
-    group = context.group
-    width = group.p_bytes
+def _challenge(context: ElectionContext, ct: Ciphertext, commitments: list[tuple[int, int]]) -> bytes:
+    """c = H(H_E; 0x21, K, α, β, a_0, b_0, ..., a_R, b_R) (SPEC eqs. 46, 56), the commitments as written:
+    integers b(x, l_p) wide (on P-256 the integers of their 33-byte encodings)."""
+    width = context.group.p_bytes
     encoded = b"".join(int(a).to_bytes(width, "big") + int(b).to_bytes(width, "big") for a, b in commitments)
     return H(context.H_E, DS.RANGE_PROOF, context.K, ct.alpha, ct.beta, encoded)
 
@@ -82,25 +81,25 @@ def verify_range(ct: Ciphertext, proof: RangeProof, R: int, context: ElectionCon
 
     (5.A)/(6.A) α, β ∈ Z_p^r hold by type; (5.B)/(6.B) and (5.C)/(6.C) hold by type (challenges and
     responses are elements of Z_q); here: the proof has R + 1 parts, (5.1)-(5.3) recompute a_j, b_j and c,
-    and (5.D)/(6.D) c = (c_0 + ... + c_R) mod q.
+    and (5.D)/(6.D) c = (c_0 + ... + c_R) mod q. In the group of K (:class:`voting.group.PrimeOrderGroup`),
+    c being what the group's records state for the hash (:meth:`~voting.group.PrimeOrderGroup.challenge`).
     """
     if proof.R != R:
         raise InvalidProof(f"{step}.B", f"expected a range proof for 0..{R}", expected=R + 1, found=proof.R + 1)
     group = context.group
-    p, q = group.p, group.q
+    q = group.q
     g_table, K_table = context.g_table, context.K_table
     c = [c_j.value for c_j in proof.c]
-    alpha_c = same_base_powers(ct.alpha.value, c, p)  # α^{c_j} for every j, sharing α's squarings
-    beta_c = same_base_powers(ct.beta.value, c, p)
+    alpha_c = group.powers(ct.alpha, c)  # α^{c_j} for every j, sharing α's squarings
+    beta_c = group.powers(ct.beta, c)
     commitments = []
     for j in range(R + 1):
         c_j, v_j = c[j], proof.v[j].value
-        a_j = g_table.pow_value(v_j) * alpha_c[j] % p  # (5.1) a_j = g^{v_j} α^{c_j}
-        w_j = (v_j - j * c_j) % q
-        b_j = K_table.pow_value(w_j) * beta_c[j] % p  # (5.2) b_j = K^{w_j} β^{c_j}, w_j = v_j - j c_j
-        commitments.append((a_j, b_j))
-    challenge = int.from_bytes(_challenge(context, ct, commitments), "big")  # (5.3)
-    if not group.is_standard:
+        a_j = g_table.pow(v_j) * alpha_c[j]  # (5.1) a_j = g^{v_j} α^{c_j}
+        b_j = K_table.pow((v_j - j * c_j) % q) * beta_c[j]  # (5.2) b_j = K^{w_j} β^{c_j}, w_j = v_j - j c_j
+        commitments.append((group.written(a_j), group.written(b_j)))
+    challenge = int.from_bytes(group.challenge(_challenge(context, ct, commitments)), "big")  # (5.3)
+    if int(q).bit_length() < 256:
         challenge %= q  # toy test groups: a 256-bit hash cannot equal a sum mod a 64-bit q otherwise
     total = sum(int(c_j.value) for c_j in proof.c) % q
     if challenge != total:

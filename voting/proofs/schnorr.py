@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import gmpy2
-
 from ..errors import InvalidProof
 from ..fixed_base import table_for
 from ..group import ElementModP, ElementModQ, generator
@@ -48,11 +46,14 @@ def prove_coefficient(
 
 
 def verify_coefficient(H_P: bytes, i: int, j: int, K_ij: ElementModP, proof: SchnorrProof) -> None:
-    """Verification 2: (2.A) K_{i,j} ∈ Z_p^r and (2.B) v ∈ Z_q hold by type; (2.1) h = g^v K^c; (2.C)."""
+    """Verification 2: (2.A) K_{i,j} ∈ Z_p^r and (2.B) v ∈ Z_q hold by type; (2.1) h = g^v K^c; (2.C).
+
+    In the group of K_{i,j} (:class:`voting.group.PrimeOrderGroup`); c is compared as the group's records
+    state it (:meth:`~voting.group.PrimeOrderGroup.challenge`: the hash output itself in SPEC v2.0.0)."""
     group = K_ij.group
     c = int.from_bytes(proof.c, "big")
-    h = table_for(generator(group)).pow_value(proof.v.value) * gmpy2.powmod(K_ij.value, c, group.p) % group.p
-    expected = _challenge(H_P, i, j, K_ij, ElementModP.computed(h, group))
+    h = group.fixed_base(group.generator()).pow(proof.v.value) * group.multi_pow([(K_ij, c)])
+    expected = group.challenge(_challenge(H_P, i, j, K_ij, h))
     if expected != proof.c:
         raise InvalidProof(
             "2.C",

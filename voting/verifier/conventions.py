@@ -12,8 +12,8 @@ from .model import Conventions, WrittenContestData
 
 def spec_open_contest_data(context: ElectionContext, contest: Contest, data: WrittenContestData, beta: int) -> bytes | None:
     """D from β with the KDF of SPEC eqs. 86-89 (label "data enc keys", context "contest data" ∥ b(ind_c, 4))."""
-    ciphertext = HashedCiphertext(recorded_element(data.C0), data.C1, data.C2)
-    return decrypt_contest_data(context, contest.index, ciphertext, recorded_element(beta))
+    ciphertext = HashedCiphertext(recorded_element(data.C0, context.group), data.C1, data.C2)
+    return decrypt_contest_data(context, contest.index, ciphertext, recorded_element(beta, context.group))
 
 
 def spec_first_chain_aux(H_0: bytes, aux0: bytes) -> bytes:

@@ -1,7 +1,9 @@
 """The abstract election record: what every reader produces and every check reads.
 
 Values are kept **as written** in the record: group elements and scalars as integers (only their encoding
-and 0 < x < p have been checked by the reader), hashes as bytes. The checks decide whether they are
+and 0 < x < p have been checked by the reader; on P-256 an element is the integer of its 33 encoded bytes),
+hashes as bytes. The record names its group (:attr:`ElectionRecord.group`, a
+:class:`voting.group.PrimeOrderGroup`), in which every check computes. The checks decide whether they are
 correct — membership in Z_p^r (2.A, 5.A), scalars in Z_q (2.B, 5.C, 9.A), and every equation. A part that
 a reader could not read at all is an :class:`Unreadable` naming the file, the field and the reason; every
 check that needs it then fails with that reason.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
 from ..context import ElectionContext
 from ..encrypted_ballot import EncryptedBallot
+from ..group import STANDARD, PrimeOrderGroup
 from ..hashed_elgamal import HashedCiphertext
 from ..manifest import Contest, Manifest
 
@@ -101,11 +104,27 @@ class GroupConstants:
     g: int | None
     origin: str
 
+    def written(self, name: str) -> int | None:
+        """The constant named ``name`` (p, q, r or g) as written."""
+        return getattr(self, name) if name in ("p", "q", "r", "g") else None
+
+
+@dataclass(frozen=True)
+class CurveConstants:
+    """An elliptic-curve group as written (egk-ec's constants.json names): y² = x³ + ax + b over F_p, the
+    generator (g.x, g.y), its order and the cofactor h; None where the record does not state one."""
+
+    values: tuple[tuple[str, int | None], ...]  # ("primeModulus", p), ("a", a), ("b", b), ("order", n), ...
+    origin: str
+
+    def written(self, name: str) -> int | None:
+        return dict(self.values).get(name)
+
 
 @dataclass(frozen=True)
 class Parameters:
     spec_version: str  # the version string the record claims (1.A)
-    constants: GroupConstants | Unreadable
+    constants: GroupConstants | CurveConstants | Unreadable
     n: int
     k: int
     H_P: bytes
@@ -377,6 +396,7 @@ class ElectionRecord:
     ballot_count: int | None = None  # known in advance for a progress bar, when cheap to know
     ballots_optional: bool = False  # a record without ballots is complete (a live board): ballot steps do not apply
     evote: EvoteParts | None = None  # the board export and the election's entries (evote records)
+    group: PrimeOrderGroup = STANDARD  # the group the record names; every check computes in it
     closers: list[Callable[[], None]] = field(default_factory=list)  # temporary files of the reader
 
     def close(self) -> None:
@@ -390,7 +410,8 @@ class StreamSummary:
     """Facts gathered while the ballots streamed past, for the record-level checks (7.C-7.G, 8, 10.E, 12).
 
     ``digests`` re-reads the per-ballot digests in stream order from disk; ``products`` holds, for every
-    (contest, option), the product of the cast ballots' (α, β) — one pair per option, not per ballot.
+    (contest, option), the product of the cast ballots' (α, β) as elements of the record's group — one pair
+    per option, not per ballot.
     ``interrupted`` says why the stream did not complete, if it did not.
     """
 
@@ -398,7 +419,7 @@ class StreamSummary:
     cast: int
     challenged: int
     selections: int
-    products: dict[tuple[str, str], tuple[int, int]]
+    products: dict[tuple[str, str], tuple[Any, Any]]
     digests: Callable[[], Iterator[BallotDigest]]
     interrupted: str | None = None
     verified_before: int = 0  # ballots checked by an earlier run (incremental): decoded, aggregated, not re-checked

@@ -17,9 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..errors import NotInGroupError
-from ..group import STANDARD
-from ..membership import check_members
+from ..group import PrimeOrderGroup
 from . import checks
 from .checks import steps_of
 from .checks.aggregation import Products, cast_products
@@ -67,7 +65,7 @@ def verify_chunk(setting: BallotSetting, decoder: BallotDecoder, raws: list[RawB
     env = BallotEnv(setting)
     records = [decode(decoder, raw) for raw in raws]
     fresh = [n for n, raw in enumerate(raws) if not raw.verified_before]
-    for n, record in zip(fresh, admit([records[n] for n in fresh])):
+    for n, record in zip(fresh, admit([records[n] for n in fresh], setting.group)):
         records[n] = record
     tally = Tally()
     selections = 0
@@ -107,8 +105,9 @@ def decode(decoder: BallotDecoder, raw: RawBallot) -> BallotRecord:
         )
 
 
-def admit(records: list[BallotRecord]) -> list[BallotRecord]:
-    """Check α, β ∈ Z_p^r (5.A, 6.A) and C0 ∈ Z_p^r for every decoded ballot of the chunk in one batch.
+def admit(records: list[BallotRecord], group: PrimeOrderGroup) -> list[BallotRecord]:
+    """Check α, β ∈ Z_p^r (5.A, 6.A) and C0 ∈ Z_p^r for every decoded ballot of the chunk in one batch, in the
+    record's group (P-256: each a canonical encoding of a point of the curve, not the identity).
 
     A ballot with a non-member is not decoded further (``ballot`` None, a defect per offending value).
     Every returned record has ``members_checked`` set.
@@ -120,12 +119,12 @@ def admit(records: list[BallotRecord]) -> list[BallotRecord]:
         for ci, contest in enumerate(record.ballot.contests):
             for si, selection in enumerate(contest.selections):
                 where = f"contests[{ci}].selections[{si}].encrypted_vote"
-                values += [selection.ciphertext.alpha.value, selection.ciphertext.beta.value]
+                values += [group.written(selection.ciphertext.alpha), group.written(selection.ciphertext.beta)]
                 owners += [(n, f"{where}.pad", True), (n, f"{where}.data", True)]
-            values.append(contest.contest_data.C0.value)
+            values.append(group.written(contest.contest_data.C0))
             owners.append((n, f"contests[{ci}].encrypted_contest_data.c0", False))
     defects: dict[int, list[Defect]] = {}
-    for index in non_members(values, [f"{o[1]}" for o in owners]):
+    for index in group.non_members(values, [f"{o[1]}" for o in owners]):
         n, where, vote = owners[index]
         if vote:
             defects.setdefault(n, []).extend([Defect("5.A", where, "is not in Z_p^r"), Defect("6.A", where, "is not in Z_p^r")])
@@ -137,17 +136,6 @@ def admit(records: list[BallotRecord]) -> list[BallotRecord]:
         )
         for n, r in enumerate(records)
     ]
-
-
-def non_members(values: list, fields: list[str]) -> list[int]:
-    """Indices of the values not in Z_p^r: one batched check, and one by one only if the batch fails."""
-    if not values:
-        return []
-    try:
-        check_members(values, STANDARD, fields)
-        return []
-    except NotInGroupError:
-        return [n for n, value in enumerate(values) if not STANDARD.is_member(value)]
 
 
 _NUMBER = re.compile(r"v(\d+)_")

@@ -10,45 +10,40 @@ chunk (:func:`cast_products`), the chunks' products are multiplied together (:fu
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
-import gmpy2
-from gmpy2 import mpz
-
-from ...group import STANDARD
 from ..findings import Finding, failed, passed
 from ..model import BallotRecord, BallotState, ElectionRecord, StreamSummary, TallyEntry, require
 from .chaining import complete
 from .credential_lists import list_in_force
 
-Products = dict[tuple[str, str], tuple[int, int]]
+Products = dict[tuple[str, str], tuple[Any, Any]]
+"""(A, B) per (contest, option), as elements of the record's group."""
 
 
 def cast_products(ballots: Iterable[BallotRecord]) -> Products:
     """(∏ α_j^{w_j}, ∏ β_j^{w_j}) mod p per (contest, option) over the cast ballots among ``ballots`` (eq. 62;
     w_j the ballot's weight, 1 except in a version-2 evote election, record-format §8.3)."""
-    p = STANDARD.p
-    products: dict[tuple[str, str], list[mpz]] = {}
+    products: Products = {}
     for record in ballots:
         if record.state is not BallotState.CAST or record.ballot is None:
             continue
         w = record.weight
         for contest in record.ballot.contests:
             for selection in contest.selections:
-                pair = products.setdefault((contest.contest, selection.option), [mpz(1), mpz(1)])
-                alpha, beta = selection.ciphertext.alpha.value, selection.ciphertext.beta.value
+                key = (contest.contest, selection.option)
+                alpha, beta = selection.ciphertext.alpha, selection.ciphertext.beta
                 if w != 1:
-                    alpha, beta = gmpy2.powmod(alpha, w, p), gmpy2.powmod(beta, w, p)
-                pair[0] = pair[0] * alpha % p
-                pair[1] = pair[1] * beta % p
-    return {key: (A, B) for key, (A, B) in products.items()}
+                    alpha, beta = alpha**w, beta**w
+                pair = products.get(key)
+                products[key] = (alpha, beta) if pair is None else (pair[0] * alpha, pair[1] * beta)
+    return products
 
 
 def merge_products(total: Products, part: Products) -> None:
-    p = STANDARD.p
     for key, (A, B) in part.items():
-        A0, B0 = total.get(key, (1, 1))
-        total[key] = (mpz(A0) * A % p, mpz(B0) * B % p)
+        pair = total.get(key)
+        total[key] = (A, B) if pair is None else (pair[0] * A, pair[1] * B)
 
 
 def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[Finding]:
@@ -67,7 +62,7 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
     B = (∏_j β_j^{w_j}) mod p; with every w_j = 1 (version-1 elections, ElectionGuard records) this is
     eq. 62 unchanged.
 
-    An option on no cast ballot aggregates to (1, 1). Precondition (8): the encrypted tally has one entry for
+    An option on no cast ballot aggregates to (1, 1). In the record's group. Precondition (8): the encrypted tally has one entry for
     every option of the manifest and no other; where the record lists the ballots it aggregated, the list is
     exactly the cast ballots. A cast ballot that could not be decoded fails 8.A and 8.B (its encryptions are
     unknown).
@@ -114,7 +109,8 @@ def v8_aggregation(record: ElectionRecord, summary: StreamSummary) -> Iterator[F
                         tallied.where,
                     )
                 continue
-            A, B = summary.products.get((contest.label, option.label), (1, 1))
+            one = record.group.identity()
+            A, B = (record.group.written(x) for x in summary.products.get((contest.label, option.label), (one, one)))
             for check, computed, written in (("8.A", A, tallied.A), ("8.B", B, tallied.B)):
                 if computed == written:
                     yield passed(check, subject, f"over {summary.cast} cast ballots{weighted}", tallied.where)

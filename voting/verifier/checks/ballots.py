@@ -8,10 +8,11 @@ A ballot with a defect is not decoded further, so its proofs are reported as not
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Iterator
 
 from ...confirmation import confirmation_code, contest_hash
-from ...elgamal import add_all
 from ...proofs.range import verify_range
 from ..findings import Finding, failed, passed
 from ..model import BallotRecord, CannotRun
@@ -106,7 +107,7 @@ def v6_contest_limits(ballot: BallotRecord, env: BallotEnv) -> Iterator[Finding]
         yield passed("6.A", subject)
         yield passed("6.B", subject)
         yield passed("6.C", subject)
-        total = add_all(s.ciphertext for s in encrypted.selections)  # (6.1), (6.2)
+        total = reduce(operator.mul, (s.ciphertext for s in encrypted.selections))  # (6.1), (6.2): (∏ α_i, ∏ β_i)
         yield proof_finding(
             "6.D",
             subject,

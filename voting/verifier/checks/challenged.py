@@ -6,6 +6,7 @@ a decryption is only worth something if it decrypts what the voter's device post
 
 from __future__ import annotations
 
+import hmac
 from collections import Counter
 from typing import Iterator
 
@@ -152,10 +153,10 @@ def _decrypted(
                 continue
             labels.append(selection.option)
             ciphertext = encrypted_selections[selection.option].ciphertext
-            alpha, beta = int(ciphertext.alpha.value), int(ciphertext.beta.value)
+            alpha, beta = context.group.written(ciphertext.alpha), context.group.written(ciphertext.beta)
             if selection.ciphertext is not None and selection.ciphertext != (alpha, beta):
                 yield failed("12", option_subject, "the (α, β) written next to the decryption is not the ballot's", option_where)
-            yield in_Zq("12.A", selection.v, option_subject, option_where)
+            yield in_Zq("12.A", selection.v, option_subject, option_where, context.group)
             yield decryption_proof_finding("12.B", option_subject, option_where, context, alpha, beta, selection, step=12)
             yield value_finding("13.A", option_subject, option_where, context, selection)
             if 0 <= selection.value <= described.option_limit:
@@ -210,7 +211,9 @@ def _contest_data(
         return
     posted = encrypted.contest_data
     written = data.encrypted
-    if (written.C0, written.C1, written.C2) != (int(posted.C0.value), posted.C1, posted.C2):
+    group = env.context.group
+    same = written.C0 == group.written(posted.C0) and written.C1 == posted.C1
+    if not (same and hmac.compare_digest(written.C2, posted.C2)):
         yield failed("14", subject, "the (C0, C1, C2) written next to the decryption is not the ballot's", f"{where}")
         return
     yield from contest_data_findings("14", subject, where, env.context, env.conventions, described, data, written)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from functools import reduce
+from typing import Any, Iterator
 
-from gmpy2 import mpz
-
-from ...errors import InvalidProof
-from ...group import STANDARD, ElementModP
+from ...errors import NotInGroupError
+from ...group import PrimeOrderGroup
 from ...hashing import base_hash, extended_base_hash, manifest_hash, parameter_base_hash
-from ...key_ceremony import joint_public_key
 from ...proofs.schnorr import SchnorrProof, verify_coefficient
 from ..findings import Finding, failed, passed
 from ..model import ElectionRecord, GuardianRecord, Unreadable, require
@@ -27,11 +25,12 @@ def v2_guardian_keys(record: ElectionRecord) -> Iterator[Finding]:
     (2.C) The challenge c_{i,j} is correctly computed as c_{i,j} = H(H_P; 0x10, i, j, K_{i,j}, h_{i,j}).
 
     Precondition (2): the record has exactly n guardians with the indices 1..n, each with k commitments and
-    k proofs. H_P is the standard value (Verification 1 compares the record's).
+    k proofs. H_P is the standard value (Verification 1 compares the record's). In the record's group.
     """
     params = require(record.parameters, "election parameters")
     ceremony = require(record.key_ceremony, "key ceremony")
-    H_P = parameter_base_hash(STANDARD)
+    group = record.group
+    H_P = parameter_base_hash(group)
     guardians = [g for g in ceremony.guardians if isinstance(g, GuardianRecord)]
     for g in ceremony.guardians:
         if isinstance(g, Unreadable):
@@ -45,10 +44,10 @@ def v2_guardian_keys(record: ElectionRecord) -> Iterator[Finding]:
             "2", "guardians", "the guardians are not exactly G_1..G_n", ceremony.origin, expected=expected, found=indices
         )
     for guardian in guardians:
-        yield from _guardian(guardian, params.k, H_P)
+        yield from _guardian(guardian, params.k, H_P, group)
 
 
-def _guardian(guardian: GuardianRecord, k: int, H_P: bytes) -> Iterator[Finding]:
+def _guardian(guardian: GuardianRecord, k: int, H_P: bytes, group: PrimeOrderGroup) -> Iterator[Finding]:
     i = guardian.index
     if len(guardian.commitments) != k or len(guardian.proofs) != k:
         yield failed(
@@ -61,21 +60,22 @@ def _guardian(guardian: GuardianRecord, k: int, H_P: bytes) -> Iterator[Finding]
         )
     for j, (K_ij, proof) in enumerate(zip(guardian.commitments, guardian.proofs)):
         subject = f"guardian {i} ({guardian.name}) › coefficient {j}"
-        member = STANDARD.is_member(K_ij)
+        member = group.is_member(K_ij)
         if member:
             yield passed("2.A", subject, origin=guardian.origin)
         else:
             yield failed("2.A", subject, "K_ij is not in Z_p^r", guardian.origin, found=f"{K_ij:X}")
-        yield in_Zq("2.B", proof.v, subject, guardian.origin)
-        if not 0 < K_ij < STANDARD.p:
-            yield failed("2.C", subject, "not evaluated: K_ij is outside 0 < x < p", guardian.origin)
+        yield in_Zq("2.B", proof.v, subject, guardian.origin, group)
+        try:
+            element = group.recorded(K_ij, field="K_ij")
+        except NotInGroupError as exc:
+            yield failed("2.C", subject, f"not evaluated: K_ij {exc.reason}", guardian.origin)
             continue
-        element = ElementModP.computed(mpz(K_ij), STANDARD)
         yield proof_finding(
             "2.C",
             subject,
             guardian.origin,
-            lambda: verify_coefficient(H_P, i, j, element, SchnorrProof(proof.c, scalar(proof.v))),
+            lambda: verify_coefficient(H_P, i, j, element, SchnorrProof(proof.c, scalar(proof.v, group))),
         )
 
 
@@ -87,9 +87,11 @@ def v3_joint_key(record: ElectionRecord) -> Iterator[Finding]:
     (3.A) The value K_i is in Z_p^r and K_i ≠ 1 mod p for all 1 ≤ i ≤ n.
     (3.B) K = ∏_{i=1}^{n} K_i mod p and K ≠ 1 mod p.
 
-    K_i is guardian i's first commitment K_{i,0}.
+    K_i is guardian i's first commitment K_{i,0}. In the record's group (1 is its identity).
     """
     ceremony = require(record.key_ceremony, "key ceremony")
+    group = record.group
+    one = group.written(group.identity())
     keys = []
     for guardian in ceremony.guardians:
         if isinstance(guardian, Unreadable):
@@ -100,22 +102,24 @@ def v3_joint_key(record: ElectionRecord) -> Iterator[Finding]:
             yield failed("3.A", subject, "the guardian publishes no key K_i", guardian.origin)
             continue
         K_i = guardian.commitments[0]
-        if not STANDARD.is_member(K_i):
-            yield failed("3.A", subject, "K_i is not in Z_p^r", guardian.origin, found=f"{K_i:X}")
-        elif K_i == 1:
+        if K_i == one:
             yield failed("3.A", subject, "K_i = 1", guardian.origin)
+        elif not group.is_member(K_i):
+            yield failed("3.A", subject, "K_i is not in Z_p^r", guardian.origin, found=f"{K_i:X}")
         else:
             yield passed("3.A", subject, origin=guardian.origin)
-        if 0 < K_i < STANDARD.p:
-            keys.append(recorded_element(K_i))
+        try:
+            keys.append(group.recorded(K_i, field="K_i"))
+        except NotInGroupError:
+            pass
     subject = "joint election key K"
     if len(keys) != len(ceremony.guardians) or not keys:
         yield failed("3.B", subject, "K cannot be recomputed: a guardian key is missing or unreadable", ceremony.origin)
         return
-    product = _product(keys)
-    if ceremony.K == 1:
+    product = group.written(_product(keys))
+    if ceremony.K == one:
         yield failed("3.B", subject, "K = 1", ceremony.origin)
-    elif int(product.value) == ceremony.K:
+    elif product == ceremony.K:
         yield passed("3.B", subject, "K = ∏ K_i mod p", ceremony.origin)
     else:
         yield failed(
@@ -123,17 +127,14 @@ def v3_joint_key(record: ElectionRecord) -> Iterator[Finding]:
             subject,
             "K is not the product of the guardians' keys K_i",
             ceremony.origin,
-            expected=f"{int(product.value):X}",
+            expected=f"{product:X}",
             found=f"{ceremony.K:X}",
         )
 
 
-def _product(keys: list[ElementModP]) -> ElementModP:
-    """∏ K_i mod p through the core (which refuses a product of 1, reported by 3.B as K = 1 then)."""
-    try:
-        return joint_public_key(keys)
-    except InvalidProof:  # the core refuses a product of 1 (its check 3.B); the product is then 1
-        return ElementModP.computed(mpz(1), STANDARD)
+def _product(keys: list[Any]) -> Any:
+    """∏ K_i (SPEC eq. 8) in the keys' group."""
+    return reduce(lambda a, b: a * b, keys)
 
 
 def v4_extended_base_hash(record: ElectionRecord) -> Iterator[Finding]:
@@ -149,7 +150,7 @@ def v4_extended_base_hash(record: ElectionRecord) -> Iterator[Finding]:
     params = require(record.parameters, "election parameters")
     ceremony = require(record.key_ceremony, "key ceremony")
     manifest_bytes = require(params.manifest_bytes, "manifest")
-    H_P = parameter_base_hash(STANDARD)
+    H_P = parameter_base_hash(record.group)
     H_B = base_hash(H_P, manifest_hash(H_P, manifest_bytes), params.n, params.k)
-    K = recorded_element(ceremony.K)
+    K = recorded_element(ceremony.K, record.group)
     yield equal_hash("4.A", "extended base hash H_E", ceremony.origin, extended_base_hash(H_B, K), ceremony.H_E, "H_E")

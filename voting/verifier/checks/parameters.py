@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...group import STANDARD
-from ...hashing import VERSION, base_hash, manifest_hash, parameter_base_hash
+from ...group import PrimeOrderGroup
+from ...hashing import base_hash, manifest_hash, parameter_base_hash
 from ..findings import Finding, failed, passed
-from ..model import ElectionRecord, GroupConstants, Unreadable, require
+from ..model import CurveConstants, ElectionRecord, GroupConstants, Unreadable, require
 from .common import equal_hash
 
 
@@ -31,10 +31,16 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
     H_P, H_M and H_B are recomputed from first principles (the standard parameters, the manifest bytes, n
     and k as written) and each compared with the value the record states, so a wrong value is reported at
     its own step and not again at the steps that use it.
+
+    In the group the record names (:attr:`ElectionRecord.group`): for egk-ec's P-256 records the constants
+    are those of FIPS 186-5 / SEC 2 §2.4.2 (1.B the field prime p and the curve's a and b, 1.C the order n,
+    1.D the cofactor h = 1, 1.E the generator G), the version is egk-ec's "v2.1.0", and H_P is egk-ec's
+    H(ver; 0x00, a, b, p, g.x, g.y, h).
     """
     params = require(record.parameters, "election parameters")
+    group = record.group
     subject = "election parameters"
-    version = VERSION.decode()
+    version = group.protocol_version
     if params.spec_version == version:
         yield passed("1.A", subject, f"the record says {version}", params.origin)
     else:
@@ -47,9 +53,9 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
             found=params.spec_version,
         )
 
-    yield from _constants(params.constants)
+    yield from _constants(params.constants, group)
 
-    H_P = parameter_base_hash(STANDARD)
+    H_P = parameter_base_hash(group)
     yield equal_hash("1.F", subject, params.origin, H_P, params.H_P, "H_P")
 
     manifest_bytes = params.manifest_bytes
@@ -71,23 +77,23 @@ def v1_parameters(record: ElectionRecord) -> Iterator[Finding]:
     yield equal_hash("1.H", subject, params.origin, base_hash(H_P, H_M, params.n, params.k), params.H_B, "H_B")
 
 
-def _constants(constants: GroupConstants | Unreadable) -> Iterator[Finding]:
+def _constants(constants: GroupConstants | CurveConstants | Unreadable, group: PrimeOrderGroup) -> Iterator[Finding]:
     subject = "group constants"
-    standard = {"1.B": ("p", STANDARD.p), "1.C": ("q", STANDARD.q), "1.D": ("r", STANDARD.r), "1.E": ("g", STANDARD.g)}
-    for check, (name, value) in standard.items():
+    standard = group.describe()
+    for check, name, value in group.standard_constants():
         if isinstance(constants, Unreadable):
             yield failed(check, subject, f"the record's constants cannot be read: {constants}", constants.origin)
             continue
-        written = getattr(constants, name)
+        written = constants.written(name)
         if written is None:
             yield failed(check, subject, f"the record does not state {name}", constants.origin)
         elif written == value:
-            yield passed(check, subject, f"{name} is the standard value of SPEC §3.1.1", constants.origin)
+            yield passed(check, subject, f"{name} is the value of {standard}", constants.origin)
         else:
             yield failed(
                 check,
                 subject,
-                f"{name} is not the standard value of SPEC §3.1.1",
+                f"{name} is not the value of {standard}",
                 constants.origin,
                 expected=f"{int(value):X}",
                 found=f"{written:X}",

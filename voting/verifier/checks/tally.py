@@ -55,7 +55,7 @@ def v9_tally_decryption(record: ElectionRecord) -> Iterator[Finding]:
                 yield failed("9.B", subject, "not verified: no encrypted tally entry to decrypt", where)
                 continue
             yield from _same_ciphertext("9", subject, where, selection, entry)
-            yield in_Zq("9.A", selection.v, subject, where)
+            yield in_Zq("9.A", selection.v, subject, where, context.group)
             yield decryption_proof_finding("9.B", subject, where, context, entry.A, entry.B, selection, step=9)
 
 
@@ -76,17 +76,19 @@ def decryption_proof_finding(
 ) -> Finding:
     """9.B / 12.B: the core's verify_decryption on the values as written."""
     try:
-        A_, B_, T_ = recorded_element(A), recorded_element(B), recorded_element(selection.element)
+        group = context.group
+        A_, B_ = recorded_element(A, group), recorded_element(B, group)
+        T_ = recorded_element(selection.element, group, allow_identity=True)  # T = K^0 = 1 for a zero tally
     except CannotRun as exc:
         return failed(check, subject, f"not verified: {exc.reason}", where)
-    proof = DecryptionProof(selection.c, scalar(selection.v))
+    proof = DecryptionProof(selection.c, scalar(selection.v, group))
     return proof_finding(check, subject, where, lambda: verify_decryption(context, A_, B_, T_, proof, step=step))
 
 
 def value_finding(check: str, subject: str, where: str, context, selection: DecryptedSelection) -> Finding:
     """10.A / 13.A: T = K^t mod p (S = K^σ)."""
     try:
-        T = recorded_element(selection.element)
+        T = recorded_element(selection.element, context.group, allow_identity=True)
         check_tally_value(T, selection.value, context.K, step=check)
     except CannotRun as exc:
         return failed(check, subject, f"not verified: {exc.reason}", where)
@@ -242,14 +244,15 @@ def contest_data_findings(
     encrypted,
 ) -> Iterator[Finding]:
     """11.A-11.B or 14.A-14.B on one contest data decryption, and the MAC check (11 / 14)."""
-    yield in_Zq(f"{number}.A", data.v, subject, where)
+    group = context.group
+    yield in_Zq(f"{number}.A", data.v, subject, where, group)
     try:
-        ciphertext = HashedCiphertext(recorded_element(encrypted.C0), encrypted.C1, encrypted.C2)
-        beta = recorded_element(data.beta)
+        ciphertext = HashedCiphertext(recorded_element(encrypted.C0, group), encrypted.C1, encrypted.C2)
+        beta = recorded_element(data.beta, group)
     except CannotRun as exc:
         yield failed(f"{number}.B", subject, f"not verified: {exc.reason}", where)
         return
-    proof = DecryptionProof(data.c, scalar(data.v))
+    proof = DecryptionProof(data.c, scalar(data.v, group))
     yield proof_finding(
         f"{number}.B",
         subject,

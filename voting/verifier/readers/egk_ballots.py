@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from gmpy2 import mpz
-
 from ...elgamal import Ciphertext
 from ...encrypted_ballot import EncryptedBallot, EncryptedContest, EncryptedSelection
 from ...errors import EncodingError
-from ...group import STANDARD, ElementModP, ElementModQ
+from ...group import ElementModP, ElementModQ
 from ...hashed_elgamal import HashedCiphertext
 from ...manifest import Contest, Manifest
 from ...proofs.range import RangeProof
@@ -61,7 +59,7 @@ def parse_decryption(doc: Any, origin: str, dialect: Dialect = EGK) -> Decryptio
                     DecryptedSelection(
                         option=j.text(selection, "selection_id", sw),
                         value=j.small_int(selection, "tally", sw),
-                        element=dialect.element(selection, "b_over_m", sw),
+                        element=dialect.tally_element(selection, "b_over_m", sw),
                         c=dialect.digest(proof, "challenge", f"{sw}.proof"),
                         v=dialect.scalar(proof, "response", f"{sw}.proof"),
                         ciphertext=None if vote is None else _pair(vote, f"{sw}.encrypted_vote", dialect),
@@ -287,7 +285,7 @@ class EgkBallotDecoder:
             if j.small_int(selection, "sequence_order", sw) != option.index:
                 raise EncodingError(f"{sw}.sequence_order", f"the manifest says {option.index}")
             alpha, beta = _pair(j.get(selection, "encrypted_vote", sw), f"{sw}.encrypted_vote", self.dialect)
-            ciphertext = Ciphertext(_pending(alpha), _pending(beta))
+            ciphertext = Ciphertext(self._pending(alpha), self._pending(beta))
             proof = _range_proof(j.get(selection, "proof", sw), f"{sw}.proof", self.dialect)
             selections.append(EncryptedSelection(option.label, ciphertext, proof))
         data = written_contest_data(j.get(raw, "encrypted_contest_data", where), f"{where}.encrypted_contest_data", self.dialect)
@@ -296,13 +294,13 @@ class EgkBallotDecoder:
             tuple(selections),
             _range_proof(j.get(raw, "proof", where), f"{where}.proof", self.dialect),
             self.dialect.digest(raw, "contest_hash", where),
-            HashedCiphertext(_pending(data.C0), data.C1, data.C2),
+            HashedCiphertext(self._pending(data.C0), data.C1, data.C2),
         )
 
-
-def _pending(x: int) -> ElementModP:
-    """Range-checked, membership still to be checked for the whole chunk (see the decoder's docstring)."""
-    return ElementModP.computed(mpz(x), STANDARD)
+    def _pending(self, x: int) -> ElementModP:
+        """Range-checked (on P-256: decoded) by the dialect, membership still to be checked for the whole chunk
+        (see the decoder's docstring)."""
+        return self.dialect.group.recorded(x)
 
 
 def _range_proof(raw: Any, where: str, dialect: Dialect) -> RangeProof:
@@ -310,14 +308,15 @@ def _range_proof(raw: Any, where: str, dialect: Dialect) -> RangeProof:
     if not parts:
         raise EncodingError(f"{where}.proofs", "a range proof has at least one part")
     cs, vs = [], []
+    group: Any = dialect.group  # its scalars are ElementModQ (only q and q_bytes are used)
     for n, part in enumerate(parts):
         cs.append(
-            ElementModQ.reduce(int.from_bytes(dialect.digest(part, "challenge", f"{where}.proofs[{n}]"), "big"))
+            ElementModQ.reduce(int.from_bytes(dialect.digest(part, "challenge", f"{where}.proofs[{n}]"), "big"), group)
         )  # 0 <= c_j < 2^256
         v = dialect.scalar(part, "response", f"{where}.proofs[{n}]")
-        if v >= STANDARD.q:
+        if v >= group.q:
             raise EncodingError(f"{where}.proofs[{n}].response", "v_j is not in Z_q")
-        vs.append(ElementModQ.reduce(v))
+        vs.append(ElementModQ.reduce(v, group))
     return RangeProof(tuple(cs), tuple(vs))
 
 

@@ -19,6 +19,7 @@ from gmpy2 import mpz
 
 from ...encoding import parse_bytes, parse_digest, parse_p_unchecked_membership, parse_small_int
 from ...errors import EncodingError
+from ...group import STANDARD, PrimeOrderGroup
 from ..model import BallotState
 
 MAX_BYTES = 1 << 16
@@ -105,9 +106,15 @@ class Dialect:
     aux: Callable[[Any, str, str], bytes]  # a ballot's B_aux ("code_baux")
     states: tuple[tuple[str, BallotState], ...]  # the ballot state words (SPEC: cast, challenged)
     contest_repeats: tuple[str, ...]  # what an encrypted contest repeats of the manifest (must agree with it)
+    group: PrimeOrderGroup = STANDARD  # the group its elements are in (the checks compute in it)
+    power_of_K: Callable[[Any, str, str], int] | None = None  # T or S (b_over_m), where K^0 = 1 may be written
 
     def state(self, word: str) -> BallotState | None:
         return dict(self.states).get(word)
+
+    def tally_element(self, obj: Any, key: str, where: str) -> int:
+        """T (a tally) or S (a challenged ballot), K^t: the identity is a possible value (t = 0)."""
+        return (self.power_of_K or self.element)(obj, key, where)
 
 
 EGK = Dialect(
