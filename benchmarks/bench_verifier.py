@@ -12,6 +12,9 @@ appended by the operator's tool, followed by the tally and its decryption by the
 (tests/verifier/evote_world.synthetic_export); the evote run also checks the board (B), the rules (L) and
 eligibility (E), including one Ed25519 signature per ballot.
 
+Per group: the egk-ec samples of ../shared/samples (42 ballots, 700 selections each), one in the 4096-bit integer
+group and one on P-256, verified with 1 worker (``--records egk-ec``): selections per CPU-second in each group.
+
 Memory: records of 1,000 and 10,000 ballots × 2 selections, made quickly by encrypting 20 distinct ballots and
 writing each many times (under fresh ids for egk, under other voters' signatures for evote): every proof
 verifies, but the copies share confirmation codes (and for evote ciphertexts), so the run fails 7.C (and E.6)
@@ -95,6 +98,29 @@ def throughput(kind: str, ballots: int, workdir: Path) -> list[tuple[str, ...]]:
     return rows
 
 
+EGK_EC_SAMPLES = (("4096-bit integer group", "egk-ec-allAvailable"), ("P-256", "egk-ec-allAvailableEc"))
+
+
+def group_throughput() -> list[tuple[str, ...]]:
+    """The egk-ec samples, one per group, verified in this process with 1 worker (absent samples are skipped)."""
+    rows = []
+    for group, name in EGK_EC_SAMPLES:
+        root = ROOT.parent / "shared" / "samples" / name
+        if not root.is_dir():
+            print(f"{root} is absent: skipped", file=sys.stderr)
+            continue
+        started, cpu = time.perf_counter(), time.process_time()
+        record = open_record(root, "egk-ec")
+        report = verify(record, workers=1)
+        record.close()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert report.passed, f"the egk-ec sample {name} must verify"
+        selections = report.statistics["selections"]
+        rows.append((f"egk-ec, {group}", "1 worker(s)", str(report.statistics["ballots"]), str(selections),
+                     f"{seconds:.1f}", f"{selections / seconds:.1f}", f"{selections / cpu:.1f}"))  # fmt: skip
+    return rows
+
+
 def memory(kind: str, ballots: int, workdir: Path, workers: int) -> tuple[str, ...]:
     choices = [{"measure": ["yes" if n % 2 else "no"]} for n in range(DISTINCT)]
     root = make_record(kind, workdir / f"{kind}-memory-{ballots}", NARROW, choices, ballots // DISTINCT)
@@ -157,7 +183,7 @@ def _tree_rss(pid: int) -> dict[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--records", nargs="*", choices=("egk", "evote"), default=["egk", "evote"])
+    parser.add_argument("--records", nargs="*", choices=("egk", "evote", "egk-ec"), default=["egk", "evote", "egk-ec"])
     parser.add_argument("--throughput-ballots", type=int, default=200)
     parser.add_argument("--memory-ballots", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--memory-workers", type=int, default=2)
@@ -166,10 +192,11 @@ def main() -> None:
         workdir = Path(tmp)
         if args.throughput_ballots:
             print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-            rows = [row for kind in args.records for row in throughput(kind, args.throughput_ballots, workdir)]
+            rows = [row for kind in args.records if kind != "egk-ec" for row in throughput(kind, args.throughput_ballots, workdir)]
+            rows += group_throughput() if "egk-ec" in args.records else []
             print(table(rows, ("record", "verification", "ballots", "selections", "seconds", "selections/s", "selections/CPU-s")))
             print()
-        rows = [memory(kind, n, workdir, args.memory_workers) for kind in args.records for n in args.memory_ballots]
+        rows = [memory(kind, n, workdir, args.memory_workers) for kind in args.records if kind != "egk-ec" for n in args.memory_ballots]
         if rows:
             print(table(rows, ("record", "ballots", "workers", "seconds", "peak RSS main (MiB)", "peak RSS all processes (MiB)")))
 

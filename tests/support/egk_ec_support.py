@@ -102,3 +102,37 @@ def chain_record(source: Path, target: Path, ballot_ids: list[str], config_aux0:
     }
     (device_dir / "ballot_chain.json").write_text(json.dumps(chain, indent=2))
     return root
+
+
+# --- where values lie in egk-ec's documents (for the tests' value changes) ----------------------------
+
+
+def selection(doc: dict, contest: int = 0, option: int = 0) -> dict:
+    """The ``option``-th selection of the ``contest``-th contest of a ballot, tally or decryption."""
+    return doc["contests"][contest]["selections"][option]
+
+
+def coefficient_proof(doc: dict, guardian: int, coefficient: int) -> dict:
+    """election_initialized.json: guardian's proof for K_{i,j} (its ``public_key``, ``challenge``, ``response``)."""
+    return doc["guardians"][guardian]["coefficient_proofs"][coefficient]
+
+
+def bump(obj: dict, key: str) -> None:
+    """Add one to the base64 value ``obj[key]`` (:func:`plus_one`)."""
+    obj[key] = plus_one(obj[key])
+
+
+def ballot_file(ballot_id: str, kind: str) -> str:
+    """The encrypted ballot ("e") or the challenged ballot's decryption ("d") of ``ballot_id``."""
+    return f"{DEVICE}/eballot-{ballot_id}.json" if kind == "e" else f"challenged_ballots/dballot-{ballot_id}.json"
+
+
+def cli_run(root: Path, workdir: Path, *options: str):
+    """``evote-verify ROOT --workers 2 --json …`` as an observer types it: the CLI result and the JSON report."""
+    from click.testing import CliRunner
+
+    from voting.verifier.cli import main
+
+    report_file = workdir / "report.json"
+    result = CliRunner().invoke(main, [str(root), "--workers", "2", "--json", str(report_file), *options])
+    return result, json.loads(report_file.read_text())

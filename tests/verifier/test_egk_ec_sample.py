@@ -1,5 +1,5 @@
-"""egk-ec records through the CLI: the integer-group sample verifies, the P-256 sample and other records this
-verifier cannot check are refused as not supported (exit 2), and changes that only the whole run sees fail.
+"""egk-ec records through the CLI: the integer-group sample verifies, records this verifier cannot check are
+refused as not supported (exit 2), and changes that only the whole run sees fail. The P-256 sample: test_egk_ec_p256.py.
 
 The samples are read where they lie (../shared/samples) and changed only in copies under tmp_path.
 """
@@ -15,11 +15,6 @@ from support.verifier_support import copy_record, edit
 
 from voting.verifier.cli import main
 from voting.verifier.readers import FormatNotSupported, detect_format, open_record
-
-P256_REFUSAL = (
-    "format not supported: egk-ec record in the elliptic-curve group P-256; "
-    "this verifier checks ElectionGuard records in the 4096-bit integer group only"
-)
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +49,6 @@ def test_report_says_the_system_and_conventions(sample_run):
 def test_format_is_detected_from_constants():
     assert detect_format(sample_path()) == "egk-ec"
     assert detect_format(p256_sample_path()) == "egk-ec"
-
-
-@pytest.mark.parametrize("given", [[], ["--format", "egk-ec"]])
-def test_p256_sample_is_refused_as_not_supported(given):
-    result = CliRunner().invoke(main, [str(p256_sample_path()), *given])
-    assert result.exit_code == 2, result.output
-    assert P256_REFUSAL in " ".join(result.output.split())
-    assert "NOT VERIFIED" not in result.output and "Traceback" not in result.output
 
 
 def test_egk_ec_record_read_as_egk_is_refused():

@@ -34,6 +34,7 @@ from ..conventions import SPEC
 from ..model import (
     Chaining,
     Conventions,
+    CurveConstants,
     DeviceChain,
     ElectionRecord,
     EncryptedTallyRecord,
@@ -144,6 +145,7 @@ def assemble(
         ballots=ballots.stream,
         decoder=EgkBallotDecoder(manifest if isinstance(manifest, Manifest) else None, dialect),
         ballot_count=ballots.count(),
+        group=dialect.group,
     )
 
 
@@ -188,7 +190,7 @@ def config_parameters(
     config: Any,
     dialect: Dialect,
     spec_version: str | None,
-    constants: GroupConstants | Unreadable,
+    constants: GroupConstants | CurveConstants | Unreadable,
     manifest_bytes: bytes | Unreadable,
     manifest: Manifest | Unreadable,
 ) -> Parameters | Unreadable:

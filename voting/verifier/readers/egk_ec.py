@@ -4,7 +4,8 @@ egk-ec lays its record out as egk does (:mod:`.egk`; ``ElectionRecordJsonPaths.k
 ElectionGuard 2.0 cryptography, with its own encodings and a few fields of its own:
 
     constants.json            {"name", "type", "protocolVersion", "constants": {largePrime, smallPrime,
-                              cofactor, generator}} in lower-case hex: the group (:mod:`.egk_ec_group`)
+                              cofactor, generator}} in lower-case hex: the group (:mod:`.egk_ec_group`);
+                              on P-256 {a, b, primeModulus, order, g.x, g.y, h}
     election_config.json      config_version "2.1.0", n, k, H_P, H_M, H_B (base64), chain_confirmation_codes,
                               baux0 (base64, possibly empty)
     manifest.json             egk's manifest schema; its bytes are hashed into H_M
@@ -33,7 +34,7 @@ from . import egk_json as j
 from .egk import CONFIG, CONSTANTS, DOCUMENT, assemble, chains_codes, config_parameters, read_manifest
 from .egk_ballots import BALLOTS, device_dirs
 from .egk_ec_group import record_group
-from .egk_ec_json import EGK_EC, data
+from .egk_ec_json import EGK_EC, EGK_EC_P256, data
 from .egk_variants import egk_contest_data_challenge, egk_open_contest_data
 from .files import DEFAULT_LIMITS, Limits, load_json
 from .unsupported import FormatNotSupported
@@ -55,6 +56,12 @@ CONVENTIONS = Conventions(
         "ballot chains: B_aux,1 = H_0 ∥ B_aux,0 as in the SPEC; B_aux,0 is election_config.json's baux0 for every "
         "device, or the device's name when that is empty (7.D, 7.E)",
     ),
+)
+
+P256_NOTES = (
+    "P-256 (egk-ec's elliptic-curve group, protocolVersion v2.1.0): points are hashed as their 33-byte SEC1 "
+    "compressed encoding; every challenge c is hash_to_field(H(...)) of RFC 9380 (egk-ec's DST), not H(...) itself; "
+    "H_P = H(ver; 0x00, a, b, p, g.x, g.y, h); T = K^0 may be the identity, written as 33 bytes 0xFF",
 )
 
 
@@ -81,7 +88,8 @@ def open_egk_ec(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRe
         raise RecordUnreadable(f"{path} is not an egk-ec election record: {doc} (it names the record's group)")
     if not _egk_ec_shape(doc):
         raise RecordUnreadable(f"{path} is not an egk-ec election record: its {CONSTANTS} is not in egk-ec's shape")
-    constants, version = record_group(doc, CONSTANTS)
+    constants, version, group = record_group(doc, CONSTANTS)
+    dialect = EGK_EC_P256 if group is EGK_EC_P256.group else EGK_EC
     config = load_json(root, CONFIG, limits.document, DOCUMENT)
     config_version = config.get("config_version") if isinstance(config, dict) else None
     if isinstance(config_version, str) and config_version not in CONFIG_VERSIONS:
@@ -90,13 +98,15 @@ def open_egk_ec(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ElectionRe
             f"this verifier reads egk-ec's config_version {', '.join(CONFIG_VERSIONS)}",
         )
     manifest_bytes, manifest = read_manifest(root, limits)
-    parameters = config_parameters(config, EGK_EC, version, constants, manifest_bytes, manifest)
+    parameters = config_parameters(config, dialect, version, constants, manifest_bytes, manifest)
+    group_name = "group P-256" if dialect is EGK_EC_P256 else "4096-bit integer group"
     conventions = replace(
         CONVENTIONS,
-        name=f"egk-ec {config_version or '(unknown version)'}, ElectionGuard {version}, 4096-bit integer group; "
+        name=f"egk-ec {config_version or '(unknown version)'}, ElectionGuard {version}, {group_name}; "
         "egk's conventions for contest data, the SPEC's for ballot chains",
+        notes=CONVENTIONS.notes + (P256_NOTES if dialect is EGK_EC_P256 else ()),
     )
-    return assemble(root, FORMAT, conventions, EGK_EC, parameters, manifest, _chaining(root, config, limits), limits)
+    return assemble(root, FORMAT, conventions, dialect, parameters, manifest, _chaining(root, config, limits), limits)
 
 
 # --- ballot chains (SPEC §3.4.3) --------------------------------------------------------------------

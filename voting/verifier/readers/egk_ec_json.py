@@ -4,8 +4,9 @@ egk-ec (JohnLCaron/egk-ec, commit 1192bd7f, ``publish/json/ElementsJson.kt``, ``
 ``HashedElGamalCiphertext.kt``) writes the values of egk's documents in other encodings:
 
 * group elements, hashes and scalars as standard base64 with padding (RFC 4648 §4) of their fixed-width
-  big-endian bytes: 512 bytes for an element of the 4096-bit integer group (SPEC §3.1.1), 32 for a hash
-  output or a scalar;
+  big-endian bytes: 512 bytes for an element of the 4096-bit integer group (SPEC §3.1.1), 33 for a point of
+  P-256 (SEC1 compressed, the identity as 33 bytes 0xFF: ``VecElementP.toByteArray``), 32 for a hash output
+  or a scalar;
 * the contest data's C1 and election_config.json's ``baux0`` as base64 of any length (``baux0`` may be
   empty); a ballot's ``code_baux`` as upper-case hex, as egk writes it;
 * the group constants in constants.json as lower-case hex without leading zeros (``BigInteger.toString(16)``).
@@ -20,12 +21,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import replace
 from typing import Any
 
 from gmpy2 import mpz
 
 from ...errors import EncodingError, NotInGroupError
 from ...group import STANDARD
+from ...group_p256 import ENCODED_BYTES, P256, P256Point
 from ..model import BallotState
 from . import egk_json as j
 from .egk_json import Dialect
@@ -64,6 +67,24 @@ def element(obj: Any, key: str, where: str) -> int:
     return x
 
 
+def point(obj: Any, key: str, where: str) -> int:
+    """A point of P-256: its 33-byte encoding in base64, a point of the curve in canonical compressed form and
+    not the identity (:meth:`P256Point.parse`), kept as the integer of those bytes."""
+    field = j.field(where, key)
+    data = base64_bytes(j.get(obj, key, where), field, length=ENCODED_BYTES)
+    P256Point.parse(data, field=field)
+    return int.from_bytes(data, "big")
+
+
+def power_of_K_point(obj: Any, key: str, where: str) -> int:
+    """T or S on P-256 (``b_over_m``, K^t): a point as :func:`point`, or the identity (t = 0), which egk-ec writes
+    as 33 bytes 0xFF."""
+    field = j.field(where, key)
+    data = base64_bytes(j.get(obj, key, where), field, length=ENCODED_BYTES)
+    P256Point.parse(data, field=field, allow_identity=True)
+    return int.from_bytes(data, "big")
+
+
 def digest(obj: Any, key: str, where: str) -> bytes:
     """A 32-byte hash output in base64 (egk-ec's UInt256, and the challenges it writes as ElementModQ)."""
     return base64_bytes(j.get(obj, key, where), j.field(where, key), length=32)
@@ -97,3 +118,6 @@ EGK_EC = Dialect(
     states=(("CAST", BallotState.CAST), ("CHALLENGED", BallotState.CHALLENGED), ("UNKNOWN", BallotState.OTHER)),
     contest_repeats=("sequence_order",),  # egk-ec's EncryptedContestJson has no votes_allowed
 )
+
+EGK_EC_P256 = replace(EGK_EC, name="egk-ec (P-256)", element=point, power_of_K=power_of_K_point, group=P256)
+"""egk-ec's values on P-256: points in 33 bytes, the identity only as T or S."""
