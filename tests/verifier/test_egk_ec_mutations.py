@@ -17,29 +17,21 @@ from support.egk_ec_support import (
     NON_MEMBER,
     Q,
     b64,
+    ballot_file,
     ballot_result,
+    bump,
     chain_record,
+    coefficient_proof,
     plus_one,
     record_tally,
     sample_path,
+    selection,
     times_g,
 )
 from support.verifier_support import copy_record, edit, failed_steps, failures, report_failures
 
 from voting.verifier.readers.egk_ec import open_egk_ec
 from voting.verifier.run import verify
-
-
-def _selection(doc, contest=0, selection=0):
-    return doc["contests"][contest]["selections"][selection]
-
-
-def _proof(doc, guardian, coefficient):
-    return doc["guardians"][guardian]["coefficient_proofs"][coefficient]
-
-
-def _bump(obj: dict, key: str) -> None:
-    obj[key] = plus_one(obj[key])
 
 
 def _contest_data(doc, contest=0):
@@ -49,58 +41,62 @@ def _contest_data(doc, contest=0):
 RECORD_MUTATIONS = {  # what changes: (file, change, the steps that fail)
     "number of guardians n": ("election_config.json", lambda d: d.update(number_of_guardians=4), {"1.H", "2", "4.A"}),
     "quorum k": ("election_config.json", lambda d: d.update(quorum=2), {"1.H", "2", "4.A"}),
-    "H_P": ("election_config.json", lambda d: _bump(d, "parameter_base_hash"), {"1.F"}),
-    "H_M": ("election_config.json", lambda d: _bump(d, "manifest_hash"), {"1.G"}),
-    "H_B": ("election_config.json", lambda d: _bump(d, "election_base_hash"), {"1.H"}),
+    "H_P": ("election_config.json", lambda d: bump(d, "parameter_base_hash"), {"1.F"}),
+    "H_M": ("election_config.json", lambda d: bump(d, "manifest_hash"), {"1.G"}),
+    "H_B": ("election_config.json", lambda d: bump(d, "election_base_hash"), {"1.H"}),
     "manifest text": ("manifest.json", lambda d: d.update(election_scope_id="Other"), {"1.G", "1.H", "4.A"}),
     "joint key K": (
         "election_initialized.json",
         lambda d: d.update(joint_public_key=times_g(d["joint_public_key"])),
         {"3.B", "4.A", "9.B", "10.A"},
     ),
-    "H_E": ("election_initialized.json", lambda d: _bump(d, "extended_base_hash"), {"4.A", "9.B"}),
+    "H_E": ("election_initialized.json", lambda d: bump(d, "extended_base_hash"), {"4.A", "9.B"}),
     "commitment K_2,1": (
         "election_initialized.json",
-        lambda d: _proof(d, 1, 1).update(public_key=times_g(_proof(d, 1, 1)["public_key"])),
+        lambda d: coefficient_proof(d, 1, 1).update(public_key=times_g(coefficient_proof(d, 1, 1)["public_key"])),
         {"2.C"},
     ),
     "commitment K_3,0": (
         "election_initialized.json",
-        lambda d: _proof(d, 2, 0).update(public_key=times_g(_proof(d, 2, 0)["public_key"])),
+        lambda d: coefficient_proof(d, 2, 0).update(public_key=times_g(coefficient_proof(d, 2, 0)["public_key"])),
         {"2.C", "3.B"},
     ),
     "commitment not in the subgroup": (
         "election_initialized.json",
-        lambda d: _proof(d, 0, 2).update(public_key=NON_MEMBER),
+        lambda d: coefficient_proof(d, 0, 2).update(public_key=NON_MEMBER),
         {"2.A", "2.C"},
     ),
     "guardian index i": ("election_initialized.json", lambda d: d["guardians"][1].update(x_coordinate=5), {"2", "2.C"}),
-    "Schnorr challenge": ("election_initialized.json", lambda d: _bump(_proof(d, 0, 1), "challenge"), {"2.C"}),
-    "Schnorr response": ("election_initialized.json", lambda d: _bump(_proof(d, 2, 2), "response"), {"2.C"}),
-    "Schnorr response = q": ("election_initialized.json", lambda d: _proof(d, 2, 2).update(response=Q), {"2.B", "2.C"}),
+    "Schnorr challenge": ("election_initialized.json", lambda d: bump(coefficient_proof(d, 0, 1), "challenge"), {"2.C"}),
+    "Schnorr response": ("election_initialized.json", lambda d: bump(coefficient_proof(d, 2, 2), "response"), {"2.C"}),
+    "Schnorr response = q": (
+        "election_initialized.json",
+        lambda d: coefficient_proof(d, 2, 2).update(response=Q),
+        {"2.B", "2.C"},
+    ),
     "encrypted tally A": (
         "encrypted_tally.json",
-        lambda d: _selection(d, 2, 0)["encrypted_vote"].update(pad=times_g(_selection(d, 2, 0)["encrypted_vote"]["pad"])),
+        lambda d: selection(d, 2, 0)["encrypted_vote"].update(pad=times_g(selection(d, 2, 0)["encrypted_vote"]["pad"])),
         {"9", "9.B"},  # and 8.A, which needs the ballots (test_egk_ec_sample.py)
     ),
     "tally T": (
         "tally.json",
-        lambda d: _selection(d, 4, 1).update(b_over_m=times_g(_selection(d, 4, 1)["b_over_m"])),
+        lambda d: selection(d, 4, 1).update(b_over_m=times_g(selection(d, 4, 1)["b_over_m"])),
         {"9.B", "10.A"},
     ),
-    "tally t": ("tally.json", lambda d: _selection(d, 4, 1).update(tally=_selection(d, 4, 1)["tally"] + 1), {"10.A"}),
-    "tally proof c": ("tally.json", lambda d: _bump(_selection(d, 6, 0)["proof"], "challenge"), {"9.B"}),
-    "tally proof v": ("tally.json", lambda d: _bump(_selection(d, 6, 0)["proof"], "response"), {"9.B"}),
-    "tally proof v = q": ("tally.json", lambda d: _selection(d, 6, 0)["proof"].update(response=Q), {"9.A", "9.B"}),
+    "tally t": ("tally.json", lambda d: selection(d, 4, 1).update(tally=selection(d, 4, 1)["tally"] + 1), {"10.A"}),
+    "tally proof c": ("tally.json", lambda d: bump(selection(d, 6, 0)["proof"], "challenge"), {"9.B"}),
+    "tally proof v": ("tally.json", lambda d: bump(selection(d, 6, 0)["proof"], "response"), {"9.B"}),
+    "tally proof v = q": ("tally.json", lambda d: selection(d, 6, 0)["proof"].update(response=Q), {"9.A", "9.B"}),
     "(A, B) repeated in the tally": (
         "tally.json",
-        lambda d: _selection(d, 6, 0)["encrypted_vote"].update(pad=times_g(_selection(d, 6, 0)["encrypted_vote"]["pad"])),
+        lambda d: selection(d, 6, 0)["encrypted_vote"].update(pad=times_g(selection(d, 6, 0)["encrypted_vote"]["pad"])),
         {"9"},
     ),
     "tally contest label": ("tally.json", lambda d: d["contests"][7].update(contest_id="contest-unknown"), {"9", "9.B", "10.B"}),
     "tally option label": (
         "tally.json",
-        lambda d: _selection(d, 8, 0).update(selection_id="selection-unknown"),
+        lambda d: selection(d, 8, 0).update(selection_id="selection-unknown"),
         {"9", "9.B", "10.C", "10.D"},
     ),
 }
@@ -115,7 +111,7 @@ def test_record_mutation_fails_its_check(tmp_path, name):
 
 
 def _vote(doc):
-    return _selection(doc)["encrypted_vote"]
+    return selection(doc)["encrypted_vote"]
 
 
 def _part(proof, n):
@@ -127,43 +123,43 @@ BALLOT_MUTATIONS = {  # what changes: (ballot, eballot or dballot, change, the s
     "alpha": ("id-2", "e", lambda d: _vote(d).update(pad=times_g(_vote(d)["pad"])), {"5.D", "6.D", "7.A"}),
     "beta": ("id-2", "e", lambda d: _vote(d).update(data=times_g(_vote(d)["data"])), {"5.D", "6.D", "7.A"}),
     "beta not in the subgroup": ("id-2", "e", lambda d: _vote(d).update(data=NON_MEMBER), {"5.A", "6.A"} | UNDECODED),
-    "selection proof challenge c_0": ("id-2", "e", lambda d: _bump(_part(_selection(d)["proof"], 0), "challenge"), {"5.D"}),
-    "selection proof response v_1": ("id-2", "e", lambda d: _bump(_part(_selection(d)["proof"], 1), "response"), {"5.D"}),
+    "selection proof challenge c_0": ("id-2", "e", lambda d: bump(_part(selection(d)["proof"], 0), "challenge"), {"5.D"}),
+    "selection proof response v_1": ("id-2", "e", lambda d: bump(_part(selection(d)["proof"], 1), "response"), {"5.D"}),
     "selection proof response v_1 = q": (
         "id-2",
         "e",
-        lambda d: _part(_selection(d)["proof"], 1).update(response=Q),
+        lambda d: _part(selection(d)["proof"], 1).update(response=Q),
         {"5.C"} | UNDECODED,
     ),
-    "contest limit proof challenge": ("id-2", "e", lambda d: _bump(_part(d["contests"][0]["proof"], 0), "challenge"), {"6.D"}),
-    "contest limit proof response": ("id-2", "e", lambda d: _bump(_part(d["contests"][0]["proof"], 0), "response"), {"6.D"}),
-    "contest hash": ("id-2", "e", lambda d: _bump(d["contests"][0], "contest_hash"), {"7.A", "7.B"}),
-    "confirmation code": ("id-2", "e", lambda d: _bump(d, "confirmation_code"), {"7.B"}),
+    "contest limit proof challenge": ("id-2", "e", lambda d: bump(_part(d["contests"][0]["proof"], 0), "challenge"), {"6.D"}),
+    "contest limit proof response": ("id-2", "e", lambda d: bump(_part(d["contests"][0]["proof"], 0), "response"), {"6.D"}),
+    "contest hash": ("id-2", "e", lambda d: bump(d["contests"][0], "contest_hash"), {"7.A", "7.B"}),
+    "confirmation code": ("id-2", "e", lambda d: bump(d, "confirmation_code"), {"7.B"}),
     "B_aux": ("id-2", "e", lambda d: d.update(code_baux=d["code_baux"] + "00"), {"7.B"}),
     "ballot style": ("id-2", "e", lambda d: d.update(ballot_style_id="BallotStyle1"), {"5"} | UNDECODED),
     "ballot state (egk's word)": ("id-2", "e", lambda d: d.update(state="SPOILED"), {"5"} | UNDECODED),
-    "option index": ("id-2", "e", lambda d: _selection(d).update(sequence_order=7), {"5"} | UNDECODED),
+    "option index": ("id-2", "e", lambda d: selection(d).update(sequence_order=7), {"5"} | UNDECODED),
     "pre-encrypted": ("id-2", "e", lambda d: d.update(is_preencrypt=True), {"5"} | UNDECODED),
-    "challenged: S": ("id-1", "d", lambda d: _selection(d).update(b_over_m=times_g(_selection(d)["b_over_m"])), {"12.B", "13.A"}),
-    "challenged: σ": ("id-1", "d", lambda d: _selection(d).update(tally=1 - _selection(d)["tally"]), {"13.A"}),
-    "challenged: proof c": ("id-1", "d", lambda d: _bump(_selection(d)["proof"], "challenge"), {"12.B"}),
-    "challenged: proof v": ("id-1", "d", lambda d: _bump(_selection(d)["proof"], "response"), {"12.B"}),
-    "challenged: proof v = q": ("id-1", "d", lambda d: _selection(d)["proof"].update(response=Q), {"12.A", "12.B"}),
+    "challenged: S": ("id-1", "d", lambda d: selection(d).update(b_over_m=times_g(selection(d)["b_over_m"])), {"12.B", "13.A"}),
+    "challenged: σ": ("id-1", "d", lambda d: selection(d).update(tally=1 - selection(d)["tally"]), {"13.A"}),
+    "challenged: proof c": ("id-1", "d", lambda d: bump(selection(d)["proof"], "challenge"), {"12.B"}),
+    "challenged: proof v": ("id-1", "d", lambda d: bump(selection(d)["proof"], "response"), {"12.B"}),
+    "challenged: proof v = q": ("id-1", "d", lambda d: selection(d)["proof"].update(response=Q), {"12.A", "12.B"}),
     "challenged: (α, β) repeated": (
         "id-1",
         "d",
-        lambda d: _selection(d)["encrypted_vote"].update(pad=times_g(_selection(d)["encrypted_vote"]["pad"])),
+        lambda d: selection(d)["encrypted_vote"].update(pad=times_g(selection(d)["encrypted_vote"]["pad"])),
         {"12"},
     ),
-    "challenged: option label": ("id-1", "d", lambda d: _selection(d).update(selection_id="selection-x"), {"13.E", "13.F"}),
+    "challenged: option label": ("id-1", "d", lambda d: selection(d).update(selection_id="selection-x"), {"13.E", "13.F"}),
     "challenged: contest data β": (
         "id-1",
         "d",
         lambda d: _contest_data(d).update(beta=times_g(_contest_data(d)["beta"])),
         {"14", "14.B"},
     ),
-    "challenged: contest data proof c": ("id-1", "d", lambda d: _bump(_contest_data(d)["proof"], "challenge"), {"14.B"}),
-    "challenged: contest data proof v": ("id-1", "d", lambda d: _bump(_contest_data(d)["proof"], "response"), {"14.B"}),
+    "challenged: contest data proof c": ("id-1", "d", lambda d: bump(_contest_data(d)["proof"], "challenge"), {"14.B"}),
+    "challenged: contest data proof v": ("id-1", "d", lambda d: bump(_contest_data(d)["proof"], "response"), {"14.B"}),
     "challenged: C1 repeated": (
         "id-1",
         "d",
@@ -187,15 +183,11 @@ BALLOT_MUTATIONS = {  # what changes: (ballot, eballot or dballot, change, the s
 }
 
 
-def _ballot_file(ballot_id: str, kind: str) -> str:
-    return f"{DEVICE}/eballot-{ballot_id}.json" if kind == "e" else f"challenged_ballots/dballot-{ballot_id}.json"
-
-
 @pytest.mark.parametrize("name", BALLOT_MUTATIONS)
 def test_ballot_mutation_fails_its_check(tmp_path, name):
     ballot_id, kind, change, expected = BALLOT_MUTATIONS[name]
     root = copy_record(sample_path(), tmp_path / "record")
-    edit(root, _ballot_file(ballot_id, kind), change)
+    edit(root, ballot_file(ballot_id, kind), change)
     tally = ballot_result(root, {ballot_id}).tally
     assert failed_steps(tally) == expected
     assert all(f"ballot-{ballot_id}.json" in f.origin for step in expected for f in failures(tally, step))
@@ -225,7 +217,7 @@ MALFORMED = {  # an encoding egk-ec does not write: (change to ballot id-3, the 
         "not canonical base64",
     ),
     "response 31 bytes": (
-        lambda d: _part(_selection(d)["proof"], 0).update(response=b64(bytes(31))),
+        lambda d: _part(selection(d)["proof"], 0).update(response=b64(bytes(31))),
         "proofs[0].response",
         "expected 32 bytes",
     ),
@@ -246,7 +238,7 @@ def test_malformed_value_is_refused_naming_the_field(tmp_path, name):
 def test_malformed_record_value_is_unreadable_naming_the_field(tmp_path):
     root = copy_record(sample_path(), tmp_path / "record")
     edit(root, "election_config.json", lambda d: d.update(manifest_hash=d["manifest_hash"].rstrip("=")))
-    edit(root, "tally.json", lambda d: _selection(d, 1, 0).update(b_over_m=b64(bytes(32))))
+    edit(root, "tally.json", lambda d: selection(d, 1, 0).update(b_over_m=b64(bytes(32))))
     tally = record_tally(root)
     (finding, *_) = failures(tally, "1.F")
     assert "election_config.json: manifest_hash: expected base64" in finding.message
@@ -260,9 +252,9 @@ def test_malformed_record_value_is_unreadable_naming_the_field(tmp_path):
 CHAIN = f"{DEVICE}/ballot_chain.json"
 CHAIN_MUTATIONS = {  # what changes in ballot_chain.json: (change, the chain steps that fail)
     "nothing": (None, set()),
-    "closing hash": (lambda d: _bump(d, "closing_hash"), {"7.G"}),
+    "closing hash": (lambda d: bump(d, "closing_hash"), {"7.G"}),
     "no closing hash": (lambda d: d.update(closing_hash=None), {"7.G"}),
-    "last confirmation code": (lambda d: _bump(d, "last_confirmation_code"), {"7.F"}),
+    "last confirmation code": (lambda d: bump(d, "last_confirmation_code"), {"7.F"}),
     "B_aux,0": (lambda d: d.update(baux0=d["baux0"] + [1]), {"7.D", "7.E", "7.F", "7.G"}),
     "device name": (lambda d: d.update(encrypting_device="other"), {"7.D", "7.E", "7.F", "7.G"}),
     "ballot order": (lambda d: d.update(ballot_ids=[d["ballot_ids"][1], d["ballot_ids"][0], *d["ballot_ids"][2:]]), {"7.E"}),
@@ -302,7 +294,7 @@ UNCOVERED = {  # what changes: (file, change, why no ElectionGuard 2.0 step cove
         "B_aux is bound only through the confirmation code (7.B) and, when codes are chained, 7.D-7.G",
     ),
     "configuration metadata": ("election_config.json", lambda d: d.update(metadata={"x": "y"}), "egk-ec's free text"),
-    "tally's election_id": ("tally.json", lambda d: _bump(d, "election_id"), "egk-ec repeats H_E; 4.A checks H_E itself"),
+    "tally's election_id": ("tally.json", lambda d: bump(d, "election_id"), "egk-ec repeats H_E; 4.A checks H_E itself"),
     "contest data C0 of a cast ballot": (
         f"{DEVICE}/eballot-id-2.json",
         lambda d: d["contests"][0]["encrypted_contest_data"].update(c0=times_g(d["contests"][0]["encrypted_contest_data"]["c0"])),
@@ -317,7 +309,7 @@ UNCOVERED = {  # what changes: (file, change, why no ElectionGuard 2.0 step cove
     ),
     "contest data C2 of a cast ballot": (
         f"{DEVICE}/eballot-id-2.json",
-        lambda d: _bump(d["contests"][0]["encrypted_contest_data"], "c2"),
+        lambda d: bump(d["contests"][0]["encrypted_contest_data"], "c2"),
         "as C0",
     ),
     "numBytes on a challenged ballot": (
@@ -331,7 +323,7 @@ UNCOVERED = {  # what changes: (file, change, why no ElectionGuard 2.0 step cove
         lambda d: d.update(encrypting_device="other"),
         "a ballot's device is its directory, whose chain 7.D-7.G check",
     ),
-    "ballot's election_id": (f"{DEVICE}/eballot-id-2.json", lambda d: _bump(d, "election_id"), "egk-ec repeats H_E"),
+    "ballot's election_id": (f"{DEVICE}/eballot-id-2.json", lambda d: bump(d, "election_id"), "egk-ec repeats H_E"),
     "ballot's encrypted_sn": (
         f"{DEVICE}/eballot-id-2.json",
         lambda d: d["encrypted_sn"].update(pad=times_g(d["encrypted_sn"]["pad"])),
