@@ -15,6 +15,10 @@ Witnesses (``bulletin_board/cosigning.py``, docs/board.md "Witnesses at the boar
 every cosignature line the board obtained and verified, one per checkpoint and witness key; the largest size a
 witness cosigned is the size the board believes that witness holds. ``cosigner_lease`` holds one row: which
 process runs the cosigner until when, so that one cosigner runs however many workers serve the board.
+
+``checks`` (``bulletin_board/elections/async_checks.py``, record-format §12.2): one row per entry whose proof the board
+checks outside the request (``mix.shuffled``), so that any worker answers ``GET .../checks/<id>``; ``holder`` and
+``lease_expires_at`` say which process checks it until when, and a check whose holder stopped renewing is taken over.
 """
 
 from __future__ import annotations
@@ -188,4 +192,23 @@ login_bindings = Table(
     Column("credential", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),  # the first ballot.cast entry of this login
     UniqueConstraint("election_id", "credential", name="uq_login_bindings_credential"),
+)
+
+# Entries checked outside the request (bulletin_board/elections/async_checks.py, record-format §12.2, migration 0008).
+checks = Table(
+    "checks", metadata,
+    Column("id", String(32), primary_key=True),  # 128 random bits, hex: the check's public name
+    Column("election_id", String(64), ForeignKey("elections.id"), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # checking, appended or refused
+    Column("seq", BigInteger, nullable=True),  # the entry's seq once appended
+    Column("error", Text, nullable=True),  # a refusal's {"code", "field", "message"} as JSON
+    Column("payload_hash", LargeBinary(32), nullable=False),  # SHA-256 of kind, 0x00 and the RFC 8785 payload
+    Column("payload", LargeBinary, nullable=True),  # the RFC 8785 payload while checking (a resumed check needs it)
+    Column("holder", String(128), nullable=False),  # the process checking it (host, pid, tag)
+    Column("lease_expires_at", BigInteger, nullable=False),  # microseconds, board clock; renewed while checking
+    Column("created_at", BigInteger, nullable=False),  # microseconds, board clock
+    Column("finished_at", BigInteger, nullable=True),
+    Index("ix_checks_election_payload", "election_id", "payload_hash"),
+    Index("ix_checks_status_lease", "status", "lease_expires_at"),
 )
