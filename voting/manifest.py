@@ -20,6 +20,7 @@ from typing import Any
 import rfc8785
 
 from .errors import ManifestError
+from .manifest_counting import DERIVED_FIELDS, Counting, parse_counting
 from .manifest_text import MAX_TEXT as MAX_TEXT  # re-exported: the limit of a text string
 from .manifest_text import InfoItem, Text, parse_info_item, parse_languages, parse_text
 
@@ -62,6 +63,7 @@ class Contest:
     number_elected: int | None = None  # seats: the winners are this many options with the most votes (None: no winner)
     title_text: Text = field(default=_UNSET, compare=False)
     description_text: Text | None = field(default=None, compare=False)
+    counting: Counting | None = None  # a ranked or graded contest (record-format §12.1): L and R are derived
 
     def __post_init__(self) -> None:
         _set_default(self, "title_text", self.title)
@@ -194,7 +196,11 @@ def _unique(labels: list[str], where: str, what: str) -> None:
 
 def _parse_contest(raw: object, index: int, languages: tuple[str, ...]) -> Contest:
     where = f"contests[{index - 1}]"
-    obj = _object(raw, where, {"label", "votes_allowed", "options"}, {"title", "description", "option_limit", "number_elected"})
+    if isinstance(raw, dict) and "counting" in raw:
+        required, optional = {"label", "options", "counting"}, {"title", "description", *DERIVED_FIELDS}
+    else:
+        required, optional = {"label", "votes_allowed", "options"}, {"title", "description", "option_limit", "number_elected"}
+    obj = _object(raw, where, required, optional)
     label = _label(obj["label"], f"{where}.label")
     options_raw = _list(obj["options"], f"{where}.options", MAX_OPTIONS)
     options = []
@@ -206,14 +212,23 @@ def _parse_contest(raw: object, index: int, languages: tuple[str, ...]) -> Conte
         description = _optional_text(option_obj.get("description"), f"{option_where}.description", languages)
         options.append(Option(option_label, position + 1, name.default, name, description))
     _unique([o.label for o in options], f"{where}.options", "option")
-    option_limit = _int(obj.get("option_limit", 1), f"{where}.option_limit", 1, MAX_SELECTION_LIMIT)
-    votes_allowed = _int(obj["votes_allowed"], f"{where}.votes_allowed", 1, min(MAX_SELECTION_LIMIT, option_limit * len(options)))
-    number_elected = obj.get("number_elected")
-    if number_elected is not None:
-        number_elected = _int(number_elected, f"{where}.number_elected", 1, len(options))
+    counting = parse_counting(obj, where, len(options), languages) if "counting" in obj else None
+    if counting is not None:
+        votes_allowed, option_limit = counting.votes_allowed(len(options)), counting.option_limit(len(options))
+        number_elected = None
+    else:
+        option_limit = _int(obj.get("option_limit", 1), f"{where}.option_limit", 1, MAX_SELECTION_LIMIT)
+        votes_allowed = _int(
+            obj["votes_allowed"], f"{where}.votes_allowed", 1, min(MAX_SELECTION_LIMIT, option_limit * len(options))
+        )
+        number_elected = obj.get("number_elected")
+        if number_elected is not None:
+            number_elected = _int(number_elected, f"{where}.number_elected", 1, len(options))
     title = _text(obj.get("title"), f"{where}.title", label, languages)
     description = _optional_text(obj.get("description"), f"{where}.description", languages)
-    return Contest(label, index, title.default, votes_allowed, option_limit, tuple(options), number_elected, title, description)
+    return Contest(
+        label, index, title.default, votes_allowed, option_limit, tuple(options), number_elected, title, description, counting
+    )
 
 
 def parse_manifest(document: object) -> Manifest:
