@@ -5,6 +5,10 @@ own (``voting/verifier/result.py``) from the values it checked; ``tests/test_res
 agree. In an election with weights (record-format §4.1, §8.3) each option's votes are its weighted total, and
 the result says so (``weighted``, ``total_weight``).
 
+A contest with ``counting`` (record-format §12) is counted from its decrypted rows by its method
+(voting/record/results_ranked.py); its result carries the method, the winners, the voided rows, the lots and
+every round instead of option totals.
+
 Contest titles and option names are the manifest's texts in the language asked for (record-format §2),
 each falling back to the manifest's default language on its own; without a language, the default's.
 """
@@ -17,6 +21,9 @@ from typing import Any, Iterable
 from ..manifest import Contest, Manifest
 from .counting import CHALLENGED_KIND, BallotHeader, count, header_of
 from .lifecycle import ElectionState
+from .mixing import counting_contests
+from .results_ranked import RankedContestResult, contest_seed, ranked_result
+from .results_text import ranked_csv_rows, ranked_lines
 
 TURNOUT_WORDS = {
     "credentials_issued": "credentials issued",
@@ -61,7 +68,7 @@ class Turnout:
 
 @dataclass(frozen=True)
 class ElectionResult:
-    contests: tuple[ContestResult, ...]
+    contests: tuple[ContestResult | RankedContestResult, ...]
     turnout: Turnout
     total_weight: int | None = None  # Σ of the counted ballots' weights, in an election with weights
 
@@ -70,7 +77,7 @@ class ElectionResult:
             "weighted": self.total_weight is not None,
             "total_weight": self.total_weight,
             "contests": [
-                {
+                c.to_json() if isinstance(c, RankedContestResult) else {
                     "contest": c.contest,
                     "title": c.title,
                     "number_elected": c.number_elected,
@@ -131,8 +138,11 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
     manifest: Manifest = state.definition.manifest
     headers = list(ballot_headers)
     counting = count(headers, state.definition.revote_rule)
+    ranked = {c.label for c in counting_contests(manifest)}
     contests = tuple(
-        contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}, language) for c in manifest.contests
+        _ranked(state, c, language) if c.label in ranked
+        else contest_result(c, {o.label: state.result.contests[c.label][o.label].value for o in c.options}, language)
+        for c in manifest.contests
     )
     turnout = Turnout(
         credentials_issued=len(state.eligible_credentials),
@@ -141,6 +151,14 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
         ballots_superseded=len(counting.superseded),
     )
     return ElectionResult(contests, turnout, state.tally.tally.total_weight if state.tally else None)
+
+
+def _ranked(state: ElectionState, contest: Contest, language: str | None) -> RankedContestResult:
+    """Record-format §12.3: the contest's decrypted rows counted with the seed of H_E and the last mix output."""
+    assert state.result is not None and state.context is not None  # tallied
+    rows = tuple(tuple(cell.value for cell in row) for row in state.result.mixed[contest.label])
+    seed = contest_seed(state.context.H_E, contest.label, state.mix_output(contest.label))
+    return ranked_result(contest, rows, seed, language)
 
 
 def _votes(n: int) -> str:
@@ -164,6 +182,9 @@ def result_text(result: ElectionResult) -> str:
     if result.total_weight is not None and result.total_weight != result.turnout.ballots_counted:  # some weight above 1
         lines.append(f"Votes are weighted by the credential list: each counted ballot counts its credential's weight (total weight {result.total_weight}).")
     for c in result.contests:
+        if isinstance(c, RankedContestResult):
+            lines.extend(ranked_lines(c))
+            continue
         lines.append(f"{c.title} ({_votes(c.votes)})")
         names = {o.option: o.name for o in c.options}
         for o in c.options:
@@ -184,6 +205,9 @@ def result_csv_rows(result: ElectionResult) -> list[list[str]]:
     """One row per option: contest, option, votes, share, elected (yes, no, or tie)."""
     rows = [["contest", "option", "votes", "share", "elected"]]
     for c in result.contests:
+        if isinstance(c, RankedContestResult):
+            rows.extend(ranked_csv_rows(c))
+            continue
         tied = set(c.tie.options) if c.tie else set()
         for o in c.options:
             elected = "tie" if o.option in tied else "yes" if o.option in c.winners else "no" if c.number_elected else ""
