@@ -469,3 +469,34 @@ def test_nothing_follows_a_cancel_in_either_table(styled_entries):
     results = verdicts(entries[:position] + [cancel] + entries[position:])
     assert all(not board and not verifier for _, _, board, verifier in results[position + 1:])
     assert [r for r in results if r[2] != r[3]] == []
+
+
+def _ranked_created(entries, max_weight):
+    """election.created with its mayor contest ranked (irv, record-format §12.1), max_weight set, and the
+    hashes recomputed, so that only the weight rule can refuse it."""
+    from voting.election import ElectionParameters
+    from voting.manifest import parse_manifest
+
+    created = _created(entries)
+    mayor = next(c for c in created["manifest"]["contests"] if c["label"] == "mayor")
+    for derived in ("votes_allowed", "option_limit", "number_elected"):
+        mayor.pop(derived, None)
+    mayor["counting"] = {"method": "irv"}
+    created["eligibility"]["max_weight"] = max_weight
+    params = ElectionParameters(parse_manifest(created["manifest"]), created["guardians"]["n"], created["guardians"]["k"])
+    created["hashes"] = {name: getattr(params, name).hex().upper() for name in ("H_P", "H_M", "H_B")}
+
+
+RANKED_CREATED = [  # (what, max_weight, whether both allow election.created)
+    ("a ranked contest with weights up to 3", 3, False),
+    ("a ranked contest with weight 1 only", 1, True),
+]
+
+
+@pytest.mark.parametrize("what,max_weight,allowed", RANKED_CREATED, ids=[c[0] for c in RANKED_CREATED])
+def test_they_agree_that_a_ranked_contest_takes_no_weights(styled_entries, what, max_weight, allowed):
+    entries = copy.deepcopy(styled_entries)
+    _ranked_created(entries, max_weight)
+    results = verdicts(entries)
+    assert [(board, verifier) for _, k, board, verifier in results if k == "election.created"][0] == (allowed, allowed)
+    assert [r for r in results if r[2] != r[3]] == []

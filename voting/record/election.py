@@ -192,6 +192,13 @@ def _parse(payload: object) -> ElectionDefinition:
     if obj["revote_rule"] not in REVOTE_RULES:
         raise RecordError("revote_rule", f"expected one of {', '.join(REVOTE_RULES)}")
     eligibility = parse_eligibility(obj["eligibility"]) if "eligibility" in obj else V1
+    ranked = [contest.label for contest in manifest.contests if contest.counting is not None]
+    if eligibility.max_weight > 1 and ranked:
+        raise RecordError(
+            "eligibility.max_weight",
+            f"weights above 1 are not allowed in an election with a ranked or graded contest ({ranked[0]}): a weight cannot "
+            "be applied to a mixed ballot without revealing whose ballot it is (record-format §12.1)",
+        )
     organizer = parse_organizer(obj["organizer"]) if "organizer" in obj else None
     registrar = parse_registrar(obj["registrar"]) if "registrar" in obj else None
     if registrar is not None and eligibility.version < 2:

@@ -18,9 +18,14 @@ from .state import CONFIRMING, KEY_CEREMONY, KEY_CEREMONY_FAILED, READY, EntryFa
 
 def election_created(seen: Observed, payload: object, facts: EntryFacts) -> None:
     """election.created: the first entry and only there; a valid definition (record-format §8.2 row 1),
-    whose eligibility object, if present, is version 2 with 1 <= max_weight <= 1000 (§4.1)."""
+    whose eligibility object, if present, is version 2 with 1 <= max_weight <= 1000 (§4.1), and 1 when a contest
+    has counting (§12.1: a weight cannot be applied to a mixed row)."""
     seen.need(seen.definition is None, "an election is created once, by its first entry")
-    seen.definition = parse_election_created(payload)
+    definition = parse_election_created(payload)
+    ranked = any(contest.counting is not None for contest in definition.manifest.contests)
+    seen.need(not (ranked and definition.eligibility.max_weight > 1),
+              "a contest with counting is not allowed with weights above 1 (record-format §12.1)", "eligibility.max_weight")  # fmt: skip
+    seen.definition = definition
     seen.schedule = seen.definition.schedule
     seen.phase = KEY_CEREMONY
 
