@@ -8,9 +8,9 @@ import test from 'node:test';
 
 import { encryptBallot } from '../../voting/booth/static/js/eg/ballot.js';
 import { ChoiceError, FormatError, ManifestError } from '../../voting/booth/static/js/eg/errors.js';
-import { modMul, modPow, P, Q } from '../../voting/booth/static/js/eg/group.js';
+import { modPow, Q } from '../../voting/booth/static/js/eg/group.js';
 import { referenceVerifyBallot } from './reference_verifier.mjs';
-import { makeManifest, sharedTestTables, TEST_H_E, TEST_KEY, TEST_SECRET } from './support.mjs';
+import { decryptVote, makeManifest, sharedTestTables, TEST_H_E, TEST_KEY, TEST_SECRET } from './support.mjs';
 
 const election = () => ({ electionPublicKey: TEST_KEY, extendedBaseHash: TEST_H_E, tables: sharedTestTables() });
 
@@ -18,15 +18,6 @@ const hex = (bytes) => Buffer.from(bytes).toString('hex').toUpperCase();
 const bytes = (hexText) => Buffer.from(hexText, 'hex');
 const b4 = (i) => Buffer.from([(i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255]);
 const p512 = (hexText) => bytes(hexText.padStart(1024, '0'));
-const inverse = (x) => modPow(x, P - 2n);
-
-/** σ from (α, β) with the test secret: K^σ = β / α^s; σ searched in 0..max. */
-function decryptVote(alphaHex, betaHex, max) {
-  const K = BigInt('0x' + TEST_KEY);
-  const Ksigma = modMul(BigInt('0x' + betaHex), inverse(modPow(BigInt('0x' + alphaHex), TEST_SECRET)));
-  for (let sigma = 0, power = 1n; sigma <= max; sigma++, power = modMul(power, K)) if (power === Ksigma) return sigma;
-  throw new Error('no small plaintext');
-}
 
 /** D from contest data with the test secret, written from SPEC eqs. 51–55 with node:crypto's HMAC. */
 function decryptContestData({ c0, c1, c2 }, contestIndex) {

@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { modMul, modPow, P } from '../../voting/booth/static/js/eg/group.js';
+import { TEST_KEY, TEST_SECRET } from './fixtures.mjs';
+
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Data from other projects is read where it lies, in ../shared beside the checkout (tests/conftest.py).
 export const SHARED = resolve(REPO_ROOT, '..', 'shared');
@@ -34,3 +37,11 @@ export function readJson(path) {
 }
 
 export { makeManifest, sharedTestTables, TEST_H_E, TEST_KEY, TEST_SECRET } from './fixtures.mjs';
+
+/** σ from (α, β) (hex) with the test secret: K^σ = β / α^s; σ searched in 0..max. */
+export function decryptVote(alphaHex, betaHex, max) {
+  const K = BigInt('0x' + TEST_KEY);
+  const Ksigma = modMul(BigInt('0x' + betaHex), modPow(modPow(BigInt('0x' + alphaHex), TEST_SECRET), P - 2n));
+  for (let sigma = 0, power = 1n; sigma <= max; sigma++, power = modMul(power, K)) if (power === Ksigma) return sigma;
+  throw new Error('no small plaintext');
+}

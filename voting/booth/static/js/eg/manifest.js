@@ -3,6 +3,7 @@
 // an option listed k times receives k votes (k <= option_limit R); a contest left out gets no selection.
 // The form { contestLabel: { optionLabel: votes } } is read as well (voting/ballot.py accepts both).
 
+import { checkRow, parseCounting } from './counting.js';
 import { ChoiceError, ManifestError } from './errors.js';
 
 const MAX_SELECTION_LIMIT = 1000; // as voting/manifest.py
@@ -47,15 +48,21 @@ function parseContest(contest, i) {
     seen.add(optionLabel);
     return Object.freeze({ label: optionLabel, index: j + 1 });
   });
+  if (Object.hasOwn(contest, 'counting')) {
+    const counting = parseCounting(contest, field, options.length); // record format §12.1: L and R derived
+    const { votesAllowed, optionLimit } = counting;
+    return Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options), counting });
+  }
   const optionLimit = requireLimit(contest.option_limit ?? 1, `${field}.option_limit`, MAX_SELECTION_LIMIT);
   const votesAllowed = requireLimit(contest.votes_allowed, `${field}.votes_allowed`,
     Math.min(MAX_SELECTION_LIMIT, optionLimit * options.length));
-  return Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options) });
+  return Object.freeze({ label, index: i + 1, votesAllowed, optionLimit, options: Object.freeze(options), counting: null });
 }
 
 /**
  * The contests of ballot style `style`, in increasing contest index:
- * [{ label, index (1-based ind_c), votesAllowed (L), optionLimit (R), options: [{ label, index }] }].
+ * [{ label, index (1-based ind_c), votesAllowed (L), optionLimit (R), options: [{ label, index }], counting }],
+ * counting null or counting.js parseCounting's (a ranked or graded contest, whose L and R are derived).
  * Validates what encryption relies on and throws ManifestError naming the field.
  */
 export function styleContests(manifest, style) {
@@ -104,6 +111,7 @@ export function planChoices(manifest, style, choices) {
     if (total > contest.votesAllowed) {
       refuse(contest.label, `${total} selections, votes_allowed is ${contest.votesAllowed} (overvote)`);
     }
+    checkRow(contest, votes); // a ranking: no two options with one rank, no gap
     const status = total === 0 ? CONTEST_STATUS.nullVote
       : total < contest.votesAllowed ? CONTEST_STATUS.undervote : CONTEST_STATUS.normal;
     return { contest, votes, status };
@@ -139,9 +147,17 @@ function refuse(contest, message, option) {
   throw new ChoiceError(`choices.${contest}: ${message}`, { contest, option });
 }
 
-/** The canonical choices object of a plan: every contest of the style, options in manifest order. */
+/**
+ * The canonical choices object of a plan: every contest of the style, options in manifest order; a ranked
+ * contest as { option: rank } for its ranked options, a graded one as { option: grade } for every option
+ * (record format §5's object form: the cell's value), any other as a list of option labels.
+ */
 export function choicesOfPlan(plan) {
-  return Object.fromEntries(plan.map(({ contest, votes }) => [
-    contest.label, contest.options.flatMap((option, j) => Array(votes[j]).fill(option.label)),
-  ]));
+  return Object.fromEntries(plan.map(({ contest, votes }) => {
+    if (contest.counting !== null) {
+      const cells = contest.options.map((option, j) => [option.label, votes[j]]);
+      return [contest.label, Object.fromEntries(contest.counting.ranked ? cells.filter(([, v]) => v > 0) : cells)];
+    }
+    return [contest.label, contest.options.flatMap((option, j) => Array(votes[j]).fill(option.label))];
+  }));
 }
