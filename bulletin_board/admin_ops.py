@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Sequence
 
 from voting.credential_list import MAX_PER_ENTRY, ListedCredential, credential_list_payload, parse_credential_list
 from voting.errors import DecryptionError, EncodingError
-from voting.record import admin, rules_voting
+from voting.record import admin, chunks, rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
 from voting.record.election import ElectionDefinition, define_election
@@ -241,6 +241,18 @@ def post_tally(client: BoardClient, election_id: str) -> dict:
     return payload
 
 
+def post_admin_entry(client: BoardClient, election_id: str, kind: str, payload: dict) -> int | None:
+    """Post an administrator's entry whole, or in ``chunk`` entries followed by the entry naming them when it is
+    too large for one (record-format §13); returns the entry's seq."""
+    if not chunks.needs_chunks(payload):
+        return client.post_admin(election_id, kind, payload).get("seq")
+    whole = chunks.canonical(payload)
+    seqs = []
+    for part, data in enumerate(chunks.split_payload(payload)):
+        seqs.append(client.post_admin(election_id, chunks.CHUNK, chunks.admin_chunk_payload(kind, whole, part, data))["seq"])
+    return client.post_admin(election_id, kind, chunks.chunked_payload(seqs, whole)).get("seq")
+
+
 def ballot_entries(entries) -> Iterator[tuple[int, str, dict]]:
     """(seq, kind, payload) of the ballot entries among downloaded board entries."""
     return ((e.seq, e.kind, json.loads(e.payload)) for e in entries if e.kind.startswith("ballot."))
@@ -293,7 +305,7 @@ def decrypt(
             if len(have) >= k:
                 quorum_since = quorum_since or time.monotonic()
             if len(have) >= k and (len(have) == len(eligible) or time.monotonic() - quorum_since >= quorum_wait):
-                client.post_admin(election_id, "decryption.challenge", admin.decryption_challenge(state))
+                post_admin_entry(client, election_id, "decryption.challenge", admin.decryption_challenge(state))
                 say(f"decryption round {current.number}: challenge posted to trustees {have}")
                 continue
             missing = [i for i in eligible if i not in have]
@@ -306,7 +318,7 @@ def decrypt(
                     _post_failed(client, election_id, state, faulty, say)
                     deadline, quorum_since = time.monotonic() + wait_seconds, None
                     continue
-                client.post_admin(election_id, "tally.result", admin.tally_result(state))
+                post_admin_entry(client, election_id, "tally.result", admin.tally_result(state))
                 continue
             if challenge_seen is None or challenge_seen[0] != current.number:
                 challenge_seen = (current.number, time.monotonic())

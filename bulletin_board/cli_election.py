@@ -28,6 +28,7 @@ from voting.record.lifecycle import BALLOT_KINDS
 from voting.record.results import election_result, result_csv_rows, result_text
 from voting.voter_roll import read_roll_file
 
+from . import admin_mix as mix
 from . import admin_ops as ops
 from .cli_status import print_status
 from .cli_words import for_people
@@ -78,6 +79,14 @@ def _guard(action):
         _fail(for_people(exc))
     except BoardError as exc:  # the board served a broken chain or a malformed entry
         _fail(f"the board's log does not check: {for_people(exc)}. Keep the record as it is and tell the board's operator.")
+
+
+def _resumable(action) -> None:
+    """Run a command that posts step by step: an interruption leaves every posted step, and running it again goes on."""
+    try:
+        click.echo(_guard(action))
+    except KeyboardInterrupt:
+        _fail("interrupted; every step already posted stays on the board: run the same command again to go on")
 
 
 MANIFEST_SCHEMAS = ("auto", "evote", "egk")
@@ -396,18 +405,47 @@ def status(election_id: str, as_json: bool, board: str) -> None:
 
 @election.command("tally")
 @click.argument("election_id")
+@click.option("--wait", "wait_seconds", default=3600, show_default=True, type=click.IntRange(0),
+              help="with contests counted from rows: how long to wait for the trustees' mixes, in seconds")  # fmt: skip
 @board_option
 @token_option
-def tally(election_id: str, board: str, token_file: str | None) -> None:
-    """Post the encrypted tally: the product of the counted ballots (after close)."""
+def tally(election_id: str, wait_seconds: int, board: str, token_file: str | None) -> None:
+    """Post the encrypted tally: the product of the counted ballots (after close).
+
+    With contests counted from rows (ranked or graded, record-format §12), it first posts each such contest's
+    mix.input (the rows of the counted ballots) and waits until at least k trustees have mixed it
+    (`evote-trustee mix`); `evote election mix-status` shows who has. Stopping it is safe: run it again."""
     def run():
-        payload = ops.post_tally(_client(board, token_file), election_id)
+        client = _client(board, token_file)
+        mix.prepare_tally(client, election_id, wait_seconds=wait_seconds, say=_say)
+        payload = ops.post_tally(client, election_id)
         return (
             f"{election_id}: encrypted tally of {payload['ballot_count']} counted ballot(s) posted; "
             f"{len(payload['challenged'])} challenged ballot(s) for the trustees to decrypt"
         )
 
-    click.echo(_guard(run))
+    _resumable(run)
+
+
+@election.command("mix-status")
+@click.argument("election_id")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON list for scripts")
+@board_option
+def mix_status(election_id: str, as_json: bool, board: str) -> None:
+    """Where the mix of ELECTION_ID stands: per contest counted from rows, its rows, the mixes done and by
+    whom (each proof of shuffle checked by this command's own replay), and what is awaited."""
+    state, _ = _guard(lambda: election_state(BoardClient(board), election_id))
+    contests = mix.mix_status(state)
+    if as_json:
+        click.echo(json.dumps([c.to_json() for c in contests], indent=2, ensure_ascii=False))
+        return
+    if not contests:
+        click.echo(f"{election_id} has no contest counted from rows: there is nothing to mix")
+        return
+    for c in contests:
+        rows = "no mix.input yet" if c.rows is None else f"{c.rows} row(s)"
+        done = ", ".join(f"mix {m['position']} by trustee {m['trustee']} ({m['name']})" for m in c.mixes) or "no mix yet"
+        click.echo(f"{c.contest}: {rows}; {done}; awaiting {c.awaiting}")
 
 
 @election.command("decrypt")
@@ -441,10 +479,7 @@ def decrypt(
         )  # fmt: skip
         return ops.format_result(state)
 
-    try:
-        click.echo(_guard(run))
-    except KeyboardInterrupt:
-        _fail("interrupted; every step already posted stays on the board: run the same command again to go on")
+    _resumable(run)
 
 
 @election.command("result")

@@ -14,15 +14,16 @@ from typing import Callable
 
 from bulletin_board.admin_ops import ballot_entries
 from bulletin_board.election_follower import ElectionFollower
-from bulletin_board.log_format.client import BoardClient
+from bulletin_board.log_format.client import BoardClient, BoardClientError
 from voting.errors import VotingError
 from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.counting import tally_from_entries
-from voting.record.lifecycle import CONFIRMING, KEYGEN, KEYGEN_FAILED, TALLIED, TALLYING, ElectionState
-from voting.record.messages import sign_message
+from voting.record.lifecycle import CLOSED_PHASE, CONFIRMING, KEYGEN, KEYGEN_FAILED, TALLIED, TALLYING, ElectionState
+from voting.record.mixing import counting_contests
 
-from . import steps
+from . import mixing, steps
+from .posting import post_message
 from .state import TrusteeState
 from .vault import Vault
 
@@ -48,11 +49,13 @@ class Session:
         steps.join(self.state, election)
         return election, self.follower.entries
 
-    def post(self, outgoing: steps.Outgoing) -> None:
+    def post(self, outgoing: steps.Outgoing) -> int | None:
+        """Save the state, then post the signed message (in chunks when large, record-format §13); for a message
+        the board checks outside the request (``mix.shuffled``, §12.2) wait for its verdict. Returns the seq."""
         self.state.posted.append(outgoing.kind)
         self.vault.save(self.state)  # secrets behind the message are on disk before it leaves
-        payload = sign_message(self.state.identity, self.election_id, outgoing.kind, self.state.guardian, outgoing.body)
-        self.board.post_trustee(self.election_id, outgoing.kind, payload)
+        return post_message(self.board, self.state, self.election_id, outgoing.kind, outgoing.body, poll_seconds=self.poll_seconds,
+                            report=self.report)  # fmt: skip
 
     def wait(self, reason: str, deadline: float) -> None:
         if time.monotonic() > deadline:
@@ -121,6 +124,82 @@ def check_tally(session: Session, election: ElectionState, entries: list) -> Non
         raise steps.Refusal("the posted encrypted tally is not the product of the counted ballots on the board: not decrypting")
 
 
+def check_cascade(session: Session, election: ElectionState, entries: list) -> None:
+    """Before decrypting any mixed row (issue 20, "Trustees check before they decrypt"): every counted contest's
+    mix.input is the counted ballots' rows recomputed from the board, and has at least k mixes. Every proof of
+    shuffle was checked by this trustee's own replay of the board's rules (voting/record/rules_mix.py)."""
+    contests = counting_contests(election.definition.manifest)
+    if not contests:
+        return
+    session.report(f"checking the mix of {len(contests)} contest(s) counted from rows: the input against the ballots on the board")
+    mixing.check_mix_inputs(election, entries)
+    k = election.definition.k
+    for contest in contests:
+        posted = election.mix_inputs.get(contest.label)
+        if posted is None:
+            raise steps.Refusal(f"contest {contest.label!r} has no mix.input on the board: its rows were never mixed. Not decrypting.")
+        mixes = election.mixes.get(contest.label, [])
+        if posted.rows and len({m.guardian for m in mixes}) < k:
+            raise steps.Refusal(f"contest {contest.label!r} was mixed by {len(mixes)} trustee(s), fewer than k = {k}. Not decrypting.")
+        session.report(f"contest {contest.label}: {len(posted.rows)} row(s), mixed by trustee(s) {[m.guardian for m in mixes]}, "
+                       "every proof of shuffle checked")  # fmt: skip
+
+
+def run_mix(session: Session, deadline: float, workers: int) -> str:
+    """Mix every counted contest this trustee has not mixed yet, once its mix.input is on the board and while
+    fewer than n mixes exist (record-format §12.2); wait for the administrator's mix.input until ``deadline``."""
+    done: list[str] = []
+    checked: set[str] = set()
+    while True:
+        election, entries = session.replay()
+        me = session.state.guardian
+        try:
+            if not counting_contests(election.definition.manifest):
+                return "this election has no contest counted from rows: there is nothing to mix"
+            if election.phase in (TALLYING, TALLIED):
+                return _mix_summary(election, me, done, "the encrypted tally is posted: the mixing is over")
+            if election.phase != CLOSED_PHASE:
+                raise steps.Waiting(f"the election is not closed yet (phase {election.phase})")
+            if set(election.mix_inputs) - checked:
+                session.report("checking the board's mix.input against the ballots on the board")
+                mixing.check_mix_inputs(election, entries)
+                checked = set(election.mix_inputs)
+            label = mixing.contest_to_mix(election, me)
+            if label is None:
+                missing = mixing.missing_inputs(election)
+                if missing:
+                    raise steps.Waiting(f"the administrator has not posted the mix.input of contest(s) {missing}")
+                return _mix_summary(election, me, done, "every contest is mixed")
+            outcome = mixing.mix_contest(election, me, label, workers=workers, report=session.report)
+            session.report(f"contest {label}: posting mix {outcome.position} ({outcome.rows} row(s)); the board checks the proof")
+            try:
+                seq = session.post(outcome.outgoing)
+            except BoardClientError as exc:
+                if _overtaken(session, label, outcome.position):
+                    session.report(f"contest {label}: another trustee posted mix {outcome.position} first; mixing its output instead")
+                    continue
+                raise exc
+            session.report(f"contest {label}: the board checked the proof of shuffle and appended mix {outcome.position}"
+                           + (f" at seq {seq}" if seq is not None else ""))  # fmt: skip
+            done.append(label)
+        except steps.Waiting as waiting:
+            session.wait(str(waiting), deadline)
+        except VotingError as error:
+            raise steps.Refusal(str(error)) from None
+
+
+def _overtaken(session: Session, label: str, position: int) -> bool:
+    """Whether the board now holds a mix at ``position`` of ``label`` (two trustees mixed the same output)."""
+    election, _ = session.replay()
+    return len(election.mixes.get(label, [])) >= position
+
+
+def _mix_summary(election: ElectionState, me: int, done: list[str], why: str) -> str:
+    mine = [label for label, mixes in election.mixes.items() if any(m.guardian == me for m in mixes)]
+    now = f"mixed {', '.join(done)} now" if done else "no new mix"
+    return f"{why}; this trustee's mixes are on the board for {len(mine)} contest(s) ({now})"
+
+
 def run_decryption(session: Session, deadline: float) -> str:
     """Post this trustee's share for the current round, then its response once the challenge is posted."""
     tally_checked = False
@@ -135,6 +214,7 @@ def run_decryption(session: Session, deadline: float) -> str:
             if not tally_checked:
                 session.report("checking the encrypted tally against the ballots on the board")
                 check_tally(session, election, entries)
+                check_cascade(session, election, entries)
                 tally_checked = True
             current = election.current_round
             if me in election.excluded:

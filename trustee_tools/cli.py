@@ -3,6 +3,7 @@
     evote-trustee init --dir ~/evote-trustee --name "Ada Lovelace"
     evote-trustee show --dir ~/evote-trustee              # the identity key to give the administrator
     evote-trustee keygen --dir ~/evote-trustee --board URL --election ID
+    evote-trustee mix --dir ~/evote-trustee --board URL --election ID        # contests counted from rows
     evote-trustee decrypt --dir ~/evote-trustee --board URL --election ID
 
 One state directory serves any number of elections with one identity key (trustee_tools/vault.py keeps one
@@ -33,7 +34,8 @@ from bulletin_board.log_format.errors import BoardError
 from voting.errors import VotingError
 
 from . import steps
-from .ceremony import Session, run_decryption, run_key_ceremony, run_one_step
+from .ceremony import Session, run_decryption, run_key_ceremony, run_mix, run_one_step
+from .mixing import default_workers
 from .state import TrusteeIdentity
 from .vault import KDF_LIMITS, Vault, VaultError
 
@@ -88,10 +90,17 @@ wait_option = click.option("--wait", "wait_seconds", default=3600, show_default=
 poll_option = click.option("--poll", "poll_seconds", default=2.0, show_default=True, type=click.FloatRange(0.05), help="seconds between looks at the board")
 
 
+def ceremony_options(command: Callable) -> Callable:
+    """The options of every command that works with the board until its part is done."""
+    for option in (poll_option, wait_option, election_option, board_option, passphrase_option, directory_option):
+        command = option(command)
+    return command
+
+
 @click.group()
 @click.version_option(package_name="evote")
 def main() -> None:
-    """evote-trustee: run your part of an election's key ceremony and tally decryption."""
+    """evote-trustee: run your part of an election's key ceremony, mix and tally decryption."""
 
 
 @main.command()
@@ -192,27 +201,29 @@ def _run(work: Callable[[Session, float], str], plan: _Plan, wait_seconds: int) 
 
 
 @main.command()
-@directory_option
-@passphrase_option
-@board_option
-@election_option
-@wait_option
-@poll_option
+@ceremony_options
 def keygen(directory: str, passphrase_file: str | None, board: str, election: str | None, wait_seconds: int, poll_seconds: float) -> None:
     """Run the key ceremony: commitments, shares, checks, complaints, confirmation (SPEC §3.2)."""
     _run(run_key_ceremony, _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
 
 
 @main.command()
-@directory_option
-@passphrase_option
-@board_option
-@election_option
-@wait_option
-@poll_option
+@ceremony_options
 def decrypt(directory: str, passphrase_file: str | None, board: str, election: str | None, wait_seconds: int, poll_seconds: float) -> None:
     """Decrypt the tally: check it against the ballots, post partial decryptions, answer the challenge (SPEC §3.6)."""
     _run(run_decryption, _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
+
+
+@main.command()
+@ceremony_options
+@click.option("--workers", default=None, type=click.IntRange(1, 256), help="processes for the shuffle and its proof [default: this machine's cores]")
+def mix(directory: str, passphrase_file: str | None, board: str, election: str | None, wait_seconds: int, poll_seconds: float,
+        workers: int | None) -> None:  # fmt: skip
+    """Mix the ballots of contests counted from rows (ranked, graded): after the close, check each contest's
+    input against the ballots on the board, shuffle and re-encrypt the last output, prove it and post it
+    (record-format §12.2). The board checks the proof before appending; so does every later trustee."""
+    count = workers or default_workers()
+    _run(lambda session, deadline: run_mix(session, deadline, count), _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
 
 
 def _step_command(name: str, help_text: str):
