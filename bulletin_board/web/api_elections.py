@@ -6,9 +6,10 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from ..elections.async_checks import ASYNC_KINDS, CHECKING, is_check_id
 from ..elections.credential_limits import LimitReached
 from ..log_format.entry import check_election_id
-from . import params
+from . import entry_checks, params
 from .api_login import voter_session
 from .errors import ApiError
 from .views import json_body
@@ -88,8 +89,26 @@ def trustee_message(election_id: str):
     body = json_body({"kind", "payload"}, {"kind", "payload"})
     if not isinstance(body["kind"], str):
         raise ApiError(400, "invalid_input", "kind must be a string", "kind")
+    if body["kind"] in ASYNC_KINDS:  # a proof of shuffle is checked outside the request (record-format §12.2)
+        if not isinstance(body["payload"], dict):
+            raise ApiError(400, "invalid_payload", "expected a JSON object", "payload")
+        accepted = entry_checks.checks().submit(election_id, body["kind"], body["payload"])
+        return jsonify(accepted.to_json()), 202 if accepted.status == CHECKING else 200
     result = elections().post_trustee(election_id, body["kind"], body["payload"])
     return jsonify({"seq": result.seq, "entry_hash": result.entry_hash.hex().upper()}), 201
+
+
+@bp.get("/elections/<election_id>/checks/<check>")
+def entry_check(election_id: str, check: str):
+    """An entry being checked outside the request (record-format §12.2): ``{"status": "checking"}``, ``{"status":
+    "appended", "seq"}`` or ``{"status": "refused", "error": {"code", "field", "message"}}``, from any worker."""
+    check_election_id(election_id)
+    if not is_check_id(check):
+        raise ApiError(400, "invalid_input", "a check is 32 lower-case hex digits, as the board answered it", "check")
+    found = entry_checks.status(election_id, check)
+    if found is None:
+        raise ApiError(404, "unknown_check", "no check with this id on this election's board", "check")
+    return jsonify(found.to_json())
 
 
 @bp.post("/elections/<election_id>/registrar-messages")
