@@ -74,7 +74,7 @@ def irv_round_words(r: dict[str, Any], names: Names) -> str:
 
 
 STAGE_ACTIONS = {"first preferences": "first preferences", "surplus": "surplus of", "exclusion": "exclusion of",
-                 "last vacancies": "last vacancies"}  # fmt: skip
+                 "last vacancies": "last vacancies, as many options left as seats"}  # fmt: skip
 
 
 def stv_stage_words(s: dict[str, Any], names: Names) -> str:
@@ -160,7 +160,8 @@ def ranked_lines(c: RankedContestResult) -> list[str]:
     """The contest's result as lines of text, the first unindented."""
     names = dict(c.options)
     seats = f", {c.seats} seats" if c.method == "stv" else ""
-    lines = [f"{c.title} (counted by {c.words}{seats}; {c.rows} ballots, {c.valid} valid)"]
+    ballots = "1 ballot" if c.rows == 1 else f"{c.rows} ballots"
+    lines = [f"{c.title} (counted by {c.words}{seats}; {ballots}, {c.valid} valid)"]
     elected = "Elected, in order of election" if len(c.winners) > 1 else "Elected"
     body = [f"{elected}: {_and(c.winners, names)}.", voided_words(c), *DETAILS[c.method](c, names)]
     body += [lot_words(lot, names) + "." for lot in plain(list(c.lots))]
