@@ -14,10 +14,12 @@ from typing import Any, Iterator
 from sqlalchemy import func, select, update
 from sqlalchemy import insert as sql_insert
 
+from voting.encoding import hex_bytes
 from voting.errors import VotingError
+from voting.record import chunks, counted_rows, rules_mix, rules_voting
 from voting.record import keygen as kg
+from voting.record import mixing as mx
 from voting.record import registrar as rg
-from voting.record import rules_voting
 from voting.record import tallying as tl
 from voting.record.anchors import ANCHORS_PUBLISHED
 from voting.record.counting import CAST_KIND, CHALLENGED_KIND, BallotHeader, tally_from_entries
@@ -141,7 +143,7 @@ class ElectionService:
 
     # --- control entries ----------------------------------------------------------------------------
 
-    def _control_hook(self, kind: str, payload: dict, challenged: list):
+    def _control_hook(self, kind: str, payload: dict, challenged: list, *, shuffle_checked: bool = False):
         def check(ctx: AppendContext) -> None:
             election_id = ctx.election_id
             with self.states.lock(election_id):
@@ -154,7 +156,8 @@ class ElectionService:
                     ).scalar() > 0
 
                 try:
-                    parsed = state.apply(kind, payload, challenged_ballots=challenged, has_cast=has_cast, received_at=ctx.received_at)
+                    parsed = state.apply(kind, payload, challenged_ballots=challenged, has_cast=has_cast, received_at=ctx.received_at,
+                                         seq=ctx.seq, shuffle_checked=shuffle_checked)  # fmt: skip
                 except VotingError as exc:
                     self.states.forget(election_id)
                     raise refusal_from(exc) from None
@@ -203,6 +206,8 @@ class ElectionService:
             expected, challenged = self._expected_tally(election_id)
             if payload != expected:
                 raise Refused(409, "tally_mismatch", "payload", "is not the product of the counted ballots recomputed by the board")
+        if kind == mx.MIX_INPUT:
+            self._check_mix_input(election_id, payload)
         append = lambda: self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, challenged))  # noqa: E731
         if kind == CLOSED:
             return closing.close(self.log, election_id, self.close_grace_seconds, append)
@@ -231,10 +236,48 @@ class ElectionService:
             raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a registrar entry kind")
         return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
 
-    def post_trustee(self, election_id: str, kind: str, payload: Any) -> AppendResult:
+    def post_trustee(self, election_id: str, kind: str, payload: Any, *, shuffle_checked: bool = False) -> AppendResult:
+        """A trustee's signed entry. A ``mix.shuffled`` has its proof of shuffle checked first, outside the log's
+        lock (:meth:`check_shuffle`), unless the caller did that (``shuffle_checked``)."""
         if kind not in TRUSTEE_KINDS:
             raise Refused(400, "unknown_kind", "kind", f"{kind!r} is not a trustee entry kind")
-        return self.log.append(election_id, kind, payload, check=self._control_hook(kind, payload, []))
+        if kind == mx.MIX_SHUFFLED and not shuffle_checked:
+            self.check_shuffle(election_id, payload)
+        hook = self._control_hook(kind, payload, [], shuffle_checked=kind == mx.MIX_SHUFFLED)
+        return self.log.append(election_id, kind, payload, check=hook)
+
+    # --- the mix (record-format §12) ------------------------------------------------------------------
+
+    def check_shuffle(self, election_id: str, payload: Any, *, workers: int = 1) -> None:
+        """Verify a ``mix.shuffled``'s proof of shuffle against the current state, holding no lock while the
+        proof is checked; raises :class:`Refused`. Appending it afterwards re-checks that it still comes next
+        and names the same input (its ``input_digest``), so the proof checked here is the one that counts."""
+        try:
+            state, shuffled = self._with_state(election_id, lambda state, _: (state, rules_mix.shuffled_of(state, payload)))
+            rules_mix.check_shuffle(state, shuffled, workers=workers)
+        except VotingError as exc:
+            raise refusal_from(exc) from None
+
+    def expected_mix_inputs(self, election_id: str) -> dict[str, dict]:
+        """Each counting contest's ``mix.input`` payload, recomputed from the ballots the board accepted."""
+
+        def compute(state: ElectionState, conn) -> dict[str, dict]:
+            manifest = state.definition.manifest
+            inputs = counted_rows.mix_inputs_from_entries(manifest, state.definition.revote_rule, lambda: _stored_ballots(conn, election_id))
+            return {label: mx.mix_input_payload(label, i.ballots, i.rows) for label, i in inputs.items()}
+
+        return self._with_state(election_id, compute)
+
+    def _check_mix_input(self, election_id: str, payload: dict) -> None:
+        """A ``mix.input`` (whole or chunked) must be one of the recomputed inputs: compared by the SHA-256 of
+        its RFC 8785 bytes, which the engine then checks the chunks against."""
+        if chunks.is_chunked(payload):
+            sha = payload["chunked"].get("sha256") if isinstance(payload["chunked"], dict) else None
+        else:
+            sha = hex_bytes(chunks.whole_digest(chunks.canonical(payload)))
+        expected = {hex_bytes(chunks.whole_digest(chunks.canonical(p))) for p in self.expected_mix_inputs(election_id).values()}
+        if sha not in expected:
+            raise Refused(409, "mix_input_mismatch", "payload", "is not the rows of the counted ballots recomputed by the board")
 
     # --- tally --------------------------------------------------------------------------------------
 
@@ -245,20 +288,11 @@ class ElectionService:
             if state.phase != "closed":
                 raise Refused(409, "rule_violation", "kind", f"tally.encrypted is not allowed in phase {state.phase!r}")
 
-            def stored_ballots() -> Iterator[tuple[int, str, dict]]:
-                rows = conn.execute(
-                    select(entries.c.seq, entries.c.kind, entries.c.payload)
-                    .where(entries.c.election_id == election_id)
-                    .where(entries.c.kind.in_(BALLOT_KINDS))
-                    .order_by(entries.c.seq)
-                    .execution_options(yield_per=200)
-                )
-                return ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
-
             manifest = state.definition.manifest
             record, challenged = tally_from_entries(
-                manifest, state.definition.revote_rule, stored_ballots, cast_checked_by_board=True, weights=rules_voting.weights_of(state)
-            )
+                manifest, state.definition.revote_rule, lambda: _stored_ballots(conn, election_id), cast_checked_by_board=True,
+                weights=rules_voting.weights_of(state),
+            )  # fmt: skip
             return tl.tally_payload(record, manifest), challenged
 
         return self._with_state(election_id, compute)
@@ -296,6 +330,18 @@ class ElectionService:
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
         receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
         return receipt, result.appended
+
+
+def _stored_ballots(conn, election_id: str) -> Iterator[tuple[int, str, dict]]:
+    """The election's ballot entries (seq, kind, payload) in increasing seq, streamed."""
+    rows = conn.execute(
+        select(entries.c.seq, entries.c.kind, entries.c.payload)
+        .where(entries.c.election_id == election_id)
+        .where(entries.c.kind.in_(BALLOT_KINDS))
+        .order_by(entries.c.seq)
+        .execution_options(yield_per=200)
+    )
+    return ((seq, kind, json.loads(payload)) for seq, kind, payload in rows)
 
 
 def _cancelled(conn, election_id: str) -> dict[str, str] | None:

@@ -22,9 +22,12 @@ from ..group import ElementModP
 from ..hashed_elgamal import HashedCiphertext
 from ..joint_decryption import DecryptionResult, Item
 from ..key_ceremony import GuardianCommitments, public_key_share
+from ..mixnet.generators import CommitmentGenerators
+from . import chunks as ch
 from . import keygen as kg
+from . import mixing as mx
 from . import registrar as rg
-from . import rules_board, rules_key_ceremony, rules_registrar, rules_tally, rules_voting
+from . import rules_board, rules_key_ceremony, rules_mix, rules_registrar, rules_tally, rules_voting
 from . import tallying as tl
 from .common import RecordError, body_of
 from .election import ElectionDefinition, parse_election_created
@@ -97,6 +100,8 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(EXTENDED, "admin", rules_voting.election_extended),
     Rule(CLOSED, "admin", rules_voting.election_closed),
     Rule(CANCELLED, "admin", rules_voting.election_cancelled),
+    Rule(mx.MIX_INPUT, "admin", rules_mix.mix_input),
+    Rule(mx.MIX_SHUFFLED, "trustee", rules_mix.mix_shuffled),
     Rule(tl.TALLY_ENCRYPTED, "admin", rules_tally.tally_encrypted),
     Rule(tl.DECRYPTION_SHARE, "trustee", rules_tally.decryption_share),
     Rule(tl.DECRYPTION_CHALLENGE, "admin", rules_tally.decryption_challenge),
@@ -104,7 +109,8 @@ RULES: dict[str, Rule] = {rule.kind: rule for rule in (
     Rule(tl.DECRYPTION_FAILED, "admin", rules_tally.decryption_failed),
     Rule(tl.TALLY_RESULT, "admin", rules_tally.tally_result),
 )}  # fmt: skip
-# election.created (below, in ``apply``) and the ballot kinds (rules_voting.ballot) complete the table of §8.2.
+# election.created and chunk (below, in ``apply``) and the ballot kinds (rules_voting.ballot) complete the table
+# of §8.2, §12.2 and §13.
 
 
 class ElectionState:
@@ -134,6 +140,10 @@ class ElectionState:
         self.rounds: list[DecryptionRound] = []
         self.excluded: dict[int, str] = {}
         self.result: tl.TallyResult | None = None
+        self.chunks = ch.ChunkStore()  # record-format §13
+        self.mix_inputs: dict[str, mx.MixInput] = {}  # record-format §12.2, by contest label
+        self.mixes: dict[str, list[mx.MixShuffled]] = {}
+        self.mix_generators: CommitmentGenerators | None = None  # derived from H_E once, for the most rows seen
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -156,6 +166,15 @@ class ElectionState:
     def current_round(self) -> DecryptionRound:
         return self.rounds[-1]
 
+    def mix_output(self, label: str) -> tuple[mx.Row, ...]:
+        """The rows the next mix of a contest takes: the last mix's output, else the mix input."""
+        done = self.mixes.get(label)
+        return done[-1].rows if done else self.mix_inputs[label].rows
+
+    def mix_pending(self) -> list[str]:
+        """What ``tally.encrypted`` waits for in the mix (empty when it may be posted)."""
+        return rules_mix.mix_pending(self)
+
     def public_key_shares(self) -> dict[int, ElementModP]:
         return {i: public_key_share(self.commitments.values(), i) for i in range(1, self.n + 1)}
 
@@ -163,9 +182,12 @@ class ElectionState:
 
     def apply(
         self, kind: str, payload: object, *, entry_hash: bytes = b"", challenged_ballots: Sequence[EncryptedBallot] = (),
-        has_cast: Callable[[str], bool] | None = None, received_at: int | None = None,
+        has_cast: Callable[[str], bool] | None = None, received_at: int | None = None, seq: int | None = None,
+        shuffle_checked: bool = False,
     ) -> Any:
         """Check ``kind``/``payload`` against the rules and record it. Ballot entries only check the phase.
+        ``seq`` is the entry's (a ``chunk`` needs it); ``shuffle_checked``: the board checked a
+        ``mix.shuffled`` proof itself before taking the lock (rules_mix.check_shuffle).
         ``has_cast(public key)`` tells whether a credential has cast a ballot (registrar.replaced); the board
         passes its ballot index, a replay that cannot know passes None. ``received_at`` is the entry's time
         (the schedule's rules); None skips them (a caller that does not have it)."""
@@ -180,18 +202,41 @@ class ElectionState:
         self.require(self.phase != CANCELLED_PHASE, "the election was cancelled: nothing more is appended")
         if kind in BALLOT_KINDS:
             return rules_voting.ballot(self, kind)
+        if kind == ch.CHUNK:
+            return self._chunk(payload, seq)
         rule = RULES.get(kind)
         if rule is None:
             raise RuleViolation("kind", f"{kind!r} is not an entry kind of evote elections")
+        poster: ch.Poster | None = None
+        if ch.is_chunked(payload):
+            poster, payload = self.chunks.resolve(kind, payload)
         if rule.by == "trustee":
             signer, body = open_message(self.definition, kind, payload)
+            self.require(poster in (None, signer), f"the chunks were posted by {poster}, the message is signed by {signer}", "payload.chunked")
+            if kind == mx.MIX_SHUFFLED:
+                return rules_mix.mix_shuffled(self, signer, body, entry_hash, shuffle_checked=shuffle_checked)
             return rule.check(self, signer, body, entry_hash)
+        self.require(poster in (None, ch.ADMIN), "an administrator's entry uses the administrator's chunks", "payload.chunked")
         if rule.by == "registrar":
             body = rg.open_registrar_message(self.definition.registrar, self.definition.election_id, kind, payload)
             return rule.check(self, body, entry_hash, has_cast)
         if kind == tl.TALLY_ENCRYPTED:
             return rules_tally.tally_encrypted(self, body_of(payload), challenged_ballots)
         return rule.check(self, body_of(payload), entry_hash)
+
+    def _chunk(self, payload: object, seq: int | None) -> ch.Chunk:
+        """A part of a larger entry (record-format §13), posted as that entry is: signed by a trustee, or by the
+        administrator."""
+        self.require(seq is not None, "a chunk is applied with its entry's seq", "seq")
+        assert seq is not None
+        if isinstance(payload, dict) and "signature" in payload:
+            poster, body = open_message(self.definition, ch.CHUNK, payload)
+            chunk = ch.parse_chunk_body(body, seq, poster)
+            self.require(RULES[chunk.kind].by == "trustee", f"a {chunk.kind} is posted by the administrator", "body.for")
+        else:
+            chunk = ch.parse_chunk_body(body_of(payload), seq, ch.ADMIN)
+            self.require(RULES[chunk.kind].by == "admin", f"a {chunk.kind} is posted by a trustee", "for")
+        return self.chunks.add(chunk)
 
     # --- outcomes that the administrator and the trustees compute from the state ---------------------
 
@@ -233,7 +278,9 @@ def apply_entry(
     try:
         if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
             challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
-        state.apply(kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast, received_at=received_at)
+        state.apply(
+            kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast, received_at=received_at, seq=seq
+        )
     except RecordError as exc:
         raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
 

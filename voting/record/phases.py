@@ -18,14 +18,16 @@ BOARD_KEY_TRANSITION = "board.key_transition"  # record-format §10: appended by
 BOARD_KINDS = (BOARD_KEY_TRANSITION,)
 SCHEDULED, EXTENDED, CANCELLED = "election.scheduled", "election.extended", "election.cancelled"  # record-format §8.2
 BALLOT_KINDS = ("ballot.cast", "ballot.challenged")
+CHUNK = "chunk"  # record-format §13 (voting/record/chunks.py)
+MIX_INPUT, MIX_SHUFFLED = "mix.input", "mix.shuffled"  # record-format §12.2 (voting/record/mixing.py)
 TRUSTEE_KINDS = (
     kg.COMMITMENTS, kg.SHARES, kg.CHECKED, kg.SHARE_REVEALED, kg.CONFIRMED,
-    tl.DECRYPTION_SHARE, tl.DECRYPTION_RESPONSE,
+    MIX_SHUFFLED, tl.DECRYPTION_SHARE, tl.DECRYPTION_RESPONSE, CHUNK,
 )  # fmt: skip
 ADMIN_KINDS = (
     CREATED, kg.RESULT, CREDENTIALS_PUBLISHED, CREDENTIALS_REVOKED, ANCHORS_PUBLISHED, SCHEDULED, OPENED, EXTENDED, CLOSED,
-    CANCELLED,
-    tl.TALLY_ENCRYPTED, tl.DECRYPTION_CHALLENGE, tl.DECRYPTION_FAILED, tl.TALLY_RESULT,
+    CANCELLED, MIX_INPUT,
+    tl.TALLY_ENCRYPTED, tl.DECRYPTION_CHALLENGE, tl.DECRYPTION_FAILED, tl.TALLY_RESULT, CHUNK,
 )  # fmt: skip
 
 # phases

@@ -26,6 +26,7 @@ from ..joint_decryption import (
 )
 from ..key_ceremony import public_key_share
 from . import tallying as tl
+from .mixing import counting_contests
 from .phases import CLOSED_PHASE, TALLIED, TALLYING, DecryptionRound, RuleViolation
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 def tally_encrypted(state: ElectionState, body: dict, challenged_ballots: Sequence[EncryptedBallot]) -> tl.TallyRecord:
     state.require_phase(tl.TALLY_ENCRYPTED, CLOSED_PHASE)
+    pending = state.mix_pending()
+    state.require(not pending, "the mix is not complete: " + "; ".join(pending))
     record = tl.parse_tally(body, state.definition.manifest, weighted=state.definition.styles_bound)
     state.require(len(challenged_ballots) == len(record.challenged), "the challenged ballots of the tally must be supplied")
     for ref, ballot in zip(record.challenged, challenged_ballots):
@@ -45,6 +48,8 @@ def tally_encrypted(state: ElectionState, body: dict, challenged_ballots: Sequen
     state.tally = record
     state.challenged_ballots = tuple(challenged_ballots)
     state.items = tl.decryption_items(state.definition.manifest, record.tally, challenged_ballots)
+    for contest in counting_contests(state.definition.manifest):  # record-format §12.3: the last mix output's cells
+        state.items.extend(cell for row in state.mix_output(contest.label) for cell in row)
     state.rounds = [DecryptionRound(1)]
     state.phase = TALLYING
     return record
@@ -151,7 +156,14 @@ def assemble_result(state: ElectionState) -> tuple[list[DecryptionResult], tl.Ta
             decoded = decrypt_contest_data(state.context, manifest.contest(contest.contest).index, item, result.M)
             data[contest.contest] = tl.DecryptedContestData(result.M, result.proof, decoded[1] if decoded else None)
         challenged.append(tl.DecryptedBallot(ref.seq, selections, data))
-    return results, tl.TallyResult(current.number, contests, tuple(challenged))
+    mixed = {
+        contest.label: tuple(
+            tuple(_decrypted_value(next(values), state.context, contest.option_limit) for _ in row)
+            for row in state.mix_output(contest.label)
+        )
+        for contest in counting_contests(manifest)
+    }
+    return results, tl.TallyResult(current.number, contests, tuple(challenged), mixed)
 
 
 def tally_result(state: ElectionState, body: dict, _: bytes) -> tl.TallyResult:
@@ -159,7 +171,8 @@ def tally_result(state: ElectionState, body: dict, _: bytes) -> tl.TallyResult:
     current = state.current_round
     state.require(current.challenge is not None, "no decryption round has a challenge yet")
     pairs = [(ref.seq, ballot) for ref, ballot in zip(state.tally.challenged, state.challenged_ballots)]
-    posted = tl.parse_result(body, state.definition.manifest, pairs)
+    rows = {c.label: len(state.mix_output(c.label)) for c in counting_contests(state.definition.manifest)}
+    posted = tl.parse_result(body, state.definition.manifest, pairs, rows)
     state.require(posted.round == current.number, f"the current decryption round is {current.number}", "round")
     _, expected = assemble_result(state)
     if posted != expected:

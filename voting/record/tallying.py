@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from ..credential_list import MAX_WEIGHT
@@ -231,6 +231,7 @@ class TallyResult:
     round: int
     contests: dict[str, dict[str, DecryptedValue]]
     challenged: tuple[DecryptedBallot, ...]
+    mixed: dict[str, tuple[tuple[DecryptedValue, ...], ...]] = field(default_factory=dict)  # record-format §12.3
 
 
 def _proof_json(proof: DecryptionProof) -> dict[str, str]:
@@ -278,7 +279,61 @@ def result_payload(result: TallyResult, manifest: Manifest, challenged: Sequence
             }
             for decrypted, ballot in zip(result.challenged, challenged, strict=True)
         ],
+        **_mixed_json(result, manifest),
     }
+
+
+def _counting_labels(manifest: Manifest) -> list[str]:
+    return [c.label for c in manifest.contests if getattr(c, "counting", None) is not None]
+
+
+def _mixed_json(result: TallyResult, manifest: Manifest) -> dict[str, Any]:
+    """``"mixed"``: the decrypted cells of each counting contest's last mix output (record-format §12.3)."""
+    labels = _counting_labels(manifest)
+    if not labels:
+        return {}
+    return {
+        "mixed": [
+            {
+                "contest": label,
+                "rows": [
+                    [{"value": cell.value, "T": hex_p(cell.T), "proof": _proof_json(cell.proof)} for cell in row]
+                    for row in result.mixed[label]
+                ],
+            }
+            for label in labels
+        ]
+    }
+
+
+def parse_mixed(raw: object, manifest: Manifest, rows: dict[str, int]) -> dict[str, tuple[tuple[DecryptedValue, ...], ...]]:
+    """``tally.result``'s ``mixed``: ``rows[label]`` rows of the contest's width, values 0..R."""
+    labels = _counting_labels(manifest)
+    entries = require_list(raw, "mixed", min_len=len(labels), max_len=len(labels))
+    mixed = {}
+    for ci, (entry, label) in enumerate(zip(entries, labels)):
+        contest = manifest.contest(label)
+        assert contest is not None
+        e = exact(entry, f"mixed[{ci}]", {"contest", "rows"})
+        if e["contest"] != label:
+            raise RecordError(f"mixed[{ci}].contest", f"expected {label!r} (manifest order)")
+        count = rows.get(label, 0)
+        rows_raw = require_list(e["rows"], f"mixed[{ci}].rows", min_len=count, max_len=count)
+        parsed = []
+        for ri, row in enumerate(rows_raw):
+            cells = require_list(row, f"mixed[{ci}].rows[{ri}]", min_len=len(contest.options), max_len=len(contest.options))
+            parsed_row = []
+            for k, cell in enumerate(cells):
+                where = f"mixed[{ci}].rows[{ri}][{k}]"
+                c = exact(cell, where, {"value", "T", "proof"})
+                parsed_row.append(DecryptedValue(
+                    parse_small_int(c["value"], f"{where}.value", maximum=contest.option_limit),
+                    parse_p(c["T"], f"{where}.T"),
+                    _parse_proof(c["proof"], f"{where}.proof"),
+                ))  # fmt: skip
+            parsed.append(tuple(parsed_row))
+        mixed[label] = tuple(parsed)
+    return mixed
 
 
 def _parse_values(
@@ -299,8 +354,12 @@ def _parse_values(
     return result
 
 
-def parse_result(payload: object, manifest: Manifest, challenged: Sequence[tuple[int, EncryptedBallot]]) -> TallyResult:
-    obj = exact(payload, "payload", {"round", "contests", "challenged"})
+def parse_result(
+    payload: object, manifest: Manifest, challenged: Sequence[tuple[int, EncryptedBallot]], mixed_rows: dict[str, int] | None = None
+) -> TallyResult:
+    """A ``tally.result``; ``mixed_rows`` gives each counting contest's number of mixed rows (record-format §12.3)."""
+    counting = bool(_counting_labels(manifest))
+    obj = exact(payload, "payload", {"round", "contests", "challenged"} | ({"mixed"} if counting else set()))
     round_ = round_number(obj["round"], "round")
     contests_raw = require_list(obj["contests"], "contests", min_len=len(manifest.contests), max_len=len(manifest.contests))
     contests = {}
@@ -338,4 +397,5 @@ def parse_result(payload: object, manifest: Manifest, challenged: Sequence[tuple
                 parse_p(d["beta"], f"{cw}.contest_data.beta"), _parse_proof(d["proof"], f"{cw}.contest_data.proof"), status
             )
         decrypted.append(DecryptedBallot(seq, selections, data))
-    return TallyResult(round_, contests, tuple(decrypted))
+    mixed = parse_mixed(obj["mixed"], manifest, mixed_rows or {}) if counting else {}
+    return TallyResult(round_, contests, tuple(decrypted), mixed)
