@@ -16,7 +16,7 @@ from support.board_world import MANIFEST
 from voting.counting import draw_lot
 from voting.decryption import DecryptionProof
 from voting.elgamal import Ciphertext
-from voting.group import STANDARD, ElementModQ, g_pow
+from voting.group import ElementModQ, g_pow
 from voting.manifest import parse_manifest
 from voting.record.mixing import rows_digest
 from voting.record.results import result_csv_rows, result_from_headers, result_text
