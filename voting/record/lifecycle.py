@@ -253,22 +253,26 @@ class ElectionState:
         return rules_tally.assemble_result(self)
 
 
-def replay(entries: Iterable[tuple], ballot_payload_at: Callable[[int], Any]) -> ElectionState:
+def replay(entries: Iterable[tuple], ballot_payload_at: Callable[[int], Any], *, shuffles_checked: bool = False) -> ElectionState:
     """An :class:`ElectionState` from an election's entries in seq order (seq, kind, payload, entry_hash[,
-    received_at]): with received_at, the schedule's rules are applied too.
+    received_at]): with received_at, the schedule's rules are applied too. ``shuffles_checked``: the board
+    replaying its own log, whose ``mix.shuffled`` proofs it checked before appending them (every other reader
+    checks them again).
 
     Ballot entries are skipped (their rules need the ballots; the caller checks them). ``ballot_payload_at``
     returns the payload of the ballot entry at a seq: the challenged ballots a `tally.encrypted` lists.
     """
     state = ElectionState()
     for seq, kind, payload, entry_hash, *when in entries:
-        apply_entry(state, seq, kind, payload, entry_hash, ballot_payload_at, received_at=when[0] if when else None)
+        apply_entry(
+            state, seq, kind, payload, entry_hash, ballot_payload_at, received_at=when[0] if when else None, shuffle_checked=shuffles_checked
+        )
     return state
 
 
 def apply_entry(
     state: ElectionState, seq: int, kind: str, payload: Any, entry_hash: bytes, ballot_payload_at: Callable[[int], Any],
-    has_cast: Callable[[str], bool] | None = None, received_at: int | None = None,
+    has_cast: Callable[[str], bool] | None = None, received_at: int | None = None, shuffle_checked: bool = False,
 ) -> None:
     """Apply one entry of a replay (ballot entries are skipped); errors name the entry. ``has_cast``: see
     ``ElectionState.apply`` (None: the replay does not judge which credentials cast a ballot)."""
@@ -279,7 +283,8 @@ def apply_entry(
         if kind == tl.TALLY_ENCRYPTED and state.definition is not None:
             challenged = challenged_ballots_of(payload, state.definition.manifest, ballot_payload_at)
         state.apply(
-            kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast, received_at=received_at, seq=seq
+            kind, payload, entry_hash=entry_hash, challenged_ballots=challenged, has_cast=has_cast, received_at=received_at, seq=seq,
+            shuffle_checked=shuffle_checked,
         )
     except RecordError as exc:
         raise RuleViolation(f"entry {seq} ({kind}): {exc.field}", exc.reason) from None
