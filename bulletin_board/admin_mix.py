@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from voting.record import mixing
+from voting.record import counted_rows, mixing
 from voting.record.lifecycle import ElectionState
 from voting.record.phases import CLOSED_PHASE
 
@@ -33,7 +33,7 @@ def post_mix_inputs(client: BoardClient, election_id: str, say: Say) -> dict[str
     if missing and state.phase != CLOSED_PHASE:
         raise ValueError(f"{election_id} is {state.phase}: the mix starts after the close (evote election close). Nothing was posted.")
     definition = state.definition
-    expected = mixing.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(entries))
+    expected = counted_rows.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(entries))
     for label in missing:
         mix_input = expected[label]
         post_admin_entry(client, election_id, mixing.MIX_INPUT, mixing.mix_input_payload(label, mix_input.ballots, mix_input.rows))

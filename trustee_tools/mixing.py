@@ -21,7 +21,7 @@ from bulletin_board.admin_ops import ballot_entries
 from voting.mixnet.generators import derive_generators
 from voting.mixnet.prove import prove_shuffle
 from voting.mixnet.shuffle import shuffle
-from voting.record import mixing
+from voting.record import counted_rows, mixing
 from voting.record.lifecycle import ElectionState
 
 from .steps import Outgoing, Refusal
@@ -38,7 +38,7 @@ def recomputed_inputs(election: ElectionState, entries: Iterable) -> dict[str, m
     """Each counted contest's ``mix.input`` as the ballots on the board make it (record-format §8.3, §12.2)."""
     listed = list(entries)
     definition = election.definition
-    return mixing.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(listed))
+    return counted_rows.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(listed))
 
 
 def input_difference(posted: mixing.MixInput, expected: mixing.MixInput) -> str | None:

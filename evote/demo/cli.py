@@ -23,7 +23,7 @@ from bulletin_board.log_format.client import BoardClient, BoardClientError
 from bulletin_board.log_format.export import export_from_board
 from voting.booth.code_hash import booth_code_sha256
 
-from . import run, services
+from . import mix, run, services
 from .server import demo_rate_limits, serve
 
 console = Console()
@@ -54,6 +54,7 @@ def _progress() -> Progress:
 @click.option("--challenge", default=2, show_default=True, type=click.IntRange(0), help="voters who challenge a ballot before casting")
 @click.option("--revote", default=3, show_default=True, type=click.IntRange(0), help="voters who cast a second ballot (the last counts)")
 @click.option("--manifest", default=str(run.SAMPLE_MANIFEST), type=click.Path(exists=True, dir_okay=False), help="election manifest [default: the bundled Riverton sample]")
+@click.option("--ranked", is_flag=True, help="the bundled ranked sample: an instant-runoff and a Schulze contest, mixed by the trustees")
 @click.option("--out", default="evote-demo", show_default=True, type=click.Path(file_okay=False), help="where the record, report and logs go")
 @click.option("--db", default=None, help="board database URL [default: a SQLite file in --out]")
 @click.option("--seed", default=None, type=int, help="reproducible voter choices (never cryptographic randomness)")
@@ -68,6 +69,10 @@ def demo(ctx: click.Context, serve_only: bool, port: int, board_workers: int, ra
     """Run a whole election on this machine: trustees, voters, tally, decryption, verification."""
     if ctx.invoked_subcommand is not None:
         return
+    if options.pop("ranked"):
+        if options["manifest"] != str(run.SAMPLE_MANIFEST):
+            _fail("--ranked is the bundled ranked manifest: give it or --manifest, not both")
+        options["manifest"] = str(run.RANKED_MANIFEST)
     settings = run.DemoSettings(**options)
     try:
         settings.check()
@@ -113,12 +118,16 @@ def _run_demo(settings: run.DemoSettings, serve_only: bool, port: int, board_wor
 def _election(settings: run.DemoSettings, out: Path, token: str, document: object, manifest, board: str,
               witnesses: list[services.Service], serve_only: bool) -> None:
     client = BoardClient(board, admin_token=token)
-    election_id = f"riverton-{secrets.token_hex(3)}" if settings.manifest == str(run.SAMPLE_MANIFEST) else f"demo-{secrets.token_hex(3)}"
+    bundled = {str(run.SAMPLE_MANIFEST): "riverton", str(run.RANKED_MANIFEST): "riverton-ranked"}
+    election_id = f"{bundled.get(settings.manifest, 'demo')}-{secrets.token_hex(3)}"
     say(f"board serving on {board}; database {settings.db.split('///')[0] if settings.db else 'sqlite'}…")
     dirs, passphrase, roster = run.create_trustees(out, settings.trustees, say)
-    definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum, max_weight=run.MAX_WEIGHT,
+    heaviest = run.max_weight(manifest)
+    definition = admin_ops.create_election(client, election_id, document, roster, settings.quorum, max_weight=heaviest,
                                            organizer=run.DEMO_ORGANIZER)  # fmt: skip
-    say(f"election {election_id} created: {len(manifest.contests)} contests, {len(manifest.ballot_styles)} ballot styles, n = {definition.n}, k = {definition.k}, weights up to {run.MAX_WEIGHT}")
+    mixed = [f"{c.label} ({c.counting.method})" for c in manifest.contests if c.counting is not None]
+    say(f"election {election_id} created: {len(manifest.contests)} contests" + (f", {len(mixed)} counted from rows after a mix: {', '.join(mixed)}" if mixed else "")
+        + f"; {len(manifest.ballot_styles)} ballot style(s), n = {definition.n}, k = {definition.k}, weights up to {heaviest}")
     with console.status("key ceremony: each trustee's process publishes commitments, exchanges shares, checks them…"):
         run.key_ceremony(client, election_id, dirs, passphrase, out / "logs", say)
     roll = run.write_roll(out, manifest, settings.voters)
@@ -198,6 +207,7 @@ def _finish(client: BoardClient, out: Path, election_id: str, dirs: list[Path], 
             mirror_url: str) -> None:
     board = client.base[: -len("/api/v1")]
     client.post_admin(election_id, "election.closed", {})
+    mix.mix(client, election_id, dirs, passphrase, out / "logs", console, say)
     tally = admin_ops.post_tally(client, election_id)
     say(f"election closed; encrypted tally of {tally['ballot_count']} counted ballots posted ({len(tally['challenged'])} sealed challenged ballot(s) to decrypt)")
     decryptors = dirs[:quorum] if quorum < len(dirs) else dirs

@@ -43,6 +43,7 @@ from voting.manifest import Manifest, parse_manifest
 from voting.voter_roll import read_roll_file
 
 SAMPLE_MANIFEST = Path(__file__).with_name("sample_manifest.json")  # in English and French (record-format §2.1)
+RANKED_MANIFEST = Path(__file__).with_name("ranked_manifest.json")  # an IRV and a Schulze contest (record-format §12)
 STATE_FILE = "demo.json"
 DEMO_ORGANIZER = {  # shown at the foot of every booth page (record-format §8.2 organizer); a fictional town
     "name": "Riverton Elections Office (demonstration)",
@@ -181,9 +182,15 @@ def key_ceremony(client: BoardClient, election_id: str, dirs: list[Path], passph
     say(f"key ceremony complete: every trustee confirmed K; H_E = {result['H_E'][:16]}…")
 
 
-def random_choices(manifest: Manifest, style_label: str, rng: random.Random) -> dict[str, list[str]]:
-    choices = {}
+def random_choices(manifest: Manifest, style_label: str, rng: random.Random) -> dict[str, list[str] | dict[str, int]]:
+    """A voter's choices: option labels, or for a contest with counting a row of ranks or grades."""
+    from .mix import row_choice
+
+    choices: dict[str, list[str] | dict[str, int]] = {}
     for contest in manifest.contests_of(manifest.style(style_label)):
+        if contest.counting is not None:
+            choices[contest.label] = row_choice(contest, rng)
+            continue
         how_many = rng.randint(0, contest.votes_allowed) if rng.random() < 0.15 else contest.votes_allowed
         choices[contest.label] = rng.sample([o.label for o in contest.options], k=min(how_many, len(contest.options)))
     return choices
@@ -263,12 +270,20 @@ def load_manifest(path: str) -> tuple[object, Manifest]:
     return document, parse_manifest(document)
 
 
+def max_weight(manifest: Manifest) -> int:
+    """The demo's largest weight: 2, or 1 when a contest is counted from rows (record-format §12.1: a weight
+    cannot be applied to a mixed row without revealing whose row it is)."""
+    return 1 if any(c.counting is not None for c in manifest.contests) else MAX_WEIGHT
+
+
 def write_roll(out: Path, manifest: Manifest, count: int) -> Path:
     """The demo's voter roll (docs/guide-administrator.md §4): voters spread over the ballot styles (the
     wards), every third with weight 2 — unless that would make someone's vote readable from the tally (a
-    small roll), then everyone weighs 1; an e-mail column the public list never shows."""
+    small roll) or a contest is counted from rows, then everyone weighs 1; an e-mail column the public list
+    never shows."""
     styles = [s.label for s in manifest.ballot_styles]
-    rows = [(f"voter-{n + 1:03}", styles[n % len(styles)], 2 if n % 3 == 0 else 1) for n in range(count)]
+    heavy = max_weight(manifest)
+    rows = [(f"voter-{n + 1:03}", styles[n % len(styles)], heavy if n % 3 == 0 else 1) for n in range(count)]
     contests_of_style = {s.label: s.contest_labels for s in manifest.ballot_styles}
     if weight_warnings((ListedCredential(voter_id, style, weight) for voter_id, style, weight in rows), contests_of_style):
         rows = [(voter_id, style, 1) for voter_id, style, _ in rows]

@@ -1,0 +1,124 @@
+"""The trustee checks the mix's input before it mixes or decrypts (issue 20, "Trustees check before they decrypt").
+
+A board operator and an administrator together leave one voter's ranked ballot out of a contest's ``mix.input``.
+The honest board refuses that entry (it recomputes the counted rows); an operator who appends it straight to its
+own log gets it past the rules (they replay control entries, not ballots), past the mixes (each proof of shuffle
+is valid for the forged input) and past the tally rule. The trustee tool stops it: it recomputes each
+``mix.input`` from the ballots on the board, names the ballot left out and decrypts nothing. With that check
+removed, nothing else would have stopped the decryption.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+from support.board_world import make_app
+from support.evote_world import EvoteWorld
+
+from trustee_tools import ceremony, steps
+from trustee_tools import mixing as trustee_mixing
+from voting.record import admin, mixing
+from voting.record.counting import count, header_of
+from voting.record.messages import sign_message
+from voting.record.submission import parse_submission
+
+MANIFEST = {
+    "label": "Ranked test election",
+    "spec_version": "v2.0.0",
+    "contests": [
+        {"label": "mayor", "counting": {"method": "irv"}, "options": [{"label": "ann"}, {"label": "ben"}, {"label": "cat"}]},
+        {"label": "park", "counting": {"method": "schulze", "ranks": 2}, "options": [{"label": "pool"}, {"label": "garden"}, {"label": "stage"}]},
+        {"label": "measure", "votes_allowed": 1, "options": [{"label": "yes"}, {"label": "no"}]},
+    ],
+    "ballot_styles": [{"label": "all", "contests": ["mayor", "park", "measure"]}],
+}
+BALLOTS = [
+    {"mayor": {"ann": 1, "ben": 2}, "park": {"pool": 1, "garden": 2}, "measure": ["yes"]},
+    {"mayor": {"ben": 1}, "park": {"stage": 1}},
+    {"mayor": {"cat": 1, "ann": 2, "ben": 3}, "park": {"garden": 1}, "measure": ["no"]},
+]
+
+
+def downloaded(world: EvoteWorld) -> list:
+    """The board's entries as the trustee tool downloads them (seq, kind, JSON text)."""
+    return [SimpleNamespace(seq=e["seq"], kind=e["kind"], payload=json.dumps(e["payload"])) for e in world.entries()]
+
+
+def mix_by(world: EvoteWorld, trustee, label: str) -> None:
+    """One trustee's mix of ``label``, posted to the board, which checks its proof outside the request."""
+    outcome = trustee_mixing.mix_contest(world.state(), trustee.guardian, label, workers=1, report=lambda message: None)
+    payload = sign_message(trustee.identity, world.election_id, outcome.outgoing.kind, trustee.guardian, outcome.outgoing.body)
+    answer = world.expect(world.client.post(f"/api/v1/elections/{world.election_id}/trustee-messages",
+                                            json={"kind": outcome.outgoing.kind, "payload": payload}), 202)  # fmt: skip
+    for _ in range(600):
+        verdict = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/checks/{answer['check']}"), 200)
+        if verdict["status"] != "checking":
+            assert verdict["status"] == "appended", verdict
+            return
+        time.sleep(0.1)
+    raise AssertionError("the board did not finish checking the mix")
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory):
+    """n = 3, k = 2: three ranked ballots cast, the election closed, no mix.input yet."""
+    app = make_app(tmp_path_factory.mktemp("ranked"))
+    world = EvoteWorld(app.test_client(), election_id="ranked", n=3, k=2, voters=len(BALLOTS), manifest=MANIFEST)
+    world.keygen()
+    world.open()
+    receipts = [world.cast(credential, choices)["receipt"] for credential, choices in zip(world.credentials, BALLOTS)]
+    world.admin_entry("election.closed", {})
+    return world, receipts
+
+
+def test_a_trustee_refuses_to_decrypt_when_the_mix_input_leaves_out_a_counted_ballot(closed):
+    world, receipts = closed
+    victim = receipts[1]["seq"]
+    honest = trustee_mixing.recomputed_inputs(world.state(), downloaded(world))
+    forged = replace(honest["mayor"], ballots=tuple(s for s in honest["mayor"].ballots if s != victim),
+                     rows=tuple(r for s, r in zip(honest["mayor"].ballots, honest["mayor"].rows) if s != victim))  # fmt: skip
+    forged_payload = mixing.mix_input_payload("mayor", forged.ballots, forged.rows)
+    assert world.admin_entry("mix.input", forged_payload, status=409)["error"]["code"] == "mix_input_mismatch"
+
+    log = world.client.application.extensions["evote_board"].log
+    log.append(world.election_id, "mix.input", forged_payload)  # the operator writes to its own database
+    park = honest["park"]
+    world.admin_entry("mix.input", mixing.mix_input_payload("park", park.ballots, park.rows))
+    with pytest.raises(steps.Refusal, match=rf"mix.input of contest 'mayor' leaves out the counted ballot\(s\) at seq \[{victim}\]"):
+        trustee_mixing.check_mix_inputs(world.state(), downloaded(world))  # what `evote-trustee mix` does first
+
+    for trustee in world.trustees[:2]:  # trustees without the check mix the forged input: every proof holds
+        for label in ("mayor", "park"):
+            mix_by(world, trustee, label)
+    state = world.state()
+    assert state.mix_pending() == []
+    ballots = [e for e in world.entries() if e["kind"].startswith("ballot.")]  # the administrator tallies over the forged mix
+    counting = count([header_of(e["seq"], e["kind"], e["payload"]) for e in ballots], "last")
+    parsed = {e["seq"]: parse_submission(e["payload"], world.definition.manifest) for e in ballots}
+    world.admin_entry("tally.encrypted", admin.encrypted_tally(state, counting, iter(sorted(parsed.items())), []))
+    state = world.state()
+    assert state.phase == "tallying"  # the board's rules accept it: the mix.input is not theirs to recompute on replay
+
+    reports: list[str] = []
+    session = SimpleNamespace(report=reports.append)
+    with pytest.raises(steps.Refusal, match=rf"leaves out the counted ballot\(s\) at seq \[{victim}\].*Not mixing or decrypting"):
+        ceremony.check_cascade(session, state, downloaded(world))
+    # the defence removed: nothing else stops the trustee from decrypting the rows of the forged mix
+    trustee = world.trustees[0]
+    share = steps.decryption_share(trustee, state)
+    assert share.kind == "decryption.share" and len(share.body["items"]) == len(state.items)
+
+
+def test_the_difference_is_named_in_plain_words(closed):
+    world, receipts = closed
+    expected = trustee_mixing.recomputed_inputs(world.state(), downloaded(world))["park"]
+    assert trustee_mixing.input_difference(expected, expected) is None
+    extra = replace(expected, ballots=(*expected.ballots, 10_000), rows=(*expected.rows, expected.rows[0]))
+    assert trustee_mixing.input_difference(extra, expected) == "adds ballot(s) at seq [10000] that do not count"
+    swapped = replace(expected, rows=(expected.rows[1], expected.rows[0], *expected.rows[2:]))
+    first, second = expected.ballots[:2]
+    assert trustee_mixing.input_difference(swapped, expected) == f"holds other ciphertexts than the ballot(s) at seq [{first}, {second}]"
