@@ -16,14 +16,14 @@ from voting.verifier.checks import EVOTE_SECTIONS, all_steps, checklist_for, ste
 from voting.verifier.findings import Finding, Status, passed, sort_key
 from voting.verifier.run import verify
 
-EVOTE_STEPS = {"B": 5, "L": 9, "E": 10}
+EVOTE_STEPS = {"B": 5, "L": 11, "E": 10, "M": 5}
 
 
 def test_evote_sections_cover_their_steps_before_the_spec():
     expected = {f"{section}.{n}" for section, count in EVOTE_STEPS.items() for n in range(1, count + 1)}
     assert set(all_steps("evote")) == expected | set(all_steps("egk"))
     assert not expected & set(all_steps("egk"))
-    assert [v.number for v in checklist_for("evote")] == ["B", "L", "E", *range(1, 15)]
+    assert [v.number for v in checklist_for("evote")] == ["B", "L", "E", "M", *range(1, 15)]
 
 
 def test_each_evote_check_quotes_its_steps_and_is_named_after_them():

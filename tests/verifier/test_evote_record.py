@@ -18,7 +18,7 @@ from voting.verifier import open_record, verify
 from voting.verifier.findings import Status
 from voting.verifier.readers import detect_format, split_board_url
 
-SECTIONS = ["B", "L", "E", *range(1, 15)]
+SECTIONS = ["B", "L", "E", "M", *range(1, 15)]
 
 
 def test_rich_record_verifies_with_reports(tmp_path, rich):

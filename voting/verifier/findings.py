@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 CHECK_ID = re.compile(r"(\d+)(?:\.([A-Z]))?|([A-Z])(?:\.(\d+))?")
-SECTIONS = "BWLE"  # evote's sections, in report order, before the SPEC's verifications
+SECTIONS = "BWLEM"  # evote's sections, in report order, before the SPEC's verifications
 MAX_KEPT_FAILURES = 25
 
 

@@ -66,6 +66,7 @@ class ControlEntry:
     payload: Any
     entry_hash: bytes  # as written (B.1 checks it)
     received_at: int | None = None  # the board's time (microseconds), as written; None when unreadable
+    written: Any = None  # a chunked entry (record-format §13): the payload as written; ``payload`` is then the whole one
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class EvoteParts:
     trust: Any = None  # the witness policy and trust anchors required (anchors.ClientTrust): section W; None: no policy
     registrar_key: str | None = None  # the registrar's key obtained out of band (--registrar-key, or the anchors'): E.9
     registrar_key_origin: str = ""
+    memo: dict[Any, Any] = field(default_factory=dict)  # costly results the checks share (proofs of shuffle, the mix's rows)
 
     def statistics(self) -> dict[str, Any]:
         key = self.export.trusted_key_origin if self.export.trusted_key else "the record's own (not compared with a key obtained out of band: --board-key)"

@@ -1,5 +1,6 @@
 """The checklist: SPEC v2.0.0 §6.2, Verifications 1-14, in order; for evote records, first evote's own
-sections B (the board), L (the election's rules) and E (eligibility and counting), docs/record-format.md.
+sections B (the board), L (the election's rules), E (eligibility and counting) and M (the mix),
+docs/record-format.md.
 
 Each verification lists the functions that carry out its steps, by where they run:
 
@@ -33,6 +34,7 @@ from .eligibility import (
     e6_no_copied_ballots,
 )
 from .key_ceremony import v2_guardian_keys, v3_joint_key, v4_extended_base_hash
+from .mix import m1_mix_input, m2_shuffle_proofs, m3_enough_mix_servers, m4_decrypted_rows, m5_count
 from .parameters import v1_parameters
 from .rules import l_election_rules
 from .styles import e7_ballot_styles, e8_weight_privacy
@@ -109,8 +111,15 @@ EVOTE_SECTIONS: tuple[Verification, ...] = (
             e8_weight_privacy,
         ),
     ),
+    Verification(
+        "M",
+        "The mix",
+        "record-format §12; docs/mixnet.md",
+        record=(m1_mix_input, m2_shuffle_proofs, m3_enough_mix_servers, m4_decrypted_rows, m5_count),
+    ),
 )
-"""evote's own sections, checked before the SPEC's verifications on evote records (docs/record-format.md)."""
+"""evote's own sections, checked before the SPEC's verifications on evote records (docs/record-format.md). M's
+record checks read the counting of E (the reader applies the revoting rule while it reads the entries)."""
 
 WITNESS_SECTION = Verification(
     "W",

@@ -10,16 +10,19 @@ in its own step.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ...errors import VotingError
+from ...record.mixing import rows_digest
 from ...record.registrar import REPLACED
 from ..findings import Finding, failed, not_applicable, passed
-from ..model import ElectionRecord, require
+from ..model import CannotRun, DoesNotApplyYet, ElectionRecord, require
 from ..model_evote import BallotRun, ControlEntry, CountedBallots
 from ..rules import RULES, EntryFacts, Observed, RuleBroken, apply_rule
-from ..rules.table import TRUSTEE, open_trustee_entry
+from ..rules.chunks import is_chunked
+from ..rules.table import open_trustee_entry, signed_by_trustee, whole_payload
 from ..rules.voting_period import ballots_in_window
+from .mix_parts import counted_rows, manifest_of, parts_of, shuffle_checker
 
 WHEN_ABSENT = {
     "L.2": "the record has no trustee entry",
@@ -30,6 +33,8 @@ WHEN_ABSENT = {
     "L.7": "the election has not been tallied yet",
     "L.8": "no decryption round failed",
     "L.9": "the decryption has no result yet",
+    "L.10": "the record has no chunked entry",
+    "L.11": "the record has no mix entry",
 }
 
 
@@ -67,17 +72,26 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
     (L.9) tally.result is what the last round's shares and responses assemble to: every response verified
     (eqs. 74-75), v = Σ v_i (eq. 76), t with T = K^t, and the challenged ballots' selections and contest
     data.
+    (L.10) Every chunk is posted the way its entry is (the administrator's, or a trustee's signed message), for a
+    kind its poster may chunk, part 0, 1, ... of its poster's unused chunks of that kind, data canonical base64
+    of 1 to 700,000 bytes; a chunked entry names exactly its poster's unused chunks of its kind in order, which
+    put together are its RFC 8785 payload with the stated length and SHA-256, and then its own rule applies to
+    that payload (record-format §13).
+    (L.11) mix.input comes after the close and before tally.encrypted, once per contest with counting, holding
+    the counted ballots' rows (M.1); each mix.shuffled comes next in its contest's cascade, by a trustee that
+    has not mixed the contest, names the digest of the previous output and has a valid proof of shuffle (M.2);
+    tally.encrypted waits for every contest's mix input and, for N >= 1 rows, k mixes (record-format §12.2-12.3).
 
     A step with no entry of its kinds in the record does not apply, and says so.
     """
     parts = require(record.evote, "evote election entries")
-    state = Observed()
+    state = Observed(shuffle_check=shuffle_checker(parts).check)
     reported: set[str] = set()
     first_cast = parts.counting.first_cast if isinstance(parts.counting, CountedBallots) else {}
     for event in parts.events:
         if isinstance(event, ControlEntry) and event.kind == REPLACED:  # the rule needs who cast before it
             state.cast_by = {credential.hex().upper() for credential, seq in first_cast.items() if seq < event.seq}
-        for finding in _replay(state, event, parts.ballot_payload_at, parts.election_id):
+        for finding in _replay(state, event, parts, _mix_rows(record)):
             reported.add(finding.check)
             yield finding
     if "L.1" not in reported:
@@ -92,7 +106,22 @@ def l_election_rules(record: ElectionRecord) -> Iterator[Finding]:
             yield not_applicable(step, "election", f"{reason} (the election's phase at the end of the record: {phase})")
 
 
-def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) -> Iterator[Finding]:
+def _mix_rows(record: ElectionRecord) -> Callable[[str], tuple]:
+    """What a contest's mix.input must hold, from the verifier's own counting (M.1's reading): (seqs, D(rows))."""
+
+    def rows_of(label: str) -> tuple:
+        try:
+            seqs, rows = counted_rows(parts_of(record), manifest_of(record))[label]
+        except (CannotRun, DoesNotApplyYet) as exc:
+            raise RuleBroken("payload", f"the counted ballots' rows cannot be read: {exc.reason}") from None
+        except KeyError:
+            raise RuleBroken("contest", f"{label!r} is not a contest with counting") from None
+        return seqs, rows_digest(rows)
+
+    return rows_of
+
+
+def _replay(state: Observed, event, parts, mix_rows) -> Iterator[Finding]:
     if isinstance(event, BallotRun):
         yield from _ballots(state, event)
         return
@@ -105,15 +134,24 @@ def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) 
     if state.definition is None and entry.kind != "election.created":
         yield failed(rule.step, subject, "not allowed: the election is not defined (L.1: election.created comes first)", where)
         return
-    if rule.by == TRUSTEE:
+    payload = entry.written if entry.written is not None else entry.payload
+    if is_chunked(payload):
         try:
-            open_trustee_entry(state, entry.kind, entry.payload)
+            payload = whole_payload(state, entry.kind, payload)
+        except VotingError as exc:
+            yield failed("L.10", subject, f"refused by the rules: {exc}", where)
+            return
+        yield passed("L.10", subject, "put together from its chunks", where)
+    if signed_by_trustee(rule, payload):
+        try:
+            open_trustee_entry(state, entry.kind, payload)
         except VotingError as exc:
             yield failed("L.2", subject, f"refused: {exc}", where)
             return
         yield passed("L.2", subject, origin=where)
     try:
-        apply_rule(state, entry.kind, entry.payload, EntryFacts(entry.entry_hash, ballot_payload_at, entry.received_at))
+        facts = EntryFacts(entry.entry_hash, parts.ballot_payload_at, entry.received_at, entry.seq, mix_rows)
+        apply_rule(state, entry.kind, payload, facts)
     except RuleBroken as exc:
         yield failed(rule.step, subject, f"refused by the rules: {exc.reason}", f"{where}: {exc.field}")
         return
@@ -123,10 +161,10 @@ def _replay(state: Observed, event, ballot_payload_at, election_id: str | None) 
     except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:  # a value the rules could not use
         yield failed(rule.step, subject, f"refused by the rules: {type(exc).__name__}: {exc}", where)
         return
-    if entry.kind == "election.created" and state.election.election_id != election_id:
+    if entry.kind == "election.created" and state.election.election_id != parts.election_id:
         yield failed(
             "L.1", subject, "election.created defines another election than the record's", where,
-            expected=election_id, found=state.election.election_id,
+            expected=parts.election_id, found=state.election.election_id,
         )  # fmt: skip
         return
     yield passed(rule.step, subject, f"allowed; the election is now {state.phase}", where)

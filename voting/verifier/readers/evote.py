@@ -27,6 +27,7 @@ from ..checks.credential_lists import list_in_force
 from ..conventions import SPEC
 from ..model import Chaining, ElectionRecord, RecordUnreadable, Unreadable
 from ..model_evote import BoardExport, EvoteParts, SavedCheckpoint
+from ..rules.chunks import resolve_for_reading
 from . import evote_parts as parts_of
 from .evote_ballots import EvoteBallotDecoder, EvoteBallots
 from .evote_cosigned import read_cosigned
@@ -115,7 +116,7 @@ def open_evote(
     parts = EvoteParts(
         election_id=election_id if isinstance(election_id, str) else None,
         export=export,
-        events=tuple(scan.events),
+        events=tuple(resolve_for_reading(scan.events)),  # chunked entries hold their whole payload (§13)
         ballot_payload_at=ChallengedPayloads(entries, scan.challenged_offsets),
         counting=counting,
         saved=since,

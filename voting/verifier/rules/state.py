@@ -8,7 +8,7 @@ failed``, ``confirming`` (after a complete keygen.result), ``ready`` (every trus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...context import ElectionContext
 from ...encrypted_ballot import EncryptedBallot
@@ -19,6 +19,9 @@ from ...key_ceremony import GuardianCommitments
 from ...record.election import ElectionDefinition
 from ...record.keygen import KeygenResult, RevealedShare
 from ...record.tallying import TallyRecord, TallyResult
+
+if TYPE_CHECKING:
+    from .chunks import ChunkLedger
 
 KEY_CEREMONY, KEY_CEREMONY_FAILED, CONFIRMING, READY = "key ceremony", "key ceremony failed", "confirming", "ready"
 OPEN, CLOSED, TALLYING, TALLIED, CANCELLED = "open", "closed", "tallying", "tallied", "cancelled"
@@ -36,6 +39,8 @@ class EntryFacts:
     entry_hash: bytes
     ballot_at: Callable[[int], Any]  # the payload of the ballot entry at a seq (KeyError when there is none)
     received_at: int | None = None  # the board's time of the entry (microseconds); None: not known here
+    seq: int | None = None  # the entry's seq (a chunk's; the parts a chunked entry names are seqs)
+    mix_rows: Callable[[str], Any] | None = None  # a contest label -> (seqs, rows) its mix.input must hold (§12.2)
 
 
 @dataclass
@@ -46,6 +51,12 @@ class Round:
     shares: dict[int, DecryptionShare] = field(default_factory=dict)
     challenge: DecryptionChallenge | None = None
     responses: dict[int, tuple] = field(default_factory=dict)
+
+
+def _ledger() -> ChunkLedger:
+    from .chunks import ChunkLedger  # chunks.py raises this module's RuleBroken
+
+    return ChunkLedger()
 
 
 @dataclass
@@ -75,6 +86,10 @@ class Observed:
     rounds: list[Round] = field(default_factory=list)
     excluded: dict[int, str] = field(default_factory=dict)
     result: TallyResult | None = None
+    chunks: ChunkLedger = field(default_factory=_ledger)  # record-format §13
+    mix_inputs: dict[str, Any] = field(default_factory=dict)  # contest label -> its mix.input (record-format §12.2)
+    mixes: dict[str, list] = field(default_factory=dict)  # contest label -> its mix.shuffled, in order
+    shuffle_check: Callable[..., None] | None = None  # (inputs, shuffled, context): raises when the proof fails
 
     def need(self, condition: bool, reason: str, where: str = "kind") -> None:
         if not condition:

@@ -1,10 +1,12 @@
-"""The tally and its decryption as the verifier reads them (record-format §8.2-8.4, SPEC v2.0.0 §3.6).
+"""The tally and its decryption as the verifier reads them (record-format §8.2-8.4, §12.3, SPEC v2.0.0 §3.6).
 
 tally.encrypted opens round 1 after the close; each round takes at most one decryption.share per trustee
 not excluded, then the administrator's decryption.challenge recomputed from them (eqs. 67-72, at least k
 shares), then one decryption.response per trustee of the round. A round ends with decryption.failed (naming
 only trustees whose answer is missing or fails eqs. 74-75; they are excluded from the next round) or with
-tally.result, which must be what the round's answers assemble to (eq. 76, T = K^t).
+tally.result, which must be what the round's answers assemble to (eq. 76, T = K^t). With contests counted from
+mixed rows (§12.3), tally.encrypted waits for each one's mix input and k mixes, and the items go on with every
+cell of each contest's last mix output, which tally.result decrypts as "mixed" (0 <= value <= R).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from ...joint_decryption import assemble, check_guardian_responses, make_challen
 from ...key_ceremony import public_key_share
 from ...manifest import Contest, Manifest
 from ...record import tallying as tl
+from ...record.mixing import counting_contests
 from ...record.submission import parse_submission
+from .mix import mix_items, mix_output, mix_pending
 from .state import CLOSED, TALLIED, TALLYING, EntryFacts, Observed, Round, RuleBroken
 
 
@@ -25,6 +29,8 @@ def tally_encrypted(seen: Observed, payload: object, facts: EntryFacts) -> None:
     """tally.encrypted: after the close; each challenged ballot it lists is named by seq and code; a
     version-2 election's tally has its total_weight (record-format §8.3), a version-1 election's none."""
     seen.need_phase(tl.TALLY_ENCRYPTED, CLOSED)
+    pending = mix_pending(seen)
+    seen.need(not pending, "the mix is not complete (record-format §12.3): " + "; ".join(pending))
     manifest = seen.election.manifest
     posted = tl.parse_tally(payload, manifest, weighted=seen.election.styles_bound)
     ballots = []
@@ -37,7 +43,7 @@ def tally_encrypted(seen: Observed, payload: object, facts: EntryFacts) -> None:
                   f"the ballot at seq {ref.seq} has another confirmation code", f"challenged[{position}]")  # fmt: skip
         ballots.append(ballot)
     seen.tally, seen.challenged = posted, tuple(ballots)
-    seen.items = tl.decryption_items(manifest, posted.tally, ballots)
+    seen.items = tl.decryption_items(manifest, posted.tally, ballots) + mix_items(seen)  # §8.4, then §12.3
     seen.rounds = [Round(1)]
     seen.phase = TALLYING
 
@@ -145,7 +151,9 @@ def expected_result(seen: Observed) -> tl.TallyResult:
             plain = decrypt_contest_data(context, _contest(manifest, contest.contest).index, item, answer.M)
             data[contest.contest] = tl.DecryptedContestData(answer.M, answer.proof, plain[1] if plain else None)
         opened.append(tl.DecryptedBallot(ref.seq, selections, data))
-    return tl.TallyResult(current.number, contests, tuple(opened))
+    mixed = {c.label: tuple(tuple(_value(*next(decrypted), context, c.option_limit) for _ in row) for row in mix_output(seen, c.label))
+             for c in counting_contests(manifest)}  # fmt: skip
+    return tl.TallyResult(current.number, contests, tuple(opened), mixed)
 
 
 def tally_result(seen: Observed, payload: object, facts: EntryFacts) -> None:
@@ -153,7 +161,8 @@ def tally_result(seen: Observed, payload: object, facts: EntryFacts) -> None:
     current = seen.round
     seen.need(current.challenge is not None, "no decryption round has a challenge yet")
     pairs = [(ref.seq, ballot) for ref, ballot in zip(seen.tally_record.challenged, seen.challenged)]
-    posted = tl.parse_result(payload, seen.election.manifest, pairs)
+    rows = {c.label: len(mix_output(seen, c.label)) for c in counting_contests(seen.election.manifest)}
+    posted = tl.parse_result(payload, seen.election.manifest, pairs, rows)
     seen.need(posted.round == current.number, f"the open decryption round is {current.number}", "round")
     seen.need(posted == expected_result(seen), "is not the decryption assembled from the round's shares and answers", "payload")
     seen.result = posted
