@@ -96,6 +96,7 @@ class ElectionService:
                 "voter_login": voter_login.public_summary(conn, election_id, definition.voter_login),
                 "schedule": state.schedule.to_json() if state.schedule is not None else None,
                 "cancelled": _cancelled(conn, election_id) if state.phase == CANCELLED_PHASE else None,
+                "mix": _mix_progress(state),
             }
 
         return self._with_state(election_id, build)
@@ -330,6 +331,23 @@ class ElectionService:
         # the receipt is about the tree that ends with this ballot, so a resubmission gets the same one
         receipt = ballot_rules.receipt(self.log, election_id, result.seq, result.seq + 1, submission.ballot.confirmation_code)
         return receipt, result.appended
+
+
+def _mix_progress(state: ElectionState) -> dict[str, Any] | None:
+    """Per contest with a counting method (record-format §12): its rows and who has mixed it, in order; None
+    when the manifest has no such contest."""
+    contests = mx.counting_contests(state.definition.manifest)
+    if not contests:
+        return None
+    progress: dict[str, Any] = {"needed": state.definition.k, "contests": []}
+    for contest in contests:
+        given = state.mix_inputs.get(contest.label)
+        progress["contests"].append({
+            "contest": contest.label,
+            "rows": None if given is None else len(given.rows),
+            "mixed_by": [m.guardian for m in state.mixes.get(contest.label, [])],
+        })  # fmt: skip
+    return progress
 
 
 def _stored_ballots(conn, election_id: str) -> Iterator[tuple[int, str, dict]]:
