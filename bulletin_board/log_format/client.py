@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Generator
+from typing import Any, Callable, Generator
 
 import rfc8785
 
@@ -22,6 +22,7 @@ from .errors import ChainBroken
 
 PAGE = 500
 TIMEOUT_SECONDS = 120
+CHECK_TIMEOUT_SECONDS = 3600.0  # how long a client waits for the board to check an entry (a proof of shuffle)
 
 
 class BoardClientError(Exception):
@@ -152,6 +153,38 @@ class BoardClient:
 
     def post_trustee(self, election_id: str, kind: str, payload: dict) -> dict:
         return self._request("POST", f"/elections/{urllib.parse.quote(election_id)}/trustee-messages", {"kind": kind, "payload": payload})[1]
+
+    def check(self, election_id: str, check: str) -> dict:
+        """An entry the board checks outside the request (record-format §12.2): ``{"check", "kind", "status"}`` with
+        ``seq`` once appended, ``error`` once refused."""
+        return self.get(f"/elections/{urllib.parse.quote(election_id)}/checks/{urllib.parse.quote(check)}")
+
+    def wait_for_check(self, election_id: str, answer: Any, *, poll_seconds: float = 1.0, timeout: float = CHECK_TIMEOUT_SECONDS,
+                       progress: Callable[[float], None] | None = None) -> int:  # fmt: skip
+        """The seq of an entry the board answered ``answer`` for: at once when it appended it (201), else, for a
+        ``{"status": "checking", "check"}`` (202), once the check is decided; ``progress(seconds waited)`` is called
+        at each poll. A refusal raises :class:`BoardClientError` with the board's code and field."""
+        waited, started = 0.0, time.monotonic()
+        while True:
+            status = answer.get("status") if isinstance(answer, dict) else None
+            if isinstance(answer, dict) and (status is None or status == "appended") and isinstance(answer.get("seq"), int):
+                return answer["seq"]
+            if status == "refused":
+                error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+                field = error.get("field")
+                where = f" ({field})" if field else ""
+                raise BoardClientError(f"the board refused: {error.get('message', 'no reason given')}{where}", code=error.get("code"),
+                                       field=field)  # fmt: skip
+            check = answer.get("check") if isinstance(answer, dict) else None
+            if status != "checking" or not isinstance(check, str) or not check:
+                raise BoardClientError(f"the board's answer is neither an entry nor a check: {str(answer)[:200]}")
+            if waited >= timeout:
+                raise BoardClientError(f"the board did not finish check {check} within {timeout:.0f} s; ask again later")
+            time.sleep(poll_seconds)
+            waited = time.monotonic() - started
+            if progress is not None:
+                progress(waited)
+            answer = self.check(election_id, check)
 
     def submit_ballot(self, election_id: str, submission: dict, session: str | None = None) -> tuple[int, dict]:
         """Post a ballot; in a voter-login election with the voter's ``session`` (``Authorization: Voter``)."""
