@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from voting.record import counted_rows, mixing
 from voting.record.lifecycle import ElectionState
@@ -80,6 +80,22 @@ def mix_status(state: ElectionState) -> list[ContestMix]:
     return out
 
 
+def new_mixes(state: ElectionState, seen: set[tuple[str, int]]) -> Iterator[tuple[str, mixing.MixShuffled]]:
+    """The mixes on the board not in ``seen`` (contest, position), which is updated."""
+    for label, done in state.mixes.items():
+        for shuffled in done:
+            if (label, shuffled.position) not in seen:
+                seen.add((label, shuffled.position))
+                yield label, shuffled
+
+
+def mix_words(state: ElectionState, label: str, shuffled: mixing.MixShuffled) -> str:
+    """One appended mix, in plain words."""
+    name = next((t.name for t in state.definition.trustees if t.index == shuffled.guardian), "?")
+    return (f"contest {label}: mix {shuffled.position} by trustee {shuffled.guardian} ({name}), {len(shuffled.rows)} row(s) permuted "
+            "and re-encrypted; the board checked its proof of shuffle")  # fmt: skip
+
+
 def wait_for_mixes(client: BoardClient, election_id: str, *, wait_seconds: float, say: Say, poll_seconds: float = 0.5,
                    on_mix: Callable[[ElectionState], None] | None = None) -> ElectionState:  # fmt: skip
     """Follow the board until every counted contest has its mix.input and at least k mixes (what
@@ -89,13 +105,8 @@ def wait_for_mixes(client: BoardClient, election_id: str, *, wait_seconds: float
     seen: set[tuple[str, int]] = set()
     while True:
         state = follower.refresh()
-        names = {t.index: t.name for t in state.definition.trustees}
-        for label, done in state.mixes.items():
-            for m in done:
-                if (label, m.position) not in seen:
-                    seen.add((label, m.position))
-                    say(f"contest {label}: mix {m.position} by trustee {m.guardian} ({names.get(m.guardian, '?')}), "
-                        f"{len(m.rows)} row(s); the board checked its proof of shuffle")  # fmt: skip
+        for label, shuffled in new_mixes(state, seen):
+            say(mix_words(state, label, shuffled))
         if on_mix is not None:
             on_mix(state)
         pending = state.mix_pending()

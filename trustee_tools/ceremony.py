@@ -145,9 +145,11 @@ def check_cascade(session: Session, election: ElectionState, entries: list) -> N
                        "every proof of shuffle checked")  # fmt: skip
 
 
-def run_mix(session: Session, deadline: float, workers: int) -> str:
+def run_mix(session: Session, deadline: float, workers: int, turn_wait: float) -> str:
     """Mix every counted contest this trustee has not mixed yet, once its mix.input is on the board and while
-    fewer than n mixes exist (record-format §12.2); wait for the administrator's mix.input until ``deadline``."""
+    fewer than n mixes exist (record-format §12.2), in turn by guardian index (``turn_wait`` seconds for each
+    trustee ahead, :class:`mixing.Turns`); wait for the administrator's mix.input until ``deadline``."""
+    turns = mixing.Turns(turn_wait)
     done: list[str] = []
     checked: set[str] = set()
     while True:
@@ -164,12 +166,18 @@ def run_mix(session: Session, deadline: float, workers: int) -> str:
                 session.report("checking the board's mix.input against the ballots on the board")
                 mixing.check_mix_inputs(election, entries)
                 checked = set(election.mix_inputs)
-            label = mixing.contest_to_mix(election, me)
-            if label is None:
+            labels = mixing.contests_to_mix(election, me)
+            if not labels:
                 missing = mixing.missing_inputs(election)
                 if missing:
                     raise steps.Waiting(f"the administrator has not posted the mix.input of contest(s) {missing}")
                 return _mix_summary(election, me, done, "every contest is mixed")
+            now = time.monotonic()
+            label = next((label for label in labels if turns.seconds_left(election, me, label, now) == 0), None)
+            if label is None:
+                left = turns.seconds_left(election, me, labels[0], now)
+                raise steps.Waiting(f"contest {labels[0]}: it is the turn of trustee(s) {turns.ahead(election, me, labels[0])} to mix; "
+                                    f"this trustee mixes in {left:.0f} s if they have not")  # fmt: skip
             outcome = mixing.mix_contest(election, me, label, workers=workers, report=session.report)
             session.report(f"contest {label}: posting mix {outcome.position} ({outcome.rows} row(s)); the board checks the proof")
             try:

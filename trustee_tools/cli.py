@@ -217,13 +217,15 @@ def decrypt(directory: str, passphrase_file: str | None, board: str, election: s
 @main.command()
 @ceremony_options
 @click.option("--workers", default=None, type=click.IntRange(1, 256), help="processes for the shuffle and its proof [default: this machine's cores]")
+@click.option("--turn-wait", default=60, show_default=True, type=click.IntRange(0),
+              help="the trustees mix in turn by number: seconds to leave each trustee before you, then mix anyway")  # fmt: skip
 def mix(directory: str, passphrase_file: str | None, board: str, election: str | None, wait_seconds: int, poll_seconds: float,
-        workers: int | None) -> None:  # fmt: skip
+        workers: int | None, turn_wait: int) -> None:  # fmt: skip
     """Mix the ballots of contests counted from rows (ranked, graded): after the close, check each contest's
     input against the ballots on the board, shuffle and re-encrypt the last output, prove it and post it
     (record-format §12.2). The board checks the proof before appending; so does every later trustee."""
     count = workers or default_workers()
-    _run(lambda session, deadline: run_mix(session, deadline, count), _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
+    _run(lambda session, deadline: run_mix(session, deadline, count, turn_wait), _session(directory, passphrase_file, board, election, poll_seconds), wait_seconds)
 
 
 def _step_command(name: str, help_text: str):

@@ -14,7 +14,7 @@ not needed afterwards, so they are never saved, logged or posted.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from bulletin_board.admin_ops import ballot_entries
@@ -85,17 +85,42 @@ def missing_inputs(election: ElectionState) -> list[str]:
     return [c.label for c in mixing.counting_contests(election.definition.manifest) if c.label not in election.mix_inputs]
 
 
-def contest_to_mix(election: ElectionState, me: int) -> str | None:
-    """The first counted contest this trustee should mix now: its input is on the board and has rows, this
-    trustee has not mixed it and fewer than n mixes exist (record-format §12.2); None when there is none."""
+def contests_to_mix(election: ElectionState, me: int) -> list[str]:
+    """The counted contests this trustee may mix now, in manifest order: the input is on the board and has
+    rows, this trustee has not mixed it and fewer than n mixes exist (record-format §12.2)."""
+    out = []
     for contest in mixing.counting_contests(election.definition.manifest):
         posted = election.mix_inputs.get(contest.label)
         if posted is None or not posted.rows:
             continue
         done = election.mixes.get(contest.label, [])
         if len(done) < election.n and all(m.guardian != me for m in done):
-            return contest.label
-    return None
+            out.append(contest.label)
+    return out
+
+
+@dataclass
+class Turns:
+    """The trustees mix a contest in turn, by guardian index, so that no two shuffle the same output at once
+    (the board takes only the first; the other's work would be lost). A trustee whose turn has not come waits
+    ``grace`` seconds for each trustee before it that has not mixed the contest, counted from when it first saw
+    the contest with its present number of mixes, then mixes anyway: an absent trustee holds nobody up for long."""
+
+    grace: float
+    first_seen: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    @staticmethod
+    def ahead(election: ElectionState, me: int, label: str) -> list[int]:
+        done = {m.guardian for m in election.mixes.get(label, [])}
+        return [i for i in range(1, me) if i not in done]
+
+    def seconds_left(self, election: ElectionState, me: int, label: str, now: float) -> float:
+        """0 when this trustee may mix ``label`` now, else how long it still leaves to the trustees ahead."""
+        ahead = self.ahead(election, me, label)
+        if not ahead:
+            return 0.0
+        since = self.first_seen.setdefault((label, len(election.mixes.get(label, []))), now)
+        return max(0.0, since + self.grace * len(ahead) - now)
 
 
 @dataclass(frozen=True)

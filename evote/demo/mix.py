@@ -65,13 +65,9 @@ def mix(client: BoardClient, election_id: str, dirs: list[Path], passphrase: Pat
         while True:
             state = follower.refresh()
             names = {t.index: t.name for t in state.definition.trustees}
-            for label, done in state.mixes.items():
-                for m in done:
-                    if (label, m.position) not in seen:
-                        seen.add((label, m.position))
-                        progress.advance(bars[m.guardian])
-                        say(f"contest {label}: mix {m.position} by {names[m.guardian]}, {len(m.rows)} row(s) permuted and "
-                            "re-encrypted; the board checked its proof of shuffle")  # fmt: skip
+            for label, shuffled in admin_mix.new_mixes(state, seen):
+                progress.advance(bars[shuffled.guardian])
+                say(admin_mix.mix_words(state, label, shuffled))
             for i, directory in enumerate(dirs, start=1):
                 progress.update(bars[i], description=f"{names[i]}: {_last_step(log_dir / f'{directory.name}-mix.log')}"[:90])
             if any(p.poll() not in (None, 0) for p in processes):
