@@ -14,6 +14,7 @@ import { errorText } from './errors_text.js';
 import { t } from './i18n.js';
 import { electionTitle, infoItems, isolated, textChoice, textNode, textOr } from './manifest_text.js';
 import { loadContext, showSchedule } from './page_common.js';
+import { rankedBlock } from './result_ranked.js';
 import { channelSentences } from './voter_login.js';
 import { loadAnchors, showAnchors } from './witness_view.js';
 
@@ -95,6 +96,7 @@ function resultNames(manifest, lang) {
     contests.set(contest.label, {
       title: textOr(contest.title, choice, contest.label),
       options: new Map((contest.options ?? []).map((option) => [option.label, textOr(option.name, choice, option.label)])),
+      grades: (contest.counting?.grades ?? []).map((grade, g) => textOr(grade, choice, String(g))),
     });
   }
   return contests;
@@ -105,6 +107,10 @@ function resultBlock(contest, names) {
   const known = names.get(contest.contest);
   const title = known?.title ?? { text: contest.title, lang: null };
   const nameOf = (option) => known?.options.get(option.option) ?? { text: option.name, lang: null };
+  if (contest.counting) {  // a ranked or graded contest (record format §8.5, §12.3)
+    const byOption = new Map(contest.options.map((option) => [option.option, nameOf(option)]));
+    return rankedBlock(contest, { lang, title, name: (label) => byOption.get(label), grades: known?.grades ?? [] });
+  }
   const byLabel = Object.fromEntries(contest.options.map((option) => [option.option, isolated(nameOf(option))]));
   const tied = new Set(contest.tie ? contest.tie.options : []);
   const rows = contest.options.map((option) => {
@@ -138,7 +144,8 @@ function showResult(result, manifest) {
     show(byId('result-weighted'));
   }
   const names = resultNames(manifest, pageContext().lang);
-  fill(byId('result-contests'), ...result.contests.map((contest) => resultBlock(contest, names)));
+  const mixed = result.contests.some((contest) => contest.counting) ? el('p', { class: 'result-mixed' }, t('ranked.mixed')) : null;
+  fill(byId('result-contests'), mixed, ...result.contests.map((contest) => resultBlock(contest, names)));
   facts(byId('turnout'), Object.entries(turnoutWords()).map(([key, words]) => [words, String(result.turnout[key])]));
   fill(byId('verify-command'), `evote-verify ${window.location.origin}/${electionId}`);
   show(byId('result-section'));
