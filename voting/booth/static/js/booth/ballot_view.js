@@ -12,13 +12,15 @@ import { styleContests } from '../eg/manifest.js';
 import { el, fill, pageContext } from './dom.js';
 import { t } from './i18n.js';
 import { isolated, pickText, textChoice, textNode, textOr } from './manifest_text.js';
+import { countedContest, reviewCounted } from './ranked_view.js';
 
 /**
  * The contests of `style` with their display texts in booth language `lang` (manifest_text.js: the voter's
  * language when the manifest declares it, else its default):
- * [{ label, index, votesAllowed, optionLimit, title, titleText, description, options: [{ label, index, name,
- * nameText, description }] }], where title and name are strings, titleText and nameText { text, lang }, and
- * the descriptions { text, lang } or null.
+ * [{ label, index, votesAllowed, optionLimit, counting, title, titleText, description, options: [{ label, index,
+ * name, nameText, description }] }], where title and name are strings, titleText and nameText { text, lang },
+ * the descriptions { text, lang } or null, and counting null or eg/counting.js's with gradeTexts ({ text, lang }
+ * per grade, the lowest first).
  */
 export function describeBallot(manifest, style, lang = pageContext().lang) {
   const choice = textChoice(manifest, lang);
@@ -27,8 +29,11 @@ export function describeBallot(manifest, style, lang = pageContext().lang) {
     const raw = rawContests.get(contest.label);
     const rawOptions = new Map(raw.options.map((o) => [o.label, o]));
     const titleText = textOr(raw.title, choice, raw.label);
+    const counting = contest.counting === null ? null
+      : { ...contest.counting, gradeTexts: (raw.counting.grades ?? []).map((grade, g) => textOr(grade, choice, String(g))) };
     return {
       ...contest,
+      counting,
       title: titleText.text,
       titleText,
       description: pickText(raw.description, choice),
@@ -72,6 +77,7 @@ export class BallotForm {
 
   renderContest(contest, i) {
     const id = `contest-${i + 1}`;
+    if (contest.counting !== null) return countedContest(contest, id, (part, reason) => this.refuse(part, reason));
     const single = isSingleChoice(contest);
     const rule = el('p', { class: 'contest-rule', id: `${id}-rule` }, ruleText(contest));
     const count = el('p', { class: 'contest-count', id: `${id}-count` });
@@ -168,10 +174,16 @@ export class BallotForm {
     window.setTimeout(() => fill(this.announcer, text), 50);
   }
 
-  /** The marks as choices { contestLabel: [optionLabel, ...] } (an option listed once per vote). */
+  /** The marks as choices { contestLabel: [optionLabel, ...] } (an option listed once per vote); a ranked or
+   * graded contest as { optionLabel: rank or grade } (record format §5's object form). */
   choices() {
     const out = {};
     for (const part of this.parts) {
+      if (part.contest.counting !== null) {
+        const cells = part.contest.options.map((option, j) => [option.label, part.cells()[j]]);
+        out[part.contest.label] = Object.fromEntries(part.contest.counting.ranked ? cells.filter(([, v]) => v > 0) : cells);
+        continue;
+      }
       const chosen = part.inputs.flatMap(({ option, input }) => Array(this.votesOf(input)).fill(option.label));
       if (chosen.length > 0) out[part.contest.label] = chosen;
     }
@@ -185,6 +197,7 @@ export class BallotForm {
  */
 export function renderChoices(container, contests, choices, headingLevel = 'h3') {
   const blocks = contests.map((contest) => {
+    if (contest.counting !== null) return reviewCountedBlock(contest, choices[contest.label], headingLevel);
     const chosen = choices[contest.label] ?? [];
     const counts = new Map();
     for (const label of chosen) counts.set(label, (counts.get(label) ?? 0) + 1);
@@ -200,4 +213,15 @@ export function renderChoices(container, contests, choices, headingLevel = 'h3')
       items.length > 0 ? el('ul', {}, ...items) : null, note);
   });
   fill(container, ...blocks);
+}
+
+function reviewCountedBlock(contest, chosen, headingLevel) {
+  const { lang } = pageContext();
+  const { list, ranked } = reviewCounted(contest, chosen, lang);
+  let note = null;
+  if (ranked === 0) note = el('p', { class: 'review-note' }, t('review.blank'));
+  else if (contest.counting.ranked && ranked < contest.counting.maxRank) {
+    note = el('p', { class: 'review-note' }, t('review.ranked_some', { ranked, ranks: contest.counting.maxRank }));
+  }
+  return el('div', { class: 'review-contest' }, el(headingLevel, {}, textNode(contest.titleText, lang)), list, note);
 }
