@@ -33,7 +33,18 @@ from .keys import load_or_create_board_key
 from .log import BoardLog
 from .scheduler import ElectionScheduler
 from .storage import make_engine, migrate
-from .web import api_admin, api_anchors, api_docs, api_elections, api_entries, api_login, api_proofs, api_witnesses, health
+from .web import (
+    api_admin,
+    api_anchors,
+    api_docs,
+    api_elections,
+    api_entries,
+    api_login,
+    api_proofs,
+    api_witnesses,
+    entry_checks,
+    health,
+)
 from .web.body import install_body_limit
 from .web.config import BoardSettings, load_settings
 from .web.errors import register_error_handlers
@@ -88,6 +99,7 @@ def create_app(config: Mapping | None = None, *, log: BoardLog | None = None) ->
         _start_cosigner(app, settings, log)
     if not mirrored:
         _start_scheduler(app)
+        entry_checks.install(app)  # mix.shuffled checks: renews leases, takes over a dead worker's checks
 
     return app
 
