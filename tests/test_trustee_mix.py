@@ -16,12 +16,16 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
-from support.board_world import make_app
+from support.board_world import ADMIN_TOKEN, make_app
+from support.evote_support import serve_app
 from support.evote_world import EvoteWorld
 
+from bulletin_board import admin_mix
+from bulletin_board.log_format.client import BoardClient
 from trustee_tools import ceremony, steps
 from trustee_tools import mixing as trustee_mixing
-from voting.record import admin, mixing
+from trustee_tools.posting import post_message
+from voting.record import admin, chunks, mixing
 from voting.record.counting import count, header_of
 from voting.record.messages import sign_message
 from voting.record.submission import parse_submission
@@ -63,10 +67,10 @@ def mix_by(world: EvoteWorld, trustee, label: str) -> None:
     raise AssertionError("the board did not finish checking the mix")
 
 
-@pytest.fixture(scope="module")
-def closed(tmp_path_factory):
+@pytest.fixture
+def closed(tmp_path):
     """n = 3, k = 2: three ranked ballots cast, the election closed, no mix.input yet."""
-    app = make_app(tmp_path_factory.mktemp("ranked"))
+    app = make_app(tmp_path)
     world = EvoteWorld(app.test_client(), election_id="ranked", n=3, k=2, voters=len(BALLOTS), manifest=MANIFEST)
     world.keygen()
     world.open()
@@ -122,3 +126,27 @@ def test_the_difference_is_named_in_plain_words(closed):
     swapped = replace(expected, rows=(expected.rows[1], expected.rows[0], *expected.rows[2:]))
     first, second = expected.ballots[:2]
     assert trustee_mixing.input_difference(swapped, expected) == f"holds other ciphertexts than the ballot(s) at seq [{first}, {second}]"
+
+
+def test_large_entries_go_in_parts_and_the_board_takes_them_whole(closed, monkeypatch):
+    """record-format §13 with a small part size, so that three ballots make several parts: the administrator's
+    mix.input and a trustee's mix.shuffled (signed, then checked by the board outside the request)."""
+    world, _ = closed
+    monkeypatch.setattr(chunks, "needs_chunks", lambda payload: True)
+    monkeypatch.setattr(chunks, "MAX_PART_BYTES", 20_000)  # the board in this process reads the same limit
+    said: list[str] = []
+    with serve_app(world.client.application) as url:
+        assert admin_mix.post_mix_inputs(BoardClient(url, admin_token=ADMIN_TOKEN), world.election_id, said.append) == {"mayor": 3, "park": 3}
+        entries = world.entries()
+        inputs = [e for e in entries if e["kind"] == "mix.input"]
+        assert len(inputs) == 2 and all(chunks.is_chunked(e["payload"]) for e in inputs)
+        assert [e["payload"]["for"] for e in entries if e["kind"] == "chunk"] == ["mix.input"] * 2 * len(inputs[0]["payload"]["chunked"]["parts"])
+        trustee = world.trustees[0]
+        outcome = trustee_mixing.mix_contest(world.state(), trustee.guardian, "mayor", workers=1, report=said.append)
+        seq = post_message(BoardClient(url), trustee, world.election_id, outcome.outgoing.kind, outcome.outgoing.body,
+                           poll_seconds=0.1, report=said.append)  # fmt: skip
+    posted = world.entries()[seq]
+    assert posted["kind"] == "mix.shuffled" and chunks.is_chunked(posted["payload"])
+    parts = len(posted["payload"]["chunked"]["parts"])
+    assert parts >= 2 and f"mix.shuffled: part {parts} of {parts} posted" in " ".join(said)
+    assert [(m.guardian, m.position) for m in world.state().mixes["mayor"]] == [(1, 1)]
