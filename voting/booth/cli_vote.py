@@ -4,6 +4,10 @@
                --choice mayor=alice --choice council=dan --choice council=eve [--style north] [--challenge]
                [--voter-id A-0001]
 
+In a ranked contest (record-format §12.1) the ``--choice`` options of the contest, in the order given, are the
+ranking (``--choice city=ada --choice city=cyd``: Ada 1st, Cyd 2nd); in a graded one each is
+``CONTEST=OPTION=GRADE`` with a grade as the manifest writes it.
+
 Reads the election's context from the board (docs/record-format.md §9), looks up the one credential's
 public key on the board's list (GET …/credentials/<public key>): a credential that is not on the list, was
 revoked, or (revote rule "first") already cast a ballot is refused before anything is encrypted. In an
@@ -49,6 +53,56 @@ def parse_choices(pairs: tuple[str, ...]) -> dict[str, list[str]]:
             raise click.BadParameter("expected CONTEST=OPTION (contest and option labels of the manifest)", param_hint="--choice")
         choices.setdefault(contest, []).append(option)
     return choices
+
+
+def counted_choices(manifest, choices: dict[str, list[str]]) -> dict[str, list[str] | dict[str, int]]:
+    """The choices of ranked and graded contests (record-format §12.1) as {option: value}, the others as given.
+
+    A ranked contest's ``--choice`` options, in the order given, are the voter's ranking: the first named is
+    the 1st choice. A graded contest's are ``OPTION=GRADE``, GRADE one of the contest's grades as the manifest
+    writes it (any of its languages; letter case does not matter); an option not named keeps the lowest grade.
+    """
+    out: dict[str, list[str] | dict[str, int]] = {}
+    for label, chosen in choices.items():
+        contest = manifest.contest(label)
+        if contest is None or contest.counting is None:
+            out[label] = chosen
+        elif contest.counting.ranked:
+            out[label] = _ranking(contest, chosen)
+        else:
+            out[label] = _grading(contest, chosen)
+    return out
+
+
+def _ranking(contest, chosen: list[str]) -> dict[str, int]:
+    limit = contest.counting.max_rank(len(contest.options))
+    if len(chosen) > limit:
+        raise VoteError(f"--choice {contest.label}: you may rank at most {limit} candidates, in order of preference")
+    if len(set(chosen)) != len(chosen):
+        twice = next(label for label in chosen if chosen.count(label) > 1)
+        raise VoteError(f"--choice {contest.label}: {twice!r} is ranked twice; name each candidate once, your 1st choice first")
+    return {label: rank for rank, label in enumerate(chosen, 1)}
+
+
+def _grading(contest, chosen: list[str]) -> dict[str, int]:
+    grades = contest.counting.grades
+    names = {}
+    for position, text in enumerate(grades):
+        for string in (text.default, *(s for _, s in text.by_language)):
+            names[string.casefold()] = position
+    given: dict[str, int] = {}
+    for item in chosen:
+        option, sep, grade = item.rpartition("=")
+        if not sep or not option:
+            raise VoteError(f"--choice {contest.label}={item}: give a grade for each option, as {contest.label}=OPTION=GRADE")
+        if grade.casefold() not in names:
+            raise VoteError(f"--choice {contest.label}={item}: {grade!r} is not a grade of this contest "
+                            f"(grades, lowest first: {', '.join(text.default for text in grades)})")  # fmt: skip
+        if option in given:
+            raise VoteError(f"--choice {contest.label}: {option!r} is graded twice")
+        given[option] = names[grade.casefold()]
+    graded = {option.label: given.pop(option.label, 0) for option in contest.options}
+    return graded | given  # what is left names no option of the contest: make_ballot refuses it by name
 
 
 def choose_style(manifest, requested: str | None, choices: dict[str, list[str]]) -> str:
@@ -222,7 +276,7 @@ def sign_in(client, election_id: str, voter_id: str, ask_code: Callable[[], str]
     raise VoteError(LOGIN_WORDS["code_locked"])
 
 
-def cast_or_challenge(board_url: str, election_id: str, credential: str, choices: dict[str, list[str]], style: str | None,
+def cast_or_challenge(board_url: str, election_id: str, credential: str, choices: dict, style: str | None,
                       challenge: bool, reveal: bool = True, login: Callable[[object], str] | None = None) -> tuple[dict, int, dict | None]:
     """Encrypt, sign, post and check; returns (receipt, HTTP status, reveal or None).
 
@@ -240,6 +294,7 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
     client = BoardClient(board_url)
     context = client.context(election_id)
     manifest, election = election_inputs(context)
+    choices = counted_choices(manifest, choices)
     created = client.get(f"/elections/{quote(election_id)}/entries/0")
     version = credential_list_version(created.get("payload") if isinstance(created, dict) else None)
     voter = derive_voter_key(credential, election_id)
@@ -277,7 +332,9 @@ def cast_or_challenge(board_url: str, election_id: str, credential: str, choices
 @click.option("--credential-file", type=click.Path(dir_okay=False), default=None,
               help="file holding the voting credential; without it the credential is asked for, hidden")
 @click.option("--choice", "choice_pairs", multiple=True, metavar="CONTEST=OPTION",
-              help="a vote (repeat it; naming an option twice gives it two votes); contests not named are left blank")
+              help="a vote (repeat it; naming an option twice gives it two votes); contests not named are left blank. "
+                   "In a ranked contest, name the candidates in order of preference (the first is your 1st choice); "
+                   "in a graded one, give CONTEST=OPTION=GRADE (options not graded keep the lowest grade)")
 @click.option("--style", default=None,
               help="ballot style label, when the election has several and its list binds none (version 1); "
                    "otherwise the credential's own style")
