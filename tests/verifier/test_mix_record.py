@@ -209,3 +209,22 @@ def test_a_changed_count_fails_m5(ranked, tmp_path):
     report = verified(edited(ranked.path, tmp_path / "count", _change_the_count, key_file=ranked.key_file))
     found = failures(report, "M.5")
     assert found and "contest 'mayor'" in found[0].subject and "add up" in found[0].message
+
+
+def test_the_verified_result_reports_each_count_with_its_rounds(ranked):
+    from voting.verifier.html import render_html
+    from voting.verifier.result import result_lines, verified_result
+
+    record = open_record(ranked.path)
+    report = verify(record, workers=1)
+    report.verified_result = verified_result(record, report)
+    mayor = next(c for c in report.verified_result["contests"] if c["contest"] == "mayor")
+    assert mayor["counting"]["method"] == "irv" and mayor["winners"] == [mayor["counting"]["winner"]]
+    assert mayor["counting"]["rounds"] and len(mayor["counting"]["seed"]) == 64
+    park = next(c for c in report.verified_result["contests"] if c["contest"] == "park")
+    assert park["counting"]["method"] == "schulze" and park["counting"]["pairwise"]
+    lines = "\n".join(result_lines(report.verified_result))
+    assert "method irv: elected" in lines and "round 1:" in lines and "method schulze: elected" in lines
+    page = render_html(report)
+    assert "round 1:" in page and "counted from the mixed rows" in page
+    assert json.loads(json.dumps(report.to_json()))["verified_result"]["contests"][0]["counting"]["rounds"]

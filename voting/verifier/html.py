@@ -6,7 +6,7 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
-from .result import TURNOUT_WORDS, share_text, shows_weights, tie_text, votes_text, weighted_text
+from .result import TURNOUT_WORDS, counting_lines, share_text, shows_weights, tie_text, votes_text, weighted_text
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -95,6 +95,10 @@ def _result_section(report: Report) -> str:
     if shows_weights(result):
         parts.append(f"<p>{_e(weighted_text(result['total_weight']))}</p>")
     for c in result["contests"]:
+        if "counting" in c:
+            items = "".join(f"<li>{_e(line.strip())}</li>" for line in counting_lines(c))
+            parts.append(f"<h3>{_e(c['title'])} ({c['votes']} ballots, counted from the mixed rows)</h3><ul>{items}</ul>")
+            continue
         names = {o["option"]: o["name"] for o in c["options"]}
         rows = "".join(
             f'<tr><th scope="row">{_e(o["name"])}</th><td class="n">{o["votes"]}</td><td class="n">{share_text(o["share"])}</td>'

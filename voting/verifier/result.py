@@ -10,6 +10,9 @@ In a version-1 election every counted ballot weighs 1. In a version-2 election e
 credential's weight (record-format §8.3): the decrypted t are weighted totals already (Verification 8 checks
 the weighted aggregation, E.4 the total weight), and the result says so (``weighted``, ``total_weight``).
 
+A contest with a counting method (record-format §12) states the count that check M.5 recomputed from its
+decrypted rows: the method, the winners, the voided rows, the lots, the tie seed and every round or stage.
+
 Contest titles and option names are the manifest's texts in the language asked for (``evote-verify
 --language``), each falling back to the manifest's default language; without a language, the default's.
 """
@@ -21,6 +24,7 @@ from typing import Any
 from ..errors import ManifestError
 from ..manifest import Contest, parse_manifest
 from .checks.credential_lists import list_in_force
+from .checks.mix_count import round_text, rounds_of, winners_of
 from .model import Decryption, ElectionRecord, Unreadable
 from .model_evote import CountedBallots
 from .report import Report
@@ -56,7 +60,8 @@ def verified_result(record: ElectionRecord, report: Report, language: str | None
     except (ManifestError, KeyError, TypeError):
         raise NoResult("the manifest cannot be read") from None
     values = _tally_values(tally)
-    contests = [_contest(c, values, language) for c in manifest.contests]
+    counts = evote.memo.get("counts", {})  # M.5's counts of the contests with counting (record-format §12.3)
+    contests = [_counted(c, counts, language) if c.counting is not None else _contest(c, values, language) for c in manifest.contests]
     credentials = list_in_force(evote)
     if not credentials.listed:
         raise NoResult("a credential list cannot be read")
@@ -112,6 +117,37 @@ def _contest(contest: Contest, values: dict[tuple[str, str], int], language: str
     }
 
 
+def _counted(contest: Contest, counts: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """A contest counted from its decrypted rows (M.5): the method's winners, voided rows, lots and rounds."""
+    count = counts.get(contest.label)
+    if count is None:
+        raise NoResult(f"the contest {contest.label!r} was not counted from its decrypted rows (M.5)")
+    return {
+        "contest": contest.label,
+        "title": contest.title_text.get(language),
+        "number_elected": None,
+        "votes": len(count["voided"]) + count["valid"],
+        "options": [{"option": o.label, "name": o.name_text.get(language)} for o in contest.options],
+        "winners": winners_of(count),
+        "tie": None,
+        "counting": count,
+    }
+
+
+def counting_lines(contest: dict[str, Any]) -> list[str]:
+    """A counted contest in words: the method, the winners, the voided rows, then each round or stage."""
+    count = contest["counting"]
+    names = {o["option"]: o["name"] for o in contest["options"]}
+    elected = ", ".join(names.get(w, w) for w in contest["winners"])
+    lines = [f"  method {count['method']}: elected {elected}; {count['valid']} valid rows, {len(count['voided'])} voided"]
+    lines.extend(f"  voided row {v['row']}: {v['reason']}" for v in count["voided"])
+    lines.extend(f"  {round_text(step, names)}" for step in rounds_of(count))
+    if count.get("lot"):
+        lines.append(f"  lot among {', '.join(count['lot']['among'])} chose {names.get(count['lot']['chosen'], count['lot']['chosen'])}")
+    lines.append(f"  tie seed {count['seed']} (record-format §12.3)")
+    return lines
+
+
 def _winners(contest: Contest, votes: dict[str, int]) -> tuple[list[str], dict[str, Any] | None]:
     """§8.5: the number_elected options with the most votes; a tie at the last seat is reported, never broken."""
     seats = contest.number_elected
@@ -158,6 +194,10 @@ def result_lines(result: dict[str, Any]) -> list[str]:
     """The verified result for the terminal: per contest the votes, shares, winners or tie; the turnout."""
     lines = [weighted_text(result["total_weight"])] if shows_weights(result) else []
     for c in result["contests"]:
+        if "counting" in c:
+            lines.append(f"{c['title']} ({c['votes']} ballots, counted from the mixed rows)")
+            lines.extend(counting_lines(c))
+            continue
         lines.append(f"{c['title']} ({votes_text(c['votes'])})")
         names = {o["option"]: o["name"] for o in c["options"]}
         for o in c["options"]:
