@@ -10,7 +10,10 @@
    election opens and a mirror (``evote mirror serve``) starts following the board;
 5. voters cast their own ward's ballot, signed with its style, through the voter client (``evote vote``'s
    code); some challenge first, some revote;
-6. close; the encrypted tally; k trustees (leaving one out) run ``evote-trustee decrypt``; the result;
+6. close; for contests counted from rows (``--ranked``: an instant-runoff and a Schulze contest, whose voters
+   rank, some only partly; weights stay 1) the administrator posts each one's mix.input and every trustee runs
+   ``evote-trustee mix`` in turn (evote/demo/mix.py); the encrypted tally; k trustees (leaving one out) run
+   ``evote-trustee decrypt``, which first check the mix's input and proofs; the result;
 7. once the witnesses cosigned the final checkpoint, the record is exported and ``evote-verify --anchors``
    checks it, requiring 2 witnesses' cosignatures, writes an HTML report and prints the verified (weighted)
    result; then the same verification runs against the mirror alone.
