@@ -55,8 +55,8 @@ function numbers(ctx, pairs) {
   return joined(ctx, pairs.map(([label, n]) => `${ctx.said(label)} ${n}`), 'unit');
 }
 
-function headCell(content) {
-  return el('th', { scope: 'col' }, content);
+function headCell(content, number = false) {
+  return el('th', { scope: 'col', class: number ? 'number' : null }, content);
 }
 
 /** A table that scrolls sideways on a narrow screen, reachable and named for keyboard and screen reader. */
@@ -69,7 +69,7 @@ function table(kind, caption, head, rows) {
 }
 
 function optionHeads(ctx, labels) {
-  return labels.map((label) => headCell(textNode(ctx.name(label), ctx.lang)));
+  return labels.map((label) => headCell(textNode(ctx.name(label), ctx.lang), true));
 }
 
 // --- instant-runoff ---------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ function irvDetails(ctx, contest) {
     ...labels.map((label) => el('td', { class: 'number' }, label in r.tallies ? String(r.tallies[label]) : t('ranked.out'))),
     el('td', { class: 'number' }, String(r.exhausted)),
     el('td', { class: 'happened' }, irvHappened(ctx, r))));
-  const head = [headCell(t('ranked.round')), ...optionHeads(ctx, labels), headCell(t('ranked.exhausted')), headCell(t('ranked.happened'))];
+  const head = [headCell(t('ranked.round')), ...optionHeads(ctx, labels), headCell(t('ranked.exhausted'), true), headCell(t('ranked.happened'))];
   return [table('rounds', t('ranked.rounds_caption', { title: ctx.title }), head, rows)];
 }
 
@@ -163,7 +163,7 @@ function bordaDetails(ctx, contest) {
   const rows = contest.options.map((o) => el('tr', {},
     el('th', { scope: 'row' }, textNode(ctx.name(o.option), ctx.lang)), el('td', { class: 'number' }, String(c.scores[o.option]))));
   return [
-    table('points', t('ranked.points_caption', { title: ctx.title }), [headCell(t('result.option')), headCell(t('ranked.points'))], rows),
+    table('points', t('ranked.points_caption', { title: ctx.title }), [headCell(t('result.option')), headCell(t('ranked.points'), true)], rows),
     el('p', {}, ranking(ctx, c.ranking)),
   ];
 }
@@ -175,7 +175,7 @@ function majorityJudgmentDetails(ctx, contest) {
     el('th', { scope: 'row' }, textNode(ctx.name(o.option), ctx.lang)),
     ...c.grade_counts[o.option].map((n) => el('td', { class: 'number' }, String(n))),
     el('td', {}, o.option in c.majority_grades ? textNode(grade(c.majority_grades[o.option]), ctx.lang) : '—')));
-  const head = [headCell(t('result.option')), ...c.grades.map((_, g) => headCell(textNode(grade(g), ctx.lang))), headCell(t('ranked.majority_grade'))];
+  const head = [headCell(t('result.option')), ...c.grades.map((_, g) => headCell(textNode(grade(g), ctx.lang), true)), headCell(t('ranked.majority_grade'))];
   const ties = c.tie_breaks.map((tie) => el('p', {}, t('ranked.tie_break', {
     names: nameList(ctx, tie.candidates),
     grade: isolated(grade(tie.steps[0][tie.candidates[0]])),
