@@ -41,17 +41,18 @@ def is_chunked(payload: object) -> bool:
     return isinstance(payload, dict) and set(payload) == {"chunked"}
 
 
-def part_data(body: object, poster: Poster) -> tuple[str, int, bytes]:
-    """(for, part, data) of a chunk's payload (administrator) or signed body (trustee), checked as §13 says: ``for``
-    a kind its poster may chunk, ``part`` a number, ``data`` canonical padded base64 (RFC 4648 §4) of 1 to 700,000
-    bytes."""
-    keys = {"for", "part", "data"} | ({"guardian"} if poster != ADMINISTRATOR else set())
+def part_data(body: object, poster: Poster) -> tuple[str, bytes, int, bytes]:
+    """(for, whole, part, data) of a chunk's payload (administrator) or signed body (trustee), checked as §13 says:
+    ``for`` a kind its poster may chunk, ``whole`` the SHA-256 of the payload it is part of (64 upper-case hex),
+    ``part`` a number, ``data`` canonical padded base64 (RFC 4648 §4) of 1 to 700,000 bytes."""
+    keys = {"for", "whole", "part", "data"} | ({"guardian"} if poster != ADMINISTRATOR else set())
     if not isinstance(body, dict) or set(body) != keys:
         raise RuleBroken("payload", f"a chunk has exactly the fields {sorted(keys)}")
     kind, part, text = body["for"], body["part"], body["data"]
     allowed = ADMIN_POSTS if poster == ADMINISTRATOR else TRUSTEE_POSTS
     if kind not in allowed:
         raise RuleBroken("for", f"a chunk of the {poster_words(poster)} is for one of {', '.join(allowed)}")
+    whole = _digest(body["whole"], "whole")
     if not isinstance(part, int) or isinstance(part, bool) or part < 0:
         raise RuleBroken("part", "expected a part number from 0")
     if not isinstance(text, str):
@@ -64,7 +65,16 @@ def part_data(body: object, poster: Poster) -> tuple[str, int, bytes]:
         raise RuleBroken("data", "is not the canonical base64 of its bytes")
     if not 1 <= len(data) <= MAX_PART:
         raise RuleBroken("data", f"holds {len(data)} bytes; a part holds 1 to {MAX_PART}")
-    return kind, part, data
+    return kind, whole, part, data
+
+
+def _digest(value: object, field: str) -> bytes:
+    if not isinstance(value, str) or len(value) != 64 or value != value.upper():
+        raise RuleBroken(field, "expected a SHA-256 digest: 64 upper-case hex digits")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise RuleBroken(field, "expected a SHA-256 digest: 64 upper-case hex digits") from None
 
 
 def whole_payload(chunked: object, data: Iterable[bytes]) -> dict[str, Any]:
@@ -103,40 +113,46 @@ def poster_words(poster: Poster) -> str:
 
 @dataclass
 class ChunkLedger:
-    """Each poster's unused chunks, per kind, in the order posted: [(seq, part bytes)]."""
+    """Each poster's unused chunks per (kind, whole), in part order: [(seq, part bytes)]; and the wholes each poster
+    has used (a chunk of a used whole is refused: an old chunk cannot be replayed)."""
 
-    unused: dict[tuple[Poster, str], list[tuple[int, bytes]]] = field(default_factory=dict)
+    unused: dict[tuple[Poster, str, bytes], list[tuple[int, bytes]]] = field(default_factory=dict)
     posters: dict[int, Poster] = field(default_factory=dict)  # seq of every unused chunk -> its poster
+    used: set[tuple[Poster, bytes]] = field(default_factory=set)
 
     def add(self, seq: int | None, poster: Poster, body: object) -> None:
-        """A ``chunk`` entry at ``seq``: its part is the next of its poster's unused chunks of that kind."""
+        """A ``chunk`` entry at ``seq``: its part is the next of its poster's unused chunks of that payload."""
         if seq is None:
             raise RuleBroken("seq", "a chunk is checked knowing its seq")
-        kind, part, data = part_data(body, poster)
-        pending = self.unused.setdefault((poster, kind), [])
+        kind, whole, part, data = part_data(body, poster)
+        if (poster, whole) in self.used:
+            raise RuleBroken("whole", f"the {poster_words(poster)} already posted this payload: its chunks are used")
+        pending = self.unused.setdefault((poster, kind, whole), [])
         if part != len(pending):
-            raise RuleBroken("part", f"the {poster_words(poster)}'s next chunk of {kind} is part {len(pending)}")
+            raise RuleBroken("part", f"the {poster_words(poster)}'s next chunk of this {kind} is part {len(pending)}")
         pending.append((seq, data))
         self.posters[seq] = poster
 
     def resolve(self, kind: str, payload: object) -> tuple[Poster, dict[str, Any]]:
-        """(the parts' poster, the whole payload) of a chunked entry of ``kind``: its parts are exactly that
-        poster's unused chunks of the kind, in order; they are used up."""
+        """(the parts' poster, the whole payload) of a chunked entry of ``kind``: its parts are exactly that poster's
+        unused chunks of the kind with ``whole`` its sha256, in part order; they are used up."""
         if kind not in CHUNKABLE:
             raise RuleBroken("payload", f"{kind} is never chunked (record-format §13)")
         seqs = parts_of(payload)
         poster = self.posters.get(seqs[0])
         if poster is None:
             raise RuleBroken("chunked.parts", f"seq {seqs[0]} is not an unused chunk")
-        pending = self.unused.get((poster, kind), [])
+        stated = _digest(payload["chunked"].get("sha256"), "chunked.sha256")  # type: ignore[index]
+        pending = self.unused.get((poster, kind, stated), [])
         if [seq for seq, _ in pending] != seqs:
             raise RuleBroken(
-                "chunked.parts", f"expected the {poster_words(poster)}'s unused chunks of {kind}, {[s for s, _ in pending]}"
+                "chunked.parts", f"expected the {poster_words(poster)}'s chunks of this {kind}, {[s for s, _ in pending]}"
             )
         whole = whole_payload(payload, (data for _, data in pending))
-        del self.unused[(poster, kind)]
+        del self.unused[(poster, kind, stated)]
         for seq in seqs:
             del self.posters[seq]
+        self.used.add((poster, stated))
         return poster, whole
 
 
