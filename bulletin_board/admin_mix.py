@@ -33,7 +33,7 @@ def post_mix_inputs(client: BoardClient, election_id: str, say: Say) -> dict[str
     if missing and state.phase != CLOSED_PHASE:
         raise ValueError(f"{election_id} is {state.phase}: the mix starts after the close (evote election close). Nothing was posted.")
     definition = state.definition
-    expected = counted_rows.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(entries))
+    expected = counted_rows.mix_inputs_from_entries(definition.manifest, definition.revote_rule, lambda: ballot_entries(entries)) if missing else {}
     for label in missing:
         mix_input = expected[label]
         post_admin_entry(client, election_id, mixing.MIX_INPUT, mixing.mix_input_payload(label, mix_input.ballots, mix_input.rows))
@@ -49,9 +49,10 @@ class ContestMix:
     rows: int | None  # None: no mix.input yet
     mixes: list[dict[str, Any]] = field(default_factory=list)  # {"position", "trustee", "name"}
     awaiting: str = ""
+    ready: bool = False  # what the encrypted tally needs of this contest is on the board (record-format §12.3)
 
     def to_json(self) -> dict[str, Any]:
-        return {"contest": self.contest, "rows": self.rows, "mixes": self.mixes, "awaiting": self.awaiting}
+        return {"contest": self.contest, "rows": self.rows, "mixes": self.mixes, "awaiting": self.awaiting, "ready_for_tally": self.ready}
 
 
 def mix_status(state: ElectionState) -> list[ContestMix]:
@@ -66,6 +67,7 @@ def mix_status(state: ElectionState) -> list[ContestMix]:
         status = ContestMix(contest.label, None if posted is None else len(posted.rows))
         status.mixes = [{"position": m.position, "trustee": m.guardian, "name": names.get(m.guardian, "")} for m in done]
         others = [i for i in range(1, n + 1) if all(m.guardian != i for m in done)]
+        status.ready = posted is not None and (not posted.rows or len(done) >= k)
         if posted is None:
             status.awaiting = "the administrator's mix.input (after the close: evote election tally posts it)"
         elif not posted.rows:
@@ -109,11 +111,10 @@ def wait_for_mixes(client: BoardClient, election_id: str, *, wait_seconds: float
             say(mix_words(state, label, shuffled))
         if on_mix is not None:
             on_mix(state)
-        pending = state.mix_pending()
-        if not pending:
+        if not state.mix_pending():
             return state
         if time.monotonic() > deadline:
-            waiting = "; ".join(f"{s.contest}: {s.awaiting}" for s in mix_status(state) if s.contest in pending)
+            waiting = "; ".join(f"{s.contest}: {s.awaiting}" for s in mix_status(state) if not s.ready)
             raise ValueError(f"gave up waiting for the mix: {waiting}. Ask the trustees to run `evote-trustee mix`, then run "
                              "this command again.")  # fmt: skip
         time.sleep(poll_seconds)

@@ -16,12 +16,14 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 from support.board_world import ADMIN_TOKEN, make_app
 from support.evote_support import serve_app
 from support.evote_world import EvoteWorld
 
 from bulletin_board import admin_mix
 from bulletin_board.log_format.client import BoardClient
+from evote.cli import main as evote_main
 from trustee_tools import ceremony, steps
 from trustee_tools import mixing as trustee_mixing
 from trustee_tools.posting import post_message
@@ -150,3 +152,28 @@ def test_large_entries_go_in_parts_and_the_board_takes_them_whole(closed, monkey
     parts = len(posted["payload"]["chunked"]["parts"])
     assert parts >= 2 and f"mix.shuffled: part {parts} of {parts} posted" in " ".join(said)
     assert [(m.guardian, m.position) for m in world.state().mixes["mayor"]] == [(1, 1)]
+
+
+def test_the_tally_command_posts_the_inputs_then_says_which_mixes_it_awaits(closed):
+    """`evote election tally` after the close: the mix.input of each ranked contest, then a clear refusal to
+    tally before k trustees have mixed (nothing else posted); `evote election mix-status` says the same."""
+    world, _ = closed
+    with serve_app(world.client.application) as url:
+        def evote(*args: str):
+            result = CliRunner().invoke(evote_main, [*args, "--board", url], env={"EVOTE_ADMIN_TOKEN": ADMIN_TOKEN}, catch_exceptions=False)
+            assert "Traceback" not in result.output + result.stderr
+            return result
+
+        refused = evote("election", "tally", world.election_id, "--wait", "0")
+        assert refused.exit_code == 1
+        assert "contest mayor: mix.input posted, 3 row(s)" in refused.stderr
+        assert ("gave up waiting for the mix: mayor: 2 more mix(es) before the tally (k = 2), from trustee(s) [1, 2, 3] "
+                "(evote-trustee mix)") in refused.stderr  # fmt: skip
+        assert "tally.encrypted" not in [e["kind"] for e in world.entries()]
+        mix_by(world, world.trustees[1], "mayor")
+        status = evote("election", "mix-status", world.election_id)
+        assert status.exit_code == 0
+        assert status.stdout.splitlines() == [
+            "mayor: 3 row(s); mix 1 by trustee 2 (Trustee 2); awaiting 1 more mix(es) before the tally (k = 2), from trustee(s) [1, 3] (evote-trustee mix)",
+            "park: 3 row(s); no mix yet; awaiting 2 more mix(es) before the tally (k = 2), from trustee(s) [1, 2, 3] (evote-trustee mix)",
+        ]
