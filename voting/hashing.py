@@ -26,7 +26,7 @@ VERSION_BYTES = VERSION + bytes(32 - len(VERSION))
 
 
 class DS:
-    """Domain-separation bytes (SPEC §5.5, tables 5.5.1-5.5.4)."""
+    """Domain-separation bytes (SPEC §5.5, tables 5.5.1-5.5.4). evote's own, beyond these, are in :class:`EvoteDS`."""
 
     PARAMETER_BASE = b"\x00"  # eq. 4
     MANIFEST = b"\x01"  # eq. 6
@@ -41,6 +41,15 @@ class DS:
     CONFIRMATION_CODE = b"\x24"  # eqs. 58, 59, 61
     DECRYPTION_PROOF = b"\x30"  # eq. 71
     CONTEST_DATA_DECRYPTION_PROOF = b"\x31"  # eq. 81
+
+
+class EvoteDS:
+    """Domain-separation bytes evote adds to the SPEC's (which uses 0x00-0x31, §5.5): 0x40 onwards, one per hash,
+    so that no two hashes of the record can be confused. The mixnet's (docs/mixnet.md "Generators" and "Hashing"):"""
+
+    MIX_GENERATOR = b"\x40"  # the commitment generators h, h_1..h_N (voting/mixnet/generators.py)
+    MIX_CHALLENGES = b"\x41"  # ρ and the vector u (voting/mixnet/challenges.py)
+    MIX_CHALLENGE = b"\x42"  # the challenge c (voting/mixnet/challenges.py)
 
 
 def encode(part: object) -> bytes:

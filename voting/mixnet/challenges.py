@@ -3,7 +3,8 @@
 Haenni et al. (FC 2017) derive the vector u from (e, ẽ, c, pk) in Alg. 4.3 and the challenge c from
 (y, t) with y = (e, ẽ, c, ĉ, pk). Here every one of these, the commitment generators and the election's
 H_E are bound, with the ElectionGuard hash H = HMAC-SHA-256 (SPEC eq. 105) and two new domain-separation
-bytes (the SPEC's are 0x00-0x31, §5.5; 0x40 is the generators', :mod:`.generators`):
+bytes (the SPEC's are 0x00-0x31, §5.5; 0x40 is the generators', :mod:`.generators`; all three are registered
+in :class:`voting.hashing.EvoteDS`):
 
     ρ   = H(H_E; 0x41, K, N, w, h, h_1..h_N, e_{1,1}..e_{N,w}, ẽ_{1,1}..ẽ_{N,w}, c_1..c_N)
     u_j = H(ρ; 0x41, j) mod q                                         for j = 1..N
@@ -22,12 +23,12 @@ from typing import Iterable, Sequence
 
 from ..elgamal import Ciphertext
 from ..group import ElementModP, ElementModQ, Group
-from ..hashing import encode, hash_to_q
+from ..hashing import EvoteDS, encode, hash_to_q
 from .generators import CommitmentGenerators
 from .shuffle import Row
 
-DS_MIX_CHALLENGES = b"\x41"
-DS_MIX_CHALLENGE = b"\x42"
+DS_MIX_CHALLENGES = EvoteDS.MIX_CHALLENGES
+DS_MIX_CHALLENGE = EvoteDS.MIX_CHALLENGE
 
 
 def streamed_H(key: bytes, parts: Iterable[object]) -> bytes:

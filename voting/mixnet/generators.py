@@ -12,7 +12,8 @@ for the first counter ctr = 0, 1, ... whose result is neither 0 nor 1. H is the 
 HMAC-SHA-256 (SPEC eq. 105) keyed with H_E; "mix" is encoded as b(3, 4) ∥ UTF-8 (SPEC §5.1.4), index, ctr
 and the block number as b(x, 4) (SPEC §5.1.3). B = ceil((|p| + 128) / 256) blocks give |p| + 128 bits at
 least (17 blocks, 4352 bits, for the standard 4096-bit p), so x_ctr mod p is within 2^-128 of uniform.
-0x40 is a domain-separation byte the SPEC does not use (its bytes are 0x00-0x31, §5.5).
+0x40 is a domain-separation byte the SPEC does not use (its bytes are 0x00-0x31, §5.5), registered in
+:class:`voting.hashing.EvoteDS`.
 
 Raising to r costs a 3840-bit exponentiation per generator (~15 times a 256-bit one); a generator depends
 only on H_E and its index, so a list derived for N rows is the prefix of any longer list and can be kept.
@@ -25,10 +26,10 @@ from dataclasses import dataclass
 import gmpy2
 
 from ..group import ElementModP, Group
-from ..hashing import H
+from ..hashing import EvoteDS, H
 from .parallel import chunk_ranges, run_chunks, worker_pool
 
-DS_MIX_GENERATOR = b"\x40"
+DS_MIX_GENERATOR = EvoteDS.MIX_GENERATOR
 GENERATOR_LABEL = "mix"
 EXTRA_GENERATOR_INDEX = 0
 
