@@ -37,10 +37,8 @@ from voting.verifier.run import verify
 MIXED_STEPS = ("M.1", "M.2", "M.3", "M.4", "M.5")
 
 
-@pytest.fixture(scope="module")
-def ranked(tmp_path_factory):
-    """The tallied ranked election, exported; (record path, board key file, world)."""
-    directory = tmp_path_factory.mktemp("ranked-record")
+def ranked_election(directory):
+    """The tallied ranked election of the module docstring, exported: (record path, board key file, world)."""
     app = make_app(directory)
     world = EvoteWorld(app.test_client(), election_id="ranked-verify", n=3, k=2, voters=len(BALLOTS), manifest=MANIFEST)
     world.keygen()
@@ -60,6 +58,11 @@ def ranked(tmp_path_factory):
     world.decrypt(available={1, 2})
     path = world.export(app, directory / "record")
     return SimpleNamespace(path=path, key_file=directory / "board.key", world=world)
+
+
+@pytest.fixture(scope="module")
+def ranked(tmp_path_factory):
+    return ranked_election(tmp_path_factory.mktemp("ranked-record"))
 
 
 def verified(path):

@@ -500,3 +500,120 @@ def test_they_agree_that_a_ranked_contest_takes_no_weights(styled_entries, what,
     results = verdicts(entries)
     assert [(board, verifier) for _, k, board, verifier in results if k == "election.created"][0] == (allowed, allowed)
     assert [r for r in results if r[2] != r[3]] == []
+
+
+# --- the mix (record-format §12-13): mix.input, mix.shuffled, and the tally that waits for them --------------
+
+
+@pytest.fixture(scope="module")
+def ranked_mix(tmp_path_factory):
+    from test_mix_record import ranked_election
+
+    made = ranked_election(tmp_path_factory.mktemp("ranked-agree"))
+    return made.world, read_entries(made.path)
+
+
+def _counted_rows(entries):
+    """contest label -> (seqs, D(rows)) that mix.input must hold, by the verifier's own counting (E.2)."""
+    from voting.manifest import parse_manifest
+    from voting.record.mixing import counting_contests, rows_digest
+    from voting.record.submission import parse_submission
+    from voting.verifier.checks.eligibility import BallotCounter
+    from voting.verifier.readers.evote_entries import credential_of
+
+    created = _created(entries)
+    manifest = parse_manifest(created["manifest"])
+    counter = BallotCounter(created["revote_rule"])
+    for seq, entry in enumerate(entries):
+        if entry["kind"] == "ballot.cast":
+            counter.cast(seq, credential_of(entry["payload"]))
+        elif entry["kind"] not in BALLOT_KINDS:
+            counter.control(seq, entry["kind"])
+    found = {c.label: ([], []) for c in counting_contests(manifest)}
+    for seq in sorted(counter.result().counted):
+        for contest in parse_submission(entries[seq]["payload"], manifest).ballot.contests:
+            if contest.contest in found:
+                cells = {s.option: s.ciphertext for s in contest.selections}
+                found[contest.contest][0].append(seq)
+                found[contest.contest][1].append(tuple(cells[o.label] for o in manifest.contest(contest.contest).options))
+    return lambda label: (tuple(found[label][0]), rows_digest(found[label][1]))
+
+
+def mix_verdicts(entries):
+    """As :func:`verdicts`, the verifier's rules also given each entry's seq and the counted rows (L.10, L.11)."""
+    board, seen = lifecycle.ElectionState(), Observed()
+    ballot_at, rows, cast, out = _ballot_lookup(entries), _counted_rows(entries), set(), []
+    for position, entry in enumerate(entries):
+        facts = EntryFacts(bytes.fromhex(entry["entry_hash"]), ballot_at, entry.get("received_at"), position, rows)
+        try:
+            apply_rule(seen, entry["kind"], entry["payload"], facts)
+            verifier = True
+        except (VotingError, ValueError, TypeError, KeyError, IndexError, ArithmeticError):
+            verifier = False
+        out.append((position, entry["kind"], _board_allows(board, position, entry, ballot_at, cast), verifier))
+    return out
+
+
+def _mix(entries, label, position):
+    return [e for e in entries if e["kind"] == "mix.shuffled" and e["payload"]["body"]["contest"] == label][position - 1]
+
+
+def _resigned(world, entry, change):
+    from voting.record.messages import sign_message
+
+    body = entry["payload"]["body"]
+    change(body)
+    trustee = world.trustees[entry["payload"]["signer"] - 1]
+    entry["payload"] = sign_message(trustee.identity, world.election_id, entry["kind"], trustee.guardian, body)
+
+
+def _move_before(entries, kind, before):
+    entry = nth(entries, kind)
+    entries.remove(entry)
+    entries.insert(entries.index(nth(entries, before)), entry)
+
+
+def _tally_before_the_last_mix(entries):
+    tally = nth(entries, "tally.encrypted")
+    entries.remove(tally)
+    entries.insert(entries.index(nth(entries, "mix.shuffled", -1)), tally)  # one contest has fewer than k mixes
+
+
+MIX_CHANGES = [  # (what, change(world, entries), the kind concerned, board allows, verifier allows)
+    ("a proof value of a mix changed", lambda w, e: _resigned(w, _mix(e, "mayor", 2), lambda b: b["proof"].update(s1=flip_hex(b["proof"]["s1"]))), "mix.shuffled", False, False),  # fmt: skip
+    ("a mix at the wrong position", lambda w, e: _resigned(w, _mix(e, "park", 1), lambda b: b.update(position=2)), "mix.shuffled", False, False),
+    ("a mix naming another input digest", lambda w, e: _resigned(w, _mix(e, "park", 2), lambda b: b.update(input_digest="00" * 32)), "mix.shuffled", False, False),  # fmt: skip
+    ("a cell of a mix's output changed", lambda w, e: _resigned(w, _mix(e, "mayor", 1), lambda b: b["rows"][0][0].update(beta=b["rows"][0][1]["beta"])), "mix.shuffled", False, False),  # fmt: skip
+    ("the tally before the last mix", lambda w, e: _tally_before_the_last_mix(e), "tally.encrypted", False, False),
+    ("a mix input before the close", lambda w, e: _move_before(e, "mix.input", "election.closed"), "mix.input", False, False),
+    ("a mix input posted twice", lambda w, e: e.insert(e.index(nth(e, "mix.input")) + 1, copy.deepcopy(nth(e, "mix.input"))), "mix.input", False, False),  # fmt: skip
+]
+
+
+def test_both_allow_every_entry_of_a_mixed_election(ranked_mix):
+    _, entries = ranked_mix
+    results = mix_verdicts(entries)
+    assert {kind for _, kind, _, _ in results} >= {"mix.input", "mix.shuffled", "tally.result"}
+    assert all(board and verifier for _, _, board, verifier in results), [r for r in results if not (r[2] and r[3])]
+
+
+@pytest.mark.parametrize("what,change,kind,board,verifier", MIX_CHANGES, ids=[c[0] for c in MIX_CHANGES])
+def test_they_agree_on_the_mix(ranked_mix, what, change, kind, board, verifier):
+    world, original = ranked_mix
+    entries = copy.deepcopy(original)
+    change(world, entries)
+    results = mix_verdicts(entries)
+    assert (board, verifier) in [(b, v) for _, k, b, v in results if k == kind], (what, results)
+    assert [r for r in results if r[2] != r[3]] == []
+
+
+def test_only_the_verifier_recomputes_a_mix_input_on_replay(ranked_mix):
+    """The board recomputes mix.input from the ballots before it appends one (409 mix_input_mismatch), in its
+    service, not in its engine's replay; the verifier's table decides it from its own counting (L.11, M.1)."""
+    _, original = ranked_mix
+    entries = copy.deepcopy(original)
+    payload = nth(entries, "mix.input", 1)["payload"]
+    payload["ballots"], payload["rows"] = payload["ballots"][1:], payload["rows"][1:]
+    results = mix_verdicts(entries)
+    position = entries.index(nth(entries, "mix.input", 1))
+    assert results[position][2:] == (True, False)
