@@ -8,102 +8,24 @@ result; axe-core finds no violation, in English and French. Saves docs/screensho
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from support.board_world import BoardWorld, make_app
 from support.booth_js_support import axe_source
 from support.evote_support import serve_app
-
-from voting.mixnet.generators import derive_generators
-from voting.mixnet.prove import prove_shuffle
-from voting.mixnet.shuffle import shuffle
-from voting.record import admin, counted_rows, mixing
-from voting.record.counting import count, header_of
-from voting.record.messages import sign_message
-from voting.record.submission import parse_submission
+from support.ranked_result_world import ranked_result_election
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "result-ranked.png"
 
-MANIFEST = {
-    "label": "Harbour Town ranked result",
-    "spec_version": "v2.0.0",
-    "languages": ["en", "fr"],
-    "contests": [
-        {"label": "mayor", "title": "Mayor", "counting": {"method": "irv"},
-         "options": [{"label": "ada", "name": "Ada Lovelace"}, {"label": "ben", "name": "Ben Okri"},
-                     {"label": "cyd", "name": "Cyd Charisse"}, {"label": "dev", "name": "Dev Patel"}]},
-        {"label": "council", "title": "Council (2 seats)", "counting": {"method": "stv", "rule_set": "scottish", "seats": 2},
-         "options": [{"label": "eve", "name": "Eve"}, {"label": "fay", "name": "Fay"}, {"label": "gus", "name": "Gus"}]},
-        {"label": "park", "title": "Which park project?",
-         "counting": {"method": "majority_judgment", "grades": [{"en": "Reject", "fr": "Rejet"}, {"en": "Poor", "fr": "Insuffisant"},
-                                                                {"en": "Good", "fr": "Bien"}, {"en": "Excellent", "fr": "Excellent"}]},
-         "options": [{"label": "pond", "name": "A pond"}, {"label": "play", "name": "A playground"}]},
-        {"label": "bridge", "title": "Rebuild the footbridge?", "votes_allowed": 1,
-         "options": [{"label": "yes", "name": "Yes"}, {"label": "no", "name": "No"}]},
-    ],
-    "ballot_styles": [{"label": "all", "contests": ["mayor", "council", "park", "bridge"]}],
-}  # fmt: skip
-
-# Mayor: Ada 4, Ben 3, Cyd 2, Dev 1 first preferences, and one row with two first ranks (voided, rule R3).
-MAYOR = [{"ada": 1, "ben": 2}, {"ada": 1}, {"ada": 1, "cyd": 2}, {"ada": 1, "dev": 2}, {"ben": 1, "ada": 2}, {"ben": 1, "cyd": 2},
-         {"ben": 1}, {"cyd": 1, "ben": 2}, {"cyd": 1, "dev": 2}, {"dev": 1, "ben": 2}, {"ada": 1, "ben": 1}]  # fmt: skip
-COUNCIL = [{"eve": 1, "fay": 2}] * 5 + [{"fay": 1}] * 3 + [{"gus": 1, "fay": 2}] * 2 + [{"gus": 1}]
-PARK = [{"pond": 3, "play": 1}, {"pond": 2, "play": 2}, {"pond": 2, "play": 3}, {"pond": 0, "play": 2}, {"pond": 1, "play": 2},
-        {"pond": 2, "play": 0}, {"pond": 3, "play": 3}, {"pond": 1, "play": 1}, {"pond": 2, "play": 2}, {"pond": 2, "play": 1},
-        {"pond": 0, "play": 3}]  # fmt: skip
-
-
-def _post_mix(world, trustee, label):
-    """One mix of ``label`` by ``trustee`` (record-format §12.2), posted and polled until the board appends it."""
-    state = world.state()
-    inputs = state.mix_output(label)
-    outputs, witness = shuffle(inputs, state.context)
-    proof = prove_shuffle(inputs, outputs, witness, state.context, derive_generators(state.context.H_E, len(inputs), state.context.group))
-    body = mixing.mix_shuffled_body(trustee.guardian, label, len(state.mixes[label]) + 1, mixing.rows_digest(inputs), outputs, proof)
-    payload = sign_message(trustee.identity, world.election_id, mixing.MIX_SHUFFLED, trustee.guardian, body)
-    response = world.client.post(f"/api/v1/elections/{world.election_id}/trustee-messages", json={"kind": mixing.MIX_SHUFFLED, "payload": payload})
-    check = world.expect(response, 202)["check"]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        outcome = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/checks/{check}"), 200)
-        if outcome["status"] != "checking":
-            assert outcome["status"] == "appended", outcome
-            return
-        time.sleep(0.05)
-    raise AssertionError("the board did not finish checking the shuffle")
-
-
-def _tally_with_mix(world):
-    """Close, post each counting contest's mix.input, mix it, post tally.encrypted, decrypt (n = k = 1)."""
-    world.admin_entry("election.closed", {})
-    ballots = [e for e in world.entries() if e["kind"].startswith("ballot.")]
-    manifest = world.definition.manifest
-    inputs = counted_rows.mix_inputs_from_entries(manifest, "last", lambda: ((e["seq"], e["kind"], e["payload"]) for e in ballots))
-    for label, mix_input in inputs.items():
-        world.admin_entry(mixing.MIX_INPUT, mixing.mix_input_payload(label, mix_input.ballots, mix_input.rows))
-        _post_mix(world, world.trustees[0], label)
-    counting = count([header_of(e["seq"], e["kind"], e["payload"]) for e in ballots], "last")
-    parsed = {e["seq"]: parse_submission(e["payload"], manifest) for e in ballots}
-    world.admin_entry("tally.encrypted", admin.encrypted_tally(world.state(), counting, iter(sorted(parsed.items())), []))
-    world.decrypt({1})
-
 
 @pytest.fixture(scope="module")
 def ranked_board(tmp_path_factory):
-    """A tallied election with IRV, STV, majority judgment and a yes/no contest, served on a loopback port;
-    yields (URL, election id)."""
-    app = make_app(tmp_path_factory.mktemp("ranked-result"))
-    world = BoardWorld(app.test_client(), election_id="ranked-result", n=1, k=1, voters=len(MAYOR), manifest=MANIFEST)
-    world.keygen()
-    world.open()
-    for n, credential in enumerate(world.credentials):
-        world.cast(credential, {"mayor": MAYOR[n], "council": COUNCIL[n], "park": PARK[n], "bridge": [("yes", "no")[n % 3 == 0]]})
-    _tally_with_mix(world)
+    """A tallied election with IRV, STV, majority judgment and a yes/no contest (support.ranked_result_world),
+    served on a loopback port; yields (URL, election id)."""
+    app, world = ranked_result_election(tmp_path_factory.mktemp("ranked-result"))
     with serve_app(app) as url:
         yield url, world.election_id
 
@@ -225,7 +147,7 @@ def test_stv_stages_and_majority_judgment_grades_are_shown_beside_the_plain_cont
     assert bridge.count() == 2  # the plain contest keeps its table of votes and shares
     assert page.text_content(".result-mixed").startswith("Ranked and graded contests are counted from each ballot's whole ranking")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.locator("#result-section").screenshot(path=str(SCREENSHOT))
+    page.locator("#result-contests").screenshot(path=str(SCREENSHOT))  # no port number in it
     assert page.errors == []
 
 

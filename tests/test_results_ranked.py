@@ -11,8 +11,12 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 from support.board_world import MANIFEST
+from support.evote_support import serve_app
+from support.ranked_result_world import ranked_result_election
 
+from bulletin_board.cli_election import election as election_cli
 from voting.counting import draw_lot
 from voting.decryption import DecryptionProof
 from voting.elgamal import Ciphertext
@@ -49,7 +53,7 @@ def test_irv_names_the_method_the_winner_and_every_round_in_words():
     assert data["options"] == [{"option": "alice", "name": "Alice"}, {"option": "bob", "name": "Bob"}, {"option": "carol", "name": "Carol"}]
     counting = data["counting"]
     assert (counting["method"], counting["words"], counting["rule_set"]) == ("irv", "instant-runoff", None)
-    assert (counting["rows"], counting["valid"], counting["seed"]) == (11, 9, SEED.hex())
+    assert (counting["rows"], counting["valid"], counting["seed"]) == (11, 9, SEED.hex().upper())
     first, second = counting["rounds"]
     assert first["tallies"] == {"alice": 4, "bob": 3, "carol": 2} and first["eliminated"] == "carol"
     assert first["transfers"] == {"alice": 1, "bob": 0} and first["exhausted_by_transfer"] == 1
@@ -182,7 +186,7 @@ def test_a_tie_is_broken_by_the_lot_of_the_contests_tie_seed():
         lot = draw_lot(seed, "irv", "eliminate", 1, ["alice", "carol"])
         assert counting["lots"] == [{"method": "irv", "purpose": "eliminate", "stage": 1, "among": ["alice", "carol"],
                                      "chosen": lot.chosen, "digest": lot.digest}]  # fmt: skip
-        assert counting["rounds"][0]["eliminated"] == lot.chosen and counting["seed"] == seed.hex()
+        assert counting["rounds"][0]["eliminated"] == lot.chosen and counting["seed"] == seed.hex().upper()
         chosen.add(lot.chosen)
     assert chosen == {"alice", "carol"}  # the seed decides: another last output, another lot
 
@@ -225,3 +229,40 @@ def test_no_valid_ballot_still_gives_a_result_that_says_so(method):
     data = result.to_json()
     assert (data["votes"], data["counting"]["rows"], len(data["counting"]["voided"])) == (0, 1, 1)
     assert "(counted by" in result_text_lines(result)[0] and "1 ballot, 0 valid" in result_text_lines(result)[0]
+
+
+# --- evote election result, against a board holding a real mixed and decrypted election ---------------------
+
+
+@pytest.fixture(scope="module")
+def ranked_served(tmp_path_factory):
+    """support.ranked_result_world's tallied election, served on a loopback port; yields (URL, BoardWorld)."""
+    app, world = ranked_result_election(tmp_path_factory.mktemp("ranked-cli"))
+    with serve_app(app) as url:
+        yield url, world
+
+
+@pytest.mark.slow
+def test_evote_election_result_says_each_round_in_words_with_the_tie_seed_of_the_last_mix(ranked_served):
+    url, world = ranked_served
+    text = CliRunner().invoke(election_cli, ["result", world.election_id, "--board", url])
+    assert text.exit_code == 0, text.output
+    lines = text.output.split("\n")
+    start = lines.index("Mayor (counted by instant-runoff; 11 ballots, 10 valid)")
+    assert lines[start + 1 : start + 6] == [
+        "  Elected: Ben Okri.",
+        "  Voided rows: 1, counted for no option: 1 with two options given the same rank (rule R3).",
+        "  Round 1: Ada Lovelace 4, Ben Okri 3, Cyd Charisse 2, Dev Patel 1. Dev Patel is eliminated; Dev Patel's 1 vote goes to Ben Okri 1.",
+        "  Round 2: Ada Lovelace 4, Ben Okri 4, Cyd Charisse 2. Cyd Charisse is eliminated; Cyd Charisse's 2 votes go to Ben Okri 1, "
+        "exhausted 1.",
+        "  Round 3: Ada Lovelace 4, Ben Okri 5 (exhausted 1). Ben Okri is elected with 5 of 9 votes, more than half.",
+    ]
+    assert "  Elected, in order of election: Eve and Fay." in lines and "Rebuild the footbridge? (11 votes)" in lines
+    published = json.loads(CliRunner().invoke(election_cli, ["result", world.election_id, "--board", url, "--format", "json"]).output)
+    state = world.state()
+    for contest in published["contests"][:3]:  # each counting contest's lots come from H_E and its last mix output
+        seed = contest_seed(state.context.H_E, contest["contest"], state.mix_output(contest["contest"]))
+        assert contest["counting"]["seed"] == seed.hex().upper()
+    assert "counting" not in published["contests"][3]
+    table = CliRunner().invoke(election_cli, ["result", world.election_id, "--board", url, "--format", "csv"]).output
+    assert "mayor,ben,,,yes\nmayor,cyd,,,no\n" in table

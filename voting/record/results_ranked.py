@@ -66,7 +66,7 @@ class RankedContestResult:
             "method": self.method,
             "rule_set": self.rule_set,
             "words": self.words,
-            "seed": self.seed.hex(),
+            "seed": self.seed.hex().upper(),
             "rows": self.rows,
             "valid": self.valid,
             "voided": [{"row": v.row, "reason": v.reason} for v in self.voided],
