@@ -16,6 +16,16 @@ import { isolated, textNode } from './manifest_text.js';
 
 const NO_FORM = ''; // form="": the input's form owner is none (as ballot_view.js)
 
+// One string per ordinal plural category, each key written out (tests/test_booth_i18n.py finds every key used).
+const RANK_WORDS = {
+  zero: (rank) => t('ballot.rank_zero', { rank }),
+  one: (rank) => t('ballot.rank_one', { rank }),
+  two: (rank) => t('ballot.rank_two', { rank }),
+  few: (rank) => t('ballot.rank_few', { rank }),
+  many: (rank) => t('ballot.rank_many', { rank }),
+  other: (rank) => t('ballot.rank_other', { rank }),
+};
+
 /** "1st choice", "2nd choice", … in the page's language (its ordinal plural rules pick the string). */
 export function rankWords(rank, lang = pageContext().lang) {
   let kind = 'other';
@@ -24,7 +34,7 @@ export function rankWords(rank, lang = pageContext().lang) {
   } catch {
     // an unknown language tag: the 'other' form
   }
-  return t(`ballot.rank_${kind}`, { rank });
+  return (RANK_WORDS[kind] || RANK_WORDS.other)(rank);
 }
 
 /** The cell values (manifest option order) of `chosen`: a list of labels (an option once per unit) or an
