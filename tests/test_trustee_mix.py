@@ -177,3 +177,18 @@ def test_the_tally_command_posts_the_inputs_then_says_which_mixes_it_awaits(clos
             "mayor: 3 row(s); mix 1 by trustee 2 (Trustee 2); awaiting 1 more mix(es) before the tally (k = 2), from trustee(s) [1, 3] (evote-trustee mix)",
             "park: 3 row(s); no mix yet; awaiting 2 more mix(es) before the tally (k = 2), from trustee(s) [1, 2, 3] (evote-trustee mix)",
         ]
+
+
+def test_a_trustee_leaves_the_trustees_before_it_their_turn_then_mixes_anyway():
+    """Turns: trustee 3 waits 60 s for each trustee before it that has not mixed, counted from when it saw the
+    contest at its present number of mixes; an absent trustee holds it up no longer than that."""
+    election = SimpleNamespace(mixes={"mayor": []})
+    turns = trustee_mixing.Turns(grace=60)
+    assert turns.seconds_left(election, 1, "mayor", now=0) == 0
+    assert turns.seconds_left(election, 3, "mayor", now=100) == 120  # trustees 1 and 2 come first
+    assert turns.seconds_left(election, 3, "mayor", now=190) == 30
+    assert turns.seconds_left(election, 3, "mayor", now=220) == 0  # neither mixed in time: trustee 3 goes on
+    election.mixes["mayor"].append(SimpleNamespace(guardian=1))
+    assert turns.ahead(election, 3, "mayor") == [2]
+    assert turns.seconds_left(election, 3, "mayor", now=230) == 60  # a new mix: trustee 2's turn, counted afresh
+    assert turns.seconds_left(election, 2, "mayor", now=230) == 0

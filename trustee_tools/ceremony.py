@@ -43,6 +43,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.follower = ElectionFollower(self.board, self.election_id)
+        self.last_wait = ""
 
     def replay(self) -> tuple[ElectionState, list]:
         election = self.follower.refresh()
@@ -58,9 +59,12 @@ class Session:
                             report=self.report)  # fmt: skip
 
     def wait(self, reason: str, deadline: float) -> None:
+        """Sleep one poll, or give up after ``deadline``; a reason is reported once, not at every poll."""
         if time.monotonic() > deadline:
             raise steps.Waiting(reason)
-        self.report(f"waiting: {reason}")
+        if reason != self.last_wait:
+            self.report(f"waiting: {reason}")
+            self.last_wait = reason
         time.sleep(self.poll_seconds)
 
 
@@ -175,9 +179,9 @@ def run_mix(session: Session, deadline: float, workers: int, turn_wait: float) -
             now = time.monotonic()
             label = next((label for label in labels if turns.seconds_left(election, me, label, now) == 0), None)
             if label is None:
-                left = turns.seconds_left(election, me, labels[0], now)
-                raise steps.Waiting(f"contest {labels[0]}: it is the turn of trustee(s) {turns.ahead(election, me, labels[0])} to mix; "
-                                    f"this trustee mixes in {left:.0f} s if they have not")  # fmt: skip
+                ahead = turns.ahead(election, me, labels[0])
+                raise steps.Waiting(f"contest {labels[0]}: it is the turn of trustee(s) {ahead} to mix; this trustee mixes "
+                                    f"anyway if they have not within {turn_wait * len(ahead):.0f} s")  # fmt: skip
             outcome = mixing.mix_contest(election, me, label, workers=workers, report=session.report)
             session.report(f"contest {label}: posting mix {outcome.position} ({outcome.rows} row(s)); the board checks the proof")
             try:
