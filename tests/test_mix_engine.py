@@ -4,8 +4,6 @@ decrypted with the tally, chunked entries. Each refusal leaves the board unchang
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.support.board_world import BoardWorld, make_app
@@ -79,15 +77,9 @@ def post_trustee_payload(world, kind, payload, status):
     response = world.client.post(f"/api/v1/elections/{world.election_id}/trustee-messages", json={"kind": kind, "payload": payload})
     if kind != "mix.shuffled" or response.status_code != 202:
         return world.expect(response, status)
-    check = response.get_json()["check"]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        outcome = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/checks/{check}"), 200)
-        if outcome["status"] != "checking":
-            assert {"appended": 201, "refused": 409}[outcome["status"]] == status, outcome
-            return outcome
-        time.sleep(0.1)
-    raise AssertionError("the check did not end")
+    outcome = world.wait_for_check(response.get_json())
+    assert {"appended": 201, "refused": 409}[outcome["status"]] == status, outcome
+    return outcome
 
 
 def test_a_ranked_election_is_mixed_by_k_trustees_and_its_rows_decrypted(closed):

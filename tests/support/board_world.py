@@ -4,6 +4,7 @@ entries, the trustees' signed messages and the voters' ballots, exactly as the t
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import rfc8785
@@ -95,6 +96,17 @@ class BoardWorld:
         payload = sign_message(trustee.identity, self.election_id, outgoing.kind, trustee.guardian, outgoing.body)
         response = self.client.post(f"/api/v1/elections/{self.election_id}/trustee-messages", json={"kind": outgoing.kind, "payload": payload})
         return self.expect(response, status)
+
+    def wait_for_check(self, answer: dict, timeout: float = 120) -> dict:
+        """Poll the check a 202 answer names (record-format §12.2: a mix.shuffled's proof is checked outside the
+        request) until the board has appended or refused the entry; returns the check's last answer."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            outcome = self.expect(self.client.get(f"/api/v1/elections/{self.election_id}/checks/{answer['check']}"), 200)
+            if outcome["status"] != "checking":
+                return outcome
+            time.sleep(0.05)
+        raise AssertionError(f"the board did not finish check {answer['check']} in {timeout} s")
 
     # --- phases -------------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ Eve's surplus; the majority judgment contest's two options share the majority gr
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from support.board_world import BoardWorld, make_app
@@ -57,15 +56,8 @@ def post_mix(world, trustee, label):
     body = mixing.mix_shuffled_body(trustee.guardian, label, len(state.mixes[label]) + 1, mixing.rows_digest(inputs), outputs, proof)
     payload = sign_message(trustee.identity, world.election_id, mixing.MIX_SHUFFLED, trustee.guardian, body)
     response = world.client.post(f"/api/v1/elections/{world.election_id}/trustee-messages", json={"kind": mixing.MIX_SHUFFLED, "payload": payload})
-    check = world.expect(response, 202)["check"]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        outcome = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/checks/{check}"), 200)
-        if outcome["status"] != "checking":
-            assert outcome["status"] == "appended", outcome
-            return
-        time.sleep(0.05)
-    raise AssertionError("the board did not finish checking the shuffle")
+    outcome = world.wait_for_check(world.expect(response, 202))
+    assert outcome["status"] == "appended", outcome
 
 
 def tally_with_mix(world):
