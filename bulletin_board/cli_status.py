@@ -90,6 +90,10 @@ def print_status(status: dict[str, Any], console: Console) -> None:
             + f"; {registrar['credentials_listed']} credentials listed" + ("; erased its secrets" if registrar["erased"] else "")
         )  # fmt: skip
     console.print(_trustee_table(status))
+    for contest in status.get("mix") or ():
+        done = ", ".join(f"{m['position']}. trustee {m['trustee']} ({escape(m['name'])})" for m in contest["mixes"]) or "none yet"
+        rows = "no mix input yet" if contest["rows"] is None else f"{contest['rows']} row(s)"
+        console.print(f"Mix of contest {escape(contest['contest'])}: {rows}; mixed by {done}; awaiting {escape(contest['awaiting'])}")
     checkpoint = status["checkpoint"]
     agrees = {True: "matches the entries read", False: "DOES NOT MATCH the entries read", None: "newer than the entries read"}
     console.print(f"Latest checkpoint: origin {checkpoint['origin']}, size {checkpoint['size']}, root {checkpoint['root']}"

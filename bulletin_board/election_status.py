@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from voting.record import mixing
 from voting.record import registrar as rg
 from voting.record import tallying as tl
 from voting.record.counting import CHALLENGED_KIND, count, header_of
@@ -31,6 +32,7 @@ from voting.record.lifecycle import (
 from voting.record.phases import CANCELLED, CONFIRMING, EXTENDED, KEYGEN, SCHEDULED
 from voting.record.schedule import Schedule, format_time
 
+from .admin_mix import mix_status
 from .log_format.chain import ChainChecker
 from .log_format.client import BoardClient, BoardClientError
 from .log_format.entry import Entry
@@ -216,6 +218,13 @@ def _trustees(state: ElectionState) -> list[dict[str, Any]]:
     return out
 
 
+def _mix(state: ElectionState) -> list[dict[str, Any]] | None:
+    """Per contest with a counting method (record-format §12): rows, mixes and what is awaited; None without."""
+    if state.definition is None or not mixing.counting_contests(state.definition.manifest):
+        return None
+    return [contest.to_json() for contest in mix_status(state)]
+
+
 def _checkpoints(client: BoardClient, election_id: str, entries: list[Entry]) -> tuple[dict | None, dict | None]:
     signed = client.get(f"/elections/{election_id}/checkpoint")
     checkpoint = {key: signed.get(key) for key in ("origin", "size", "root")}
@@ -256,6 +265,7 @@ def election_status(client: BoardClient, election_id: str) -> dict[str, Any]:
         "decryption": None if current is None else {
             "round": current.number, "challenge_posted": current.challenge is not None, "excluded": sorted(state.excluded),
         },  # fmt: skip
+        "mix": _mix(state),
         "checkpoint": checkpoint,
         "cosigned": cosigned,
     }

@@ -135,6 +135,8 @@ def test_irv_and_schulze_mixed_by_three_trustees_decrypted_by_two(tmp_path):
                 assert f"contest {label}: the board checked the proof of shuffle and appended mix {i}" in log
         status = evote("election", "mix-status", ELECTION, "--board", board, cwd=tmp_path).stdout
         assert "mayor: 11 row(s); mix 1 by trustee 1 (Trustee 1), mix 2 by trustee 2 (Trustee 2), mix 3 by trustee 3 (Trustee 3)" in status
+        status = evote("election", "status", ELECTION, "--board", board, cwd=tmp_path).stdout  # the same, in the overall status
+        assert "Mix of contest mayor: 11 row(s); mixed by 1. trustee 1 (Trustee 1), 2. trustee 2" in " ".join(status.split())
 
         decryptors = [trustee("decrypt", *common, "--dir", str(dirs[i]), cwd=tmp_path) for i in (0, 2)]
         evote("election", "decrypt", ELECTION, "--board", board, "--wait", "300", "--quorum-wait", "1", cwd=tmp_path)
