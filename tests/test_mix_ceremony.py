@@ -18,15 +18,11 @@ from collections import Counter
 
 import pytest
 from support.environment import require_module
-from support.processes import env, evote, finish, serve_board, trustee, trustee_run
+from support.processes import cast_over_http, env, evote, finish, serve_board, trustee, trustee_run
 
 from bulletin_board.election_follower import election_state
 from bulletin_board.log_format.client import BoardClient
-from voting.ballot import make_ballot
 from voting.counting import count_irv, count_schulze
-from voting.credentials import derive_voter_key
-from voting.encrypt import encrypt_ballot
-from voting.record.submission import build_submission
 
 pytestmark = pytest.mark.slow
 ELECTION = "ranked-ceremony"
@@ -50,14 +46,6 @@ PARK_RANKINGS = [["pool", "garden", "stage"]] * 5 + [["garden", "stage", "pool"]
 
 def row(ranking: list[str], labels: list[str]) -> list[int]:
     return [ranking.index(label) + 1 if label in ranking else 0 for label in labels]
-
-
-def cast(board: str, credential: str, choices: dict, action: str = "cast") -> None:
-    client = BoardClient(board)
-    state, _ = election_state(client, ELECTION)
-    result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "all", choices))
-    voter = derive_voter_key(credential, ELECTION)
-    client.submit_ballot(ELECTION, build_submission(result.ballot, voter, ELECTION, state.context.H_E, action, style_signed=True))
 
 
 def choices(mayor: list[str], park: list[str]) -> dict:
@@ -116,10 +104,10 @@ def test_irv_and_schulze_mixed_by_three_trustees_decrypted_by_two(tmp_path):
         evote("election", "credentials", ELECTION, "creds/credentials-public.json", "--board", board, cwd=tmp_path)
         evote("election", "open", ELECTION, "--board", board, cwd=tmp_path)
         credentials = [line.split(",")[1].strip() for line in (tmp_path / "creds" / "credentials-private.csv").read_text().splitlines()[1:]]
-        cast(board, credentials[0], choices(["dan"], ["track"]))  # changes their mind: the last ballot counts
-        cast(board, credentials[1], choices(["cat", "dan"], ["stage"]), action="challenge")  # never counts
+        cast_over_http(board, ELECTION, credentials[0], choices(["dan"], ["track"]))  # changes their mind: the last ballot counts
+        cast_over_http(board, ELECTION, credentials[1], choices(["cat", "dan"], ["stage"]), action="challenge")  # never counts
         for n, credential in enumerate(credentials):
-            cast(board, credential, {**choices(MAYOR_RANKINGS[n], PARK_RANKINGS[n]), "measure": ["yes" if n % 3 else "no"]})
+            cast_over_http(board, ELECTION, credential, {**choices(MAYOR_RANKINGS[n], PARK_RANKINGS[n]), "measure": ["yes" if n % 3 else "no"]})
         evote("election", "close", ELECTION, "--board", board, cwd=tmp_path)
 
         tally = subprocess.Popen([sys.executable, "-m", "evote.cli", "election", "tally", ELECTION, "--board", board, "--wait", "600"],

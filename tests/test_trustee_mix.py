@@ -11,7 +11,6 @@ removed, nothing else would have stopped the decryption.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -60,13 +59,8 @@ def mix_by(world: EvoteWorld, trustee, label: str) -> None:
     payload = sign_message(trustee.identity, world.election_id, outcome.outgoing.kind, trustee.guardian, outcome.outgoing.body)
     answer = world.expect(world.client.post(f"/api/v1/elections/{world.election_id}/trustee-messages",
                                             json={"kind": outcome.outgoing.kind, "payload": payload}), 202)  # fmt: skip
-    for _ in range(600):
-        verdict = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/checks/{answer['check']}"), 200)
-        if verdict["status"] != "checking":
-            assert verdict["status"] == "appended", verdict
-            return
-        time.sleep(0.1)
-    raise AssertionError("the board did not finish checking the mix")
+    verdict = world.wait_for_check(answer)
+    assert verdict["status"] == "appended", verdict
 
 
 @pytest.fixture

@@ -10,25 +10,13 @@ import time
 
 import pytest
 from support.board_world import MANIFEST
-from support.processes import evote, finish, serve_board, trustee, trustee_run
+from support.processes import cast_over_http, evote, finish, serve_board, trustee, trustee_run
 
 from bulletin_board.election_follower import election_state
 from bulletin_board.log_format.client import BoardClient
-from voting.ballot import make_ballot
-from voting.credentials import derive_voter_key
-from voting.encrypt import encrypt_ballot
-from voting.record.submission import build_submission
 
 pytestmark = pytest.mark.slow
 ELECTION = "five-trustees"
-
-
-def cast(board_url: str, credential: str, choices: dict, action: str = "cast") -> None:
-    client = BoardClient(board_url)
-    state, _ = election_state(client, ELECTION)
-    result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "all", choices))
-    voter = derive_voter_key(credential, ELECTION)
-    client.submit_ballot(ELECTION, build_submission(result.ballot, voter, ELECTION, state.context.H_E, action, style_signed=True))
 
 
 def wait_until(predicate, timeout=120, what="condition"):
@@ -68,10 +56,10 @@ def test_three_of_five_over_http_with_a_killed_trustee(tmp_path):
         evote("election", "credentials", ELECTION, "creds/credentials-public.json", "--board", board, cwd=tmp_path)
         evote("election", "open", ELECTION, "--board", board, cwd=tmp_path)
         credentials = [line.split(",")[1].strip() for line in (tmp_path / "creds" / "credentials-private.csv").read_text().splitlines()[1:]]
-        cast(board, credentials[0], {"mayor": ["alice"], "council": ["dan"]})
-        cast(board, credentials[1], {"mayor": ["bob"], "council": ["dan", "eve"]})
-        cast(board, credentials[2], {"mayor": ["bob"]})
-        cast(board, credentials[3], {"mayor": ["alice"]}, action="challenge")
+        cast_over_http(board, ELECTION, credentials[0], {"mayor": ["alice"], "council": ["dan"]})
+        cast_over_http(board, ELECTION, credentials[1], {"mayor": ["bob"], "council": ["dan", "eve"]})
+        cast_over_http(board, ELECTION, credentials[2], {"mayor": ["bob"]})
+        cast_over_http(board, ELECTION, credentials[3], {"mayor": ["alice"]}, action="challenge")
         evote("election", "close", ELECTION, "--board", board, cwd=tmp_path)
         evote("election", "tally", ELECTION, "--board", board, cwd=tmp_path)
         status = evote("election", "status", ELECTION, "--board", board, cwd=tmp_path).stdout

@@ -15,11 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin_board.admin_token import new_admin_token
-from bulletin_board.election_follower import ElectionFollower
+from bulletin_board.election_follower import ElectionFollower, election_state
+from bulletin_board.log_format.client import BoardClient
+from voting.ballot import make_ballot
+from voting.credentials import derive_voter_key
+from voting.encrypt import encrypt_ballot
+from voting.record.submission import build_submission
 
 REPO = Path(__file__).resolve().parents[2]  # tests/support/ -> the repository
 ADMIN_TOKEN = new_admin_token()  # the board accepts only generated tokens
 PASSPHRASE = "trustee passphrase for tests"
+
+
+def cast_over_http(board_url: str, election_id: str, credential: str, choices: dict, action: str = "cast") -> None:
+    """A voter's ballot of style "all", encrypted and signed as the booth does, sent to a board over HTTP."""
+    client = BoardClient(board_url)
+    state, _ = election_state(client, election_id)
+    result = encrypt_ballot(state.context, make_ballot(state.definition.manifest, "all", choices))
+    voter = derive_voter_key(credential, election_id)
+    client.submit_ballot(election_id, build_submission(result.ballot, voter, election_id, state.context.H_E, action, style_signed=True))
 
 
 def free_port() -> int:
