@@ -26,7 +26,8 @@ MIN_SEED_BYTES = 16
 
 @dataclass(frozen=True)
 class Lot:
-    """One drawing: what it decided, among whom (sorted), whom it chose, and the HMAC digest behind it."""
+    """One drawing: what it decided, among whom (sorted), whom it chose, and the HMAC digest behind it (upper-case
+    hex, as every hash output of the record: record-format §1)."""
 
     method: str
     purpose: str
@@ -55,4 +56,4 @@ def draw_lot(seed: bytes, method: str, purpose: str, stage: int, tied: Iterable[
     message = TIE_TAG + _lp(method) + _lp(purpose) + stage.to_bytes(4, "big") + b"".join(_lp(c) for c in among)
     digest = hmac.new(seed, message, hashlib.sha256).digest()
     chosen = among[int.from_bytes(digest, "big") % len(among)]
-    return Lot(method, purpose, stage, among, chosen, digest.hex())
+    return Lot(method, purpose, stage, among, chosen, digest.hex().upper())
