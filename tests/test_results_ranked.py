@@ -167,19 +167,26 @@ def _ciphertexts(values) -> tuple[tuple[Ciphertext, ...], ...]:
     return tuple(tuple(Ciphertext(g_pow(ElementModQ.parse(v + 1)), g_pow(ElementModQ.parse(v + 2))) for v in row) for row in values)
 
 
-def test_the_tie_seed_is_record_format_12_3_of_h_e_the_label_and_the_last_mix_output():
-    last = _ciphertexts([[1, 2], [3, 4]])
-    digest = hashlib.sha256(b"".join(x.value.to_bytes(512, "big") for row in last for c in row for x in (c.alpha, c.beta))).digest()
-    assert rows_digest(last) == digest
+def test_the_tie_seed_is_record_format_12_3_of_h_e_the_label_the_mix_input_and_the_votes():
+    mix_input = _ciphertexts([[1, 2], [3, 4]])
+    digest = hashlib.sha256(b"".join(x.value.to_bytes(512, "big") for row in mix_input for c in row for x in (c.alpha, c.beta))).digest()
+    assert rows_digest(mix_input) == digest
+    votes = [[2, 1], [1, 0], [0, 1]]
+    R = hashlib.sha256(b"".join(v.to_bytes(4, "big") for row in sorted(map(tuple, votes)) for v in row)).digest()
     label = "mayor"
-    expected = hashlib.sha256(b"evote/tie-seed/v1\x00" + H_E + len(label).to_bytes(4, "big") + label.encode() + digest).digest()
-    assert contest_seed(H_E, label, last) == expected
-    assert contest_seed(H_E, "council", last) != expected and contest_seed(H_E, label, last[::-1]) != expected
+    expected = hashlib.sha256(b"evote/tie-seed/v1\x00" + H_E + len(label).to_bytes(4, "big") + label.encode() + digest + R).digest()
+    assert contest_seed(H_E, label, mix_input, votes) == expected
+    # no mix server can move it: the votes in another order give the same seed
+    assert contest_seed(H_E, label, mix_input, votes[::-1]) == expected
+    # another contest, mix input or vote gives another
+    assert contest_seed(H_E, "council", mix_input, votes) != expected
+    assert contest_seed(H_E, label, mix_input[::-1], votes) != expected
+    assert contest_seed(H_E, label, mix_input, [[2, 1], [1, 0], [1, 0]]) != expected
 
 
 def test_a_tie_is_broken_by_the_lot_of_the_contests_tie_seed():
     rows = [[1, 2, 0], [2, 1, 0], [0, 0, 1], [0, 1, 0]]  # bob 2, alice 1, carol 1: alice and carol tie for fewest
-    seeds = [contest_seed(H_E, "mayor", _ciphertexts([[n, n]])) for n in range(8)]
+    seeds = [contest_seed(H_E, "mayor", _ciphertexts([[n, n]]), rows) for n in range(8)]
     chosen = set()
     for seed in seeds:
         counting = ranked_result(_contest({"method": "irv"}), rows, seed).to_json()["counting"]
@@ -198,7 +205,7 @@ def _cell(value: int) -> DecryptedValue:
     return DecryptedValue(value, g_pow(ElementModQ.parse(value)), DecryptionProof(bytes(32), ElementModQ.parse(0)))
 
 
-def test_the_published_result_counts_tally_results_mixed_rows_with_the_seed_of_the_last_output():
+def test_the_published_result_counts_tally_results_mixed_rows_with_the_contests_tie_seed():
     document = copy.deepcopy(MANIFEST)
     document["contests"].append({"label": "park", "title": "Park", "counting": {"method": "irv"},
                                  "options": [{"label": "pool", "name": "Pool"}, {"label": "garden", "name": "Garden"}]})  # fmt: skip
@@ -210,12 +217,12 @@ def test_the_published_result_counts_tally_results_mixed_rows_with_the_seed_of_t
     last = _ciphertexts(values)
     state = SimpleNamespace(
         result=TallyResult(1, plurality, (), mixed), definition=SimpleNamespace(manifest=manifest, revote_rule="last"),
-        context=SimpleNamespace(H_E=H_E), mix_output=lambda label: last, eligible_credentials=set(), tally=None,
+        context=SimpleNamespace(H_E=H_E), mix_inputs={"park": SimpleNamespace(rows=last)}, eligible_credentials=set(), tally=None,
     )  # fmt: skip
     data = result_from_headers(state, []).to_json()
     by_label = {c["contest"]: c for c in data["contests"]}
     park = by_label.pop("park")
-    expected = ranked_result(manifest.contest("park"), values, contest_seed(H_E, "park", last)).to_json()
+    expected = ranked_result(manifest.contest("park"), values, contest_seed(H_E, "park", last, values)).to_json()
     assert park == expected and park["counting"]["lots"][0]["among"] == ["garden", "pool"]
     for contest in by_label.values():  # the plurality contests as before: totals, shares, no "counting"
         assert "counting" not in contest and [o["votes"] for o in contest["options"]] == list(range(len(contest["options"])))
@@ -260,8 +267,9 @@ def test_evote_election_result_says_each_round_in_words_with_the_tie_seed_of_the
     assert "  Elected, in order of election: Eve and Fay." in lines and "Rebuild the footbridge? (11 votes)" in lines
     published = json.loads(CliRunner().invoke(election_cli, ["result", world.election_id, "--board", url, "--format", "json"]).output)
     state = world.state()
-    for contest in published["contests"][:3]:  # each counting contest's lots come from H_E and its last mix output
-        seed = contest_seed(state.context.H_E, contest["contest"], state.mix_output(contest["contest"]))
+    for contest in published["contests"][:3]:  # each counting contest's lots come from its tie seed (record-format §12.3)
+        rows = tuple(tuple(cell.value for cell in row) for row in state.result.mixed[contest["contest"]])
+        seed = contest_seed(state.context.H_E, contest["contest"], state.mix_inputs[contest["contest"]].rows, rows)
         assert contest["counting"]["seed"] == seed.hex().upper()
     assert "counting" not in published["contests"][3]
     table = CliRunner().invoke(election_cli, ["result", world.election_id, "--board", url, "--format", "csv"]).output

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..elgamal import Ciphertext
-from ..encoding import hex_bytes, hex_p, parse_digest, parse_p_unchecked_membership, parse_small_int, require_list
-from ..group import STANDARD, ElementModP, Group
+from ..encoding import hex_bytes, hex_p, parse_digest, parse_small_int, require_list
+from ..group import STANDARD, Group
 from ..manifest import Contest, Manifest
-from ..membership import check_members
+from ..membership import parse_elements
 from ..mixnet.proof import ShuffleProof, parse_shuffle_proof, proof_to_dict
 from .common import RecordError, exact, guardian_index
 from .phases import MIX_INPUT as MIX_INPUT
@@ -46,10 +46,27 @@ def rows_digest(rows: Sequence[Row], group: Group = STANDARD) -> bytes:
     return digest.digest()
 
 
-def tie_seed(H_E: bytes, label: str, digest: bytes) -> bytes:
-    """seed = SHA-256("evote/tie-seed/v1" ∥ 0x00 ∥ H_E ∥ b(len(label), 4) ∥ label ∥ D) (record-format §12.3)."""
+def decrypted_rows_digest(rows: Sequence[Sequence[int]]) -> bytes:
+    """R = SHA-256 over the decrypted rows sorted (each as b(v, 4) of its cells): the multiset of the votes,
+    whatever order any mix put them in (record-format §12.3)."""
+    digest = hashlib.sha256()
+    for row in sorted(tuple(row) for row in rows):
+        for value in row:
+            digest.update(int(value).to_bytes(4, "big"))
+    return digest.digest()
+
+
+def tie_seed(H_E: bytes, label: str, input_digest: bytes, rows: Sequence[Sequence[int]]) -> bytes:
+    """seed = SHA-256("evote/tie-seed/v1" ∥ 0x00 ∥ H_E ∥ b(len(label), 4) ∥ label ∥ D(mix.input) ∥ R), R the
+    :func:`decrypted_rows_digest` of the decrypted rows (record-format §12.3).
+
+    Nobody can grind it: no mix server changes the mix input or the votes (a shuffle only reorders and
+    re-encrypts, and R is of the sorted rows), and the voters who fix the mix input cannot compute R before
+    the trustees decrypt."""
     encoded = label.encode("utf-8")
-    return hashlib.sha256(TIE_SEED_DOMAIN + H_E + len(encoded).to_bytes(4, "big") + encoded + digest).digest()
+    return hashlib.sha256(
+        TIE_SEED_DOMAIN + H_E + len(encoded).to_bytes(4, "big") + encoded + input_digest + decrypted_rows_digest(rows)
+    ).digest()
 
 
 def rows_to_json(rows: Sequence[Row]) -> list[list[dict[str, str]]]:
@@ -59,17 +76,14 @@ def rows_to_json(rows: Sequence[Row]) -> list[list[dict[str, str]]]:
 def parse_rows(raw: object, field: str, width: int, group: Group = STANDARD) -> tuple[Row, ...]:
     """Rows of ``width`` ciphertexts; every element's subgroup membership is checked in one batch."""
     rows_raw = require_list(raw, field, max_len=MAX_ROWS)
-    values, names = [], []
+    values = []
     for i, row in enumerate(rows_raw):
         cells = require_list(row, f"{field}[{i}]", min_len=width, max_len=width)
         for k, cell in enumerate(cells):
             where = f"{field}[{i}][{k}]"
             obj = exact(cell, where, {"alpha", "beta"})
-            for part in ("alpha", "beta"):
-                values.append(parse_p_unchecked_membership(obj[part], f"{where}.{part}", group))
-                names.append(f"{where}.{part}")
-    check_members(values, group, names)
-    elements = iter(ElementModP.computed(x, group) for x in values)
+            values.extend((obj[part], f"{where}.{part}") for part in ("alpha", "beta"))
+    elements = iter(parse_elements(values, group))
     return tuple(tuple(Ciphertext(next(elements), next(elements)) for _ in range(width)) for _ in rows_raw)
 
 

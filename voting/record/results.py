@@ -154,10 +154,10 @@ def result_from_headers(state: ElectionState, ballot_headers: Iterable[BallotHea
 
 
 def _ranked(state: ElectionState, contest: Contest, language: str | None) -> RankedContestResult:
-    """Record-format §12.3: the contest's decrypted rows counted with the seed of H_E and the last mix output."""
+    """Record-format §12.3: the contest's decrypted rows counted with the seed of H_E, the mix input and the votes."""
     assert state.result is not None and state.context is not None  # tallied
     rows = tuple(tuple(cell.value for cell in row) for row in state.result.mixed[contest.label])
-    seed = contest_seed(state.context.H_E, contest.label, state.mix_output(contest.label))
+    seed = contest_seed(state.context.H_E, contest.label, state.mix_inputs[contest.label].rows, rows)
     return ranked_result(contest, rows, seed, language)
 
 

@@ -143,9 +143,9 @@ COUNTERS: dict[str, Callable[[Contest, tuple[str, ...], Sequence[Sequence[int]],
 }
 
 
-def contest_seed(H_E: bytes, label: str, last_output: Sequence[Sequence[Any]]) -> bytes:
-    """The tie seed of a contest: tie_seed(H_E, label, D(the last mix output)) (record-format §12.3)."""
-    return tie_seed(H_E, label, rows_digest(last_output))
+def contest_seed(H_E: bytes, label: str, mix_input: Sequence[Sequence[Any]], rows: Sequence[Sequence[int]]) -> bytes:
+    """The tie seed of a contest: tie_seed(H_E, label, D(its mix input), its decrypted rows) (record-format §12.3)."""
+    return tie_seed(H_E, label, rows_digest(mix_input), rows)
 
 
 def _text(value: object, language: str | None) -> str:

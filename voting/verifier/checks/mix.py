@@ -283,7 +283,7 @@ def m5_count(record: ElectionRecord) -> Iterator[Finding]:
             yield failed("M.5", subject, f"the decrypted rows do not add up to the contest's totals (option {option!r})", "tally.result",
                          expected=f"t = {total} (the homomorphic total)", found=f"{summed} (the sum of the decrypted cells)")  # fmt: skip
             continue
-        count = count_contest(mix.contest, rows, context.H_E, mx.rows_digest(mix.output()))
+        count = count_contest(mix.contest, rows, context.H_E, mx.rows_digest(mix.input.rows if mix.input is not None else ()))
         counts[label] = count
         voided = len(count["voided"])
         yield passed("M.5", subject, f"elected {', '.join(winners_of(count))}; {len(rows)} rows, {voided} voided; "

@@ -45,12 +45,13 @@ METHODS: dict[str, Callable[..., Any]] = {
 """The counting function of each method of record-format §12.1 (an explicit table, no names built from strings)."""
 
 
-def count_contest(contest: Contest, rows: Sequence[Sequence[int]], H_E: bytes, output_digest: bytes) -> dict[str, Any]:
-    """The contest's count as plain data (voting.counting.plain), with the seed it used."""
+def count_contest(contest: Contest, rows: Sequence[Sequence[int]], H_E: bytes, input_digest: bytes) -> dict[str, Any]:
+    """The contest's count as plain data (voting.counting.plain), with the seed it used (record-format §12.3: of
+    H_E, the label, D(the mix input) and the decrypted rows)."""
     counting = contest.counting
     if counting is None:
         raise ValueError(f"contest {contest.label!r} has no counting method")
-    seed = tie_seed(H_E, contest.label, output_digest)
+    seed = tie_seed(H_E, contest.label, input_digest, rows)
     counted = plain(METHODS[counting.method](counting, [o.label for o in contest.options], rows, seed))
     assert isinstance(counted, dict)  # a result is a dataclass
     counted["seed"] = seed.hex().upper()
