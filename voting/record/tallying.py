@@ -12,9 +12,10 @@ from ..decryption import DecryptionProof, GuardianCommitment
 from ..elgamal import Ciphertext
 from ..encoding import hex_bytes, hex_p, hex_q, parse_digest, parse_p, parse_q, parse_small_int, require_list
 from ..encrypted_ballot import EncryptedBallot
-from ..group import ElementModP, ElementModQ
+from ..group import STANDARD, ElementModP, ElementModQ
 from ..joint_decryption import DecryptionChallenge, DecryptionShare, Item
 from ..manifest import Manifest
+from ..membership import parse_elements
 from ..tally import EncryptedTally
 from .common import RecordError, exact, guardian_index, round_number
 
@@ -137,13 +138,15 @@ def parse_share(body: object, n: int, item_count: int) -> tuple[int, DecryptionS
     i = guardian_index(obj["guardian"], "body.guardian", n)
     round_ = round_number(obj["round"], "body.round")
     raw = require_list(obj["items"], "body.items", min_len=item_count, max_len=item_count)
-    partials, commitments = [], []
+    values = []
     for position, item in enumerate(raw):
         where = f"body.items[{position}]"
         e = exact(item, where, {"M", "a", "b"})
-        partials.append(parse_p(e["M"], f"{where}.M"))
-        commitments.append(GuardianCommitment(parse_p(e["a"], f"{where}.a"), parse_p(e["b"], f"{where}.b")))
-    return round_, DecryptionShare(i, tuple(partials), tuple(commitments))
+        values.extend((e[name], f"{where}.{name}") for name in ("M", "a", "b"))
+    elements = parse_elements(values, STANDARD)
+    partials = tuple(elements[0::3])
+    commitments = tuple(GuardianCommitment(a, b) for a, b in zip(elements[1::3], elements[2::3]))
+    return round_, DecryptionShare(i, partials, commitments)
 
 
 def challenge_payload(challenge: DecryptionChallenge, round_: int) -> dict[str, Any]:
@@ -167,9 +170,9 @@ def parse_challenge(payload: object, n: int, item_count: int) -> tuple[int, Decr
     Ms, cs = [], []
     for position, item in enumerate(raw):
         e = exact(item, f"items[{position}]", {"M", "c"})
-        Ms.append(parse_p(e["M"], f"items[{position}].M"))
+        Ms.append((e["M"], f"items[{position}].M"))
         cs.append(parse_digest(e["c"], f"items[{position}].c"))
-    return round_, DecryptionChallenge(tuple(guardians), tuple(Ms), tuple(cs))
+    return round_, DecryptionChallenge(tuple(guardians), tuple(parse_elements(Ms, STANDARD)), tuple(cs))
 
 
 def response_body(guardian: int, round_: int, responses: Sequence[ElementModQ]) -> dict[str, Any]:
@@ -319,19 +322,16 @@ def parse_mixed(raw: object, manifest: Manifest, rows: dict[str, int]) -> dict[s
             raise RecordError(f"mixed[{ci}].contest", f"expected {label!r} (manifest order)")
         count = rows.get(label, 0)
         rows_raw = require_list(e["rows"], f"mixed[{ci}].rows", min_len=count, max_len=count)
-        parsed = []
+        cells = []
         for ri, row in enumerate(rows_raw):
-            cells = require_list(row, f"mixed[{ci}].rows[{ri}]", min_len=len(contest.options), max_len=len(contest.options))
-            parsed_row = []
-            for k, cell in enumerate(cells):
+            for k, cell in enumerate(require_list(row, f"mixed[{ci}].rows[{ri}]", min_len=len(contest.options), max_len=len(contest.options))):
                 where = f"mixed[{ci}].rows[{ri}][{k}]"
                 c = exact(cell, where, {"value", "T", "proof"})
-                parsed_row.append(DecryptedValue(
-                    parse_small_int(c["value"], f"{where}.value", maximum=contest.option_limit),
-                    parse_p(c["T"], f"{where}.T"),
-                    _parse_proof(c["proof"], f"{where}.proof"),
-                ))  # fmt: skip
-            parsed.append(tuple(parsed_row))
+                cells.append((parse_small_int(c["value"], f"{where}.value", maximum=contest.option_limit),
+                              _parse_proof(c["proof"], f"{where}.proof"), (c["T"], f"{where}.T")))  # fmt: skip
+        Ts = iter(parse_elements([T for _, _, T in cells], STANDARD))
+        values = iter(DecryptedValue(value, next(Ts), proof) for value, proof, _ in cells)
+        parsed = [tuple(next(values) for _ in contest.options) for _ in rows_raw]
         mixed[label] = tuple(parsed)
     return mixed
 
