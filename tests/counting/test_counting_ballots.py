@@ -10,10 +10,13 @@ import pytest
 from counting.counting_support import TEST_SEED_DEFEATS_ALL_LOTS as SEED
 from voting.counting import (
     CountingError,
+    count_borda,
     count_irv,
     count_majority_judgment,
+    count_schulze,
     count_stv_scottish,
     draw_lot,
+    plain,
     read_grades,
     read_rankings,
 )
@@ -97,3 +100,25 @@ def test_a_tied_irv_count_reports_its_lot():
     lot = result.rounds[0].lot
     assert lot is not None and lot.among == ("a", "b")
     assert result.rounds[0].eliminated == lot.chosen and result.winner != lot.chosen
+
+
+@pytest.mark.parametrize("rows", [[], [[0, 0, 0], [1, 1, 0]]], ids=["no row", "every row voided"])
+def test_no_valid_ballot_elects_no_one(rows):
+    """docs/counting.md "No valid ballot": no winner, no lot, and each method's data show the empty count."""
+    labels = ["a", "b", "c"]
+    irv = count_irv(labels, rows, SEED)
+    assert (irv.winner, irv.valid, len(irv.voided)) == (None, 0, len(rows))
+    assert [(r.tallies, r.elected, r.eliminated, r.lot) for r in irv.rounds] == [({"a": 0, "b": 0, "c": 0}, None, None, None)]
+    stv = count_stv_scottish(labels, rows, 2, SEED)
+    assert stv.elected == () and [(s.action, s.elected, s.lots) for s in stv.stages] == [("first preferences", (), ())]
+    assert set(stv.stages[0].totals.values()) == {0}
+    for single in (count_schulze(labels, rows, SEED), count_borda(labels, rows, SEED)):
+        assert (single.winner, single.lot, single.ranking, single.valid) == (None, None, (("a", "b", "c"),), 0)
+    graded = count_majority_judgment(labels, [[0, 9, 0], [1]][: len(rows)], 3, SEED)  # a grade out of range, one cell
+    assert (graded.winner, graded.lot, graded.majority_grades, graded.tie_breaks, graded.valid) == (None, None, {}, (), 0)
+    assert plain(irv)["winner"] is None and plain(stv)["elected"] == []
+
+
+def test_one_valid_ballot_still_elects():
+    assert count_irv(["a", "b"], [[0, 1], [1, 1]], SEED).winner == "b"
+    assert count_borda(["a", "b"], [[0, 1]], SEED).winner == "b"

@@ -24,7 +24,7 @@ class BordaResult:
 
     method: str
     candidates: tuple[str, ...]
-    winner: str
+    winner: str | None  # None: no valid ballot, no one elected
     ranking: tuple[tuple[str, ...], ...]
     scores: dict[str, int]
     lot: Lot | None
@@ -43,5 +43,5 @@ def count_borda(candidates: Sequence[str], rows: Sequence[Sequence[object]], see
         for position, c in enumerate(preference):
             points[c] += n - 1 - position
     ranking = groups_by(labels, lambda c: points[c])
-    winner, lot = winner_of(ranking, seed, METHOD)
+    winner, lot = winner_of(ranking, seed, METHOD, len(ballots.preferences))
     return BordaResult(METHOD, labels, winner, ranking, dict(zip(labels, points)), lot, len(ballots.preferences), ballots.voided)

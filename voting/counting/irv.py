@@ -6,7 +6,8 @@ City, one elimination per round):
   I1. Each round, every valid ballot counts for its highest-ranked continuing candidate; a ballot whose ranked
       candidates are all eliminated is exhausted and counts for no one from then on.
   I2. A candidate with more than half of the ballots counting in that round (exhausted ballots left out) is
-      elected and the count ends. The last continuing candidate is elected.
+      elected and the count ends. The last continuing candidate is elected. With no valid ballot no one is
+      elected: one round, every tally 0, no one elected or eliminated, and no lot.
   I3. Otherwise the candidate with the fewest votes is eliminated, alone; when several share the fewest, the
       lot of :mod:`.lots` (method ``irv``, purpose ``eliminate``, stage = the round) chooses which.
 
@@ -47,7 +48,7 @@ class IrvResult:
 
     method: str
     candidates: tuple[str, ...]
-    winner: str
+    winner: str | None  # None: no valid ballot, no one elected (I2)
     rounds: tuple[IrvRound, ...]
     valid: int
     voided: tuple[Voided, ...]
@@ -75,6 +76,9 @@ def count_irv(candidates: Sequence[str], rows: Sequence[Sequence[object]], seed:
     continuing = set(range(len(labels)))
     rounds: list[IrvRound] = []
     piles, exhausted = _piles(profile, continuing)
+    if not ballots.preferences:  # I2: no valid ballot elects no one
+        nobody = IrvRound(1, {label: 0 for label in labels}, 0, None, None, {}, 0, None)
+        return IrvResult(METHOD, labels, None, (nobody,), 0, ballots.voided)
     while True:
         number = len(rounds) + 1
         tallies = {labels[c]: piles[c] for c in sorted(continuing)}

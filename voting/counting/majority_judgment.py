@@ -11,8 +11,10 @@ MIT Press 2010; the Wikipedia article "Majority judgment").
       ``majority_judgment``, purpose ``winner``, stage 0) chooses the winner.
 
 The result reports each candidate's grade counts and majority grade, and for every set of candidates sharing
-a majority grade the tie-breaking steps: each one's median at step 0, 1, …, up to the first step where they
-differ.
+a majority grade the tie-breaking steps: each one's median at step 0, 1, …, up to the step that orders the last
+two of them (every two have then differed at some step), or to the last step when two have identical majority
+values. Three or more tied candidates may need more steps than the first difference: A and B differing from C
+at step 1 are still tied with each other.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class MajorityJudgmentResult:
     method: str
     candidates: tuple[str, ...]
     grades: int
-    winner: str
+    winner: str | None  # None: no valid ballot, no one elected
     ranking: tuple[tuple[str, ...], ...]
     grade_counts: dict[str, tuple[int, ...]]
     majority_grades: dict[str, int]
@@ -62,11 +64,12 @@ def majority_value(grades: Sequence[int]) -> tuple[int, ...]:
 
 
 def _tie_break(labels: tuple[str, ...], tied: list[int], values: list[tuple[int, ...]]) -> TieBreak:
+    """M3's steps for ``tied``: each one's median at step 0, 1, … until every two of them have differed at some
+    step (all are ordered), or to the last step when two have identical majority values (M4)."""
     steps = []
     for step in range(len(values[tied[0]])):
-        medians = {labels[c]: values[c][step] for c in tied}
-        steps.append(medians)
-        if len(set(medians.values())) > 1:
+        steps.append({labels[c]: values[c][step] for c in tied})
+        if len({values[c][: step + 1] for c in tied}) == len(tied):
             break
     return TieBreak(tuple(labels[c] for c in tied), tuple(steps))
 
@@ -85,7 +88,7 @@ def count_majority_judgment(candidates: Sequence[str], rows: Sequence[Sequence[o
         if values[c]:
             by_grade.setdefault(values[c][0], []).append(c)
     tie_breaks = tuple(_tie_break(labels, tied, values) for _, tied in sorted(by_grade.items(), reverse=True) if len(tied) > 1)
-    winner, lot = winner_of(ranking, seed, METHOD)
+    winner, lot = winner_of(ranking, seed, METHOD, len(ballots.grades))
     counts = {labels[c]: tuple(columns[c].count(g) for g in range(grades)) for c in range(len(labels))}
     return MajorityJudgmentResult(METHOD, labels, grades, winner, ranking, counts, majority, tie_breaks, lot,
                                   len(ballots.grades), ballots.voided)

@@ -1,4 +1,5 @@
-"""The final order of a single-step method: groups of candidates by a score, ties at the top broken by lot."""
+"""The final order of a single-step method: groups of candidates by a score, ties at the top broken by lot; a
+contest with no valid ballot elects no one (docs/counting.md, "No valid ballot")."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ def groups_by(labels: Sequence[str], key: Callable[[int], Any]) -> tuple[tuple[s
     return tuple(tuple(labels[c] for c in sorted(group)) for group in groups)
 
 
-def winner_of(ranking: tuple[tuple[str, ...], ...], seed: bytes, method: str) -> tuple[str, Lot | None]:
-    """The first group's only candidate, or the lot's choice among the first group (purpose ``winner``)."""
+def winner_of(ranking: tuple[tuple[str, ...], ...], seed: bytes, method: str, valid: int) -> tuple[str | None, Lot | None]:
+    """The first group's only candidate, or the lot's choice among the first group (purpose ``winner``); no one,
+    and no lot, when there is no ``valid`` ballot (every candidate is then in the first group with nothing)."""
+    if valid == 0:
+        return None, None
     top = ranking[0]
     if len(top) == 1:
         return top[0], None

@@ -34,7 +34,7 @@ class SchulzeResult:
 
     method: str
     candidates: tuple[str, ...]
-    winner: str
+    winner: str | None  # None: no valid ballot, no one elected
     ranking: tuple[tuple[str, ...], ...]
     pairwise: tuple[tuple[int, ...], ...]
     strongest_paths: tuple[tuple[int, ...], ...]
@@ -76,6 +76,6 @@ def count_schulze(candidates: Sequence[str], rows: Sequence[Sequence[object]], s
     d = pairwise_matrix(ballots.preferences, len(labels))
     p = strongest_paths(d)
     ranking = unbeaten_groups(labels, p)
-    winner, lot = winner_of(ranking, seed, METHOD)
+    winner, lot = winner_of(ranking, seed, METHOD, len(ballots.preferences))
     return SchulzeResult(METHOD, labels, winner, ranking, tuple(map(tuple, d)), tuple(map(tuple, p)), lot,
                          len(ballots.preferences), ballots.voided)

@@ -22,6 +22,9 @@ rules 45-52 (https://www.legislation.gov.uk/ssi/2007/42/schedule/1/made), applie
   52. When the continuing candidates are as many as the vacancies left, they are deemed elected and no
       further transfer is made.
 
+With no valid paper no one is elected: the count is its first stage, every candidate at 0, and stops (the
+Order has no vacancy to fill from nothing; evote draws no lot to fill seats no voter gave).
+
 Where the Order is silent, evote reads it as follows (docs/counting.md): the "most recent preceding stage"
 of rules 49 and 51 narrows step by step — at that stage the tied candidates with the most (49) or fewest
 (51) votes stay in the tie, and earlier stages decide between those left; candidates deemed elected at the
@@ -178,7 +181,7 @@ def count_stv_scottish(candidates: Sequence[str], rows: Sequence[Sequence[object
     ballots = read_rankings(rows, len(labels), max_rank)
     count = _Count(labels, ballots.preferences, seats, seed)
     count.record("first preferences", None, {}, {c: v for c, v in count.votes.items() if v}, Fraction(0), Fraction(0), ())
-    while len(count.elected) < seats:
+    while ballots.preferences and len(count.elected) < seats:  # no valid paper: no one elected
         if len(count.continuing) <= seats - len(count.elected):
             count.record("last vacancies", None, {}, {}, Fraction(0), Fraction(0), (), last=True)
         elif count.pending:

@@ -169,7 +169,7 @@ def ranked_result(contest: Contest, rows: Sequence[Sequence[int]], seed: bytes, 
         rule_set=counting.rule_set if counting.method == "stv" else None,
         seats=counting.seats if counting.method == "stv" else 1,
         options=tuple((o.label, o.name_text.get(language)) for o in contest.options),
-        winners=count.winners,
+        winners=tuple(w for w in count.winners if w is not None),  # no valid ballot: no winner (docs/counting.md)
         seed=seed,
         rows=len(rows),
         valid=count.valid,

@@ -61,6 +61,8 @@ def irv_round_words(r: dict[str, Any], names: Names) -> str:
         won, counting = r["tallies"][r["elected"]], sum(r["tallies"].values())
         why = f"with {won} of {counting} votes, more than half" if 2 * won > counting else "as the last option left"
         return f"{line} {names[r['elected']]} is elected {why}."
+    if r["eliminated"] is None:  # the one round of a count with no valid ballot (docs/counting.md)
+        return f"{line} No one is elected (no winner: no valid ballot)."
     out = names[r["eliminated"]]
     by_lot = " by lot" if r["lot"] else ""
     held = r["tallies"][r["eliminated"]]
@@ -163,7 +165,7 @@ def ranked_lines(c: RankedContestResult) -> list[str]:
     ballots = "1 ballot" if c.rows == 1 else f"{c.rows} ballots"
     lines = [f"{c.title} (counted by {c.words}{seats}; {ballots}, {c.valid} valid)"]
     elected = "Elected, in order of election" if len(c.winners) > 1 else "Elected"
-    body = [f"{elected}: {_and(c.winners, names)}.", voided_words(c), *DETAILS[c.method](c, names)]
+    body = [f"{elected}: {_and(c.winners, names) if c.winners else 'none (no winner: no valid ballot)'}.", voided_words(c), *DETAILS[c.method](c, names)]
     body += [lot_words(lot, names) + "." for lot in plain(list(c.lots))]
     return lines + [f"  {line}" for line in body]
 
