@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -16,13 +17,18 @@ from support.board_world import MANIFEST, make_app
 from support.evote_tools import edited, nth, read_entries
 from support.evote_world import EvoteWorld
 from support.processes import serve_board
+from support.ranked_result_world import ranked_result_election
 
 from bulletin_board.cli_election import election as election_cli
+from bulletin_board.log_format.export import export_from_log
 from voting.errors import ManifestError
 from voting.manifest import parse_manifest
 from voting.record.lifecycle import BALLOT_KINDS, ElectionState, apply_entry
-from voting.record.results import election_result, winners_and_tie
+from voting.record.mixing import tie_seed
+from voting.record.results import election_result, result_text, winners_and_tie
+from voting.record.results_ranked import ranked_result
 from voting.verifier import result as verifier_result
+from voting.verifier.checks.mix_count import count_contest
 from voting.verifier.cli import main as verify_main
 
 
@@ -266,3 +272,81 @@ def test_the_boards_context_carries_the_same_result(seated_board):
     with urllib.request.urlopen(f"{seated_board}/api/v1/elections/seated/context", timeout=30) as response:
         context = json.loads(response.read())
     assert context["result"] == json.loads(_cli(seated_board, "--format", "json").output)
+
+
+# --- ranked and graded contests (record-format §8.5 "Ranked and graded contests", §12.3) -------------------
+
+
+@pytest.fixture(scope="module")
+def ranked_exported(tmp_path_factory):
+    """support.ranked_result_world's tallied election (IRV, STV, majority judgment and a plain contest), its
+    board's published result (/context's ``result``) and the verifier's report of its export."""
+    directory = tmp_path_factory.mktemp("ranked-result")
+    app, world = ranked_result_election(directory)
+    published = world.expect(world.client.get(f"/api/v1/elections/{world.election_id}/context"), 200)["result"]
+    record = export_from_log(app.extensions["evote_board"].log, world.election_id, directory / "record")
+    return published, record, _verify(record, directory)
+
+
+@pytest.mark.slow
+def test_board_and_verifier_compute_the_same_ranked_result(ranked_exported):
+    published, record, (outcome, report, page) = ranked_exported
+    assert outcome.exit_code == 0, outcome.output
+    assert report["verified_result"] == published == _board_result(record)
+    mayor, council, park, bridge = published["contests"]
+    assert (mayor["winners"], mayor["number_elected"], mayor["votes"], mayor["counting"]["rows"]) == (["ben"], 1, 10, 11)
+    assert (council["winners"], council["number_elected"], council["counting"]["words"]) == (["eve", "fay"], 2, "single transferable vote (Scottish rules)")
+    assert park["counting"]["grades"] == ["Reject", "Poor", "Good", "Excellent"] and "counting" not in bridge
+    terminal = outcome.output[outcome.output.index("VERIFIED") :]
+    assert "Mayor (11 ballots, 10 valid, counted from the mixed rows by instant-runoff)" in terminal
+    assert "method irv: elected Ben Okri; 10 valid rows, 1 voided" in terminal and "voided row " in terminal
+    assert "Council (2 seats) (11 ballots, 11 valid, counted from the mixed rows by single transferable vote (Scottish rules), 2 seats)" in terminal
+    assert "<h3>Mayor (11 ballots, 10 valid, counted from the mixed rows by instant-runoff)</h3>" in page
+
+
+def _counting_contest(counting: dict, options=("alice", "bob", "carol")):
+    document = copy.deepcopy(MANIFEST) | {"languages": ["en", "fr"]}
+    document["contests"] = [{"label": "mayor", "title": "Mayor", "counting": counting,
+                             "options": [{"label": o, "name": o.title()} for o in options]}]  # fmt: skip
+    document["ballot_styles"] = [{"label": "all", "contests": ["mayor"]}]
+    return parse_manifest(document).contests[0]
+
+
+METHODS = [
+    {"method": "irv"},
+    {"method": "stv", "rule_set": "scottish", "seats": 2},
+    {"method": "schulze"},
+    {"method": "borda"},
+    {"method": "majority_judgment", "grades": [{"en": "Bad", "fr": "Mauvais"}, "Fair", "Good"]},
+]
+# Rows with a lot in every method's count (IRV and STV: a tie for the fewest; the others: a tie at the top) and
+# a voided row, and rows none of which is valid.
+TIED = {"ranked": [[1, 2, 0], [2, 1, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 1]], "graded": [[2, 1, 0], [1, 2, 0], [0, 0, 2], [7, 0, 0]]}
+NONE_VALID = {"ranked": [[0, 0, 0], [1, 1, 0]], "graded": [[0, 0, 5], [1]]}
+H_E = bytes(range(32))
+
+
+@pytest.mark.parametrize("rows", [TIED, NONE_VALID], ids=["tied", "none valid"])
+@pytest.mark.parametrize("counting", METHODS, ids=lambda c: c["method"])
+def test_the_verifiers_ranked_contest_has_the_boards_shape_for_every_method(counting, rows):
+    """M.5's count put in §8.5's shape by the verifier's own code equals the board's, lots and no-winner included."""
+    contest = _counting_contest(counting)
+    values = rows["graded" if counting["method"] == "majority_judgment" else "ranked"]
+    digest = bytes(32)  # D(mix.input): any fixed digest, both sides get the same
+    seed = tie_seed(H_E, contest.label, digest, values)
+    for language in (None, "fr"):
+        board = ranked_result(contest, values, seed, language)
+        verifier = verifier_result.counted_contest(contest, count_contest(contest, values, H_E, digest), language)
+        assert verifier == board.to_json()
+    words = "\n".join(result_text_lines(board) + verifier_result.counting_lines(verifier))
+    if rows is NONE_VALID:
+        assert verifier["winners"] == [] and verifier["counting"]["valid"] == 0 and verifier["counting"]["lots"] == []
+        assert words.count("no winner: no valid ballot") >= 2, words  # the board's words and the verifier's
+    else:
+        assert verifier["counting"]["lots"] and len(verifier["winners"]) == contest.counting.seats_elected
+        assert all(lot["digest"] == lot["digest"].upper() and len(lot["digest"]) == 64 for lot in verifier["counting"]["lots"])
+
+
+def result_text_lines(contest_result) -> list[str]:
+    return result_text(SimpleNamespace(total_weight=None, contests=(contest_result,), turnout=SimpleNamespace(
+        credentials_issued=1, ballots_counted=1, ballots_challenged=0, ballots_superseded=0))).split("\n")  # fmt: skip

@@ -6,7 +6,16 @@ from html import escape
 
 from .findings import Finding, Status
 from .report import Report, StepResult, VerificationResult
-from .result import TURNOUT_WORDS, counting_lines, share_text, shows_weights, tie_text, votes_text, weighted_text
+from .result import (
+    TURNOUT_WORDS,
+    counted_heading,
+    counting_lines,
+    share_text,
+    shows_weights,
+    tie_text,
+    votes_text,
+    weighted_text,
+)
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -97,7 +106,7 @@ def _result_section(report: Report) -> str:
     for c in result["contests"]:
         if "counting" in c:
             items = "".join(f"<li>{_e(line.strip())}</li>" for line in counting_lines(c))
-            parts.append(f"<h3>{_e(c['title'])} ({c['votes']} ballots, counted from the mixed rows)</h3><ul>{items}</ul>")
+            parts.append(f"<h3>{_e(counted_heading(c))}</h3><ul>{items}</ul>")
             continue
         names = {o["option"]: o["name"] for o in c["options"]}
         rows = "".join(

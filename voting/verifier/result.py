@@ -11,7 +11,11 @@ credential's weight (record-format §8.3): the decrypted t are weighted totals a
 the weighted aggregation, E.4 the total weight), and the result says so (``weighted``, ``total_weight``).
 
 A contest with a counting method (record-format §12) states the count that check M.5 recomputed from its
-decrypted rows: the method, the winners, the voided rows, the lots, the tie seed and every round or stage.
+decrypted rows, in the shape of §8.5 "Ranked and graded contests" (the board's result code is not used: the
+verifier keeps its own table of the method's words and of what each method reports): ``number_elected`` the
+seats, ``votes`` the valid ballots, and ``counting`` with the method, its words, the tie seed, the rows, the
+valid and voided rows, every lot and the rounds, stages, matrices, points or grades. A contest with no valid
+ballot elects no one ("no winner: no valid ballot", docs/counting.md).
 
 Contest titles and option names are the manifest's texts in the language asked for (``evote-verify
 --language``), each falling back to the manifest's default language; without a language, the default's.
@@ -24,7 +28,7 @@ from typing import Any
 from ..errors import ManifestError
 from ..manifest import Contest, parse_manifest
 from .checks.credential_lists import list_in_force
-from .checks.mix_count import round_text, rounds_of, winners_of
+from .checks.mix_count import round_text, rounds_of
 from .model import Decryption, ElectionRecord, Unreadable
 from .model_evote import CountedBallots
 from .report import Report
@@ -61,7 +65,9 @@ def verified_result(record: ElectionRecord, report: Report, language: str | None
         raise NoResult("the manifest cannot be read") from None
     values = _tally_values(tally)
     counts = evote.memo.get("counts", {})  # M.5's counts of the contests with counting (record-format §12.3)
-    contests = [_counted(c, counts, language) if c.counting is not None else _contest(c, values, language) for c in manifest.contests]
+    contests = [
+        _counted(c, counts, language) if c.counting is not None else _contest(c, values, language) for c in manifest.contests
+    ]
     credentials = list_in_force(evote)
     if not credentials.listed:
         raise NoResult("a credential list cannot be read")
@@ -117,33 +123,94 @@ def _contest(contest: Contest, values: dict[tuple[str, str], int], language: str
     }
 
 
-def _counted(contest: Contest, counts: dict[str, Any], language: str | None) -> dict[str, Any]:
-    """A contest counted from its decrypted rows (M.5): the method's winners, voided rows, lots and rounds."""
-    count = counts.get(contest.label)
-    if count is None:
-        raise NoResult(f"the contest {contest.label!r} was not counted from its decrypted rows (M.5)")
+# The methods in plain words (record-format §8.5), STV's by its rule set: the verifier's own table.
+METHOD_WORDS = {"irv": "instant-runoff", "schulze": "Schulze", "borda": "Borda count", "majority_judgment": "majority judgment"}
+STV_WORDS = {"scottish": "single transferable vote (Scottish rules)"}
+
+# What each method did, as voting/counting reports it (record-format §8.5): the keys ``counting`` carries.
+METHOD_DETAILS = {
+    "irv": ("rounds",),
+    "stv": ("quota", "stages"),
+    "schulze": ("ranking", "pairwise", "strongest_paths"),
+    "borda": ("ranking", "scores"),
+    "majority_judgment": ("ranking", "grade_counts", "majority_grades", "tie_breaks"),
+}
+
+NO_WINNER = "no winner: no valid ballot"
+
+
+def _lots(count: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every lot of a count in order: IRV's by round, STV's by stage, a single-step method's one."""
+    by_round = [r["lot"] for r in count.get("rounds", ()) if r.get("lot")]
+    by_stage = [lot for stage in count.get("stages", ()) for lot in stage["lots"]]
+    return by_round + by_stage + ([count["lot"]] if count.get("lot") else [])
+
+
+def _elected(count: dict[str, Any]) -> list[str]:
+    """STV's elected in the order of their election, another method's winner; no one without a valid ballot."""
+    if "elected" in count:
+        return list(count["elected"])
+    return [] if count["winner"] is None else [count["winner"]]
+
+
+def counted_contest(contest: Contest, count: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """§8.5 "Ranked and graded contests": a contest with ``counting`` from M.5's count of its decrypted rows
+    (``voting.counting``'s plain result with the tie ``seed``), titles and names in ``language``."""
+    counting = contest.counting
+    if counting is None or counting.method not in METHOD_DETAILS:
+        raise NoResult(f"the contest {contest.label!r} has no counting method this verifier knows")
+    stv = counting.method == "stv"
+    details = {key: count[key] for key in METHOD_DETAILS[counting.method]}
+    if counting.method == "majority_judgment":
+        details["grades"] = [grade.get(language) for grade in counting.grades]
     return {
         "contest": contest.label,
         "title": contest.title_text.get(language),
-        "number_elected": None,
-        "votes": len(count["voided"]) + count["valid"],
+        "number_elected": counting.seats_elected,
+        "votes": count["valid"],
         "options": [{"option": o.label, "name": o.name_text.get(language)} for o in contest.options],
-        "winners": winners_of(count),
+        "winners": _elected(count),
         "tie": None,
-        "counting": count,
+        "counting": {
+            "method": counting.method,
+            "rule_set": counting.rule_set if stv else None,
+            "words": STV_WORDS[str(counting.rule_set)] if stv else METHOD_WORDS[counting.method],
+            "seed": count["seed"],
+            "rows": count["valid"] + len(count["voided"]),
+            "valid": count["valid"],
+            "voided": count["voided"],
+            "lots": _lots(count),
+            **details,
+        },
     }
 
 
+def _counted(contest: Contest, counts: dict[str, Any], language: str | None) -> dict[str, Any]:
+    count = counts.get(contest.label)
+    if count is None:
+        raise NoResult(f"the contest {contest.label!r} was not counted from its decrypted rows (M.5)")
+    return counted_contest(contest, count, language)
+
+
+def counted_heading(contest: dict[str, Any]) -> str:
+    """A counted contest's title line: its rows, the valid ones, and the method in words."""
+    count = contest["counting"]
+    seats = f", {contest['number_elected']} seats" if count["method"] == "stv" else ""
+    return f"{contest['title']} ({count['rows']} ballots, {count['valid']} valid, counted from the mixed rows by {count['words']}{seats})"
+
+
 def counting_lines(contest: dict[str, Any]) -> list[str]:
-    """A counted contest in words: the method, the winners, the voided rows, then each round or stage."""
+    """A counted contest in words: the method, the winners, the voided rows, each round or stage, the lots."""
     count = contest["counting"]
     names = {o["option"]: o["name"] for o in contest["options"]}
-    elected = ", ".join(names.get(w, w) for w in contest["winners"])
-    lines = [f"  method {count['method']}: elected {elected}; {count['valid']} valid rows, {len(count['voided'])} voided"]
+    elected = f"elected {', '.join(names.get(w, w) for w in contest['winners'])}" if contest["winners"] else NO_WINNER
+    lines = [f"  method {count['method']}: {elected}; {count['valid']} valid rows, {len(count['voided'])} voided"]
     lines.extend(f"  voided row {v['row']}: {v['reason']}" for v in count["voided"])
-    lines.extend(f"  {round_text(step, names)}" for step in rounds_of(count))
-    if count.get("lot"):
-        lines.append(f"  lot among {', '.join(count['lot']['among'])} chose {names.get(count['lot']['chosen'], count['lot']['chosen'])}")
+    rounds = rounds_of(count)
+    lines.extend(f"  {round_text(step, names)}" for step in rounds)
+    if not rounds:  # a single-step method: its lot (IRV's and STV's are said with their round or stage)
+        lines.extend(f"  lot among {', '.join(names.get(c, c) for c in lot['among'])} chose {names.get(lot['chosen'], lot['chosen'])} "
+                     f"(HMAC-SHA-256 {lot['digest']})" for lot in count["lots"])  # fmt: skip
     lines.append(f"  tie seed {count['seed']} (record-format §12.3)")
     return lines
 
@@ -195,7 +262,7 @@ def result_lines(result: dict[str, Any]) -> list[str]:
     lines = [weighted_text(result["total_weight"])] if shows_weights(result) else []
     for c in result["contests"]:
         if "counting" in c:
-            lines.append(f"{c['title']} ({c['votes']} ballots, counted from the mixed rows)")
+            lines.append(counted_heading(c))
             lines.extend(counting_lines(c))
             continue
         lines.append(f"{c['title']} ({votes_text(c['votes'])})")
