@@ -9,8 +9,8 @@ import base64
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.board_world import BoardWorld, make_app
 
-from tests.support.board_world import BoardWorld, make_app
 from trustee_tools import steps
 from voting.errors import EncodingError as RecordError  # RecordError and the parsers' errors
 from voting.record import chunks

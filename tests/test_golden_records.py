@@ -13,7 +13,10 @@ from click.testing import CliRunner
 from voting.verifier.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
-PINNED_KEYS = {"evote-record-v1-rich": "board.test+1318613c+AVFUas3t3oPS1NL0vcVpkGZPf/UgizRaqxC7JE4x7fF0"}
+PINNED_KEYS = {
+    "evote-record-v1-rich": "board.test+1318613c+AVFUas3t3oPS1NL0vcVpkGZPf/UgizRaqxC7JE4x7fF0",
+    "evote-record-v1-ranked": "board.test+a4d7dd4e+AaImWCtAklWNg8laGMmP+auFTTn9sgQOJ6lyaiL5xPXZ",
+}
 RECORDS = sorted(p.name for p in GOLDEN.iterdir() if (p / "manifest.json").is_file())
 
 

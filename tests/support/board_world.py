@@ -16,7 +16,10 @@ from trustee_tools.state import TrusteeState
 from voting.ballot import make_ballot
 from voting.credentials import derive_voter_key, new_credential
 from voting.encrypt import encrypt_ballot
-from voting.record import admin
+from voting.mixnet.generators import derive_generators
+from voting.mixnet.prove import prove_shuffle
+from voting.mixnet.shuffle import shuffle
+from voting.record import admin, chunks, counted_rows, mixing
 from voting.record.counting import count, header_of
 from voting.record.election import define_election
 from voting.record.lifecycle import ElectionState, replay
@@ -97,6 +100,22 @@ class BoardWorld:
         response = self.client.post(f"/api/v1/elections/{self.election_id}/trustee-messages", json={"kind": outgoing.kind, "payload": payload})
         return self.expect(response, status)
 
+    def trustee_post_chunked(self, trustee, kind: str, body: dict, part_bytes: int) -> dict:
+        """A trustee entry posted as chunks of ``part_bytes`` and then the chunked entry (record-format §13), as
+        trustee_tools/posting.py does for a large one; returns the entry's answer (a mix.shuffled's check)."""
+        payload = sign_message(trustee.identity, self.election_id, kind, trustee.guardian, body)
+        whole = chunks.canonical(payload)
+        seqs = []
+        for part, start in enumerate(range(0, len(whole), part_bytes)):
+            chunk = chunks.trustee_chunk_body(trustee.guardian, kind, whole, part, whole[start : start + part_bytes])
+            signed = sign_message(trustee.identity, self.election_id, chunks.CHUNK, trustee.guardian, chunk)
+            response = self.client.post(f"/api/v1/elections/{self.election_id}/trustee-messages", json={"kind": chunks.CHUNK, "payload": signed})
+            seqs.append(self.expect(response, 201)["seq"])
+        response = self.client.post(
+            f"/api/v1/elections/{self.election_id}/trustee-messages", json={"kind": kind, "payload": chunks.chunked_payload(seqs, whole)}
+        )
+        return self.expect(response, 202 if kind == "mix.shuffled" else 201)
+
     def wait_for_check(self, answer: dict, timeout: float = 120) -> dict:
         """Poll the check a 202 answer names (record-format §12.2: a mix.shuffled's proof is checked outside the
         request) until the board has appended or refused the entry; returns the check's last answer."""
@@ -142,14 +161,32 @@ class BoardWorld:
 
     def close_and_tally(self):
         self.admin_entry("election.closed", {})
+        return self.post_tally()
+
+    def post_tally(self, status=201):
+        """The administrator's ``tally.encrypted``, computed from the ballots on the board."""
         state = self.state()
         entries = [e for e in self.entries() if e["kind"].startswith("ballot.")]
         counting = count([header_of(e["seq"], e["kind"], e["payload"]) for e in entries], self.definition.revote_rule)
         parsed = {e["seq"]: parse_submission(e["payload"], self.definition.manifest) for e in entries}
         challenged = [parsed[h.seq].ballot for h in counting.unrevealed_challenges]
         payload = admin.encrypted_tally(state, counting, iter(sorted(parsed.items())), challenged)
-        self.admin_entry("tally.encrypted", payload)
-        return payload
+        answer = self.admin_entry("tally.encrypted", payload, status)
+        return payload if status == 201 else answer
+
+    def expected_mix_inputs(self) -> dict[str, dict]:
+        """Each counting contest's ``mix.input`` payload, recomputed from the ballots (record-format §12.2)."""
+        ballots = [e for e in self.entries() if e["kind"].startswith("ballot.")]
+        inputs = counted_rows.mix_inputs_from_entries(
+            self.definition.manifest, self.definition.revote_rule, lambda: ((e["seq"], e["kind"], e["payload"]) for e in ballots)
+        )
+        return {label: mixing.mix_input_payload(label, i.ballots, i.rows) for label, i in inputs.items()}
+
+    def trustee_post_json(self, trustee, kind: str, body: dict, status: int | None = None) -> dict:
+        """A trustee's signed entry; a mix.shuffled is answered 202 with its check (``wait_for_check``)."""
+        payload = sign_message(trustee.identity, self.election_id, kind, trustee.guardian, body)
+        response = self.client.post(f"/api/v1/elections/{self.election_id}/trustee-messages", json={"kind": kind, "payload": payload})
+        return self.expect(response, status or (202 if kind == "mix.shuffled" else 201))
 
     def decrypt(self, available):
         for t in self.trustees:
@@ -161,6 +198,19 @@ class BoardWorld:
                 self.trustee_post(t, steps.decryption_response(t, self.state()))
         self.admin_entry("tally.result", admin.tally_result(self.state()))
         return self.state().result
+
+
+def mix_shuffled_body_for(world: BoardWorld, trustee, label: str, *, tamper=None) -> dict:
+    """The body of ``trustee``'s next mix of ``label``: the last output shuffled and proved as a mix server does
+    (docs/mixnet.md); ``tamper`` may change the output rows after the shuffle, before the proof."""
+    state = world.state()
+    inputs = state.mix_output(label)
+    outputs, witness = shuffle(inputs, state.context)
+    if tamper:
+        outputs = tamper(outputs)
+    proof = prove_shuffle(inputs, outputs, witness, state.context, derive_generators(state.context.H_E, len(inputs), state.context.group))
+    position = len(state.mixes[label]) + 1
+    return mixing.mix_shuffled_body(trustee.guardian, label, position, mixing.rows_digest(inputs), outputs, proof)
 
 
 def canonical_size(payload: dict) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin_board.log_format.export import export_from_log
-from support.board_world import BoardWorld, make_app
+from support.board_world import BoardWorld, make_app, mix_shuffled_body_for
 from trustee_tools import steps
 from voting.credentials import derive_voter_key, new_credential
 from voting.record import admin
@@ -108,6 +108,50 @@ def rich_election(directory: Path, election_id: str = "rich-election") -> MadeRe
     world.decryption_round({1, 2, 3}, wrong=3)  # trustee 4 is absent
     world.fail_round()
     world.decryption_round({1, 2})
+    world.publish_result()
+    path = world.export(app, directory / "record")
+    return MadeRecord(path, directory / "board.key", election_id, app, world)
+
+
+RANKED_MANIFEST = {
+    "label": "Ranked record election",
+    "spec_version": "v2.0.0",
+    "contests": [
+        {"label": "mayor", "options": [{"label": "ann"}, {"label": "ben"}, {"label": "cat"}], "counting": {"method": "irv"}},
+        {"label": "measure", "votes_allowed": 1, "options": [{"label": "yes"}, {"label": "no"}]},
+        {"label": "chair", "options": [{"label": "dee"}, {"label": "eli"}, {"label": "fox"}], "counting": {"method": "schulze", "ranks": 2}},
+    ],
+    "ballot_styles": [{"label": "all", "contests": ["mayor", "measure", "chair"]}],
+}
+
+
+def ranked_election(directory: Path, election_id: str = "ranked-election") -> MadeRecord:
+    """An election with an instant-runoff and a Schulze contest (record-format §12), exported to
+    ``directory / "record"``: n = 3, k = 2; five voters, one revote and one sealed challenge; the mayor mixed by
+    trustees 1 and 2, the chair by 2 (its mix posted in chunks, record-format §13) and 3; trustees 1 and 3
+    decrypt. The plain contest is added up as before."""
+    app = make_app(directory)
+    world = EvoteWorld(app.test_client(), election_id=election_id, n=3, k=2, voters=5, manifest=RANKED_MANIFEST)
+    world.keygen()
+    world.open()
+    c = world.credentials
+    world.cast(c[0], {"mayor": {"ann": 1, "ben": 2, "cat": 3}, "measure": ["yes"], "chair": {"dee": 1, "eli": 2}})
+    world.cast(c[1], {"mayor": {"ben": 1, "ann": 2}, "measure": ["no"], "chair": {"eli": 1}})
+    world.cast(c[2], {"mayor": {"cat": 1}, "measure": ["yes"], "chair": {"fox": 1, "dee": 2}})
+    world.cast(c[3], {"mayor": {"ann": 1}, "chair": {"dee": 1}}, action="challenge")
+    world.cast(c[3], {"mayor": {"ann": 1, "cat": 2}, "measure": ["yes"], "chair": {"dee": 1, "fox": 2}})
+    world.cast(c[4], {"mayor": {"ben": 1}, "chair": {"eli": 1}})
+    world.cast(c[4], {"mayor": {"cat": 1, "ben": 2}, "measure": ["no"], "chair": {"fox": 1}})  # a revote: the last counts
+    world.admin_entry("election.closed", {})
+    for label, inputs in world.expected_mix_inputs().items():
+        world.admin_entry("mix.input", inputs)
+    t1, t2, t3 = world.trustees
+    for trustee, label in ((t1, "mayor"), (t2, "mayor"), (t3, "chair")):
+        assert world.wait_for_check(world.trustee_post_json(trustee, "mix.shuffled", mix_shuffled_body_for(world, trustee, label)))["status"] == "appended"
+    answer = world.trustee_post_chunked(t2, "mix.shuffled", mix_shuffled_body_for(world, t2, "chair"), part_bytes=15_000)
+    assert world.wait_for_check(answer)["status"] == "appended"
+    world.post_tally()
+    world.decryption_round({1, 3})
     world.publish_result()
     path = world.export(app, directory / "record")
     return MadeRecord(path, directory / "board.key", election_id, app, world)
