@@ -161,3 +161,16 @@ def test_the_board_refuses_misplaced_chunks_and_stays_unchanged(world):
         json={"kind": "decryption.share", "payload": chunks.chunked_payload([seq], chunks.canonical(signed))},
     )
     assert response.status_code in (400, 409) and world.size() == size + 1, response.get_json()
+
+
+def test_a_poster_that_stopped_part_way_starts_the_payload_again():
+    """An interrupted post (parts 0 and 1 of 3 on the board) is posted again from part 0; the old parts stay
+    unused on the log, the entry names the new ones."""
+    payload = {"value": "y" * 100}
+    whole = chunks.canonical(payload)
+    store = chunks.ChunkStore()
+    for part in (0, 1):
+        store.add(chunks.parse_chunk_body(chunks.admin_chunk_payload("tally.result", whole, part, whole[part * 40 : (part + 1) * 40]), part, chunks.ADMIN))
+    wrapper = post_in_parts(store, payload, "tally.result", chunks.ADMIN, 40, first_seq=10)
+    assert wrapper["chunked"]["parts"] == [10, 11, 12]
+    assert store.resolve("tally.result", wrapper) == (chunks.ADMIN, payload)

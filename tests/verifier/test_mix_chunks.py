@@ -81,6 +81,14 @@ def test_the_board_and_the_verifier_refuse_the_same_changed_chunks(what, change)
     assert board_verdict(chunks, chunked) is None
 
 
+def test_both_let_a_poster_that_stopped_part_way_start_again():
+    """Parts 0 and 1 posted, then the whole payload again from part 0: the entry names the new parts."""
+    chunks, _ = honest()
+    again = [(20 + j, dict(body)) for j, (_, body) in enumerate(chunks)]
+    chunked = producer.chunked_payload([seq for seq, _ in again], producer.canonical(PAYLOAD))
+    assert verifier_verdict(chunks[:2] + again, chunked) == PAYLOAD == board_verdict(chunks[:2] + again, chunked)
+
+
 def test_a_used_payload_cannot_be_posted_again_from_old_chunks():
     chunks, chunked = honest()
     ledger = ChunkLedger()

@@ -122,6 +122,8 @@ class ChunkStore:
     def add(self, chunk: Chunk) -> Chunk:
         if (chunk.poster, chunk.whole) in self.used:
             raise RecordError("whole", "this payload was already posted: its chunks cannot be posted again")
+        if chunk.part == 0:  # a poster that stopped part-way starts again: its earlier unused parts are dropped
+            self.pending.pop((chunk.poster, chunk.kind, chunk.whole), None)
         waiting = self.pending.setdefault((chunk.poster, chunk.kind, chunk.whole), [])
         if chunk.part != len(waiting):
             raise RecordError("part", f"the next part of this payload is {len(waiting)}")

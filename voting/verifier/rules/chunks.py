@@ -127,6 +127,8 @@ class ChunkLedger:
         kind, whole, part, data = part_data(body, poster)
         if (poster, whole) in self.used:
             raise RuleBroken("whole", f"the {poster_words(poster)} already posted this payload: its chunks are used")
+        if part == 0:  # a poster that stopped part-way starts again: its earlier unused parts are dropped
+            self.unused.pop((poster, kind, whole), None)
         pending = self.unused.setdefault((poster, kind, whole), [])
         if part != len(pending):
             raise RuleBroken("part", f"the {poster_words(poster)}'s next chunk of this {kind} is part {len(pending)}")
