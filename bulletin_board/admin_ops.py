@@ -372,9 +372,15 @@ def _unanswered_advice(state: ElectionState) -> str:
 
 
 def format_result(state: ElectionState) -> str:
+    """The decrypted totals, for the administrator's terminal. A contest counted from mixed rows has no totals
+    to show (a total would be a sum of ranks): ``evote election result`` gives its winners and rounds."""
     lines = []
     for contest in state.definition.manifest.contests:
         lines.append(contest.title)
+        if contest.counting is not None:
+            lines.append(f"  {len(state.result.mixed[contest.label])} ballot(s) decrypted after the mix; the winners and every "
+                         f"round: evote election result {state.definition.election_id}")  # fmt: skip
+            continue
         for option in contest.options:
             lines.append(f"  {option.name}: {state.result.contests[contest.label][option.label].value}")
     return "\n".join(lines)

@@ -127,7 +127,8 @@ def test_irv_and_schulze_mixed_by_three_trustees_decrypted_by_two(tmp_path):
         assert "Mix of contest mayor: 11 row(s); mixed by 1. trustee 1 (Trustee 1), 2. trustee 2" in " ".join(status.split())
 
         decryptors = [trustee("decrypt", *common, "--dir", str(dirs[i]), cwd=tmp_path) for i in (0, 2)]
-        evote("election", "decrypt", ELECTION, "--board", board, "--wait", "300", "--quorum-wait", "1", cwd=tmp_path)
+        decrypted = evote("election", "decrypt", ELECTION, "--board", board, "--wait", "300", "--quorum-wait", "1", cwd=tmp_path).stdout
+        assert f"11 ballot(s) decrypted after the mix; the winners and every round: evote election result {ELECTION}" in decrypted
         for process in decryptors:
             output = finish(process)
             assert "checking the mix of 2 contest(s) counted from rows" in output and "decrypted" in output

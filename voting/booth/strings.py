@@ -285,6 +285,8 @@ JS_STRINGS = {
     "ranked.counted_by_seats": _l("Counted by %(method)s for %(seats)s seats."),
     "ranked.ballots": _l("Ballots: %(rows)s, of which %(valid)s valid and %(voided)s voided."),
     "ranked.elected_order": _l("Elected, in the order of their election: %(names)s."),
+    "ranked.no_winner": _l("No winner: no valid ballot."),
+    "ranked.irv_no_one": _l("No valid ballot: no one is elected or eliminated."),
     "ranked.voided": _l("Voided ballots, counted for no one: %(list)s."),
     "ranked.void_item": _l("%(count)s with %(rule)s"),
     "ranked.void_cells": _l("not one mark per option (rule R1)"),

@@ -286,5 +286,6 @@ def m5_count(record: ElectionRecord) -> Iterator[Finding]:
         count = count_contest(mix.contest, rows, context.H_E, mx.rows_digest(mix.input.rows if mix.input is not None else ()))
         counts[label] = count
         voided = len(count["voided"])
-        yield passed("M.5", subject, f"elected {', '.join(winners_of(count))}; {len(rows)} rows, {voided} voided; "
+        elected = ", ".join(winners_of(count)) or "no winner: no valid ballot"
+        yield passed("M.5", subject, f"elected {elected}; {len(rows)} rows, {voided} voided; "
                      f"tie seed {count['seed'][:16]}…", "tally.result")  # fmt: skip

@@ -1,8 +1,8 @@
 """The count of a contest with counting, recomputed from its decrypted rows with voting/counting (docs/counting.md,
 record-format §12.3), and the words the verifier's output uses for it.
 
-The tie seed is SHA-256("evote/tie-seed/v1" ∥ 0x00 ∥ H_E ∥ b(len(label), 4) ∥ label ∥ D(last output)), D the rows
-digest of the last mix output: fixed before anyone could see a decrypted row.
+The tie seed is SHA-256("evote/tie-seed/v1" ∥ 0x00 ∥ H_E ∥ b(len(label), 4) ∥ label ∥ D(mix input) ∥ R), D the
+rows digest of the contest's mix input and R the digest of its decrypted rows sorted: no mix server can move it.
 """
 
 from __future__ import annotations
@@ -59,8 +59,10 @@ def count_contest(contest: Contest, rows: Sequence[Sequence[int]], H_E: bytes, i
 
 
 def winners_of(count: dict[str, Any]) -> list[str]:
-    """The elected options: STV's ``elected``, every other method's ``winner``."""
-    return list(count["elected"]) if "elected" in count else [count["winner"]]
+    """The elected options: STV's ``elected``, every other method's ``winner``; none when no row is valid."""
+    if "elected" in count:
+        return list(count["elected"])
+    return [] if count["winner"] is None else [count["winner"]]
 
 
 def rounds_of(count: dict[str, Any]) -> list[dict[str, Any]]:

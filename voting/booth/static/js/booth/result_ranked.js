@@ -75,6 +75,7 @@ function optionHeads(ctx, labels) {
 // --- instant-runoff ---------------------------------------------------------------------------------------
 
 function irvHappened(ctx, r) {
+  if (r.elected === null && r.eliminated === null) return t('ranked.irv_no_one');
   if (r.elected !== null) {
     const votes = r.tallies[r.elected];
     const total = Object.values(r.tallies).reduce((a, b) => a + b, 0);
@@ -212,8 +213,9 @@ export function rankedBlock(contest, pageCtx) {
   const method = METHODS[c.method]?.() ?? c.words;
   const counted = c.method === 'stv' ? t('ranked.counted_by_seats', { method, seats: contest.number_elected })
     : t('ranked.counted_by', { method });
-  const outcome = contest.winners.length > 1 ? t('ranked.elected_order', { names: nameList(ctx, contest.winners) })
-    : t('result.elected', { names: nameList(ctx, contest.winners) });
+  const outcome = contest.winners.length === 0 ? t('ranked.no_winner')
+    : contest.winners.length > 1 ? t('ranked.elected_order', { names: nameList(ctx, contest.winners) })
+      : t('result.elected', { names: nameList(ctx, contest.winners) });
   const lots = c.lots.length === 0 ? [] : [
     el('p', {}, t('ranked.lots'), ' ', el('bdi', { dir: 'ltr' }, el('code', { class: 'digest' }, c.seed))),
     el('ul', { class: 'result-lots' }, ...lotItems(ctx, c.lots)),
