@@ -77,6 +77,10 @@ def test_an_irv_round_that_passes_on_one_vote_or_none_says_so():
     assert irv_round_words(one, names) == "Round 3: Ann 2, Ben 1. Ben is eliminated; Ben's 1 vote goes to Ann 1."
     none = dict(one, tallies={"a": 2, "b": 0}, transfers={"a": 0}, lot={"chosen": "b"})
     assert irv_round_words(none, names) == "Round 3: Ann 2, Ben 0. Ben is eliminated by lot; Ben had no votes to pass on."
+    exhausted = dict(one, tallies={"a": 2, "b": 2}, transfers={"a": 0}, exhausted_by_transfer=2)  # Ben's voters ranked no one else
+    assert irv_round_words(exhausted, names) == (
+        "Round 3: Ann 2, Ben 2. Ben is eliminated; Ben's 2 votes are exhausted (no further preference)."
+    )
 
 
 # --- voided rows ---------------------------------------------------------------------------------------------

@@ -306,6 +306,7 @@ JS_STRINGS = {
     "ranked.irv_eliminated": _l("%(name)s is eliminated; %(name)s's %(votes)s votes go to %(transfers)s."),
     "ranked.irv_eliminated_one": _l("%(name)s is eliminated; %(name)s's 1 vote goes to %(transfers)s."),
     "ranked.irv_eliminated_none": _l("%(name)s is eliminated, with no votes to pass on."),
+    "ranked.irv_eliminated_exhausted": _l("%(name)s is eliminated; none of %(name)s's votes ranks another option still in the count."),
     "ranked.exhausted_n": _l("exhausted %(count)s"),
     "ranked.quota": _l("Quota: %(quota)s votes (the valid ballots divided by the number of seats plus one, rounded down, plus one)."),
     "ranked.stages_caption": _l("%(title)s: the stages of the count (votes after each stage)"),

@@ -69,6 +69,8 @@ def irv_round_words(r: dict[str, Any], names: Names) -> str:
     if held == 0:
         return f"{line} {out} is eliminated{by_lot}; {out} had no votes to pass on."
     parts = [f"{names[label]} {n}" for label, n in r["transfers"].items() if n]
+    if not parts:  # every one of its ballots ranks no option still in the count
+        return f"{line} {out} is eliminated{by_lot}; {out}'s {_votes(held)} {'is' if held == 1 else 'are'} exhausted (no further preference)."
     if r["exhausted_by_transfer"]:
         parts.append(f"exhausted {r['exhausted_by_transfer']}")
     go = "goes" if held == 1 else "go"

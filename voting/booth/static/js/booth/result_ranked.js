@@ -86,6 +86,7 @@ function irvHappened(ctx, r) {
   const held = r.tallies[r.eliminated];
   if (held === 0) return t('ranked.irv_eliminated_none', { name });
   const parts = Object.entries(r.transfers).filter(([, n]) => n > 0).map(([label, n]) => `${ctx.said(label)} ${n}`);
+  if (parts.length === 0) return t('ranked.irv_eliminated_exhausted', { name });
   if (r.exhausted_by_transfer > 0) parts.push(t('ranked.exhausted_n', { count: r.exhausted_by_transfer }));
   const transfers = joined(ctx, parts, 'unit');
   return held === 1 ? t('ranked.irv_eliminated_one', { name, transfers })
