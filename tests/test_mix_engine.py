@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import pytest
 from support.board_world import BoardWorld, make_app, mix_shuffled_body_for
+from support.forged_mixes import FORGED_MIXES
+
+from voting.mixnet.shuffle import shuffle
+from voting.record import mixing
 
 RANKED = {
     "label": "Ranked test election",
@@ -67,11 +71,17 @@ def test_a_ranked_election_is_mixed_by_k_trustees_and_its_rows_decrypted(closed)
     for label in ("mayor", "chair"):
         world.admin_entry("mix.input", inputs[label])
 
-    # a shuffle that replaces a row is refused naming the mix server and the proof
+    # every dishonest mix server of tests/support/forged_mixes.py is refused, named, the board unchanged
     trustee = world.trustees[0]
-    bad = mix_shuffled_body_for(world, trustee, "mayor", tamper=lambda rows: [rows[1]] + list(rows[1:]))
-    error = post_signed(world, trustee, "mix.shuffled", bad, 409)
-    assert "mix server 1" in str(error) and world.size() == size + 2
+    state = world.state()
+    inputs = state.mix_output("mayor")
+    for what, forge in FORGED_MIXES:
+        outputs, proof = forge(list(inputs), *shuffle(inputs, state.context), state.context)
+        body = mixing.mix_shuffled_body(1, "mayor", 1, mixing.rows_digest(inputs), outputs, proof)
+        error = post_signed(world, trustee, "mix.shuffled", body, 409)["error"]
+        named = "mix server 1 (Trustee 1)" in error["message"] and error["field"] == "body.proof"
+        assert named or (what == "drops a row" and error["field"] == "body.proof.c"), (what, error)  # N - 1 rows, a proof of N
+        assert world.size() == size + 2, what
 
     # two trustees (k = 2) mix each contest; the first mix of "chair" is posted in chunks
     for trustee in world.trustees[:2]:

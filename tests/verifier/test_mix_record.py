@@ -11,20 +11,16 @@ the position.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
 from support.board_world import make_app
 from support.evote_tools import edited, nth, read_entries
 from support.evote_world import EvoteWorld
+from support.forged_mixes import FORGED_MIXES, honest_remix
 from test_trustee_mix import BALLOTS, MANIFEST, downloaded, mix_by
 
 from trustee_tools import mixing as trustee_mixing
-from voting.elgamal import Ciphertext, encrypt
-from voting.group import ElementModQ, g_pow, generator
-from voting.mixnet.generators import derive_generators
-from voting.mixnet.prove import prove_shuffle
 from voting.mixnet.shuffle import shuffle
 from voting.record import admin, mixing
 from voting.record.counting import count, header_of
@@ -109,54 +105,6 @@ def _forge_mix(ranked, entries, label: str, position: int, tamper) -> None:
     target["payload"] = sign_message(trustee.identity, world.election_id, "mix.shuffled", guardian, body)
 
 
-def _proved(inputs, outputs, witness, context):
-    return outputs, prove_shuffle(inputs, outputs, witness, context, derive_generators(context.H_E, len(inputs), context.group))
-
-
-def _drop_a_row(inputs, outputs, witness, context):
-    honest, proof = _proved(inputs, outputs, witness, context)
-    return honest[:-1], proof  # the proof of N rows beside N - 1 rows
-
-
-def _duplicate_a_row(inputs, outputs, witness, context):
-    return _proved(inputs, [outputs[0], *outputs[:-1]], witness, context)
-
-
-def _replace_a_row(inputs, outputs, witness, context):
-    group = context.group
-    row = tuple(encrypt(v, ElementModQ.reduce(7 + k, group), context) for k, v in enumerate((1, 0, 0)))
-    return _proved(inputs, [row, *outputs[1:]], witness, context)
-
-
-def _wrong_nonce(inputs, outputs, witness, context):
-    cell = outputs[0][0]
-    r = ElementModQ.reduce(12345, context.group)
-    wrong = Ciphertext(cell.alpha * g_pow(r, context.group), cell.beta * context.K ** r)
-    return _proved(inputs, [(wrong, *outputs[0][1:]), *outputs[1:]], witness, context)
-
-
-def _own_generators(inputs, outputs, witness, context):
-    mine = replace(derive_generators(bytes(32), len(inputs), context.group), H_E=context.H_E)  # labelled as the election's
-    return outputs, prove_shuffle(inputs, outputs, witness, context, mine)
-
-
-def _shift_value(inputs, outputs, witness, context):
-    g = generator(context.group)
-    first, second = outputs[0][0], outputs[0][1]
-    row = (Ciphertext(first.alpha, first.beta * g), Ciphertext(second.alpha, second.beta * g.inverse()), *outputs[0][2:])
-    return _proved(inputs, [row, *outputs[1:]], witness, context)
-
-
-FORGED_MIXES = [
-    ("drops a row", _drop_a_row),
-    ("duplicates a row", _duplicate_a_row),
-    ("replaces a row", _replace_a_row),
-    ("re-encrypts with a wrong nonce", _wrong_nonce),
-    ("uses its own generators", _own_generators),
-    ("shifts value between two cells of one row", _shift_value),
-]
-
-
 @pytest.mark.parametrize("what,tamper", FORGED_MIXES, ids=[f[0] for f in FORGED_MIXES])
 def test_a_forged_mix_fails_m2_naming_its_server(ranked, tmp_path, what, tamper):
     forged = edited(ranked.path, tmp_path / "forged", lambda e: _forge_mix(ranked, e, "mayor", 2, tamper), key_file=ranked.key_file)
@@ -170,7 +118,7 @@ def test_a_forged_mix_fails_m2_naming_its_server(ranked, tmp_path, what, tamper)
 
 def test_the_honest_remix_of_the_same_server_passes_the_proof(ranked, tmp_path):
     """The forgeries' harness itself: an honest re-mix with its proof passes M.2 (only the decryption then fails)."""
-    forged = edited(ranked.path, tmp_path / "remixed", lambda e: _forge_mix(ranked, e, "mayor", 2, _proved), key_file=ranked.key_file)
+    forged = edited(ranked.path, tmp_path / "remixed", lambda e: _forge_mix(ranked, e, "mayor", 2, honest_remix), key_file=ranked.key_file)
     report = verified(forged)
     assert "M.2" not in failed_steps(report) and "M.4" in failed_steps(report)
 
