@@ -1,5 +1,6 @@
 """Fuzzing the board's entry endpoints: the administrator's entries (api_admin.py), every trustee message of
-the key ceremony and the decryption (``POST .../trustee-messages``; voting/record/keygen.py, tallying.py),
+the key ceremony, the mix and the decryption (``POST .../trustee-messages``; voting/record/keygen.py, mixing.py,
+tallying.py; a mix.shuffled is answered 202 and its check followed to its end),
 and the read API's path and query parameters (api_entries.py, api_proofs.py, params.py).
 
 A whole election is run once through the board; before each post the board's database is copied, so each
@@ -16,13 +17,15 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 import urllib.parse
 
 import pytest
 import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
-from support.board_world import ADMIN_TOKEN
+from support.board_world import ADMIN_TOKEN, mix_shuffled_body_for
+from support.evote_world import RANKED_MANIFEST
 
 from bulletin_board.elections.anchors import build_anchors
 from bulletin_board.log import BoardLog
@@ -97,7 +100,28 @@ def recorded(tmp_path_factory):
     world.decryption_round({1, 2})
     world.publish_result()
     _schedule_and_cancel(_Recorder(app.test_client(), directory, found))
-    return found, {t.guardian: t.identity for t in world.trustees}
+    ranked = _ranked_mix(_Recorder(app.test_client(), directory, found))
+    keys = {(ELECTION, t.guardian): t.identity for t in world.trustees}
+    keys.update({(ranked.election_id, t.guardian): t.identity for t in ranked.trustees})
+    return found, keys
+
+
+def _ranked_mix(client) -> EvoteWorld:
+    """A third election for the mix's entries (record-format §12-13): mix.input, mix.shuffled (answered 202 and
+    checked outside the request) and a trustee's chunk of a mix posted in parts."""
+    ranked = EvoteWorld(client, election_id=f"{ELECTION}-ranked", n=2, k=1, voters=2, manifest=RANKED_MANIFEST)
+    ranked.keygen()
+    ranked.open()
+    for credential, first in zip(ranked.credentials, ("ann", "ben")):
+        ranked.cast(credential, {"mayor": {first: 1, "cat": 2}, "measure": ["yes"], "chair": {"dee": 1}})
+    ranked.admin_entry("election.closed", {})
+    for payload in ranked.expected_mix_inputs().values():
+        ranked.admin_entry("mix.input", payload)
+    t1, t2 = ranked.trustees
+    assert ranked.wait_for_check(ranked.trustee_post_json(t1, "mix.shuffled", mix_shuffled_body_for(ranked, t1, "mayor")))["status"] == "appended"
+    answer = ranked.trustee_post_chunked(t2, "mix.shuffled", mix_shuffled_body_for(ranked, t2, "chair"), part_bytes=8_000)
+    assert ranked.wait_for_check(answer)["status"] == "appended"
+    return ranked
 
 
 def _schedule_and_cancel(client) -> None:
@@ -149,9 +173,15 @@ def test_every_message_kind_was_recorded(snapshots):
     assert set(snapshots) == set(TRUSTEE_KINDS) | set(ADMIN_KINDS)
 
 
-def _replays(app) -> None:
+def _election_of(path: str) -> str:
+    """The election a recorded post went to (``.../elections/<id>/...``)."""
+    parts = path.split("/")
+    return urllib.parse.unquote(parts[parts.index("elections") + 1])
+
+
+def _replays(app, election_id: str) -> None:
     log = app.extensions["evote_board"].log
-    entries = log.entries(ELECTION, 0, log.size(ELECTION))
+    entries = log.entries(election_id, 0, log.size(election_id))
     payloads = [json.loads(e.payload) for e in entries]
     replay(((e.seq, e.kind, payloads[e.seq], e.entry_hash) for e in entries), lambda seq: payloads[seq])
 
@@ -160,17 +190,34 @@ def _fuzz_post(boards, snapshots, kind, raw: bytes, *, may_accept: bool = False)
     """Post ``raw`` as a ``kind`` entry to the board of its snapshot: "accepted", or the refusal's code."""
     _, path, original, is_admin = snapshots[kind]
     app = boards.app(kind)
-    before = board_head(app, ELECTION)
-    response = post_raw(app.test_client(), path, raw, **(AUTH if is_admin else {}))
-    if response.status_code == 201:
+    election = _election_of(path)
+    before = board_head(app, election)
+    client = app.test_client()
+    response = post_raw(client, path, raw, **(AUTH if is_admin else {}))
+    outcome = _checked(client, election, response) if response.status_code == 202 else None
+    if response.status_code == 201 or (outcome is not None and outcome["status"] == "appended"):
         assert_no_traceback(response.get_data(as_text=True))
         assert is_admin or may_accept, f"a changed {kind} trustee message was accepted: {raw[:400]!r}"
-        _replays(app)  # the board appended only what its own rules accept on replay
+        _replays(app, election)  # the board appended only what its own rules accept on replay
         boards.forget(kind)
         return "accepted"
-    error = assert_clean_refusal(response)
-    assert board_head(app, ELECTION) == before, f"a refused {kind} changed the log"
+    error = outcome["error"] if outcome is not None else assert_clean_refusal(response)
+    assert board_head(app, election) == before, f"a refused {kind} changed the log"
     return error["code"]
+
+
+def _checked(client, election: str, response) -> dict:
+    """The end of a check the board answered 202 for (a mix.shuffled, record-format §12.2): appended or refused."""
+    assert_no_traceback(response.get_data(as_text=True))
+    check = response.get_json()["check"]
+    for _ in range(1200):
+        outcome = client.get(f"/api/v1/elections/{election}/checks/{check}")
+        assert outcome.status_code == 200, outcome.get_data(as_text=True)
+        if outcome.get_json()["status"] != "checking":
+            assert_no_traceback(outcome.get_data(as_text=True))
+            return outcome.get_json()
+        time.sleep(0.05)
+    raise AssertionError(f"check {check} did not end")
 
 
 # A body the kind's parser read, refused by the election's rules (a RuleViolation) or by a proof or equation
@@ -241,8 +288,9 @@ def test_trustee_messages_signed_over_mutated_bodies_are_refused_or_replay(snaps
         body = data.draw(st.one_of(changes), label="body")
         signer = original["payload"]["signer"]
         payload = dict(original["payload"], body=body)
+        election = _election_of(snapshots[kind][1])
         try:
-            payload["signature"] = trustee_keys[signer].sign(signed_bytes(ELECTION, kind, body)).signature.hex().upper()
+            payload["signature"] = trustee_keys[(election, signer)].sign(signed_bytes(election, kind, body)).signature.hex().upper()
         except (TypeError, ValueError, rfc8785.CanonicalizationError):
             pass  # a body RFC 8785 cannot encode (an integer beyond 2^53, ...) goes with the old signature
         current["payload"] = payload
@@ -289,8 +337,12 @@ def test_the_unchanged_messages_are_accepted(snapshots, tmp_path):
     for kind, (directory, path, body, is_admin) in snapshots.items():
         board = tmp_path / kind
         shutil.copytree(directory, board)
-        response = fuzz_board_app(board).test_client().post(path, json=body, headers=AUTH if is_admin else None)
-        assert response.status_code == 201, (kind, response.get_json())
+        client = fuzz_board_app(board).test_client()
+        response = client.post(path, json=body, headers=AUTH if is_admin else None)
+        if response.status_code == 202:  # a mix.shuffled: checked outside the request
+            assert _checked(client, _election_of(path), response)["status"] == "appended", kind
+        else:
+            assert response.status_code == 201, (kind, response.get_json())
 
 
 # --- the read API ------------------------------------------------------------------------------------------
