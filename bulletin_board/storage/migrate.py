@@ -23,10 +23,14 @@ def migrate(target: str | Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.execution_options(evote_write=True)
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-            conn.commit()
+            # One transaction around the whole upgrade, begun here: SQLite's BEGIN IMMEDIATE (or PostgreSQL's
+            # advisory lock, taken in env.py) is held until every revision is applied. Left to itself Alembic
+            # runs SQLite's revisions one transaction each, so gunicorn workers starting together on a new
+            # database interleaved them ("index ... already exists") and a worker failed to boot.
+            with conn.begin():
+                config = alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
     finally:
         if isinstance(target, str):
             engine.dispose()
