@@ -34,8 +34,11 @@ from .readers import DEFAULT_LIMITS, FORMATS, FormatNotSupported, Limits, open_r
 from .report import REPORT_FORMAT, Report
 from .result import NoResult, result_lines, verified_result
 from .run import CHUNK_SIZE, HistoryNotExtended, verify
+from .run_systems import verify_system
+from .systems import is_system_record, system_result_lines
 
-EXIT_PASSED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_UNREADABLE, EXIT_CONSISTENT = 0, 1, 2, 3
+EXIT_OUTCOMES = {"passed": EXIT_PASSED, "failed": EXIT_FAILED, "consistent": EXIT_CONSISTENT}
 SHOWN_FAILURES = 3
 EPILOG = """\b
 RECORD is one of:
@@ -193,6 +196,8 @@ def verify_command(
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
+    if is_system_record(election):
+        _verify_system_record(election, out, err, workers, scheduler, chunk_size, json_file, html_file, save_file, language)
     try:
         try:
             report = _verify_with_progress(election, err, workers, scheduler, chunk_size)
@@ -262,6 +267,28 @@ def _verify_with_progress(election: ElectionRecord, err: Console, workers, sched
         )
 
 
+def _verify_system_record(record, out, err, workers, scheduler, chunk_size, json_file, html_file, save_file, language) -> None:
+    """A Helios or Belenios record: its own checklist (voting/verifier/systems.py); exits."""
+    if save_file is not None or language is not None:
+        err.print("[bold red]--save-checkpoint and --language apply to evote records only[/]")
+        sys.exit(EXIT_UNREADABLE)
+    columns = (TextColumn("checking ballots"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("ballots", total=getattr(record, "ballot_count", None))
+            report = verify_system(
+                record, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                progress=lambda done: progress.update(task, completed=done),
+            )  # fmt: skip
+    finally:
+        close = getattr(record, "close", None)
+        if close is not None:
+            close()
+    _summary(out, report)
+    _write_reports(err, report, json_file, html_file)
+    sys.exit(EXIT_OUTCOMES[report.outcome])
+
+
 def _write_reports(err: Console, report: Report, json_file: Path | None, html_file: Path | None) -> None:
     try:
         if json_file is not None:
@@ -323,6 +350,9 @@ def _summary(out: Console, report: Report) -> None:
     stats = report.statistics
     out.print(f"[bold]Election record[/] {escape(report.record)} ({escape(report.format)})")
     out.print(f"checked as: {escape(report.conventions)}")
+    if report.specification is not None:
+        _system_summary(out, report)
+        return
     other = stats["ballots"] - stats["cast"] - stats["challenged"]
     counted = "counted" if report.format == "evote" else "cast"
     line = f"{stats['ballots']} ballots ({stats['cast']} {counted}, {stats['challenged']} challenged"
@@ -343,12 +373,59 @@ def _summary(out: Console, report: Report) -> None:
             )
     for note in report.notes:
         out.print(f"  [dim]{escape(report.format)} convention: {escape(note)}[/]")
+    _sections(out, report)
     out.print()
-    styles = {Status.PASSED: "green", Status.FAILED: "bold red", Status.NOT_APPLICABLE: "dim"}
+    if report.passed:
+        out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
+        if report.verified_result is not None:
+            out.print()
+            out.print("[bold]Verified result[/] (docs/record-format.md §8.5)")
+            for line in result_lines(report.verified_result):
+                out.print(escape(line))
+    else:
+        failed = sum(v.status is Status.FAILED for v in report.verifications)
+        out.print(f"[bold red]NOT VERIFIED[/]: {failed} verification(s) failed.")
+
+
+def _system_summary(out: Console, report: Report) -> None:
+    """A Helios or Belenios record: what was checked, the sections, and the outcome in plain words."""
+    stats = report.statistics
+    out.print(f"checklist: {escape(str(report.specification))}")
+    out.print(f"{stats.get('ballots')} ballots verified, {stats.get('seconds')} s")
+    for note in report.notes:
+        out.print(f"  [dim]cannot be proved by this record: {escape(note)}[/]")
+    _sections(out, report)
+    out.print()
+    if report.outcome == "failed":
+        failed = sum(v.status is Status.FAILED for v in report.verifications)
+        out.print(f"[bold red]NOT VERIFIED[/]: {failed} section(s) failed.")
+        return
+    if report.outcome == "consistent":
+        out.print(
+            f"[bold yellow]CONSISTENT[/]: no check failed, and the {escape(str(report.weak_fiat_shamir))} (exit status 3). "
+            "Their challenges hash only the commitments, so a dishonest prover could have made proofs of false "
+            "statements that check: this is not evidence of integrity against a malicious authority."
+        )
+    else:
+        out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
+    if report.verified_result is not None:
+        out.print()
+        out.print("[bold]Verified result[/]")
+        for line in system_result_lines(report.verified_result):
+            out.print(escape(line))
+    else:
+        out.print(f"No result is stated: {escape(report.no_result_because)}.")
+
+
+def _sections(out: Console, report: Report) -> None:
+    out.print()
+    styles = {Status.PASSED: "green", Status.FAILED: "bold red", Status.NOT_APPLICABLE: "dim", Status.CONSISTENT: "yellow"}
     for v in report.verifications:
         style = styles[v.status]
+        status = report.weak_fiat_shamir if v.status is Status.CONSISTENT else v.status.value
+        held = "held" if v.status is Status.CONSISTENT else "passed"
         out.print(
-            f"{str(v.number):>2}. {escape(v.title)} ({v.section}): [{style}]{v.status.value}[/] — {v.passed} passed, {v.failed} failed"
+            f"{str(v.number):>2}. {escape(v.title)} ({v.section}): [{style}]{escape(str(status))}[/] — {v.passed} {held}, {v.failed} failed"
         )
         for step in v.steps:
             if step.status is Status.NOT_APPLICABLE and step.count.reasons:
@@ -363,17 +440,6 @@ def _summary(out: Console, report: Report) -> None:
                 out.print(f"         expected {escape(_short(finding.expected))}")
             if finding.found is not None:
                 out.print(f"         found    {escape(_short(finding.found))}")
-    out.print()
-    if report.passed:
-        out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
-        if report.verified_result is not None:
-            out.print()
-            out.print("[bold]Verified result[/] (docs/record-format.md §8.5)")
-            for line in result_lines(report.verified_result):
-                out.print(escape(line))
-    else:
-        failed = sum(v.status is Status.FAILED for v in report.verifications)
-        out.print(f"[bold red]NOT VERIFIED[/]: {failed} verification(s) failed.")
 
 
 def _attach_result(election: ElectionRecord, report: Report, language: str | None = None) -> None:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-CHECK_ID = re.compile(r"(\d+)(?:\.([A-Z]))?|([A-Z])(?:\.(\d+))?")
+CHECK_ID = re.compile(r"(\d+)(?:\.([A-Z]))?|([A-Z]{1,2})(?:\.(\d+))?")  # two letters: Helios' and Belenios' sections
 SECTIONS = "BWLEM"  # evote's sections, in report order, before the SPEC's verifications
 MAX_KEPT_FAILURES = 25
 
@@ -30,6 +30,7 @@ class Status(str, Enum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_APPLICABLE = "not applicable"
+    CONSISTENT = "consistent"  # a step (never a finding) whose proofs hash only their commitments: systems.py
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def sort_key(check: str) -> tuple[int, int]:
     section, _, step = check.partition(".")
     if section.isdigit():
         return 100 + int(section), ord(step) - 64 if step else 0
-    rank = SECTIONS.index(section) if section in SECTIONS else 50 + ord(section)
+    rank = SECTIONS.index(section) if section in SECTIONS else 50 + int.from_bytes(section.encode(), "big")
     return rank, int(step) if step else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from .findings import Finding, Status
+from .html_systems import system_banner, system_intro, system_result
 from .report import Report, StepResult, VerificationResult
 from .result import (
     TURNOUT_WORDS,
@@ -22,12 +23,13 @@ body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 .banner { padding: 1rem 1.25rem; border-radius: .5rem; font-size: 1.15rem; }
 .passed { background: #e4f4e4; border: 1px solid #5a9a5a; } .failed { background: #fbe3e3; border: 1px solid #b84a4a; }
-.na { color: #555; }
+.consistent { background: #fff4d6; border: 1px solid #b8962e; } .na { color: #555; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .tag { display: inline-block; padding: 0 .45rem; border-radius: .3rem; font-size: .85rem; font-weight: 600; }
 .tag.passed { background: #d2ecd2; border: 0; } .tag.failed { background: #f6c9c9; border: 0; } .tag.na { background: #eee; }
+.tag.consistent { background: #fde9b0; border: 0; }
 details { margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem; padding: .4rem .8rem; }
 summary { cursor: pointer; font-weight: 600; }
 .warning { margin: .4rem 0 .4rem 1rem; padding: .4rem .6rem; background: #fffbe6; border-left: 3px solid #b8962e; }
@@ -53,6 +55,8 @@ def render_html(report: Report) -> str:
             f'<div class="banner failed"><strong>Not verified.</strong> {len(failed)} of the '
             f"{len(report.verifications)} verifications failed; the details are below.</div>"
         )
+    if report.specification is not None:  # another system's record (systems.py)
+        banner = system_banner(report)
     stats = report.statistics
     rows = "".join(_row(v) for v in report.verifications)
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
@@ -71,16 +75,15 @@ def render_html(report: Report) -> str:
 <body>
 <h1>Election verification report</h1>
 {banner}
-{_intro(report)}
+{system_intro(report) if report.specification is not None else _intro(report)}
 <table>
 <tr><th>Record</th><td><code>{e(report.record)}</code></td></tr>
 <tr><th>Format</th><td>{e(report.format)} (conventions: {e(report.conventions)})</td></tr>
-<tr><th>Ballots</th><td>{e(stats.get("ballots"))} ({e(stats.get("cast"))} {"counted" if report.format == "evote" else "cast"}, {e(stats.get("challenged"))} challenged),
-{e(stats.get("selections"))} encrypted selections</td></tr>
+{_ballots_row(report)}
 <tr><th>Time</th><td>{e(stats.get("seconds"))} s</td></tr>
 {_credentials_row(stats)}</table>
-{departures}
-{_result_section(report)}
+{"" if report.specification is not None else departures}
+{system_result(report) if report.specification is not None else _result_section(report)}
 <h2>Summary</h2>
 <table><tr><th>#</th><th>Verification</th><th>Specification</th><th>Result</th>
 <th class="n">passed</th><th class="n">failed</th></tr>
@@ -167,8 +170,20 @@ def _e(value: object) -> str:
 
 
 def _tag(status: Status) -> str:
-    css = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_APPLICABLE: "na"}[status]
-    return f'<span class="tag {css}">{_e(status.value)}</span>'
+    css = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_APPLICABLE: "na", Status.CONSISTENT: "consistent"}[status]
+    words = "consistent under weak Fiat-Shamir" if status is Status.CONSISTENT else status.value
+    return f'<span class="tag {css}">{_e(words)}</span>'
+
+
+def _ballots_row(report: Report) -> str:
+    stats = report.statistics
+    if report.specification is not None:
+        return f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} verified</td></tr>"
+    counted = "counted" if report.format == "evote" else "cast"
+    return (
+        f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} ({_e(stats.get('cast'))} {counted}, "
+        f"{_e(stats.get('challenged'))} challenged), {_e(stats.get('selections'))} encrypted selections</td></tr>"
+    )
 
 
 def _credentials_row(stats: dict) -> str:

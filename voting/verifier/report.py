@@ -19,13 +19,14 @@ class StepResult:
     id: str  # "5.D" or "B.1", or "5" / "B" for the section's preconditions
     text: str  # the SPEC's words for the step
     count: CheckCount
+    weak: str | None = None  # what a pass is called when the step's proofs are weak Fiat-Shamir (systems.py)
 
     @property
     def status(self) -> Status:
         if self.count.failed:
             return Status.FAILED
         if self.count.passed:
-            return Status.PASSED
+            return Status.CONSISTENT if self.weak else Status.PASSED
         return Status.NOT_APPLICABLE
 
     def to_json(self) -> dict[str, Any]:
@@ -37,6 +38,8 @@ class StepResult:
             "failed": self.count.failed,
             "not_applicable": self.count.not_applicable,
         }
+        if self.status is Status.CONSISTENT:
+            data["means"] = self.weak
         if self.count.warnings:
             data["warnings"] = [f.to_json() for f in self.count.warnings]
         if self.count.failures:
@@ -59,6 +62,8 @@ class VerificationResult:
         statuses = {s.status for s in self.steps}
         if Status.FAILED in statuses:
             return Status.FAILED
+        if Status.CONSISTENT in statuses:
+            return Status.CONSISTENT
         if Status.PASSED in statuses:
             return Status.PASSED
         return Status.NOT_APPLICABLE
@@ -99,23 +104,39 @@ class Report:
     statistics: dict[str, Any] = field(default_factory=dict)
     verified_result: dict[str, Any] | None = None  # docs/record-format.md §8.5, set by voting/verifier/result.py
     no_result_because: str = "the result was not computed"
+    specification: str | None = None  # another system's checklist (systems.py); None: the SPEC's
+    weak_fiat_shamir: str | None = None  # what a weak-Fiat-Shamir pass is called (systems.WEAK_FIAT_SHAMIR)
 
     @property
     def passed(self) -> bool:
+        """No check failed (for a record with weak-Fiat-Shamir proofs, see :attr:`outcome`)."""
         return all(v.status is not Status.FAILED for v in self.verifications)
+
+    @property
+    def outcome(self) -> str:
+        """"passed"; "failed"; or "consistent": no check failed, but some proofs are only consistent under a
+        weak Fiat-Shamir transform, which does not bind a malicious prover (never reported as a plain pass)."""
+        if not self.passed:
+            return "failed"
+        if any(v.status is Status.CONSISTENT for v in self.verifications):
+            return "consistent"
+        return "passed"
 
     def summary(self) -> dict[str, int]:
         """How many checks were made (instances of steps passed or failed) and how the steps came out."""
         steps = [s for v in self.verifications for s in v.steps]
-        return {
+        counts = {
             "checks": sum(s.count.passed + s.count.failed for s in steps),
             "steps_passed": sum(s.status is Status.PASSED for s in steps),
             "steps_failed": sum(s.status is Status.FAILED for s in steps),
             "steps_not_applicable": sum(s.status is Status.NOT_APPLICABLE for s in steps),
         }
+        if self.weak_fiat_shamir is not None:
+            counts["steps_consistent"] = sum(s.status is Status.CONSISTENT for s in steps)
+        return counts
 
     def to_json(self) -> dict[str, Any]:
-        specification = "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14"
+        specification = self.specification or "ElectionGuard Design Specification v2.0.0, §6.2, Verifications 1-14"
         if self.format == "evote":
             specification += "; evote record format (docs/record-format.md): sections B, L, E"
             if any(v.number == "W" for v in self.verifications):
@@ -126,7 +147,8 @@ class Report:
             "record": self.record,
             "record_format": self.format,
             "conventions": {"name": self.conventions, "departures_from_spec": list(self.notes)},
-            "result": "passed" if self.passed else "failed",
+            "result": self.outcome,
+            **({"result_means": self.weak_fiat_shamir} if self.outcome == "consistent" else {}),
             "summary": self.summary(),
             "statistics": self.statistics,
             "verifications": [v.to_json() for v in self.verifications],

@@ -143,7 +143,7 @@ def _stream(record, tally, digests, workers, scheduler, chunk_size, progress, ch
     executor = None
     pending: deque[Any] = deque()
     try:
-        executor = _executor(workers, scheduler)
+        executor = make_executor(workers, scheduler)
         in_flight = 2 * max(1, executor.slots)
         shared = executor.share(setting, record.decoder)
 
@@ -230,7 +230,8 @@ class _Dask(_Inline):
         self.client.close()
 
 
-def _executor(workers: int, scheduler: str | None):
+def make_executor(workers: int, scheduler: str | None):
+    """Where chunks run: inline (1 worker), a fork-server process pool, or a Dask cluster (``scheduler``)."""
     if scheduler is not None:
         return _Dask(scheduler)
     if workers <= 1:

@@ -137,7 +137,7 @@ EVOTE_BALLOT_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.ballot)
 EVOTE_SUMMARY_CHECKS = tuple(f for v in EVOTE_SECTIONS for f in v.summary)
 WITNESS_RECORD_CHECKS = WITNESS_SECTION.record
 
-_ID = r"(?:\d+\.[A-Z]|[A-Z]\.\d+)"
+_ID = r"(?:\d+\.[A-Z]|[A-Z]{1,2}\.\d+)"
 _STEP = re.compile(rf"^\s*\(({_ID})\)\s+(.*?)(?=^\s*\({_ID}\)|^\s*$|\Z)", re.S | re.M)
 
 
