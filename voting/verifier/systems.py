@@ -17,6 +17,8 @@ A reader (``voting/verifier/helios``, ``voting/verifier/belenios``) returns a :c
   what the duplicate checks need).
 * ``ballots()``: the ballots, streamed, never all in memory.
 * ``verified_result(accumulator)``: the result as verified, or None.
+* optional: ``ballot_count`` (int or None, for the progress bar) and ``close()`` (called when done); each
+  ballot object may have a ``subject`` (str) naming it, used when a ballot check raises.
 
 A section's ``weak_fiat_shamir`` steps are proofs whose challenges hash only the commitments (Helios): a
 pass there means the proofs are consistent, not that a malicious prover could not have forged them, and the
