@@ -71,7 +71,7 @@ class Election:
     group: str
     questions: list[dict[str, Any]]
     weights: list[int]
-    expected_result: list[list[int]] | None  # homomorphic questions: per answer, the weighted count
+    expected_result: list[Any] | None  # per question: the weighted counts, or (non-homomorphic) the sorted ballots
     trustee_ids: list[int] = field(default_factory=list)
 
     @property
@@ -85,6 +85,9 @@ def _expected(questions, votes, weights, revotes) -> list[list[int]]:
         last[voter] = vote
     result = []
     for qi, q in enumerate(questions):
+        if q.get("type") == "NonHomomorphic":  # the ballots' vectors, in shuffled order: sorted here
+            result.append(sorted(v[qi] for v in last.values()))
+            continue
         width = len(q["answers"]) + (1 if q.get("blank") else 0)
         result.append([sum(weights[i] * v[qi][j] for i, v in last.items()) for j in range(width)])
     return result

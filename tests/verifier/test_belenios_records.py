@@ -118,3 +118,21 @@ def test_finite_field_refuses_non_members():
     assert p.bit_length() == 2048 and p >> 1984 == 2**64 - 1 and p % 2**64 == 2**64 - 1
     assert gmpy2.is_prime(p) and gmpy2.is_prime((p - 1) // 2)
     assert hex(p).startswith("0xffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd1")
+
+
+NH_QUESTIONS = [{"answers": ["A1", "A2"], "min": 0, "max": 1, "question": "Q1?"},
+                {"type": "NonHomomorphic", "value": {"answers": ["X", "Y", "Z"], "question": "Rank?"}}]
+
+
+def test_a_non_homomorphic_election_verifies_its_tally_and_decoded_ballots():
+    """BT.3 (the tally's non-homomorphic ciphertexts are the tallied ballots') and BR.2 (the decoded ballots)."""
+    election = election_once("nh", group="RFC-3526-2048", questions=NH_QUESTIONS, revotes=[],
+                             votes=[[[1, 0], [1, 2, 3]], [[0, 1], [3, 1, 2]], [[1, 0], [2, 3, 1]]])
+    assert tool_verify(election.directory).returncode == 0
+    _, report = verified(election.path)
+    assert report.passed, failures(report)
+    steps = {s.id: s.status.value for v in report.verifications for s in v.steps}
+    assert steps["BT.3"] == steps["BR.2"] == "passed"
+    homomorphic, ranked = report.verified_result["questions"]
+    assert [a["count"] for a in homomorphic["answers"]] == election.expected_result[0]
+    assert sorted(ranked["ballots"]) == election.expected_result[1]

@@ -8,7 +8,8 @@ nonhomomorphic.py), a :class:`BeleniosRecord` ``record`` offers, all read lazily
 * ``record.questions``: the election's questions (raw JSON); ``record.nh_questions``: the indexes of the
   non-homomorphic ones (``{"type": "NonHomomorphic", "value": {...}}``).
 * ``record.tallied_nh_ciphertexts()``: ``{question index: [(alpha, beta), ...]}``, the tallied ballots'
-  (the last ballot of each credential, in ``last(B)`` order) ciphertexts of each non-homomorphic question;
+  (the last ballot of each credential, in ``last(B)`` order; the EncryptedTally may list them in another
+  order, belenios-tool 2.0 orders them by credential: BT.3 checks it holds the same ciphertexts) ciphertexts of each non-homomorphic question;
   a ballot whose ciphertext cannot be parsed is left out (BB fails it).
 * ``record.encrypted_tally()``: the EncryptedTally's ``encrypted_tally`` array (raw JSON) or None.
 * ``record.shuffles()``: the Shuffle events in order, as :class:`Owned` (``owner`` int, ``payload`` the
