@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from click.core import ParameterSource
@@ -35,7 +36,7 @@ from .report import REPORT_FORMAT, Report
 from .result import NoResult, result_lines, verified_result
 from .run import CHUNK_SIZE, HistoryNotExtended, verify
 from .run_systems import verify_system
-from .systems import is_system_record, system_result_lines
+from .systems import RUN_STATISTICS, system_result_lines
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNREADABLE, EXIT_CONSISTENT = 0, 1, 2, 3
 EXIT_OUTCOMES = {"passed": EXIT_PASSED, "failed": EXIT_FAILED, "consistent": EXIT_CONSISTENT}
@@ -196,7 +197,7 @@ def verify_command(
     except (RecordUnreadable, OSError) as exc:
         err.print(f"[bold red]cannot read the record:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNREADABLE)
-    if is_system_record(election):
+    if not isinstance(election, ElectionRecord):  # another system's record (voting/verifier/systems.py)
         _verify_system_record(election, out, err, workers, scheduler, chunk_size, json_file, html_file, save_file, language)
     try:
         try:
@@ -267,7 +268,7 @@ def _verify_with_progress(election: ElectionRecord, err: Console, workers, sched
         )
 
 
-def _verify_system_record(record, out, err, workers, scheduler, chunk_size, json_file, html_file, save_file, language) -> None:
+def _verify_system_record(record, out, err, workers, scheduler, chunk_size, json_file, html_file, save_file, language) -> NoReturn:
     """A Helios or Belenios record: its own checklist (voting/verifier/systems.py); exits."""
     if save_file is not None or language is not None:
         err.print("[bold red]--save-checkpoint and --language apply to evote records only[/]")
@@ -392,6 +393,9 @@ def _system_summary(out: Console, report: Report) -> None:
     stats = report.statistics
     out.print(f"checklist: {escape(str(report.specification))}")
     out.print(f"{stats.get('ballots')} ballots verified, {stats.get('seconds')} s")
+    for key, value in stats.items():
+        if key not in RUN_STATISTICS and value is not None:
+            out.print(f"{escape(key.replace('_', ' '))}: {escape(str(value))}")
     for note in report.notes:
         out.print(f"  [dim]cannot be proved by this record: {escape(note)}[/]")
     _sections(out, report)

@@ -17,6 +17,7 @@ from .result import (
     votes_text,
     weighted_text,
 )
+from .systems import RUN_STATISTICS
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -178,7 +179,12 @@ def _tag(status: Status) -> str:
 def _ballots_row(report: Report) -> str:
     stats = report.statistics
     if report.specification is not None:
-        return f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} verified</td></tr>"
+        own = "".join(
+            f"<tr><th>{_e(key.replace('_', ' ').capitalize())}</th><td><code>{_e(value)}</code></td></tr>"
+            for key, value in stats.items()
+            if key not in RUN_STATISTICS and value is not None
+        )
+        return f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} verified</td></tr>{own}"
     counted = "counted" if report.format == "evote" else "cast"
     return (
         f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} ({_e(stats.get('cast'))} {counted}, "

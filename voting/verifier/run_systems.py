@@ -23,8 +23,10 @@ from .worker import chunks, run_check
 
 Progress = Callable[[int], None]
 SPECIFICATIONS = {
-    "helios": "Helios v3 as helios-server publishes it (helios/crypto, helios/workflows/homomorphic.py); evote's checklist H",
-    "belenios": "Belenios specification (doc/specification.tex), the version the record names; evote's checklist B",
+    "helios": "Helios v3 as helios-server publishes it (helios/crypto, helios/workflows/homomorphic.py); "
+    "docs/verification-checks.md, Helios records",
+    "belenios": "Belenios' specification (doc/specification.tex) of the version the record names; "
+    "docs/verification-checks.md, Belenios records",
 }
 
 

@@ -70,10 +70,8 @@ WEAK_FIAT_SHAMIR = {
     "helios": "proofs consistent under Helios' weak Fiat-Shamir",
 }
 """What a passing weak-Fiat-Shamir step is called in the reports, per system."""
-
-
-def is_system_record(record: object) -> bool:
-    return getattr(record, "format", None) in SYSTEM_FORMATS and isinstance(record, SystemRecord)
+RUN_STATISTICS = ("ballots", "workers", "scheduler", "seconds")
+"""The statistics of the run; the others are the record's own (its uuid, group, fingerprints), shown as they are."""
 
 
 def system_result_lines(result: dict[str, Any]) -> list[str]:

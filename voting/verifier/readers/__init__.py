@@ -1,6 +1,8 @@
 """Readers turn an election record into the verifier's :class:`~voting.verifier.model.ElectionRecord`.
 
-``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``egk-ec``: records written by
+``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``belenios``: a Belenios election's
+``.bel`` archive (voting/verifier/belenios; checked with Belenios' own checklist, voting/verifier/systems.py).
+``egk-ec``: records written by
 egk-ec, egk's successor (JSON, base64 values; the 4096-bit integer group only: records in another group,
 such as egk-ec's P-256, are refused as not supported). ``evote``: the board's export of an election
 (docs/record-format.md §7), or the election read straight from a board's URL.
@@ -17,6 +19,7 @@ from typing import Any
 
 from ..model import ElectionRecord, RecordUnreadable
 from ..model_evote import SavedCheckpoint
+from ..systems import SystemRecord
 from .egk import CONFIG, INITIALIZED, MANIFEST, open_egk
 from .egk_ec import is_egk_ec, open_egk_ec
 from .evote import is_evote_export, open_evote
@@ -24,7 +27,23 @@ from .evote_board import is_board_url, open_board, split_board_url
 from .files import DEFAULT_LIMITS, Limits
 from .unsupported import FormatNotSupported
 
-FORMATS = ("egk", "egk-ec", "evote")
+FORMATS = ("egk", "egk-ec", "evote", "belenios")
+
+
+def _is_belenios(path: str | Path) -> bool:
+    from ..belenios.reader import is_belenios  # imported here: the Belenios reader reads files through .files
+
+    return is_belenios(path)
+
+
+def _open_belenios(path: str | Path, limits: Limits) -> SystemRecord:
+    from ..belenios.reader import open_belenios
+
+    return open_belenios(path, limits)
+
+
+SYSTEMS = {"belenios": (_is_belenios, _open_belenios)}
+"""Other systems' records: detection and reader, each checked with its own checklist (voting/verifier/systems.py)."""
 
 
 def detect_format(path: str | Path) -> str:
@@ -32,6 +51,9 @@ def detect_format(path: str | Path) -> str:
     directory whose constants.json has egk-ec's shape, else ``egk``."""
     if is_board_url(str(path)) or is_evote_export(path):
         return "evote"
+    for name, (detect, _) in SYSTEMS.items():
+        if detect(path):
+            return name
     return "egk-ec" if is_egk_ec(path) else "egk"
 
 
@@ -42,7 +64,7 @@ def _known_record(path: str | Path) -> None:
         raise FormatNotSupported(
             f"{path} is no election record this verifier knows: it is not an egk election record (it has none of "
             f"{CONFIG}, {MANIFEST}, {INITIALIZED}), nor an egk-ec record (no constants.json in egk-ec's shape), "
-            "nor an evote export (no manifest.json of format evote-board-record)",
+            "nor an evote export (no manifest.json of format evote-board-record), nor a Belenios archive (.bel)",
             f"this verifier reads the formats {', '.join(FORMATS)}",
         )
 
@@ -59,9 +81,10 @@ def open_record(
     board_key_origin: str = "--board-key",
     registrar_key: str | None = None,
     registrar_key_origin: str = "--registrar-key",
-) -> ElectionRecord:
+) -> ElectionRecord | SystemRecord:
     """Read the record at ``path`` (a directory, or for evote a board URL ``http(s)://host/ELECTION``);
-    raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it.
+    raises :class:`RecordUnreadable` with the reason if it cannot. ``format`` None detects it. Returns an
+    :class:`ElectionRecord`, or for another system's record its :class:`~voting.verifier.systems.SystemRecord`.
 
     evote only: ``board_key`` is the board's verifier key obtained out of band; ``since`` the signed note of
     a checkpoint saved by an earlier verification (incremental verification). ``limits``: the largest file
@@ -75,6 +98,10 @@ def open_record(
             _known_record(path)
     if format not in FORMATS:
         raise FormatNotSupported(f"record format {format!r}", f"the known formats are {', '.join(FORMATS)}")
+    if format in SYSTEMS:
+        if board_key is not None or since is not None or trust is not None or registrar_key is not None:
+            raise RecordUnreadable("--board-key, --registrar-key, --since, --witness and --anchors apply to evote records only")
+        return SYSTEMS[format][1](path, limits)
     if format != "evote":
         if board_key is not None or since is not None or trust is not None or registrar_key is not None:
             raise RecordUnreadable("--board-key, --registrar-key, --since, --witness and --anchors apply to evote records only")
@@ -103,6 +130,7 @@ def open_record(
 __all__ = [
     "DEFAULT_LIMITS",
     "FORMATS",
+    "SYSTEMS",
     "FormatNotSupported",
     "Limits",
     "detect_format",
