@@ -258,12 +258,3 @@ def verify_shuffle_proof(group: Group, pk: Any, fingerprint: str, e: Sequence[Ci
         name, stated, found = failures[0]
         raise InvalidShuffle([f[0] for f in failures], f"{name} = {group.to_text(stated)}", group.to_text(found))
 
-
-def __getattr__(name: str) -> Any:
-    """sections.py reads the checklist's section BM as ``shuffle.SECTIONS``; it is written in nonhomomorphic.py
-    (importing it lazily keeps this module pure arithmetic)."""
-    if name == "SECTIONS":
-        from .nonhomomorphic import SECTIONS
-
-        return SECTIONS
-    raise AttributeError(name)
