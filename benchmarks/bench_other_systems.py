@@ -99,7 +99,6 @@ def belenios_rows(voters: int, repeat: int, workers: list[int]) -> list[tuple[st
 def helios_rows(voters: int, repeat: int, workers: list[int]) -> list[tuple[str, ...]]:
     try:
         from support.helios_records import write_helios_record  # type: ignore[import-not-found]
-
         from voting.verifier.helios import open_helios  # type: ignore[attr-defined]
     except ImportError as exc:
         print(f"Helios: not measured ({exc})", file=sys.stderr)
