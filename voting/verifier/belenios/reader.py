@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import RecordUnreadable
-from ..readers.files import DEFAULT_LIMITS, Limits
+from ..readers.files import DEFAULT_LIMITS, FileRefused, Limits, open_file, open_given
 from ..readers.unsupported import FormatNotSupported
 from .archive import Archive, ArchiveUnreadable, Event
 from .groups import GROUP_NAMES, Group, group_named
@@ -48,6 +48,10 @@ def find_archive(path: str | Path) -> Path:
         found = sorted(p for p in path.iterdir() if p.name.endswith(".bel"))
         if len(found) != 1:
             raise RecordUnreadable(f"{path}: a Belenios record directory holds exactly one .bel archive (found {len(found)})")
+        try:  # the directory's archive is a file of the record: a link out of the directory is refused
+            open_file(path, found[0].name).close()
+        except FileRefused as refused:
+            raise RecordUnreadable(f"{found[0]}: {refused.reason}") from None
         return found[0]
     return path
 
@@ -56,9 +60,9 @@ def is_belenios(path: str | Path) -> bool:
     """Cheap detection: a .bel file (or a directory with one) that starts with a tar member named BELENIOS."""
     try:
         archive = find_archive(path)
-        with open(archive, "rb") as handle:
+        with open_given(archive) as handle:  # a regular file only: a named pipe never blocks the detection
             return handle.read(9) == b"BELENIOS\0"
-    except (OSError, RecordUnreadable):
+    except (OSError, RecordUnreadable, FileRefused):
         return False
 
 
