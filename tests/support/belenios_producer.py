@@ -92,6 +92,7 @@ class Producer:
 
     group: Group
     random: SecureRandom = field(default_factory=SecureRandom)
+    y: Any = None  # the election public key, once the trustees are made
 
     def scalar(self) -> int:
         return self.random.scalar(self.group.q)
@@ -187,7 +188,6 @@ class Producer:
         c = g.hash_elements(f"decrypt|{fingerprint}|{key}|", [g.pow(g.g, w), g.pow(alpha, w)])
         return self.text(g.pow(alpha, x)), self.proof(c, w - x * c)
 
-    y: Any = None
 
 
 @dataclass
