@@ -56,9 +56,19 @@ def find_archive(path: str | Path) -> Path:
     return path
 
 
+def _holds_no_archive(path: str | Path) -> bool:
+    path = Path(path)
+    return path.is_dir() and not any(p.name.endswith(".bel") for p in path.iterdir())
+
+
 def is_belenios(path: str | Path) -> bool:
-    """Cheap detection: a .bel file (or a directory with one) that starts with a tar member named BELENIOS."""
+    """Cheap detection: a .bel file (or a directory with one) that starts with a tar member named BELENIOS;
+    or a Belenios 1.x directory record (election.json with a wrapped_pk, beside ballots.jsons etc.: legacy.py)."""
+    from .legacy import is_legacy_belenios
+
     try:
+        if _holds_no_archive(path):
+            return is_legacy_belenios(path)
         archive = find_archive(path)
         with open_given(archive) as handle:  # a regular file only: a named pipe never blocks the detection
             return handle.read(9) == b"BELENIOS\0"
@@ -95,7 +105,12 @@ class BallotItem:
     tallied: bool
 
 
-def open_belenios(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> BeleniosRecord:
+def open_belenios(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """A :class:`BeleniosRecord` of a .bel archive, or a 1.x directory record's :class:`.legacy.LegacyRecord`."""
+    from .legacy import is_legacy_belenios, open_legacy
+
+    if _holds_no_archive(path) and is_legacy_belenios(path):
+        return open_legacy(path, limits)
     location = find_archive(path)
     try:
         archive = Archive(str(location), limits.document)

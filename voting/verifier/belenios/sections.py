@@ -42,9 +42,12 @@ class BeleniosAccumulator:
         self.total_weight += other.total_weight
         if not other.group_name:
             return
-        group = group_named(other.group_name)
         self.group_name = other.group_name
-        for i, theirs in other.products.items():
+        self.merge_products(group_named(other.group_name), other.products)
+
+    def merge_products(self, group: Group, products: dict[int, list[tuple[Any, Any]]]) -> None:
+        """Multiplies another chunk's products into this one's, question by question and choice by choice."""
+        for i, theirs in products.items():
             mine = self.products.get(i)
             self.products[i] = theirs if mine is None else [
                 (group.mul(a, x), group.mul(b, z)) for (a, b), (x, z) in zip(mine, theirs)]
