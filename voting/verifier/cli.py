@@ -1,6 +1,7 @@
 """``evote-verify``: verify an election record, or a voter's receipt, and report for people and machines.
 
-    evote-verify RECORD [options]                     an egk or egk-ec record, an evote export, or http(s)://host/ELECTION
+    evote-verify RECORD [options]                     an egk or egk-ec record, an evote export, or http(s)://host/ELECTION;
+                                                      a Belenios archive (checked against Belenios' own specification)
     evote-verify --board URL --election ID [options]  the same, an election read from a board
     evote-verify receipt RECEIPT.json --board URL     a voter's receipt against the board
 
@@ -8,7 +9,7 @@ Exit status: 0 when every check that applies passes, 1 when any fails (or an inc
 refused because the board's history does not extend the saved checkpoint), 2 when the record or receipt
 cannot be read at all, is of a system, version or group this verifier does not check ("format not
 supported: ..."), the board cannot be reached, or the command is used wrongly; the reason is printed, never a
-traceback.
+traceback; 3 when no check of a Helios record failed but its proofs only hold under Helios' weak Fiat-Shamir.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ RECORD is one of:
   another group, such as egk-ec's P-256, are refused as not supported, exit status 2);
   a directory holding an evote board export (evote record export; docs/record-format.md §7);
   http(s)://HOST[:PORT]/ELECTION_ID, an election read from a running evote board (its entries are
-  downloaded page by page, each checked against the previous one as it arrives).
+  downloaded page by page, each checked against the previous one as it arrives);
+  a Belenios election's archive UUID.bel, or a directory holding it (--format belenios), checked against
+  Belenios' own specification (docs/verification-checks.md, "Other systems' records").
 The format is detected unless --format is given.
 
 \b
@@ -76,7 +79,8 @@ Commands:
 \b
 Exit status: 0 every check that applies passed; 1 a check failed, or --since was refused; 2 the record
 cannot be read at all, its format, version or group is not supported, or a report or checkpoint file cannot
-be written."""
+be written; 3 (Helios) no check failed, but the proofs are only consistent under a weak Fiat-Shamir
+transform, which does not bind a dishonest prover."""
 
 
 class _VerifyByDefault(click.Group):
