@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..systems import Section
 from .legacy_ballots import check_ballot, check_counted
 from .legacy_setup import check_credentials, check_election, check_files, check_trustees
-from .legacy_tally import check_decryptions, check_encrypted_tally, check_result
+from .legacy_tally import check_decryptions, check_encrypted_tally, check_result, no_decoded_ballots, no_shuffled_tally
 
 SPEC = "Belenios spec (doc/specification.tex, 1.x)"
 
@@ -18,8 +18,8 @@ LEGACY_SECTIONS = (
     Section("BB", "Ballots", f"{SPEC} §Ballots, §Signatures, §Encrypted answers, §Proofs of interval membership, "
             "§Proofs of possibly-blank votes", ballot=(check_ballot,), summary=(check_counted,)),
     Section("BT", "Encrypted tally and partial decryptions", f"{SPEC} §Tally, §Election result",
-            summary=(check_encrypted_tally, check_decryptions)),
-    Section("BR", "Result", f"{SPEC} §Election result", summary=(check_result,)),
+            summary=(check_encrypted_tally, check_decryptions, no_shuffled_tally)),
+    Section("BR", "Result", f"{SPEC} §Election result", summary=(check_result, no_decoded_ballots)),
 )
 
 LEGACY_NOTES = (

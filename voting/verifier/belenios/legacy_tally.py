@@ -6,6 +6,7 @@ tally recomputed from the ballots equals result.json's, ``check_result``) and ``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterator
 
 from ..findings import Finding, failed, not_applicable, passed
@@ -41,10 +42,8 @@ def _tally(record, result) -> list[list[tuple[Any, Any]]]:
 def check_encrypted_tally(record, acc) -> Iterator[Finding]:
     """(BT.1) result.json's encrypted tally is, for each question and answer, the product of the ballots'
     ciphertexts, each raised to its credential's weight
-    (BT.2) num_tallied is the total weight of the ballots (the number of ballots when unweighted)
-    (BT.3) (non-homomorphic questions) not applicable: this verifier reads 1.x records of homomorphic questions"""
+    (BT.2) num_tallied is the total weight of the ballots (the number of ballots when unweighted)"""
     result = _result(record)
-    yield not_applicable("BT.3", "encrypted tally", "no non-homomorphic question (1.x records with them are refused as not supported)")
     if result is None:
         for step in ("BT.1", "BT.2"):
             yield not_applicable(step, "encrypted tally", f"no {RESULT}: the election is not tallied")
@@ -70,6 +69,27 @@ def check_encrypted_tally(record, acc) -> Iterator[Finding]:
                      expected=acc.total_weight, found=result.get("num_tallied"))
     else:
         yield passed("BT.2", "encrypted tally", f"num_tallied {acc.total_weight}")
+
+
+def no_shuffled_tally(record, acc) -> Iterator[Finding]:
+    """(BT.3) (2.0: the non-homomorphic questions' ciphertexts) not applicable: the 1.x records read here have homomorphic questions only"""
+    yield not_applicable("BT.3", "encrypted tally", "no non-homomorphic question (1.x records with them are refused as not supported)")
+
+
+def no_decoded_ballots(record, acc) -> Iterator[Finding]:
+    """(BR.2) (2.0: the decoded non-homomorphic ballots) not applicable: homomorphic questions only"""
+    yield not_applicable("BR.2", "result", "no non-homomorphic question")
+
+
+def _combined(record, valid):
+    """The 2.0 combination of factors (tally.py), its findings naming result.json's partial decryptions."""
+    inner = _combine(record, valid)
+    while True:
+        try:
+            finding = next(inner)
+        except StopIteration as stop:
+            return stop.value
+        yield replace(finding, origin=f"{RESULT} partial_decryptions")
 
 
 def _owner(group, keys, factors, proofs, tally) -> int | None:
@@ -135,17 +155,15 @@ def check_decryptions(record, acc) -> Iterator[Finding]:
         if ok:
             valid[owner] = factors
             yield passed("BT.4", subject)
-    record.combined_factors = yield from _combine(record, valid)
+    record.combined_factors = yield from _combined(record, valid)
     if record.combined_factors is not None:
         yield passed("BT.5", "partial decryptions", f"combined from trustees {sorted(valid)}")
 
 
 def check_result(record, acc) -> Iterator[Finding]:
     """(BR.1) result.json's result has one list per question and one count per choice; for each,
-    g^result = beta / F (the combined decryption factor) with 0 <= result <= num_tallied
-    (BR.2) (non-homomorphic questions) not applicable"""
+    g^result = beta / F (the combined decryption factor) with 0 <= result <= num_tallied"""
     result = _result(record)
-    yield not_applicable("BR.2", "result", "no non-homomorphic question")
     if result is None:
         yield not_applicable("BR.1", "result", f"no {RESULT}: the election is not tallied")
         return
