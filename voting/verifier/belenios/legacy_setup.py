@@ -5,17 +5,15 @@ credentials' parsing)."""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import CannotRun
 from ..readers.files import FileRefused, open_file
 from .legacy import BALLOTS, CREDENTIALS, ELECTION, fingerprint_of
 from .legacy_proofs import verify_pok
-from .proofs import ProofFailed, parse_proof, verify_signed_message
-from .setup import parse_weight
+from .setup import parse_weight, pedersen, trustee_key
 
 _UUID = re.compile(r"[1-9A-HJ-NP-Za-km-z]{14,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -74,17 +72,6 @@ def check_election(record) -> Iterator[Finding]:
     yield passed("BS.2", f"election {election.get('uuid')}", f"group {group}, {len(record.questions)} questions, fingerprint {record.fingerprint}")
 
 
-def _key(group, value: Any, where: str) -> tuple[Any, list[Finding]]:
-    try:
-        key = group.parse(value.get("public_key"))
-        verify_pok(group, key, parse_proof(group, value.get("pok")))
-    except (ValueError, AttributeError) as exc:
-        return None, [failed("BS.3", where, f"unreadable: {exc}", where)]
-    except ProofFailed as exc:
-        return None, [failed("BS.3", where, exc.reason, where + " pok", expected=exc.expected, found=exc.found)]
-    return key, [passed("BS.3", where)]
-
-
 def check_trustees(record) -> Iterator[Finding]:
     """(BS.3) each trustee's public key is in the group with a valid proof of knowledge of its private key
     (Belenios 1.x: A = g^response / X^challenge, challenge = H("pok|X|A")), Single trustees and each
@@ -102,10 +89,10 @@ def check_trustees(record) -> Iterator[Finding]:
         where = f"{record.trustees_origin} [{t}]"
         kind = item[0] if isinstance(item, list) and len(item) == 2 else None
         if kind == "Single":
-            key, findings = _key(group, item[1], f"trustee {t + 1} (Single) {where}")
+            key, findings = trustee_key(group, item[1], f"trustee {t + 1} (Single) {where}", verify_pok)
             yield from findings
         elif kind == "Pedersen":
-            key = yield from _pedersen(group, item[1], t, where)
+            key = yield from pedersen(group, item[1], t, where, verify_pok, encryption_keys=False)
         else:
             yield failed("BS.3", f"trustee {t + 1}", "neither [\"Single\", key] nor [\"Pedersen\", parameters]", where)
             key = None
@@ -122,43 +109,6 @@ def check_trustees(record) -> Iterator[Finding]:
                      expected=group.to_text(product), found=group.to_text(record.public_key))
     else:
         yield passed("BS.5", "election public key", f"the product of {len(record.trustees)} trustees' keys")
-
-
-def _pedersen(group, value: Any, t: int, where: str):
-    """BS.3/BS.4 for one Pedersen item (Belenios 1.x ``check_pedersen``); returns prod_i A_i0 or None."""
-    subject = f"trustee {t + 1} (Pedersen)"
-    try:
-        certs, coefexps = value["certs"], value["coefexps"]
-        keys, threshold = value["verification_keys"], value["threshold"]
-        if not (len(certs) == len(coefexps) == len(keys)) or not isinstance(threshold, int):
-            raise ValueError("certs, coefexps and verification_keys are not of one length")
-        vks = []
-        for cert in certs:
-            vk = group.parse(json.loads(cert["message"])["verification"])
-            verify_signed_message(group, vk, cert["message"], parse_proof(group, cert["signature"]))
-            vks.append(vk)
-        commitments = []
-        for z, signed in enumerate(coefexps):
-            verify_signed_message(group, vks[z], signed["message"], parse_proof(group, signed["signature"]))
-            commitments.append([group.parse(a) for a in json.loads(signed["message"])["coefexps"]])
-    except ProofFailed as exc:
-        yield failed("BS.4", subject, exc.reason, where, expected=exc.expected, found=exc.found)
-        return None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        yield failed("BS.4", subject, f"unreadable threshold parameters: {exc}", where)
-        return None
-    if any(len(c) != threshold for c in commitments):
-        yield failed("BS.4", subject, "threshold is not the number of coefficients of each polynomial", where,
-                     expected=threshold, found=[len(c) for c in commitments])
-    for j, key_value in enumerate(keys, start=1):
-        key, findings = _key(group, key_value, f"{subject} › verification key {j}")
-        yield from findings
-        expected = group.prod(group.pow(a, pow(j, k, group.q)) for c in commitments for k, a in enumerate(c))
-        if key is not None and key != expected:
-            yield failed("BS.4", f"{subject} › verification key {j}", "is not prod_i prod_k A_ik^(j^k)", where,
-                         expected=group.to_text(expected), found=group.to_text(key))
-    yield passed("BS.4", subject, f"{len(certs)} certificates, threshold {threshold}")
-    return group.prod(c[0] for c in commitments)
 
 
 def check_credentials(record) -> Iterator[Finding]:

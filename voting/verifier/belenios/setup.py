@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import CannotRun
@@ -75,12 +75,12 @@ def check_election(record) -> Iterator[Finding]:
     yield passed("BS.2", f"election {election.get('uuid')}", f"group {record.group.name}, {len(record.questions)} questions, fingerprint {record.fingerprint}")
 
 
-def _key(record, value: Any, where: str) -> tuple[Any, list[Finding]]:
-    """A trustee_public_key {pok, public_key}: the key, and the BS.3 findings about it."""
-    group = record.group
+def trustee_key(group, value: Any, where: str, pok: Callable = verify_pok) -> tuple[Any, list[Finding]]:
+    """A trustee_public_key {pok, public_key}: the key, and the BS.3 findings about it. ``pok`` checks the
+    proof of knowledge (Belenios 1.x hashes it differently: legacy_proofs.verify_pok)."""
     try:
         key = group.parse(value.get("public_key"))
-        verify_pok(group, key, parse_proof(group, value.get("pok")))
+        pok(group, key, parse_proof(group, value.get("pok")))
     except (ValueError, AttributeError) as exc:
         return None, [failed("BS.3", where, f"unreadable: {exc}", where)]
     except ProofFailed as exc:
@@ -104,10 +104,10 @@ def check_trustees(record) -> Iterator[Finding]:
         where = f"{origin} [{t}]"
         kind = item[0] if isinstance(item, list) and len(item) == 2 else None
         if kind == "Single":
-            key, findings = _key(record, item[1], f"trustee {t + 1} (Single) {where}")
+            key, findings = trustee_key(record.group, item[1], f"trustee {t + 1} (Single) {where}")
             yield from findings
         elif kind == "Pedersen":
-            key = yield from _pedersen(record, item[1], t, where)
+            key = yield from pedersen(record.group, item[1], t, where)
         else:
             yield failed("BS.3", f"trustee {t + 1}", "neither [\"Single\", key] nor [\"Pedersen\", parameters]", where)
             key = None
@@ -126,9 +126,10 @@ def check_trustees(record) -> Iterator[Finding]:
         yield passed("BS.5", "election public key", f"the product of {len(record.trustees)} trustees' keys")
 
 
-def _pedersen(record, value: Any, t: int, where: str):
-    """BS.3/BS.4 for one Pedersen item; returns its sub-key prod_i A_i0 (None when unreadable)."""
-    group, subject = record.group, f"trustee {t + 1} (Pedersen)"
+def pedersen(group, value: Any, t: int, where: str, pok: Callable = verify_pok, encryption_keys: bool = True):
+    """BS.3/BS.4 for one Pedersen item; returns its sub-key prod_i A_i0 (None when unreadable). ``pok`` as
+    for :func:`trustee_key`; ``encryption_keys``: each certificate names an encryption key too (2.0)."""
+    subject = f"trustee {t + 1} (Pedersen)"
     try:
         certs, coefexps = value["certs"], value["coefexps"]
         keys, threshold = value["verification_keys"], value["threshold"]
@@ -138,7 +139,8 @@ def _pedersen(record, value: Any, t: int, where: str):
         for z, cert in enumerate(certs):
             keys_z = json.loads(cert["message"])
             vk = group.parse(keys_z["verification"])
-            group.parse(keys_z["encryption"])
+            if encryption_keys:
+                group.parse(keys_z["encryption"])
             verify_signed_message(group, vk, cert["message"], parse_proof(group, cert["signature"]))
             vks.append(vk)
         commitments = []
@@ -155,7 +157,7 @@ def _pedersen(record, value: Any, t: int, where: str):
         yield failed("BS.4", subject, "threshold is not the number of coefficients of each polynomial", where,
                      expected=threshold, found=[len(c) for c in commitments])
     for j, key_value in enumerate(keys, start=1):
-        key, findings = _key(record, key_value, f"{subject} › verification key {j}")
+        key, findings = trustee_key(group, key_value, f"{subject} › verification key {j}", pok)
         yield from findings
         expected = group.prod(group.pow(a, pow(j, k, group.q)) for c in commitments for k, a in enumerate(c))
         if key is not None and key != expected:

@@ -64,7 +64,8 @@ def _known_record(path: str | Path) -> None:
         raise FormatNotSupported(
             f"{path} is no election record this verifier knows: it is not an egk election record (it has none of "
             f"{CONFIG}, {MANIFEST}, {INITIALIZED}), nor an egk-ec record (no constants.json in egk-ec's shape), "
-            "nor an evote export (no manifest.json of format evote-board-record), nor a Belenios archive (.bel)",
+            "nor an evote export (no manifest.json of format evote-board-record), nor a Belenios record (a .bel archive, "
+            "or a Belenios 1.x directory with election.json and ballots.jsons)",
             f"this verifier reads the formats {', '.join(FORMATS)}",
         )
 
