@@ -67,4 +67,4 @@ def test_evote_only_options_are_refused_for_a_belenios_record(belenios_election,
 
 def test_a_directory_that_is_no_record_names_belenios_among_the_formats(tmp_path):
     run = evote_verify(tmp_path)
-    assert run.returncode == 2 and "nor a Belenios archive" in run.stderr
+    assert run.returncode == 2 and "nor a Belenios record" in run.stderr
