@@ -5,7 +5,8 @@ Belenios' own ``check_ballot`` (src/lib/v1/election.ml) and ``verify_answer`` (s
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 from ..findings import Finding, failed, not_applicable, passed
 from ..readers.files import parse_json
@@ -113,20 +114,46 @@ def _election(setting, ballot, subject, origin) -> Iterator[Finding]:
 
 def _answer(setting, question, answer, prefix, subject, origin):
     """BB.6/BB.7 for one answer; returns its parsed ciphertexts (None when unreadable or not proved)."""
-    group, y = setting.group, setting.public_key
     if question.get("type") == "NonHomomorphic":
         yield not_applicable("BB.6", subject, "non-homomorphic question (its proof: section BM)")
         yield not_applicable("BB.7", subject, "non-homomorphic question (section BM)")
         try:
-            return parse_ciphertext(group, answer["choices"])
+            return parse_ciphertext(setting.group, answer["choices"])
         except (ValueError, KeyError, TypeError) as exc:
             yield failed("BB.6", subject, f"choices: {exc}", origin)
             return None
+    return (yield from homomorphic_answer(setting.group, setting.public_key, question, answer, prefix, subject, origin))
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """How a version of Belenios writes and proves a homomorphic answer: the answer's fields (``fields_ok``),
+    the interval proofs (``interval``), the prefix hashed by the overall proof (``overall_prefix(prefix,
+    ciphertexts' text)``) and by the blank proofs (``blank_prefix(group, y, overall prefix, blank, total)``).
+    2.0: :data:`RULES`; 1.x: legacy_ballots.LEGACY_RULES."""
+
+    fields_ok: Callable[[Any, bool], bool]
+    interval: Callable[..., None]
+    overall_prefix: Callable[[str, str], str]
+    blank_prefix: Callable[..., str]
+
+
+RULES = AnswerRules(
+    fields_ok=lambda answer, blank: isinstance(answer, dict) and list(answer) == ANSWER_FIELDS[1 if blank else 0],
+    interval=verify_interval,
+    overall_prefix=lambda prefix, texts: f"{prefix}|{texts}",  # S = S0|alpha_1,beta_1,...
+    blank_prefix=lambda group, y, full, blank, total: full,
+)
+
+
+def homomorphic_answer(group, y, question, answer, prefix, subject, origin, rules: AnswerRules = RULES):
+    """BB.6/BB.7 for one homomorphic answer under ``rules``; returns its ciphertexts (None when unreadable or
+    not proved)."""
     blank = bool(question.get("blank"))
     n = len(question["answers"]) + (1 if blank else 0)
     try:
-        if not isinstance(answer, dict) or list(answer) != ANSWER_FIELDS[1 if blank else 0]:
-            raise ValueError(f"fields {list(answer)[:6] if isinstance(answer, dict) else answer!r}, not {ANSWER_FIELDS[1 if blank else 0]}")
+        if not rules.fields_ok(answer, blank):
+            raise ValueError(f"fields {list(answer)[:6] if isinstance(answer, dict) else answer!r}, not Belenios' answer fields")
         choices = [parse_ciphertext(group, c) for c in answer["choices"]]
         individual = [parse_proofs(group, p) for p in answer["individual_proofs"]]
         overall = parse_proofs(group, answer["overall_proof"])
@@ -138,23 +165,23 @@ def _answer(setting, question, answer, prefix, subject, origin):
     ok = True
     for j, (c, p) in enumerate(zip(choices, individual)):
         try:
-            verify_interval(group, y, prefix, c, (0, 1), p)
+            rules.interval(group, y, prefix, c, (0, 1), p)
         except ProofFailed as exc:
             ok = False
             yield failed("BB.6", f"{subject} › choice {j + 1}", exc.reason, f"{origin}.individual_proofs[{j}]",
                          expected=exc.expected, found=exc.found)
     if ok:
         yield passed("BB.6", subject)
-    texts = ",".join(f"{group.to_text(a)},{group.to_text(b)}" for a, b in choices)
-    full = f"{prefix}|{texts}"
+    full = rules.overall_prefix(prefix, ",".join(f"{group.to_text(a)},{group.to_text(b)}" for a, b in choices))
     lo, hi = question["min"], question["max"]
     try:
         if blank:
             total = combine(group, choices[1:])
-            verify_blank(group, y, full, choices[0], total, parse_proofs(group, answer["blank_proof"]))
-            verify_overall_blank(group, y, full, choices[0], total, lo, hi, overall)
+            hashed = rules.blank_prefix(group, y, full, choices[0], total)
+            verify_blank(group, y, hashed, choices[0], total, parse_proofs(group, answer["blank_proof"]))
+            verify_overall_blank(group, y, hashed, choices[0], total, lo, hi, overall)
         else:
-            verify_interval(group, y, full, combine(group, choices), range(lo, hi + 1), overall)
+            rules.interval(group, y, full, combine(group, choices), range(lo, hi + 1), overall)
         yield passed("BB.7", subject)
     except ValueError as exc:
         yield failed("BB.7", subject, f"blank_proof: {exc}", origin + ".blank_proof")

@@ -10,9 +10,10 @@ from typing import Iterator
 from ..findings import Finding, failed, not_applicable, passed
 from ..model import CannotRun
 from ..readers.files import parse_json
+from .ballots import AnswerRules, homomorphic_answer
 from .legacy import BALLOTS, credential_key, fingerprint_of
 from .legacy_proofs import blank_prefix, verify_interval, verify_signature
-from .proofs import ProofFailed, combine, parse_ciphertext, parse_proof, parse_proofs, verify_blank, verify_overall_blank
+from .proofs import ProofFailed, parse_ciphertext, parse_proof
 
 BALLOT_FIELDS = {"answers", "election_hash", "election_uuid", "signature"}
 
@@ -88,51 +89,20 @@ def check_ballot(setting, item, acc) -> Iterator[Finding]:
         acc.count(group, ciphertexts, weight)
 
 
+LEGACY_RULES = AnswerRules(
+    fields_ok=lambda answer, blank: isinstance(answer, dict)
+    and set(answer) - {"blank_proof"} == {"choices", "individual_proofs", "overall_proof"}
+    and ("blank_proof" in answer) == blank,
+    interval=verify_interval,  # 1.x: "prove|S|alpha,beta|..." with S the credential
+    overall_prefix=lambda credential_text, texts: credential_text,
+    blank_prefix=lambda group, y, credential_text, blank, total: blank_prefix(group, y, credential_text, blank, total),
+)
+
+
 def _answer(setting, question, answer, credential_text, subject, origin):
-    """BB.6/BB.7 for one answer; returns its parsed ciphertexts (None when unreadable or not proved)."""
-    group, y = setting.group, setting.public_key
-    blank = bool(question.get("blank"))
-    n = len(question["answers"]) + (1 if blank else 0)
-    try:
-        if not isinstance(answer, dict) or set(answer) - {"blank_proof"} != {"choices", "individual_proofs", "overall_proof"} \
-                or ("blank_proof" in answer) != blank:
-            raise ValueError(f"fields {sorted(answer)[:6] if isinstance(answer, dict) else answer!r}")
-        choices = [parse_ciphertext(group, c) for c in answer["choices"]]
-        individual = [parse_proofs(group, p) for p in answer["individual_proofs"]]
-        overall = parse_proofs(group, answer["overall_proof"])
-        if len(choices) != n or len(individual) != n:
-            raise ValueError(f"{len(choices)} choices and {len(individual)} proofs, not {n}")
-    except (ValueError, KeyError, TypeError) as exc:
-        yield failed("BB.6", subject, f"unreadable answer: {exc}", origin)
-        return None
-    ok = True
-    for j, (c, p) in enumerate(zip(choices, individual)):
-        try:
-            verify_interval(group, y, credential_text, c, (0, 1), p)
-        except ProofFailed as exc:
-            ok = False
-            yield failed("BB.6", f"{subject} › choice {j + 1}", exc.reason, f"{origin}.individual_proofs[{j}]",
-                         expected=exc.expected, found=exc.found)
-    if ok:
-        yield passed("BB.6", subject)
-    lo, hi = question["min"], question["max"]
-    try:
-        if blank:
-            total = combine(group, choices[1:])
-            prefix = blank_prefix(group, y, credential_text, choices[0], total)
-            verify_blank(group, y, prefix, choices[0], total, parse_proofs(group, answer["blank_proof"]))
-            verify_overall_blank(group, y, prefix, choices[0], total, lo, hi, overall)
-        else:
-            verify_interval(group, y, credential_text, combine(group, choices), range(lo, hi + 1), overall)
-        yield passed("BB.7", subject)
-    except ValueError as exc:
-        yield failed("BB.7", subject, f"blank_proof: {exc}", origin + ".blank_proof")
-        return None
-    except ProofFailed as exc:
-        yield failed("BB.7", subject, exc.reason, origin + (".blank_proof/overall_proof" if blank else ".overall_proof"),
-                     expected=exc.expected, found=exc.found)
-        return None
-    return choices if ok else None
+    """BB.6/BB.7 for one answer under 1.x's proofs; returns its ciphertexts (None when unreadable or not proved)."""
+    return (yield from homomorphic_answer(setting.group, setting.public_key, question, answer, credential_text, subject,
+                                          origin, LEGACY_RULES))
 
 
 def check_counted(record, acc) -> Iterator[Finding]:
