@@ -68,3 +68,37 @@ def test_evote_only_options_are_refused_for_a_belenios_record(belenios_election,
 def test_a_directory_that_is_no_record_names_belenios_among_the_formats(tmp_path):
     run = evote_verify(tmp_path)
     assert run.returncode == 2 and "nor a Belenios record" in run.stderr
+
+
+@pytest.fixture(scope="module")
+def helios_election():
+    from support.helios_records import make_election
+
+    return make_election()
+
+
+def test_a_helios_record_is_consistent_never_verified(helios_election, tmp_path):
+    record = helios_election.write_directory(tmp_path / "record")
+    run = evote_verify(record, "--json", tmp_path / "r.json", "--html", tmp_path / "r.html")
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "(helios)" in run.stdout and "CONSISTENT" in run.stdout and "VERIFIED" not in run.stdout
+    assert "proofs consistent under Helios' weak Fiat-Shamir" in run.stdout and "Eligibility" in run.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["result"] == "consistent" and report["result_means"] == "proofs consistent under Helios' weak Fiat-Shamir"
+    statuses = {s["status"] for v in report["verifications"] for s in v["steps"]}
+    assert "consistent" in statuses and "failed" not in statuses
+    counts = [[a["count"] for a in q["answers"]] for q in report["verified_result"]["questions"]]
+    assert counts == helios_election.result
+    page = (tmp_path / "r.html").read_text()
+    assert "Consistent, not verified" in page and "<strong>Verified.</strong>" not in page
+
+
+def test_a_helios_bundle_is_detected_and_a_changed_count_fails(helios_election, tmp_path):
+    bundle = helios_election.write_bundle(tmp_path / "bundle.json")
+    assert evote_verify(bundle).returncode == 3
+    record = helios_election.write_directory(tmp_path / "record")
+    result = json.loads((record / "result.json").read_text())
+    result[0][0] += 1
+    (record / "result.json").write_text(json.dumps(result))
+    run = evote_verify(record, "--format", "helios")
+    assert run.returncode == 1 and "NOT VERIFIED" in run.stdout and "HR." in run.stdout, run.stdout

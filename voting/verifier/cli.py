@@ -396,7 +396,8 @@ def _system_summary(out: Console, report: Report) -> None:
     """A Helios or Belenios record: what was checked, the sections, and the outcome in plain words."""
     stats = report.statistics
     out.print(f"checklist: {escape(str(report.specification))}")
-    out.print(f"{stats.get('ballots')} ballots verified, {stats.get('seconds')} s")
+    ballots = stats.get("ballots")
+    out.print(f"{ballots} ballot{'' if ballots == 1 else 's'} verified, {stats.get('seconds')} s")
     for key, value in stats.items():
         if key not in RUN_STATISTICS and value is not None:
             out.print(f"{escape(key.replace('_', ' '))}: {escape(str(value))}")
@@ -410,7 +411,7 @@ def _system_summary(out: Console, report: Report) -> None:
         return
     if report.outcome == "consistent":
         out.print(
-            f"[bold yellow]CONSISTENT[/]: no check failed, and the {escape(str(report.weak_fiat_shamir))} (exit status 3). "
+            f"[bold yellow]CONSISTENT[/]: no check failed; {escape(str(report.weak_fiat_shamir))} (exit status 3). "
             "Their challenges hash only the commitments, so a dishonest prover could have made proofs of false "
             "statements that check: this is not evidence of integrity against a malicious authority."
         )
@@ -418,7 +419,7 @@ def _system_summary(out: Console, report: Report) -> None:
         out.print("[bold green]VERIFIED[/]: every check that applies to this record passed.")
     if report.verified_result is not None:
         out.print()
-        out.print("[bold]Verified result[/]")
+        out.print("[bold]Result, consistent with the record[/]" if report.outcome == "consistent" else "[bold]Verified result[/]")
         for line in system_result_lines(report.verified_result):
             out.print(escape(line))
     else:

@@ -21,7 +21,7 @@ def system_banner(report: Report) -> str:
         )
     if report.outcome == "consistent":
         return (
-            f'<div class="banner consistent"><strong>Consistent, not verified.</strong> No check failed, and the '
+            f'<div class="banner consistent"><strong>Consistent, not verified.</strong> No check failed; '
             f"{_e(report.weak_fiat_shamir)}: their challenges hash only the commitments, so a dishonest authority could "
             "have made proofs of false statements that check. This is not evidence of integrity against a malicious "
             "prover.</div>"
@@ -44,7 +44,8 @@ def system_result(report: Report) -> str:
     result = report.verified_result
     if result is None:
         return f'<h2 id="verified-result">Verified result</h2><p class="na">No result is stated: {_e(report.no_result_because)}.</p>'
-    parts = ['<h2 id="verified-result">Verified result</h2>',
+    heading = "Result, consistent with the record" if report.outcome == "consistent" else "Verified result"
+    parts = [f'<h2 id="verified-result">{heading}</h2>',
              "<p>Each count is the decryption of the homomorphic tally of the ballots, checked against the trustees' "
              "proofs of decryption (or, for a question counted after shuffles, the decrypted ballots).</p>"]  # fmt: skip
     for number, question in enumerate(result.get("questions", ()), start=1):

@@ -52,13 +52,21 @@ class Accumulator(Protocol):
 class SystemRecord(Protocol):
     """What a Helios or Belenios reader returns (see the module docstring)."""
 
-    location: str
-    format: str  # "helios" or "belenios"
-    conventions: str  # the system and version the record was checked as
-    notes: tuple[str, ...]  # what the record cannot prove, in plain words
-    sections: tuple[Section, ...]
-    setting: Any
-    statistics: dict[str, Any]
+    # read-only in the protocol (a reader may hold them as plain attributes of narrower types)
+    @property
+    def location(self) -> str: ...
+    @property
+    def format(self) -> str: ...  # "helios" or "belenios"
+    @property
+    def conventions(self) -> str: ...  # the system and version the record was checked as
+    @property
+    def notes(self) -> tuple[str, ...]: ...  # what the record cannot prove, in plain words
+    @property
+    def sections(self) -> tuple[Section, ...]: ...
+    @property
+    def setting(self) -> Any: ...
+    @property
+    def statistics(self) -> dict[str, Any]: ...
 
     def ballots(self) -> Iterator[Any]: ...
 

@@ -1,7 +1,8 @@
 """Readers turn an election record into the verifier's :class:`~voting.verifier.model.ElectionRecord`.
 
 ``egk``: records written by electionguard-kotlin-multiplatform (JSON). ``belenios``: a Belenios election's
-``.bel`` archive (voting/verifier/belenios; checked with Belenios' own checklist, voting/verifier/systems.py).
+``.bel`` archive or a 1.x directory (voting/verifier/belenios), and ``helios``: helios-server's documents or a
+pyrios bundle (voting/verifier/helios), each checked with its system's own checklist (voting/verifier/systems.py).
 ``egk-ec``: records written by
 egk-ec, egk's successor (JSON, base64 values; the 4096-bit integer group only: records in another group,
 such as egk-ec's P-256, are refused as not supported). ``evote``: the board's export of an election
@@ -27,7 +28,7 @@ from .evote_board import is_board_url, open_board, split_board_url
 from .files import DEFAULT_LIMITS, Limits
 from .unsupported import FormatNotSupported
 
-FORMATS = ("egk", "egk-ec", "evote", "belenios")
+FORMATS = ("egk", "egk-ec", "evote", "belenios", "helios")
 
 
 def _is_belenios(path: str | Path) -> bool:
@@ -42,7 +43,19 @@ def _open_belenios(path: str | Path, limits: Limits) -> SystemRecord:
     return open_belenios(path, limits)
 
 
-SYSTEMS = {"belenios": (_is_belenios, _open_belenios)}
+def _is_helios(path: str | Path) -> bool:
+    from ..helios.reader import is_helios
+
+    return is_helios(path)
+
+
+def _open_helios(path: str | Path, limits: Limits) -> SystemRecord:
+    from ..helios.reader import open_helios
+
+    return open_helios(path, limits)
+
+
+SYSTEMS = {"belenios": (_is_belenios, _open_belenios), "helios": (_is_helios, _open_helios)}
 """Other systems' records: detection and reader, each checked with its own checklist (voting/verifier/systems.py)."""
 
 
@@ -65,7 +78,8 @@ def _known_record(path: str | Path) -> None:
             f"{path} is no election record this verifier knows: it is not an egk election record (it has none of "
             f"{CONFIG}, {MANIFEST}, {INITIALIZED}), nor an egk-ec record (no constants.json in egk-ec's shape), "
             "nor an evote export (no manifest.json of format evote-board-record), nor a Belenios record (a .bel archive, "
-            "or a Belenios 1.x directory with election.json and ballots.jsons)",
+            "or a Belenios 1.x directory with election.json and ballots.jsons), nor a Helios record (election.json "
+            "with a public key {p, q, g, y} beside trustees.json or the cast votes, or a pyrios bundle)",
             f"this verifier reads the formats {', '.join(FORMATS)}",
         )
 
