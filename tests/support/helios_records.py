@@ -41,7 +41,7 @@ def sha1(text: str) -> int:
 
 
 @lru_cache(maxsize=4)
-def test_group(seed: str = TEST_ONLY_SEED_DEFEATS_ALL_SECRECY, p_bits: int = 2048, q_bits: int = 256) -> tuple[int, int, int]:
+def group_for_tests(seed: str = TEST_ONLY_SEED_DEFEATS_ALL_SECRECY, p_bits: int = 2048, q_bits: int = 256) -> tuple[int, int, int]:
     """(p, q, g): q a q_bits prime, p = k q + 1 a p_bits prime, g = h^((p-1)/q) != 1."""
     rng = random.Random(f"group|{seed}|{p_bits}|{q_bits}")
     q = int(gmpy2.next_prime(rng.getrandbits(q_bits) | (1 << (q_bits - 1))))
@@ -170,7 +170,7 @@ class HeliosElection:
 
 def make_election(seed: str = TEST_ONLY_SEED_DEFEATS_ALL_SECRECY, *, trustees: int = 3, choices=CHOICES,
                   questions=QUESTIONS) -> HeliosElection:
-    p, q, g = test_group()
+    p, q, g = group_for_tests()
     rng = random.Random(f"election|{seed}")
     maker = Producer(p, q, g, rng)
     uuid = "5f0e7d8a-test-only-helios-%04d" % rng.randrange(10000)

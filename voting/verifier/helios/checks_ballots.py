@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..findings import Finding, failed, not_applicable, passed
+from ..findings import Finding, Status, failed, not_applicable, passed
 from ..model import CannotRun
 from ..readers.files import parse_json
 from .group import json_hash
-from .proofs import ProofFailed, parse_disjunctive, verify_disjunctive
+from .proofs import parse_disjunctive, proof_finding, verify_disjunctive
 
 STEPS = ("HB.2", "HB.3", "HB.4", "HB.5", "HB.6", "HB.7")
 
@@ -132,16 +132,12 @@ def _individual_proofs(setting, vote, ciphertexts, subject, origin) -> Iterator[
                 ok = False
                 yield not_applicable("HB.4", named, "its ciphertext is not in the group (HB.3)", where)
                 continue
-            try:
-                alpha, beta = ciphertexts[qi][ai]
-                verify_disjunctive(group, setting.y, alpha, beta, 0, parse_disjunctive(group, proof, 2))
-            except ValueError as exc:
+            alpha, beta = ciphertexts[qi][ai]
+            finding = proof_finding("HB.4", named, where, "the proof that it encrypts 0 or 1", lambda: verify_disjunctive(
+                group, setting.y, alpha, beta, 0, parse_disjunctive(group, proof, 2)))
+            if finding.status != Status.PASSED:
                 ok = False
-                yield failed("HB.4", named, f"the proof is malformed: {exc}", where)
-            except ProofFailed as exc:
-                ok = False
-                yield failed("HB.4", named, f"the proof that it encrypts 0 or 1 fails: {exc.reason}", where,
-                             expected=exc.expected, found=exc.found)
+                yield finding
     if ok:
         yield passed("HB.4", subject, origin=origin)
 
@@ -159,14 +155,8 @@ def _overall_proofs(setting, vote, ciphertexts, subject, origin) -> Iterator[Fin
             continue
         alpha = group.product([a for a, _ in ciphertexts[qi]])
         beta = group.product([b for _, b in ciphertexts[qi]])
-        try:
-            verify_disjunctive(group, setting.y, alpha, beta, low, parse_disjunctive(group, answer["overall_proof"], top - low + 1))
-            yield passed("HB.5", named, origin=where)
-        except ValueError as exc:
-            yield failed("HB.5", named, f"the overall proof is malformed: {exc}", where)
-        except ProofFailed as exc:
-            yield failed("HB.5", named, f"the proof that {low} to {top} answers are chosen fails: {exc.reason}", where,
-                         expected=exc.expected, found=exc.found)
+        yield proof_finding("HB.5", named, where, f"the proof that {low} to {top} answers are chosen", lambda: verify_disjunctive(
+            group, setting.y, alpha, beta, low, parse_disjunctive(group, answer["overall_proof"], top - low + 1)))
     if not checked:
         yield not_applicable("HB.5", subject, "no question has a max: Helios gives no overall proof", origin)
 

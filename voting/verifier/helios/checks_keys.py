@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from ..findings import Finding, failed, passed
 from ..model import CannotRun
 from .group import group_problems, json_hash, parse_integer
-from .proofs import ProofFailed, parse_dlog_proof, verify_dlog_proof
+from .proofs import parse_dlog_proof, proof_finding, verify_dlog_proof
 
 
 def check_documents(record) -> Iterator[Finding]:
@@ -119,14 +119,8 @@ def _pok(group, y, trustee, subject, origin) -> Iterator[Finding]:
     if y is None:
         yield failed("HK.4", subject, "no proof can be checked for a public key not in the group (HK.3)", origin)
         return
-    try:
-        verify_dlog_proof(group, y, parse_dlog_proof(group, trustee.get("pok")))
-        yield passed("HK.4", subject, origin=origin)
-    except ValueError as exc:
-        yield failed("HK.4", subject, f"the proof is malformed: {exc}", origin)
-    except ProofFailed as exc:
-        yield failed("HK.4", subject, f"the proof of knowledge of the secret key fails: {exc.reason}", origin,
-                     expected=exc.expected, found=exc.found)
+    yield proof_finding("HK.4", subject, origin, "the proof of knowledge of the secret key",
+                        lambda: verify_dlog_proof(group, y, parse_dlog_proof(group, trustee.get("pok"))))
 
 
 def check_election_key(record) -> Iterator[Finding]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..findings import Finding, failed, not_applicable, passed
+from ..findings import Finding, Status, failed, not_applicable, passed
 from ..model import CannotRun
 from .checks_keys import trustee_key
-from .proofs import ProofFailed, parse_zk_proof, verify_decryption_proof
+from .proofs import parse_zk_proof, proof_finding, verify_decryption_proof
 
 
 def _products(record, acc) -> list[list[tuple[Any, Any]]]:
@@ -101,16 +101,11 @@ def check_decryptions(record, acc) -> Iterator[Finding]:
             for ai, (alpha, _) in enumerate(row):
                 where = f"{origin}.decryption_proofs[{qi}][{ai}]"
                 named = f"{subject} › question {qi + 1} › answer {ai + 1}"
-                try:
-                    proof = proofs[qi][ai]
-                    verify_decryption_proof(group, y, alpha, factors[qi][ai], parse_zk_proof(group, proof))
-                except (ValueError, TypeError, IndexError, KeyError) as exc:
+                finding = proof_finding("HT.3", named, where, "the decryption factor's proof", lambda: verify_decryption_proof(
+                    group, y, alpha, factors[qi][ai], parse_zk_proof(group, proofs[qi][ai])))
+                if finding.status != Status.PASSED:
                     ok = False
-                    yield failed("HT.3", named, f"the proof is missing or malformed: {exc}", where)
-                except ProofFailed as exc:
-                    ok = False
-                    yield failed("HT.3", named, f"the decryption factor's proof fails: {exc.reason}", where,
-                                 expected=exc.expected, found=exc.found)
+                    yield finding
         if ok:
             yield passed("HT.3", subject, origin=origin)
 
@@ -145,10 +140,13 @@ def check_counts(record, acc) -> Iterator[Finding]:
             if found is None:
                 ok = False
                 yield failed("HR.1", f"result › question {qi + 1} › answer {ai + 1}",
-                             f"beta / factors is not g^n for any n from 0 to {acc.ballots}", record.names["trustees"])
+                             f"beta / factors is not g^n for any n from 0 to {acc.ballots}",
+                             f"{record.names['trustees']} decryption_factors[{qi}][{ai}]")
             counts[-1].append(found)
     if not ok:
-        raise CannotRun("some answer's count could not be decrypted (HR.1)", record.names["result"])
+        yield failed("HR.2", "result", "the published result cannot be compared: some counts were not decrypted (HR.1)",
+                     record.names["result"])
+        return
     yield passed("HR.1", "result", f"{sum(len(row) for row in counts)} answers decrypted", record.names["trustees"])
     record.counts = counts
     if record.result is None:

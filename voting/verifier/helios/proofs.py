@@ -10,8 +10,9 @@ commitments can forge one (Bernhard, Pereira, Warinschi, "How not to prove yours
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from ..findings import Finding, failed, passed
 from .group import Group, sha1_int
 
 
@@ -129,3 +130,15 @@ def verify_decryption_proof(group: Group, y: Any, alpha: Any, factor: Any, proof
     expected = disjunctive_challenge([proof]) % group.q
     if proof.challenge != expected:
         raise ProofFailed("the challenge is not SHA1 of the commitment", expected, proof.challenge)
+
+
+def proof_finding(step: str, subject: str, origin: str, what: str, verify: Callable[[], None]) -> Finding:
+    """Runs ``verify`` (which parses, then verifies, a proof) and says so as a finding of ``step``: passed, or
+    failed with the reason (a malformed proof, or the equation that failed with its expected and found values)."""
+    try:
+        verify()
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        return failed(step, subject, f"the proof is missing or malformed: {exc}", origin)
+    except ProofFailed as exc:
+        return failed(step, subject, f"{what} fails: {exc.reason}", origin, expected=exc.expected, found=exc.found)
+    return passed(step, subject, origin=origin)

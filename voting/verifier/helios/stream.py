@@ -13,7 +13,7 @@ import json
 import re
 from typing import BinaryIO, Iterator
 
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},:]', re.S)
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*(")?|[\[\]{},:]', re.S)  # group 1: the closing quote, when in the buffer
 CHUNK = 1 << 20
 
 
@@ -32,7 +32,7 @@ class _Scanner:
         while True:
             match = _TOKEN.search(self.buffer, self.pos)
             token = match.group() if match else b""
-            partial = token[:1] == b'"' and (len(token) < 2 or token[-1:] != b'"' or match.end() == len(self.buffer))  # type: ignore[union-attr]
+            partial = token[:1] == b'"' and match.group(1) is None  # type: ignore[union-attr]
             if match is None or (partial and not self.eof):
                 if self.eof:
                     return
