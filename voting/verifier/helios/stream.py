@@ -5,6 +5,11 @@ verifier reads them one vote at a time. :func:`members` walks the document's str
 brackets, commas, colons) a chunk at a time and yields the raw text of each member of the top-level container,
 or of the container under one top-level key. The text is not validated here: each member is parsed on its own
 (readers/files.py ``parse_json``).
+
+Written here rather than with ijson: the verifier needs each member's raw bytes, refused unread when it is
+larger than the per-ballot limit (--max-file-mib) and parsed on its own, so one malformed or huge vote fails
+that vote (HB.1) while the others are still verified; ijson's item builder parses a member whole, with no
+bound, and gives the object, not its text.
 """
 
 from __future__ import annotations
