@@ -102,3 +102,21 @@ def test_a_helios_bundle_is_detected_and_a_changed_count_fails(helios_election, 
     (record / "result.json").write_text(json.dumps(result))
     run = evote_verify(record, "--format", "helios")
     assert run.returncode == 1 and "NOT VERIFIED" in run.stdout and "HR." in run.stdout, run.stdout
+
+
+def test_a_shuffled_belenios_question_shows_every_decrypted_ballot(tmp_path_factory):
+    from support.belenios_shuffles import VOTES, make_nh_election
+
+    archive = make_nh_election(tmp_path_factory.mktemp("nh") / "election")
+    out = tmp_path_factory.mktemp("reports")
+    run = evote_verify(archive, "--json", out / "r.json", "--html", out / "r.html")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"{len(VOTES)} ballot(s) decrypted after the shuffles" in run.stdout
+    (ranked,) = [q for q in json.loads((out / "r.json").read_text())["verified_result"]["questions"] if "ballots" in q]
+    cast = sorted(json.loads(vote)[1] for vote in VOTES)
+    assert sorted(ranked["ballots"]) == cast and ranked["answer_names"] == ["Red", "Green", "Blue"]
+    page = (out / "r.html").read_text()
+    for ballot in cast:  # each decrypted ballot is a row of the table, its values in the answers' columns
+        assert "".join(f'<td class="n">{v}</td>' for v in ballot) in page
+    for line in (", ".join(f"{n}: {v}" for n, v in zip(["Red", "Green", "Blue"], ballot)) for ballot in cast):
+        assert line in run.stdout

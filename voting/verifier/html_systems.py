@@ -40,6 +40,23 @@ def system_intro(report: Report) -> str:
     )
 
 
+def _ballots_table(number: int, question: dict) -> str:
+    """A question counted after shuffles (Belenios): every decrypted ballot, one row each, in the last
+    shuffle's order (anonymised: no row can be linked to a voter)."""
+    ballots, names = question["ballots"], question.get("answer_names") or []
+    width = max((len(b) for b in ballots), default=len(names))
+    heads = names if len(names) == width else [f"value {i + 1}" for i in range(width)]
+    header = "".join(f'<th scope="col" class="n">{_e(h)}</th>' for h in heads)
+    rows = "".join(
+        f'<tr><th scope="row">{n}</th>' + "".join(f'<td class="n">{_e(v)}</td>' for v in ballot) + "</tr>"
+        for n, ballot in enumerate(ballots, start=1)
+    )
+    return (
+        f"<table><caption>Question {number}: {_e(question.get('question'))}: {len(ballots)} ballot(s) decrypted "
+        f'after the shuffles</caption><tr><th scope="col">ballot</th>{header}</tr>{rows}</table>'
+    )
+
+
 def system_result(report: Report) -> str:
     result = report.verified_result
     if result is None:
@@ -49,6 +66,10 @@ def system_result(report: Report) -> str:
              "<p>Each count is the decryption of the homomorphic tally of the ballots, checked against the trustees' "
              "proofs of decryption (or, for a question counted after shuffles, the decrypted ballots).</p>"]  # fmt: skip
     for number, question in enumerate(result.get("questions", ()), start=1):
+        if "answers" not in question:
+            if "ballots" in question:
+                parts.append(_ballots_table(number, question))
+            continue
         rows = "".join(
             f'<tr><th scope="row">{_e(a.get("answer"))}</th><td class="n">{_e(a.get("count"))}</td></tr>'
             for a in question.get("answers", ())
@@ -58,7 +79,7 @@ def system_result(report: Report) -> str:
             f'<tr><th scope="col">Answer</th><th scope="col" class="n">count</th></tr>{rows}</table>'
         )
         if "ballots" in question:
-            parts.append(f"<p>{len(question['ballots'])} ballot(s) decrypted after the shuffles.</p>")
+            parts.append(_ballots_table(number, question))
         if question.get("winners"):
             method = f" ({_e(question['method'])})" if question.get("method") else ""
             parts.append(f"<p>Winner(s){method}: {_e(', '.join(str(w) for w in question['winners']))}</p>")

@@ -79,6 +79,7 @@ WEAK_FIAT_SHAMIR = {
 }
 """What a passing weak-Fiat-Shamir step is called in the reports, per system."""
 RUN_STATISTICS = ("ballots", "workers", "scheduler", "seconds")
+SHOWN_BALLOTS = 20  # decrypted ballots of a shuffled question printed in the terminal
 """The statistics of the run; the others are the record's own (its uuid, group, fingerprints), shown as they are."""
 
 
@@ -91,7 +92,14 @@ def system_result_lines(result: dict[str, Any]) -> list[str]:
         for answer in question.get("answers", ()):
             lines.append(f"  {answer.get('answer', '')}: {answer.get('count')}")
         if "ballots" in question:
-            lines.append(f"  {len(question['ballots'])} ballot(s) decrypted after the shuffles")
+            ballots = question["ballots"]
+            lines.append(f"  {len(ballots)} ballot(s) decrypted after the shuffles, in the last shuffle's order:")
+            names = question.get("answer_names") or []
+            for number, ballot in enumerate(ballots[:SHOWN_BALLOTS], start=1):
+                values = ", ".join(f"{n}: {v}" for n, v in zip(names, ballot)) if len(names) == len(ballot) else str(ballot)
+                lines.append(f"    {number}. {values}")
+            if len(ballots) > SHOWN_BALLOTS:
+                lines.append(f"    … and {len(ballots) - SHOWN_BALLOTS} more (all are in the JSON and HTML reports)")
         if question.get("winners"):
             method = f" ({question['method']})" if question.get("method") else ""
             lines.append(f"  winner(s){method}: {', '.join(str(w) for w in question['winners'])}")

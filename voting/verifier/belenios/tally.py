@@ -245,7 +245,8 @@ def verified_result(record, acc) -> dict[str, Any] | None:
     questions = []
     for i, (question, counts) in enumerate(zip(record.questions, result)):
         if i in record.nh_questions:
-            questions.append({"question": question["value"]["question"], "ballots": counts})
+            value = question["value"]
+            questions.append({"question": value["question"], "answer_names": list(value.get("answers", [])), "ballots": counts})
             continue
         names = (["blank"] if question.get("blank") else []) + list(question["answers"])
         questions.append({"question": question["question"],
