@@ -27,7 +27,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 .consistent { background: #fff4d6; border: 1px solid #b8962e; } .na { color: #555; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .tag { display: inline-block; padding: 0 .45rem; border-radius: .3rem; font-size: .85rem; font-weight: 600; }
 .tag.passed { background: #d2ecd2; border: 0; } .tag.failed { background: #f6c9c9; border: 0; } .tag.na { background: #eee; }
 .tag.consistent { background: #fde9b0; border: 0; }
@@ -180,7 +180,7 @@ def _ballots_row(report: Report) -> str:
     stats = report.statistics
     if report.specification is not None:
         own = "".join(
-            f"<tr><th>{_e(key.replace('_', ' ').capitalize())}</th><td><code>{_e(value)}</code></td></tr>"
+            f"<tr><th>{_e(_label(key))}</th><td><code>{_e(value)}</code></td></tr>"
             for key, value in stats.items()
             if key not in RUN_STATISTICS and value is not None
         )
@@ -190,6 +190,12 @@ def _ballots_row(report: Report) -> str:
         f"<tr><th>Ballots</th><td>{_e(stats.get('ballots'))} ({_e(stats.get('cast'))} {counted}, "
         f"{_e(stats.get('challenged'))} challenged), {_e(stats.get('selections'))} encrypted selections</td></tr>"
     )
+
+
+def _label(key: str) -> str:
+    """A statistic's name as a row heading: "credential_fingerprint" -> "Credential fingerprint", "uuid" -> "UUID"."""
+    words = key.replace("_", " ")
+    return words.upper() if words == "uuid" else words.capitalize()
 
 
 def _credentials_row(stats: dict) -> str:
