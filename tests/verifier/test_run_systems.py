@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from support.environment import require_module
 from support.toy_system import ToyRecord
 
 from voting.verifier.html import render_html
@@ -74,3 +75,14 @@ def test_a_reader_that_breaks_mid_stream_fails_the_ballot_steps():
     failure = _steps(report)["TS.1"].count.failures[0]
     assert "ballot verification stopped after" in failure.message and "disk gone" in failure.message
     assert report.outcome == "failed"
+
+
+def test_a_dask_cluster_gives_the_same_report(tmp_path):
+    distributed = require_module("distributed", "Dask is an optional extra: pip install 'evote[dask]'")
+    values = list(range(0, 60, 2))
+    local = verify_system(ToyRecord(values, sum(values)), workers=1, chunk_size=4)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        remote = verify_system(ToyRecord(values, sum(values)), scheduler=cluster.scheduler_address, chunk_size=4)
+    assert remote.verified_result == local.verified_result
+    assert json.dumps(remote.to_json()["verifications"]) == json.dumps(local.to_json()["verifications"])
+    assert remote.statistics["scheduler"] == cluster.scheduler_address
