@@ -33,11 +33,11 @@ class _Scanner:
         self.handle, self.buffer, self.base, self.pos, self.eof = handle, bytearray(), 0, 0, False
         self.pin: int | None = None
 
-    def tokens(self) -> Iterator[tuple[bytes, int, bytes]]:
+    def lexemes(self) -> Iterator[tuple[bytes, int, bytes]]:
         while True:
             match = _TOKEN.search(self.buffer, self.pos)
-            token = match.group() if match else b""
-            partial = token[:1] == b'"' and match.group(1) is None  # type: ignore[union-attr]
+            lexeme = match.group() if match else b""
+            partial = lexeme[:1] == b'"' and match.group(1) is None  # type: ignore[union-attr]
             if match is None or (partial and not self.eof):
                 if self.eof:
                     return
@@ -52,7 +52,7 @@ class _Scanner:
                 self.buffer += chunk
                 continue
             self.pos = match.end()
-            yield token[:1], self.base + match.start(), token
+            yield lexeme[:1], self.base + match.start(), lexeme
 
     def text(self, start: int, end: int) -> bytes:
         return bytes(self.buffer[start - self.base:end - self.base]).strip()
@@ -71,13 +71,13 @@ def members(handle: BinaryIO, limit: int, *, under: str | None = None,
     start: int | None = None
     oversize = False
     index = 0
-    for char, offset, token in scan.tokens():
+    for char, offset, lexeme in scan.lexemes():
         depth = len(stack)
         if start is not None and not oversize and offset - start > limit:
             oversize, scan.pin = True, None
         if char == b'"':
             if stack and stack[-1][0] and stack[-1][1]:
-                stack[-1][1], stack[-1][2] = False, _key(token)
+                stack[-1][1], stack[-1][2] = False, _key(lexeme)
             continue
         if char == b":":
             if depth == target and wanted and not (under is None and stack[-1][2] in skip):
@@ -112,8 +112,8 @@ def members(handle: BinaryIO, limit: int, *, under: str | None = None,
     raise Malformed("the document ends before its top-level container closes")
 
 
-def _key(token: bytes) -> str:
+def _key(lexeme: bytes) -> str:
     try:
-        return str(json.loads(token))
+        return str(json.loads(lexeme))
     except ValueError:
-        raise Malformed(f"a key is not a JSON string: {token[:40]!r}") from None
+        raise Malformed(f"a key is not a JSON string: {lexeme[:40]!r}") from None
