@@ -43,9 +43,9 @@ def test_each_evote_check_quotes_its_steps_and_is_named_after_them():
 
 
 def test_check_ids_have_one_format_and_one_order():
-    for check in ("B.1", "L.9", "E.6", "B", "5.D", "12"):
+    for check in ("B.1", "L.9", "E.6", "B", "5.D", "12", "BB.1", "HK"):  # two letters: other systems' sections
         Finding(check, Status.PASSED, "x")
-    for bad in ("B.A", "b.1", "BB.1", "B-1", "B.1.2", "5.1"):
+    for bad in ("B.A", "b.1", "BBB.1", "Bb.1", "B-1", "B.1.2", "5.1"):
         with pytest.raises(ValueError):
             Finding(bad, Status.PASSED, "x")
     assert sorted(["5.D", "E.2", "1.A", "B.3", "L.1", "B", "14.B"], key=sort_key) == [
