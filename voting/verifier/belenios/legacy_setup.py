@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..findings import Finding, failed, not_applicable, passed
+from ..findings import Finding, failed, passed
 from ..model import CannotRun
 from ..readers.files import FileRefused, open_file
 from .legacy import BALLOTS, CREDENTIALS, ELECTION, fingerprint_of
 from .legacy_proofs import verify_pok
-from .setup import parse_weight, pedersen, trustee_key
+from .setup import parse_weight, trustees_and_election_key
 
 _UUID = re.compile(r"[1-9A-HJ-NP-Za-km-z]{14,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -84,31 +84,10 @@ def check_trustees(record) -> Iterator[Finding]:
     group = record.need_group()
     if not isinstance(record.trustees, list) or not record.trustees:
         raise CannotRun("the trustees are unreadable or empty", record.trustees_origin)
-    product, complete = group.one, True
-    for t, item in enumerate(record.trustees):
-        where = f"{record.trustees_origin} [{t}]"
-        kind = item[0] if isinstance(item, list) and len(item) == 2 else None
-        if kind == "Single":
-            key, findings = trustee_key(group, item[1], f"trustee {t + 1} (Single) {where}", verify_pok)
-            yield from findings
-        elif kind == "Pedersen":
-            key = yield from pedersen(group, item[1], t, where, verify_pok, encryption_keys=False)
-        else:
-            yield failed("BS.3", f"trustee {t + 1}", "neither [\"Single\", key] nor [\"Pedersen\", parameters]", where)
-            key = None
-        if key is None:
-            complete = False
-        else:
-            product = group.mul(product, key)
-    if not any(isinstance(item, list) and item[:1] == ["Pedersen"] for item in record.trustees):
-        yield not_applicable("BS.4", "trustees", "no Pedersen (threshold) trustees")
-    if not complete or record.public_key is None:
-        yield failed("BS.5", "election public key", "cannot be recomputed: a trustee's key or the election's is unreadable", ELECTION)
-    elif product != record.public_key:
-        yield failed("BS.5", "election public key", "is not the product of the trustees' keys", f"{ELECTION} public_key.y",
-                     expected=group.to_text(product), found=group.to_text(record.public_key))
-    else:
-        yield passed("BS.5", "election public key", f"the product of {len(record.trustees)} trustees' keys")
+    # the same checks as 2.0 under 1.x's proof of knowledge, with certificates that hold no encryption key
+    yield from trustees_and_election_key(group, record.trustees, record.public_key, record.trustees_origin,
+                                         f"{ELECTION} public_key.y", verify_pok, encryption_keys=False,
+                                         unreadable_origin=ELECTION)
 
 
 def check_credentials(record) -> Iterator[Finding]:

@@ -98,16 +98,24 @@ def check_trustees(record) -> Iterator[Finding]:
     prod_i A_i0"""
     if not isinstance(record.trustees, list) or not record.trustees:
         raise CannotRun("the trustees structure is unreadable or empty", "setup_data.trustees")
-    group, origin = record.group, f"{record.setup.get('trustees')}.data.json"
+    origin = f"{record.setup.get('trustees')}.data.json"
+    yield from trustees_and_election_key(record.group, record.trustees, record.public_key, origin, origin)
+
+
+def trustees_and_election_key(group, trustees: list, public_key: Any, origin: str, key_origin: str,
+                              pok: Callable = verify_pok, encryption_keys: bool = True,
+                              unreadable_origin: str | None = None) -> Iterator[Finding]:
+    """BS.3-BS.5 over the trustees structure (Belenios 2.0; 1.x passes its own ``pok``, no encryption keys, and
+    names its election file when a key is unreadable)."""
     product, complete = group.one, True
-    for t, item in enumerate(record.trustees):
+    for t, item in enumerate(trustees):
         where = f"{origin} [{t}]"
         kind = item[0] if isinstance(item, list) and len(item) == 2 else None
         if kind == "Single":
-            key, findings = trustee_key(record.group, item[1], f"trustee {t + 1} (Single) {where}")
+            key, findings = trustee_key(group, item[1], f"trustee {t + 1} (Single) {where}", pok)
             yield from findings
         elif kind == "Pedersen":
-            key = yield from pedersen(record.group, item[1], t, where)
+            key = yield from pedersen(group, item[1], t, where, pok, encryption_keys)
         else:
             yield failed("BS.3", f"trustee {t + 1}", "neither [\"Single\", key] nor [\"Pedersen\", parameters]", where)
             key = None
@@ -115,15 +123,16 @@ def check_trustees(record) -> Iterator[Finding]:
             complete = False
         else:
             product = group.mul(product, key)
-    if not any(isinstance(item, list) and item[:1] == ["Pedersen"] for item in record.trustees):
+    if not any(isinstance(item, list) and item[:1] == ["Pedersen"] for item in trustees):
         yield not_applicable("BS.4", "trustees", "no Pedersen (threshold) trustees")
-    if not complete or record.public_key is None:
-        yield failed("BS.5", "election public key", "cannot be recomputed: a trustee's key or the election's is unreadable", origin)
-    elif product != record.public_key:
-        yield failed("BS.5", "election public key", "is not the product of the trustees' keys", origin,
-                     expected=group.to_text(product), found=group.to_text(record.public_key))
+    if not complete or public_key is None:
+        yield failed("BS.5", "election public key", "cannot be recomputed: a trustee's key or the election's is unreadable",
+                     unreadable_origin or key_origin)
+    elif product != public_key:
+        yield failed("BS.5", "election public key", "is not the product of the trustees' keys", key_origin,
+                     expected=group.to_text(product), found=group.to_text(public_key))
     else:
-        yield passed("BS.5", "election public key", f"the product of {len(record.trustees)} trustees' keys")
+        yield passed("BS.5", "election public key", f"the product of {len(trustees)} trustees' keys")
 
 
 def pedersen(group, value: Any, t: int, where: str, pok: Callable = verify_pok, encryption_keys: bool = True):
